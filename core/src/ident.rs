@@ -1,0 +1,1 @@
+//! Russian identifiers: INN, OGRN, OGRNIP, SNILS, KPP.

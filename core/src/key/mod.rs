@@ -1,0 +1,1 @@
+//! Keys: algorithms, public keys, signers, software keys and PKCS#8.

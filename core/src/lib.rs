@@ -1,0 +1,21 @@
+//! # bankkey
+//!
+//! The signing-key lifecycle of Russian remote banking ("Банк-Клиент" / "Клиент-Банк"):
+//! GOST R 34.10-2012 keys and signatures, Russian identifiers and certificate subjects,
+//! PKCS#10 requests and X.509 certificates, key stores, and the regeneration flows.
+//!
+//! The architecture is described in `docs/ARCHITECTURE.md`; every fallible call returns
+//! [`Error`] with a stable [`ErrorKind`] code shared with the C and Python bindings.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod error;
+pub mod gost;
+pub mod ident;
+pub mod key;
+pub mod oid;
+pub mod pki;
+pub mod report;
+pub mod subject;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,186 @@
+//! Object identifiers used across bankkey, each named as in its source document.
+//!
+//! One place for every OID, so a reader can check them against the standards in one sitting.
+//! Sources: RFC 4491/RFC 9215 and TC26 (R 1323565.1.024-2019) for GOST; ФНС/ФСБ orders
+//! (приказ ФСБ № 795) and RFC 9215 §5 for the Russian attributes and extensions; RFC 5280.
+
+use const_oid::ObjectIdentifier as Oid;
+
+// --- GOST R 34.10-2012 / 34.11-2012 (RFC 9215 §3, TC26) ---
+
+/// id-tc26-gost3410-12-256: GOST R 34.10-2012 public key, 256 bits.
+pub const GOST3410_12_256: Oid = Oid::new_unwrap("1.2.643.7.1.1.1.1");
+/// id-tc26-gost3410-12-512: GOST R 34.10-2012 public key, 512 bits.
+pub const GOST3410_12_512: Oid = Oid::new_unwrap("1.2.643.7.1.1.1.2");
+/// id-tc26-gost3411-12-256: Streebog-256.
+pub const STREEBOG_256: Oid = Oid::new_unwrap("1.2.643.7.1.1.2.2");
+/// id-tc26-gost3411-12-512: Streebog-512.
+pub const STREEBOG_512: Oid = Oid::new_unwrap("1.2.643.7.1.1.2.3");
+/// id-tc26-signwithdigest-gost3410-12-256.
+pub const SIGN_WITH_DIGEST_GOST3410_12_256: Oid = Oid::new_unwrap("1.2.643.7.1.1.3.2");
+/// id-tc26-signwithdigest-gost3410-12-512.
+pub const SIGN_WITH_DIGEST_GOST3410_12_512: Oid = Oid::new_unwrap("1.2.643.7.1.1.3.3");
+/// id-tc26-hmac-gost-3411-12-256.
+pub const HMAC_STREEBOG_256: Oid = Oid::new_unwrap("1.2.643.7.1.1.4.1");
+/// id-tc26-hmac-gost-3411-12-512.
+pub const HMAC_STREEBOG_512: Oid = Oid::new_unwrap("1.2.643.7.1.1.4.2");
+/// id-GostR3410-2001: the 2001 key OID (recognised when reading old objects only).
+pub const GOST3410_2001: Oid = Oid::new_unwrap("1.2.643.2.2.19");
+/// id-GostR3411-94-with-GostR3410-2001 (recognised when reading old objects only).
+pub const GOST3411_94_WITH_GOST3410_2001: Oid = Oid::new_unwrap("1.2.643.2.2.3");
+
+// Parameter sets (RFC 4357 §11.4, RFC 7836, TC26). Curve aliases are noted in `gost::ParamSet`.
+
+/// id-GostR3410-2001-TestParamSet (the standard's appendix A.1 curve; tests only).
+pub const PARAMSET_TEST_256: Oid = Oid::new_unwrap("1.2.643.2.2.35.0");
+/// id-GostR3410-2001-CryptoPro-A-ParamSet.
+pub const PARAMSET_CRYPTOPRO_A: Oid = Oid::new_unwrap("1.2.643.2.2.35.1");
+/// id-GostR3410-2001-CryptoPro-B-ParamSet.
+pub const PARAMSET_CRYPTOPRO_B: Oid = Oid::new_unwrap("1.2.643.2.2.35.2");
+/// id-GostR3410-2001-CryptoPro-C-ParamSet.
+pub const PARAMSET_CRYPTOPRO_C: Oid = Oid::new_unwrap("1.2.643.2.2.35.3");
+/// id-GostR3410-2001-CryptoPro-XchA-ParamSet (curve of CryptoPro-A).
+pub const PARAMSET_CRYPTOPRO_XCHA: Oid = Oid::new_unwrap("1.2.643.2.2.36.0");
+/// id-GostR3410-2001-CryptoPro-XchB-ParamSet (curve of CryptoPro-C).
+pub const PARAMSET_CRYPTOPRO_XCHB: Oid = Oid::new_unwrap("1.2.643.2.2.36.1");
+/// id-tc26-gost-3410-12-256-paramSetA (twisted Edwards, cofactor 4).
+pub const PARAMSET_TC26_256_A: Oid = Oid::new_unwrap("1.2.643.7.1.2.1.1.1");
+/// id-tc26-gost-3410-12-256-paramSetB (curve of CryptoPro-A).
+pub const PARAMSET_TC26_256_B: Oid = Oid::new_unwrap("1.2.643.7.1.2.1.1.2");
+/// id-tc26-gost-3410-12-256-paramSetC (curve of CryptoPro-B).
+pub const PARAMSET_TC26_256_C: Oid = Oid::new_unwrap("1.2.643.7.1.2.1.1.3");
+/// id-tc26-gost-3410-12-256-paramSetD (curve of CryptoPro-C).
+pub const PARAMSET_TC26_256_D: Oid = Oid::new_unwrap("1.2.643.7.1.2.1.1.4");
+/// id-tc26-gost-3410-12-512-paramSetTest (the standard's appendix A.2 curve; tests only).
+pub const PARAMSET_TEST_512: Oid = Oid::new_unwrap("1.2.643.7.1.2.1.2.0");
+/// id-tc26-gost-3410-12-512-paramSetA.
+pub const PARAMSET_TC26_512_A: Oid = Oid::new_unwrap("1.2.643.7.1.2.1.2.1");
+/// id-tc26-gost-3410-12-512-paramSetB.
+pub const PARAMSET_TC26_512_B: Oid = Oid::new_unwrap("1.2.643.7.1.2.1.2.2");
+/// id-tc26-gost-3410-12-512-paramSetC (twisted Edwards, cofactor 4).
+pub const PARAMSET_TC26_512_C: Oid = Oid::new_unwrap("1.2.643.7.1.2.1.2.3");
+
+// --- RSA and ECDSA (RFC 8017, RFC 5480, RFC 5758) ---
+
+/// rsaEncryption.
+pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+/// sha256WithRSAEncryption.
+pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+/// id-ecPublicKey.
+pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+/// prime256v1 / secp256r1 (NIST P-256).
+pub const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+/// ecdsa-with-SHA256.
+pub const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+/// id-sha256.
+pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+
+// --- Name attributes (X.520, PKCS#9, приказ ФСБ № 795) ---
+
+/// commonName (CN).
+pub const AT_COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
+/// surname (SN).
+pub const AT_SURNAME: Oid = Oid::new_unwrap("2.5.4.4");
+/// countryName (C).
+pub const AT_COUNTRY: Oid = Oid::new_unwrap("2.5.4.6");
+/// localityName (L).
+pub const AT_LOCALITY: Oid = Oid::new_unwrap("2.5.4.7");
+/// stateOrProvinceName (ST).
+pub const AT_STATE: Oid = Oid::new_unwrap("2.5.4.8");
+/// streetAddress (STREET).
+pub const AT_STREET: Oid = Oid::new_unwrap("2.5.4.9");
+/// organizationName (O).
+pub const AT_ORGANIZATION: Oid = Oid::new_unwrap("2.5.4.10");
+/// organizationalUnitName (OU).
+pub const AT_ORGANIZATIONAL_UNIT: Oid = Oid::new_unwrap("2.5.4.11");
+/// title (T).
+pub const AT_TITLE: Oid = Oid::new_unwrap("2.5.4.12");
+/// givenName (G, GN): in Russian certificates "first name and patronymic".
+pub const AT_GIVEN_NAME: Oid = Oid::new_unwrap("2.5.4.42");
+/// emailAddress (E), PKCS#9.
+pub const AT_EMAIL: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
+/// INN: taxpayer number of a person (12 digits) — or, in old certificates, of an entity.
+pub const AT_INN: Oid = Oid::new_unwrap("1.2.643.3.131.1.1");
+/// OGRN: primary state registration number of a legal entity (13 digits).
+pub const AT_OGRN: Oid = Oid::new_unwrap("1.2.643.100.1");
+/// SNILS: individual insurance account number (11 digits).
+pub const AT_SNILS: Oid = Oid::new_unwrap("1.2.643.100.3");
+/// INNLE: taxpayer number of a legal entity (10 digits).
+pub const AT_INNLE: Oid = Oid::new_unwrap("1.2.643.100.4");
+/// OGRNIP: primary state registration number of an individual entrepreneur (15 digits).
+pub const AT_OGRNIP: Oid = Oid::new_unwrap("1.2.643.100.5");
+
+// --- Extensions (RFC 5280 §4.2, приказ ФСБ № 795, RFC 9215 §5) ---
+
+/// subjectKeyIdentifier.
+pub const EXT_SUBJECT_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.14");
+/// keyUsage.
+pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+/// privateKeyUsagePeriod.
+pub const EXT_PRIVATE_KEY_USAGE_PERIOD: Oid = Oid::new_unwrap("2.5.29.16");
+/// subjectAltName.
+pub const EXT_SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
+/// basicConstraints.
+pub const EXT_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+/// cRLDistributionPoints.
+pub const EXT_CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
+/// certificatePolicies.
+pub const EXT_CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
+/// authorityKeyIdentifier.
+pub const EXT_AUTHORITY_KEY_IDENTIFIER: Oid = Oid::new_unwrap("2.5.29.35");
+/// extKeyUsage.
+pub const EXT_EXTENDED_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+/// authorityInfoAccess.
+pub const EXT_AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+/// subjectSignTool: the CIPF (СКЗИ) the subject uses, a UTF8String.
+pub const EXT_SUBJECT_SIGN_TOOL: Oid = Oid::new_unwrap("1.2.643.100.111");
+/// issuerSignTool: four UTF8Strings naming the issuer's tools and their conformity documents.
+pub const EXT_ISSUER_SIGN_TOOL: Oid = Oid::new_unwrap("1.2.643.100.112");
+/// identificationKind: how the applicant was identified (0 in person, 1 by a qualified
+/// signature, 2 by a biometric passport, 3 by the unified biometric system).
+pub const EXT_IDENTIFICATION_KIND: Oid = Oid::new_unwrap("1.2.643.100.114");
+
+/// PKCS#9 extensionRequest (the attribute carrying requested extensions in PKCS#10).
+pub const PKCS9_EXTENSION_REQUEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.14");
+
+// Certificate policies: the signature tool's class (приказ ФСБ № 796/795).
+
+/// КС1 class of the signature tool.
+pub const POLICY_KC1: Oid = Oid::new_unwrap("1.2.643.100.113.1");
+/// КС2 class.
+pub const POLICY_KC2: Oid = Oid::new_unwrap("1.2.643.100.113.2");
+/// КС3 class.
+pub const POLICY_KC3: Oid = Oid::new_unwrap("1.2.643.100.113.3");
+/// КВ1 class.
+pub const POLICY_KB1: Oid = Oid::new_unwrap("1.2.643.100.113.4");
+/// КВ2 class.
+pub const POLICY_KB2: Oid = Oid::new_unwrap("1.2.643.100.113.5");
+/// КА1 class.
+pub const POLICY_KA1: Oid = Oid::new_unwrap("1.2.643.100.113.6");
+
+// Extended key usages commonly requested for bank-client keys.
+
+/// id-kp-clientAuth.
+pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
+/// id-kp-emailProtection.
+pub const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::Encode;
+
+    #[test]
+    fn paramset_der_matches_reference() {
+        // DER values from shared/reference/gost-params.txt
+        let cases = [
+            (PARAMSET_CRYPTOPRO_A, "06072A850302022301"),
+            (PARAMSET_CRYPTOPRO_XCHB, "06072A850302022401"),
+            (PARAMSET_TC26_256_A, "06092A8503070102010101"),
+            (PARAMSET_TC26_512_C, "06092A8503070102010203"),
+        ];
+        for (oid, der_hex) in cases {
+            assert_eq!(hex::encode_upper(oid.to_der().unwrap()), der_hex);
+        }
+    }
+}

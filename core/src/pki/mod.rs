@@ -1,0 +1,1 @@
+//! PKCS#10 certificate requests and X.509 certificates.

@@ -1,0 +1,1 @@
+//! Structured, JSON-serialisable reports of certificates, requests and keys.

@@ -1,0 +1,1 @@
+//! Certificate subjects of Russian certificates.
