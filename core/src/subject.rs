@@ -274,62 +274,78 @@ pub enum AttributeType {
     Other(ObjectIdentifier),
 }
 
-/// Known types with their OIDs and labels, in one table so the mappings cannot drift apart.
-const KNOWN: [(AttributeType, ObjectIdentifier, &str); 16] = [
-    (AttributeType::CommonName, oid::AT_COMMON_NAME, "CN"),
-    (AttributeType::Surname, oid::AT_SURNAME, "SN"),
-    (AttributeType::GivenName, oid::AT_GIVEN_NAME, "G"),
-    (AttributeType::Title, oid::AT_TITLE, "T"),
-    (AttributeType::Organization, oid::AT_ORGANIZATION, "O"),
-    (
-        AttributeType::OrganizationalUnit,
-        oid::AT_ORGANIZATIONAL_UNIT,
-        "OU",
-    ),
-    (AttributeType::Locality, oid::AT_LOCALITY, "L"),
-    (AttributeType::State, oid::AT_STATE, "ST"),
-    (AttributeType::Street, oid::AT_STREET, "STREET"),
-    (AttributeType::Country, oid::AT_COUNTRY, "C"),
-    (AttributeType::Email, oid::AT_EMAIL, "E"),
-    (AttributeType::Inn, oid::AT_INN, "INN"),
-    (AttributeType::InnLe, oid::AT_INNLE, "INNLE"),
-    (AttributeType::Ogrn, oid::AT_OGRN, "OGRN"),
-    (AttributeType::Ogrnip, oid::AT_OGRNIP, "OGRNIP"),
-    (AttributeType::Snils, oid::AT_SNILS, "SNILS"),
+/// Every known (non-`Other`) attribute type, for the reverse look-ups.
+const KNOWN: [AttributeType; 16] = [
+    AttributeType::CommonName,
+    AttributeType::Surname,
+    AttributeType::GivenName,
+    AttributeType::Title,
+    AttributeType::Organization,
+    AttributeType::OrganizationalUnit,
+    AttributeType::Locality,
+    AttributeType::State,
+    AttributeType::Street,
+    AttributeType::Country,
+    AttributeType::Email,
+    AttributeType::Inn,
+    AttributeType::InnLe,
+    AttributeType::Ogrn,
+    AttributeType::Ogrnip,
+    AttributeType::Snils,
 ];
 
 impl AttributeType {
+    /// The OID, and the label of a known type (`None` for `Other`).
+    fn parts(&self) -> (ObjectIdentifier, Option<&'static str>) {
+        use AttributeType as A;
+        let (o, l) = match self {
+            A::CommonName => (oid::AT_COMMON_NAME, "CN"),
+            A::Surname => (oid::AT_SURNAME, "SN"),
+            A::GivenName => (oid::AT_GIVEN_NAME, "G"),
+            A::Title => (oid::AT_TITLE, "T"),
+            A::Organization => (oid::AT_ORGANIZATION, "O"),
+            A::OrganizationalUnit => (oid::AT_ORGANIZATIONAL_UNIT, "OU"),
+            A::Locality => (oid::AT_LOCALITY, "L"),
+            A::State => (oid::AT_STATE, "ST"),
+            A::Street => (oid::AT_STREET, "STREET"),
+            A::Country => (oid::AT_COUNTRY, "C"),
+            A::Email => (oid::AT_EMAIL, "E"),
+            A::Inn => (oid::AT_INN, "INN"),
+            A::InnLe => (oid::AT_INNLE, "INNLE"),
+            A::Ogrn => (oid::AT_OGRN, "OGRN"),
+            A::Ogrnip => (oid::AT_OGRNIP, "OGRNIP"),
+            A::Snils => (oid::AT_SNILS, "SNILS"),
+            A::Other(o) => return (*o, None),
+        };
+        (o, Some(l))
+    }
+
+    /// The OID and label of a known type; `None` for `Other`.
+    fn known(&self) -> Option<(ObjectIdentifier, &'static str)> {
+        let (o, l) = self.parts();
+        l.map(|l| (o, l))
+    }
+
     /// The attribute's OID.
     pub fn oid(&self) -> ObjectIdentifier {
-        match self {
-            AttributeType::Other(o) => *o,
-            known => KNOWN
-                .iter()
-                .find(|(t, _, _)| t == known)
-                .map(|(_, o, _)| *o)
-                .unwrap_or(oid::AT_COMMON_NAME), // unreachable: every known type is in KNOWN
-        }
+        self.parts().0
     }
 
     /// The type for an OID: a known type, or [`AttributeType::Other`].
     pub fn from_oid(o: &ObjectIdentifier) -> AttributeType {
         KNOWN
             .iter()
-            .find(|(_, k, _)| k == o)
-            .map(|(t, _, _)| t.clone())
+            .find(|t| t.known().is_some_and(|(k, _)| &k == o))
+            .cloned()
             .unwrap_or(AttributeType::Other(*o))
     }
 
     /// The short label used in Russian certificates and tools ("CN", "INNLE", ...), or the
     /// dotted OID for [`AttributeType::Other`].
     pub fn label(&self) -> String {
-        match self {
-            AttributeType::Other(o) => o.to_string(),
-            known => KNOWN
-                .iter()
-                .find(|(t, _, _)| t == known)
-                .map(|(_, _, l)| (*l).to_owned())
-                .unwrap_or_default(),
+        match self.parts() {
+            (_, Some(l)) => l.to_owned(),
+            (o, None) => o.to_string(),
         }
     }
 
@@ -348,7 +364,10 @@ impl AttributeType {
         if alias.is_some() {
             return alias;
         }
-        if let Some((t, _, _)) = KNOWN.iter().find(|(_, _, l)| *l == up) {
+        if let Some(t) = KNOWN
+            .iter()
+            .find(|t| t.known().is_some_and(|(_, l)| l == up))
+        {
             return Some(t.clone());
         }
         let dotted = label.trim();
@@ -1061,16 +1080,22 @@ mod tests {
 
     #[test]
     fn attribute_types_map_both_ways() {
-        for (t, o, l) in KNOWN.iter() {
-            assert_eq!(&t.oid(), o);
-            assert_eq!(&AttributeType::from_oid(o), t);
-            assert_eq!(t.label(), *l);
+        let mut seen = std::collections::HashSet::new();
+        for t in KNOWN.iter() {
+            let (o, l) = t.known().unwrap();
+            assert!(seen.insert(o), "duplicate OID {o}");
+            assert_eq!(t.oid(), o);
+            assert_eq!(&AttributeType::from_oid(&o), t);
+            assert_eq!(t.label(), l);
             assert_eq!(AttributeType::from_label(l).as_ref(), Some(t));
             assert_eq!(
                 AttributeType::from_label(&l.to_lowercase()).as_ref(),
                 Some(t)
             );
         }
+        assert_eq!(A::CommonName.oid().to_string(), "2.5.4.3");
+        assert_eq!(A::InnLe.oid().to_string(), "1.2.643.100.4");
+        assert_eq!(A::Inn.oid().to_string(), "1.2.643.3.131.1.1");
         let other = ObjectIdentifier::new_unwrap("1.2.643.3.141.1.1");
         assert_eq!(AttributeType::from_oid(&other), A::Other(other));
         assert_eq!(A::Other(other).label(), "1.2.643.3.141.1.1");
@@ -1211,6 +1236,79 @@ mod tests {
         assert_eq!(from_name.to_der().unwrap(), der);
         let strict = from_name.clone().with_write_types().to_name().unwrap();
         assert!(strict.iter().all(|atv| atv.value.tag() == Tag::Utf8String));
+    }
+
+    /// The subject of a self-signed certificate made by OpenSSL 3.0:
+    /// `openssl req -new -x509 -config r.cnf` with `string_mask = utf8only`, `utf8 = yes`, and
+    /// `C=RU, ST=77 г. Москва, L=Москва, O=ООО Ромашка, CN=ООО Ромашка, SN=Иванов,
+    /// GN=Иван Иванович, 1.2.643.100.4=7707083893, OGRN=1027700132195, SNILS=11223344595,
+    /// INN=500100732259, emailAddress=a@b.ru` (OpenSSL 3.0 has no name for INNLE, so it wrote
+    /// the value as a UTF8String, as many real certificates do); the Name bytes were cut out of
+    /// the certificate at the issuer's offset (`openssl asn1parse`).
+    const OPENSSL_SUBJECT_HEX: [&str; 7] = [
+        "30820139310B3009060355040613025255311C301A06035504080C13373720D0B32E20D09CD0BED181D0BAD0B2D0B031",
+        "15301306035504070C0CD09CD0BED181D0BAD0B2D0B0311E301C060355040A0C15D09ED09ED09E20D0A0D0BED0BCD0B0",
+        "D188D0BAD0B0311E301C06035504030C15D09ED09ED09E20D0A0D0BED0BCD0B0D188D0BAD0B03115301306035504040C",
+        "0CD098D0B2D0B0D0BDD0BED0B231223020060355042A0C19D098D0B2D0B0D0BD20D098D0B2D0B0D0BDD0BED0B2D0B8D1",
+        "873115301306052A850364040C0A373730373038333839333118301606052A85036401120D3130323737303031333231",
+        "39353116301406052A85036403120B3131323233333434353935311A301806082A85030381030101120C353030313030",
+        "3733323235393115301306092A864886F70D01090116066140622E7275",
+    ];
+
+    #[test]
+    fn reads_a_subject_written_by_openssl() {
+        let der = hex::decode(OPENSSL_SUBJECT_HEX.concat()).unwrap();
+        let s = Subject::from_der(&der).unwrap();
+        assert_eq!(
+            Subject::from_name(&Name::from_der(&der).unwrap()).unwrap(),
+            s
+        );
+        let got: Vec<(String, &str, StringType)> = s
+            .attributes()
+            .iter()
+            .map(|a| (a.kind.label(), a.value.as_str(), a.string_type))
+            .collect();
+        use StringType as T;
+        let want = [
+            ("C", "RU", T::Printable),
+            ("ST", "77 г. Москва", T::Utf8),
+            ("L", "Москва", T::Utf8),
+            ("O", "ООО Ромашка", T::Utf8),
+            ("CN", "ООО Ромашка", T::Utf8),
+            ("SN", "Иванов", T::Utf8),
+            ("G", "Иван Иванович", T::Utf8),
+            ("INNLE", "7707083893", T::Utf8),
+            ("OGRN", "1027700132195", T::Numeric),
+            ("SNILS", "11223344595", T::Numeric),
+            ("INN", "500100732259", T::Numeric),
+            ("E", "a@b.ru", T::Ia5),
+        ];
+        let want: Vec<(String, &str, StringType)> = want
+            .iter()
+            .map(|(l, v, t)| (l.to_string(), *v, *t))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(s.kind(), SubjectKind::LegalEntity);
+        assert_eq!(s.inn_le().unwrap().as_str(), "7707083893");
+        assert!(s.check_identifiers().iter().all(|c| c.valid));
+        s.validate(SubjectKind::LegalEntity).unwrap();
+        // Re-encoded in the types read: the same bytes as OpenSSL's.
+        assert_eq!(s.to_der().unwrap(), der);
+        // Written strictly, only INNLE changes: UTF8String (0x0C) becomes NumericString (0x12).
+        let strict = s.clone().with_write_types().to_der().unwrap();
+        let diff: Vec<(u8, u8)> = der
+            .iter()
+            .zip(&strict)
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| (*a, *b))
+            .collect();
+        assert_eq!(diff, [(0x0C, 0x12)]);
+        assert_eq!(
+            s.to_string(),
+            "C=RU, ST=77 г. Москва, L=Москва, O=ООО Ромашка, CN=ООО Ромашка, SN=Иванов, \
+             G=Иван Иванович, INNLE=7707083893, OGRN=1027700132195, SNILS=11223344595, \
+             INN=500100732259, E=a@b.ru"
+        );
     }
 
     #[test]
@@ -1566,8 +1664,7 @@ mod tests {
     }
 
     fn arb_attribute() -> impl Strategy<Value = (AttributeType, String)> {
-        let kinds =
-            prop::sample::select(KNOWN.iter().map(|(t, _, _)| t.clone()).collect::<Vec<_>>());
+        let kinds = prop::sample::select(KNOWN.to_vec());
         (kinds, "[0-9A-Za-zА-Яа-яё ,+\"<>;#=\\\\]{1,20}").prop_map(|(k, v)| {
             // Keep values encodable in the attribute's write type.
             let v: String = v
