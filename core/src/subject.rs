@@ -16,10 +16,17 @@
 //!
 //! The table follows the requirements for the form of a qualified certificate, приказ ФСБ
 //! России от 27.12.2011 № 795, as amended by приказ ФСБ России от 29.01.2021 № 31 (in force
-//! since 01.09.2021, which split the INN attribute into INN for persons and INNLE for legal
-//! entities), and Federal Law 63-ФЗ art. 14/17 (since 2022 a legal entity's certificate also
-//! names the person acting on its behalf). Where the order leaves room ("при наличии"), we
-//! choose what a bank's CA requires to identify its client:
+//! from 01.09.2021 until 01.09.2027; it split the old INN attribute, which held a legal
+//! entity's INN as "00" + 10 digits, into INN for persons and INNLE for legal entities), and
+//! 63-ФЗ "Об электронной подписи" art. 17 part 2 (since 2022 a legal entity's qualified
+//! certificate also names the person acting on its behalf without a power of attorney).
+//! Sources consulted: the texts of both orders as published (pravo.ppt.ru/prikaz/fsb/n-31-247038,
+//! pbprog.ru/regulation-docs/8309) and a summary of the 2021 changes
+//! (messagebiz.ru/?p=151); only their opening sections could be retrieved while this module was
+//! written, so the per-attribute rules below are our reading of the order and of the
+//! certificates accredited CAs issue, to be re-checked against the consolidated text.
+//! Where the order leaves room ("при наличии"), we choose what a bank's CA needs to identify
+//! its client:
 //!
 //! | attribute | legal entity | individual entrepreneur | natural person |
 //! |---|---|---|---|
@@ -36,12 +43,17 @@
 //! | INN (12 digits) | optional (the person acting) | required | required |
 //! | SNILS (11 digits) | required (the person acting) | required | required |
 //!
-//! Sources disagree on two points, and we choose the stricter reading a bank would use:
-//! ST and L for a legal entity (795 lists the entity's location; some CAs write only ST), and
-//! SNILS of the person acting for a legal entity (required by 795 as amended; certificates
-//! issued before 2021 to "the organisation" may lack it). The text of the order could not be
-//! re-read while this module was written; the table is our reading of it and should be checked
-//! against the current consolidated text when the order changes (it is valid until 01.09.2027).
+//! Two choices are ours and stricter than some CAs: ST and L are both required for a legal
+//! entity (its location; some CAs write only ST), and SN, G and SNILS of the person acting are
+//! required for a legal entity (certificates issued to "the organisation" before 2022 lack
+//! them, so [`Subject::validate`] rejects them; reading and [`Subject::check_identifiers`] do
+//! not).
+//!
+//! Lengths: [`validate`](Subject::validate) applies the RFC 5280 Appendix A upper bounds (see
+//! [`AttributeType::upper_bound`]), counted in characters. Full names of Russian organisations
+//! often exceed ub-organization-name (64); a CA that keeps to the bound writes an abbreviated
+//! name (the short name from ЕГРЮЛ) in O and CN.
+//! Reading never enforces a bound.
 
 use std::fmt;
 
@@ -737,13 +749,6 @@ impl Subject {
                     ));
                 }
                 A::Inn => {
-                    if v.len() == 12 && v.starts_with("00") && legacy_inn_le(v).is_some() {
-                        return Err(Error::invalid_field(
-                            "INN",
-                            "INN holds a legal entity's INN in the legacy \"00\"+10 digits \
-                             form; write it as INNLE",
-                        ));
-                    }
                     Inn::person(v)?;
                 }
                 A::InnLe => {
@@ -840,7 +845,8 @@ impl Subject {
 
     /// Reads an X.501 Name leniently: values of any string type (UTF8String, PrintableString,
     /// NumericString, IA5String, TeletexString as Latin-1, BMPString as UTF-16BE) keep the type
-    /// they had; multi-valued RDNs are flattened in order; unknown OIDs become
+    /// they had, and the character set of Printable/Numeric/IA5 values is not enforced (any
+    /// valid UTF-8 is kept, as some CAs write it); multi-valued RDNs are flattened in order; unknown OIDs become
     /// [`AttributeType::Other`]; a value that is not a string is a
     /// [`MalformedEncoding`](crate::ErrorKind::MalformedEncoding) error.
     pub fn from_name(name: &Name) -> Result<Subject> {
