@@ -77,6 +77,54 @@ pub enum SubjectKind {
     NaturalPerson,
 }
 
+impl SubjectKind {
+    /// The attributes [`Subject::validate`] requires for this kind (the module table).
+    pub fn mandatory(self) -> &'static [AttributeType] {
+        use AttributeType as A;
+        match self {
+            SubjectKind::LegalEntity => &[
+                A::CommonName,
+                A::Organization,
+                A::Country,
+                A::State,
+                A::Locality,
+                A::InnLe,
+                A::Ogrn,
+                A::Surname,
+                A::GivenName,
+                A::Snils,
+            ],
+            SubjectKind::IndividualEntrepreneur => &[
+                A::CommonName,
+                A::Surname,
+                A::GivenName,
+                A::Country,
+                A::Inn,
+                A::Ogrnip,
+                A::Snils,
+            ],
+            SubjectKind::NaturalPerson => &[
+                A::CommonName,
+                A::Surname,
+                A::GivenName,
+                A::Country,
+                A::Inn,
+                A::Snils,
+            ],
+        }
+    }
+
+    /// The identifiers of other kinds, which [`Subject::validate`] refuses for this kind.
+    pub fn forbidden(self) -> &'static [AttributeType] {
+        use AttributeType as A;
+        match self {
+            SubjectKind::LegalEntity => &[A::Ogrnip],
+            SubjectKind::IndividualEntrepreneur => &[A::Ogrn, A::InnLe],
+            SubjectKind::NaturalPerson => &[A::Ogrn, A::Ogrnip, A::InnLe],
+        }
+    }
+}
+
 impl fmt::Display for SubjectKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -591,15 +639,11 @@ impl Subject {
         self.get(&AttributeType::CommonName)
     }
 
-    /// The person's INN from the INN attribute (12 digits; a legacy "00"+10 value is a legal
-    /// entity's INN and is returned by [`inn_le`](Self::inn_le) instead). `None` when absent
-    /// or invalid.
+    /// The person's INN from the INN attribute: 12 digits. A legacy value (a legal entity's
+    /// INN as "00"+10 digits or 10 digits) is returned by [`inn_le`](Self::inn_le) instead.
+    /// `None` when absent or invalid.
     pub fn inn(&self) -> Option<Inn> {
-        let v = self.get(&AttributeType::Inn)?.trim();
-        if v.len() == 12 && v.starts_with("00") {
-            return None;
-        }
-        Inn::new(v).ok()
+        Inn::person(self.get(&AttributeType::Inn)?).ok()
     }
 
     /// The legal entity's INN: the INNLE attribute, or (old certificates) an INN attribute
@@ -652,46 +696,7 @@ impl Subject {
     /// attribute other than OU repeated. The error names the attribute by its label.
     pub fn validate(&self, kind: SubjectKind) -> Result<()> {
         use AttributeType as A;
-        let (mandatory, forbidden): (&[A], &[A]) = match kind {
-            SubjectKind::LegalEntity => (
-                &[
-                    A::CommonName,
-                    A::Organization,
-                    A::Country,
-                    A::State,
-                    A::Locality,
-                    A::InnLe,
-                    A::Ogrn,
-                    A::Surname,
-                    A::GivenName,
-                    A::Snils,
-                ],
-                &[A::Ogrnip],
-            ),
-            SubjectKind::IndividualEntrepreneur => (
-                &[
-                    A::CommonName,
-                    A::Surname,
-                    A::GivenName,
-                    A::Country,
-                    A::Inn,
-                    A::Ogrnip,
-                    A::Snils,
-                ],
-                &[A::Ogrn, A::InnLe],
-            ),
-            SubjectKind::NaturalPerson => (
-                &[
-                    A::CommonName,
-                    A::Surname,
-                    A::GivenName,
-                    A::Country,
-                    A::Inn,
-                    A::Snils,
-                ],
-                &[A::Ogrn, A::Ogrnip, A::InnLe],
-            ),
-        };
+        let (mandatory, forbidden) = (kind.mandatory(), kind.forbidden());
         for m in mandatory {
             if self.get(m).is_none() {
                 let label = m.label();
@@ -1427,6 +1432,8 @@ mod tests {
         assert_eq!(old.kind(), SubjectKind::LegalEntity);
         let ten = Subject::new().with(A::Inn, "7707083893");
         assert_eq!(ten.inn_le().unwrap().as_str(), "7707083893");
+        assert!(ten.inn().is_none());
+        assert_eq!(ten.kind(), SubjectKind::LegalEntity);
         let checks = old.check_identifiers();
         assert_eq!(checks.len(), 1);
         assert!(checks[0].valid);
@@ -1486,6 +1493,7 @@ mod tests {
 
     #[test]
     fn validate_names_the_missing_field_for_each_kind() {
+        // The table, spelled out again so a change to it must change this test too.
         let cases: [(Subject, SubjectKind, &[A]); 3] = [
             (
                 legal_entity(),
@@ -1530,6 +1538,7 @@ mod tests {
             ),
         ];
         for (full, kind, mandatory) in cases {
+            assert_eq!(kind.mandatory(), mandatory);
             for m in mandatory {
                 let (f, msg) = err_of(without(&full, m).validate(kind));
                 assert_eq!(f, m.label());
