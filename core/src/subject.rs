@@ -8,9 +8,11 @@
 //!
 //! Reading is lenient: any string type is accepted and recorded, legacy forms (a legal
 //! entity's INN written as "00" + 10 digits in the INN attribute) are understood by the
-//! accessors and [`Subject::check_identifiers`]. Writing is strict: a value must be encodable
-//! in its string type, and [`Subject::validate`] checks a subject against the rules for its
-//! kind before a request is built.
+//! accessors and [`Subject::check_identifiers`]. Writing is strict: [`Subject::to_name`] writes
+//! every value in its attribute type's [`write_type`](AttributeType::write_type) (a subject
+//! read from an old certificate comes out with INNLE as NumericString) and refuses a value that
+//! type cannot hold, and [`Subject::validate`] checks a subject against the rules for its kind
+//! before a request is built. [`Subject::to_name_keeping_types`] re-encodes a name as read.
 //!
 //! # Mandatory attributes
 //!
@@ -616,16 +618,6 @@ impl Subject {
         self.attributes.is_empty()
     }
 
-    /// The same attributes with every string type reset to the attribute's
-    /// [`write_type`](AttributeType::write_type): how a subject read from an old certificate
-    /// is written strictly into a new request.
-    pub fn with_write_types(mut self) -> Subject {
-        for a in &mut self.attributes {
-            a.string_type = a.kind.write_type();
-        }
-        self
-    }
-
     /// The first value of an attribute type.
     pub fn get(&self, kind: &AttributeType) -> Option<&str> {
         self.attributes
@@ -819,16 +811,29 @@ impl Subject {
             .collect()
     }
 
-    /// Converts to an X.501 Name, one single-valued RDN per attribute in stored order, each
-    /// value in the attribute's `string_type` (the builder sets
-    /// [`write_type`](AttributeType::write_type); see [`with_write_types`](Self::with_write_types)).
-    /// A value that is not encodable in its type is an
+    /// Converts to an X.501 Name for writing into a request or certificate: one single-valued
+    /// RDN per attribute in stored order, each value in its attribute type's
+    /// [`write_type`](AttributeType::write_type) whatever type it was read in (NumericString
+    /// for the identifiers, PrintableString for C, IA5String for E, UTF8String otherwise).
+    /// A value that is not encodable in that type (a dash in an INN, Cyrillic in C or E) is an
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput) error naming the attribute.
     pub fn to_name(&self) -> Result<Name> {
+        self.build_name(|a| a.kind.write_type())
+    }
+
+    /// Converts to an X.501 Name keeping each attribute's recorded `string_type` (what it was
+    /// read in), e.g. to re-encode a name read from a certificate byte for byte. Fails like
+    /// [`to_name`](Self::to_name) on a value not encodable in its type, and on UniversalString,
+    /// which `der` 0.8 cannot write.
+    pub fn to_name_keeping_types(&self) -> Result<Name> {
+        self.build_name(|a| a.string_type)
+    }
+
+    fn build_name(&self, type_of: impl Fn(&Attribute) -> StringType) -> Result<Name> {
         let mut rdns = Vec::with_capacity(self.attributes.len());
         for a in &self.attributes {
             let label = a.kind.label();
-            let t = a.string_type;
+            let t = type_of(a);
             let tag = t.der_tag().ok_or_else(|| {
                 Error::invalid_field(&label, format!("{label}: {t} is read but never written"))
             })?;
@@ -851,7 +856,8 @@ impl Subject {
     /// Reads an X.501 Name leniently: values of any string type (UTF8String, PrintableString,
     /// NumericString, IA5String, TeletexString as Latin-1, BMPString as UTF-16BE) keep the type
     /// they had, and the character set of Printable/Numeric/IA5 values is not enforced (any
-    /// valid UTF-8 is kept, as some CAs write it); multi-valued RDNs are flattened in order; unknown OIDs become
+    /// valid UTF-8 is kept, as some CAs write it); multi-valued RDNs are flattened in order;
+    /// unknown OIDs become
     /// [`AttributeType::Other`]; a value that is not a string is a
     /// [`MalformedEncoding`](crate::ErrorKind::MalformedEncoding) error.
     pub fn from_name(name: &Name) -> Result<Subject> {
@@ -1183,7 +1189,21 @@ mod tests {
             value: "x".into(),
             string_type: StringType::Universal,
         });
-        assert_eq!(s.to_name().unwrap_err().field(), Some("CN"));
+        assert_eq!(s.to_name_keeping_types().unwrap_err().field(), Some("CN"));
+        // Written strictly, the recorded type does not matter.
+        assert_eq!(
+            s.to_name().unwrap().iter().next().unwrap().value.tag(),
+            Tag::Utf8String
+        );
+        // Nor does it rescue a value that its write type cannot hold.
+        let mut s = Subject::new();
+        s.push_attribute(Attribute {
+            kind: A::Inn,
+            value: "ИНН".into(),
+            string_type: StringType::Utf8,
+        });
+        assert_eq!(s.to_name().unwrap_err().field(), Some("INN"));
+        assert!(s.to_name_keeping_types().is_ok());
     }
 
     /// DER of a Name with one RDN holding (oid, tag, content).
@@ -1243,10 +1263,17 @@ mod tests {
         let from_name = Subject::from_name(&Name::from_der(&der).unwrap()).unwrap();
         assert_eq!(from_name, Subject::from_der(&der).unwrap());
         assert_eq!(from_name.common_name(), Some("Сбер"));
-        // Written back in the types they had (BMP, Teletex), and strictly after reset.
-        assert_eq!(from_name.to_der().unwrap(), der);
-        let strict = from_name.clone().with_write_types().to_name().unwrap();
+        // Written back in the types they had (BMP, Teletex), or strictly as UTF8String.
+        assert_eq!(
+            from_name.to_name_keeping_types().unwrap().to_der().unwrap(),
+            der
+        );
+        let strict = from_name.to_name().unwrap();
         assert!(strict.iter().all(|atv| atv.value.tag() == Tag::Utf8String));
+        assert_eq!(
+            Subject::from_name(&strict).unwrap().common_name(),
+            Some("Сбер")
+        );
     }
 
     /// The subject of a self-signed certificate made by OpenSSL 3.0:
@@ -1304,9 +1331,9 @@ mod tests {
         assert!(s.check_identifiers().iter().all(|c| c.valid));
         s.validate(SubjectKind::LegalEntity).unwrap();
         // Re-encoded in the types read: the same bytes as OpenSSL's.
-        assert_eq!(s.to_der().unwrap(), der);
+        assert_eq!(s.to_name_keeping_types().unwrap().to_der().unwrap(), der);
         // Written strictly, only INNLE changes: UTF8String (0x0C) becomes NumericString (0x12).
-        let strict = s.clone().with_write_types().to_der().unwrap();
+        let strict = s.to_der().unwrap();
         let diff: Vec<(u8, u8)> = der
             .iter()
             .zip(&strict)
