@@ -1736,6 +1736,28 @@ mod tests {
         }
 
         #[test]
+        fn arbitrary_values_never_panic(
+            attrs in proptest::collection::vec((prop::sample::select(KNOWN.to_vec()), any::<String>()), 0..8)
+        ) {
+            let mut s = Subject::new();
+            for (k, v) in attrs {
+                s.push(k, v);
+            }
+            // Whatever the values, writing either succeeds and reads back, or names a field.
+            match s.to_der() {
+                Ok(der) => prop_assert_eq!(&Subject::from_der(&der).unwrap(), &s),
+                Err(e) => prop_assert!(e.field().is_some()),
+            }
+            for kind in [SubjectKind::LegalEntity, SubjectKind::IndividualEntrepreneur, SubjectKind::NaturalPerson] {
+                if let Err(e) = s.validate(kind) {
+                    prop_assert!(e.field().is_some());
+                }
+            }
+            let _ = s.to_string();
+            let _ = s.check_identifiers();
+        }
+
+        #[test]
         fn random_subjects_round_trip(attrs in proptest::collection::vec(arb_attribute(), 0..12)) {
             let mut s = Subject::new();
             for (k, v) in attrs {
