@@ -8,12 +8,13 @@
 //! were found and expected.
 //!
 //! Check-digit algorithms:
-//! - INN: приказ ФНС России от 29.06.2012 № ММВ-7-6/435@ (the order that defines the INN);
-//!   weighted sums mod 11 mod 10.
+//! - INN: the ФНС order on assigning the INN (приказ ФНС России от 29.06.2012
+//!   № ММВ-7-6/435@; reportedly replaced from 01.01.2026 by № ЕД-7-14/559@): weighted sums
+//!   mod 11 mod 10; the first two digits are a region code, never 00.
 //! - OGRN / OGRNIP: the structure of the state registration number in the ЕГРЮЛ / ЕГРИП
 //!   maintenance rules (постановление Правительства РФ от 19.06.2002 № 438 and its ЕГРИП
-//!   counterpart): the number formed by the leading digits, mod 11 (OGRN) or mod 13 (OGRNIP),
-//!   mod 10.
+//!   counterpart): the first digit tells the kind of record (1 or 5 an OGRN, 3 an OGRNIP), the
+//!   last is the number formed by the leading digits mod 11 (OGRN) or mod 13 (OGRNIP), mod 10.
 //! - SNILS: the control number of the insurance account as the Pension Fund (now СФР)
 //!   computes it: weights 9..1, mod 101 (100 and 101 give 00), checked only for numbers
 //!   above 001-001-998, which were issued before the control number was introduced.
@@ -198,6 +199,16 @@ impl Inn {
 
     fn parse(field: &str, s: &str, lens: &[usize]) -> Result<Self> {
         let d = digits(field, s, lens)?;
+        if d.len() == 12 && d[..2] == [0, 0] {
+            // Region code 00 does not exist: this is how old certificates wrote an entity's INN.
+            return Err(Error::invalid_field(
+                field,
+                format!(
+                    "{field} starts with 00: a legal entity's INN in the legacy \"00\"+10 digits \
+                     form, not a person's INN"
+                ),
+            ));
+        }
         if d.len() == 10 {
             check_digit(field, "check digit", d[9], inn_check(&d, &INN10_WEIGHTS))?;
         } else {
@@ -418,6 +429,11 @@ mod tests {
         assert_eq!(m, "INN is empty");
         let (_, m) = field_of(Inn::new("0000000000"));
         assert_eq!(m, "INN is all zeros");
+        let (_, m) = field_of(Inn::person("007707083893"));
+        assert!(
+            m.starts_with("INN starts with 00: a legal entity's INN"),
+            "{m}"
+        );
         let (f, m) = field_of(Inn::legal_entity("500100732259"));
         assert_eq!(
             (f.as_str(), m.as_str()),

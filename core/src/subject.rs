@@ -8,18 +8,27 @@
 //!
 //! Reading is lenient: any string type is accepted and recorded, legacy forms (a legal
 //! entity's INN written as "00" + 10 digits in the INN attribute) are understood by the
-//! accessors and [`Subject::check_identifiers`]. Writing is strict: a value must be encodable
-//! in its string type, and [`Subject::validate`] checks a subject against the rules for its
-//! kind before a request is built.
+//! accessors and [`Subject::check_identifiers`]. Writing is strict: [`Subject::to_name`] writes
+//! every value in its attribute type's [`write_type`](AttributeType::write_type) (a subject
+//! read from an old certificate comes out with INNLE as NumericString) and refuses a value that
+//! type cannot hold, and [`Subject::validate`] checks a subject against the rules for its kind
+//! before a request is built. [`Subject::to_name_keeping_types`] re-encodes a name as read.
 //!
 //! # Mandatory attributes
 //!
 //! The table follows the requirements for the form of a qualified certificate, приказ ФСБ
 //! России от 27.12.2011 № 795, as amended by приказ ФСБ России от 29.01.2021 № 31 (in force
-//! since 01.09.2021, which split the INN attribute into INN for persons and INNLE for legal
-//! entities), and Federal Law 63-ФЗ art. 14/17 (since 2022 a legal entity's certificate also
-//! names the person acting on its behalf). Where the order leaves room ("при наличии"), we
-//! choose what a bank's CA requires to identify its client:
+//! from 01.09.2021 until 01.09.2027; it split the old INN attribute, which held a legal
+//! entity's INN as "00" + 10 digits, into INN for persons and INNLE for legal entities), and
+//! 63-ФЗ "Об электронной подписи" art. 17 part 2 (since 2022 a legal entity's qualified
+//! certificate also names the person acting on its behalf without a power of attorney).
+//! Sources consulted: the texts of both orders as published (pravo.ppt.ru/prikaz/fsb/n-31-247038,
+//! pbprog.ru/regulation-docs/8309) and a summary of the 2021 changes
+//! (messagebiz.ru/?p=151); only their opening sections could be retrieved while this module was
+//! written, so the per-attribute rules below are our reading of the order and of the
+//! certificates accredited CAs issue, to be re-checked against the consolidated text.
+//! Where the order leaves room ("при наличии"), we choose what a bank's CA needs to identify
+//! its client:
 //!
 //! | attribute | legal entity | individual entrepreneur | natural person |
 //! |---|---|---|---|
@@ -36,12 +45,17 @@
 //! | INN (12 digits) | optional (the person acting) | required | required |
 //! | SNILS (11 digits) | required (the person acting) | required | required |
 //!
-//! Sources disagree on two points, and we choose the stricter reading a bank would use:
-//! ST and L for a legal entity (795 lists the entity's location; some CAs write only ST), and
-//! SNILS of the person acting for a legal entity (required by 795 as amended; certificates
-//! issued before 2021 to "the organisation" may lack it). The text of the order could not be
-//! re-read while this module was written; the table is our reading of it and should be checked
-//! against the current consolidated text when the order changes (it is valid until 01.09.2027).
+//! Two choices are ours and stricter than some CAs: ST and L are both required for a legal
+//! entity (its location; some CAs write only ST), and SN, G and SNILS of the person acting are
+//! required for a legal entity (certificates issued to "the organisation" before 2022 lack
+//! them, so [`Subject::validate`] rejects them; reading and [`Subject::check_identifiers`] do
+//! not).
+//!
+//! Lengths: [`validate`](Subject::validate) applies the RFC 5280 Appendix A upper bounds (see
+//! [`AttributeType::upper_bound`]), counted in characters. Full names of Russian organisations
+//! often exceed ub-organization-name (64); a CA that keeps to the bound writes an abbreviated
+//! name (the short name from ЕГРЮЛ) in O and CN.
+//! Reading never enforces a bound.
 
 use std::fmt;
 
@@ -63,6 +77,54 @@ pub enum SubjectKind {
     IndividualEntrepreneur,
     /// A natural person (физическое лицо).
     NaturalPerson,
+}
+
+impl SubjectKind {
+    /// The attributes [`Subject::validate`] requires for this kind (the module table).
+    pub fn mandatory(self) -> &'static [AttributeType] {
+        use AttributeType as A;
+        match self {
+            SubjectKind::LegalEntity => &[
+                A::CommonName,
+                A::Organization,
+                A::Country,
+                A::State,
+                A::Locality,
+                A::InnLe,
+                A::Ogrn,
+                A::Surname,
+                A::GivenName,
+                A::Snils,
+            ],
+            SubjectKind::IndividualEntrepreneur => &[
+                A::CommonName,
+                A::Surname,
+                A::GivenName,
+                A::Country,
+                A::Inn,
+                A::Ogrnip,
+                A::Snils,
+            ],
+            SubjectKind::NaturalPerson => &[
+                A::CommonName,
+                A::Surname,
+                A::GivenName,
+                A::Country,
+                A::Inn,
+                A::Snils,
+            ],
+        }
+    }
+
+    /// The identifiers of other kinds, which [`Subject::validate`] refuses for this kind.
+    pub fn forbidden(self) -> &'static [AttributeType] {
+        use AttributeType as A;
+        match self {
+            SubjectKind::LegalEntity => &[A::Ogrnip],
+            SubjectKind::IndividualEntrepreneur => &[A::Ogrn, A::InnLe],
+            SubjectKind::NaturalPerson => &[A::Ogrn, A::Ogrnip, A::InnLe],
+        }
+    }
 }
 
 impl fmt::Display for SubjectKind {
@@ -274,62 +336,78 @@ pub enum AttributeType {
     Other(ObjectIdentifier),
 }
 
-/// Known types with their OIDs and labels, in one table so the mappings cannot drift apart.
-const KNOWN: [(AttributeType, ObjectIdentifier, &str); 16] = [
-    (AttributeType::CommonName, oid::AT_COMMON_NAME, "CN"),
-    (AttributeType::Surname, oid::AT_SURNAME, "SN"),
-    (AttributeType::GivenName, oid::AT_GIVEN_NAME, "G"),
-    (AttributeType::Title, oid::AT_TITLE, "T"),
-    (AttributeType::Organization, oid::AT_ORGANIZATION, "O"),
-    (
-        AttributeType::OrganizationalUnit,
-        oid::AT_ORGANIZATIONAL_UNIT,
-        "OU",
-    ),
-    (AttributeType::Locality, oid::AT_LOCALITY, "L"),
-    (AttributeType::State, oid::AT_STATE, "ST"),
-    (AttributeType::Street, oid::AT_STREET, "STREET"),
-    (AttributeType::Country, oid::AT_COUNTRY, "C"),
-    (AttributeType::Email, oid::AT_EMAIL, "E"),
-    (AttributeType::Inn, oid::AT_INN, "INN"),
-    (AttributeType::InnLe, oid::AT_INNLE, "INNLE"),
-    (AttributeType::Ogrn, oid::AT_OGRN, "OGRN"),
-    (AttributeType::Ogrnip, oid::AT_OGRNIP, "OGRNIP"),
-    (AttributeType::Snils, oid::AT_SNILS, "SNILS"),
+/// Every known (non-`Other`) attribute type, for the reverse look-ups.
+const KNOWN: [AttributeType; 16] = [
+    AttributeType::CommonName,
+    AttributeType::Surname,
+    AttributeType::GivenName,
+    AttributeType::Title,
+    AttributeType::Organization,
+    AttributeType::OrganizationalUnit,
+    AttributeType::Locality,
+    AttributeType::State,
+    AttributeType::Street,
+    AttributeType::Country,
+    AttributeType::Email,
+    AttributeType::Inn,
+    AttributeType::InnLe,
+    AttributeType::Ogrn,
+    AttributeType::Ogrnip,
+    AttributeType::Snils,
 ];
 
 impl AttributeType {
+    /// The OID, and the label of a known type (`None` for `Other`).
+    fn parts(&self) -> (ObjectIdentifier, Option<&'static str>) {
+        use AttributeType as A;
+        let (o, l) = match self {
+            A::CommonName => (oid::AT_COMMON_NAME, "CN"),
+            A::Surname => (oid::AT_SURNAME, "SN"),
+            A::GivenName => (oid::AT_GIVEN_NAME, "G"),
+            A::Title => (oid::AT_TITLE, "T"),
+            A::Organization => (oid::AT_ORGANIZATION, "O"),
+            A::OrganizationalUnit => (oid::AT_ORGANIZATIONAL_UNIT, "OU"),
+            A::Locality => (oid::AT_LOCALITY, "L"),
+            A::State => (oid::AT_STATE, "ST"),
+            A::Street => (oid::AT_STREET, "STREET"),
+            A::Country => (oid::AT_COUNTRY, "C"),
+            A::Email => (oid::AT_EMAIL, "E"),
+            A::Inn => (oid::AT_INN, "INN"),
+            A::InnLe => (oid::AT_INNLE, "INNLE"),
+            A::Ogrn => (oid::AT_OGRN, "OGRN"),
+            A::Ogrnip => (oid::AT_OGRNIP, "OGRNIP"),
+            A::Snils => (oid::AT_SNILS, "SNILS"),
+            A::Other(o) => return (*o, None),
+        };
+        (o, Some(l))
+    }
+
+    /// The OID and label of a known type; `None` for `Other`.
+    fn known(&self) -> Option<(ObjectIdentifier, &'static str)> {
+        let (o, l) = self.parts();
+        l.map(|l| (o, l))
+    }
+
     /// The attribute's OID.
     pub fn oid(&self) -> ObjectIdentifier {
-        match self {
-            AttributeType::Other(o) => *o,
-            known => KNOWN
-                .iter()
-                .find(|(t, _, _)| t == known)
-                .map(|(_, o, _)| *o)
-                .unwrap_or(oid::AT_COMMON_NAME), // unreachable: every known type is in KNOWN
-        }
+        self.parts().0
     }
 
     /// The type for an OID: a known type, or [`AttributeType::Other`].
     pub fn from_oid(o: &ObjectIdentifier) -> AttributeType {
         KNOWN
             .iter()
-            .find(|(_, k, _)| k == o)
-            .map(|(t, _, _)| t.clone())
+            .find(|t| t.known().is_some_and(|(k, _)| &k == o))
+            .cloned()
             .unwrap_or(AttributeType::Other(*o))
     }
 
     /// The short label used in Russian certificates and tools ("CN", "INNLE", ...), or the
     /// dotted OID for [`AttributeType::Other`].
     pub fn label(&self) -> String {
-        match self {
-            AttributeType::Other(o) => o.to_string(),
-            known => KNOWN
-                .iter()
-                .find(|(t, _, _)| t == known)
-                .map(|(_, _, l)| (*l).to_owned())
-                .unwrap_or_default(),
+        match self.parts() {
+            (_, Some(l)) => l.to_owned(),
+            (o, None) => o.to_string(),
         }
     }
 
@@ -348,7 +426,10 @@ impl AttributeType {
         if alias.is_some() {
             return alias;
         }
-        if let Some((t, _, _)) = KNOWN.iter().find(|(_, _, l)| *l == up) {
+        if let Some(t) = KNOWN
+            .iter()
+            .find(|t| t.known().is_some_and(|(_, l)| l == up))
+        {
             return Some(t.clone());
         }
         let dotted = label.trim();
@@ -537,16 +618,6 @@ impl Subject {
         self.attributes.is_empty()
     }
 
-    /// The same attributes with every string type reset to the attribute's
-    /// [`write_type`](AttributeType::write_type): how a subject read from an old certificate
-    /// is written strictly into a new request.
-    pub fn with_write_types(mut self) -> Subject {
-        for a in &mut self.attributes {
-            a.string_type = a.kind.write_type();
-        }
-        self
-    }
-
     /// The first value of an attribute type.
     pub fn get(&self, kind: &AttributeType) -> Option<&str> {
         self.attributes
@@ -560,15 +631,11 @@ impl Subject {
         self.get(&AttributeType::CommonName)
     }
 
-    /// The person's INN from the INN attribute (12 digits; a legacy "00"+10 value is a legal
-    /// entity's INN and is returned by [`inn_le`](Self::inn_le) instead). `None` when absent
-    /// or invalid.
+    /// The person's INN from the INN attribute: 12 digits. A legacy value (a legal entity's
+    /// INN as "00"+10 digits or 10 digits) is returned by [`inn_le`](Self::inn_le) instead.
+    /// `None` when absent or invalid.
     pub fn inn(&self) -> Option<Inn> {
-        let v = self.get(&AttributeType::Inn)?.trim();
-        if v.len() == 12 && v.starts_with("00") {
-            return None;
-        }
-        Inn::new(v).ok()
+        Inn::person(self.get(&AttributeType::Inn)?).ok()
     }
 
     /// The legal entity's INN: the INNLE attribute, or (old certificates) an INN attribute
@@ -621,46 +688,7 @@ impl Subject {
     /// attribute other than OU repeated. The error names the attribute by its label.
     pub fn validate(&self, kind: SubjectKind) -> Result<()> {
         use AttributeType as A;
-        let (mandatory, forbidden): (&[A], &[A]) = match kind {
-            SubjectKind::LegalEntity => (
-                &[
-                    A::CommonName,
-                    A::Organization,
-                    A::Country,
-                    A::State,
-                    A::Locality,
-                    A::InnLe,
-                    A::Ogrn,
-                    A::Surname,
-                    A::GivenName,
-                    A::Snils,
-                ],
-                &[A::Ogrnip],
-            ),
-            SubjectKind::IndividualEntrepreneur => (
-                &[
-                    A::CommonName,
-                    A::Surname,
-                    A::GivenName,
-                    A::Country,
-                    A::Inn,
-                    A::Ogrnip,
-                    A::Snils,
-                ],
-                &[A::Ogrn, A::InnLe],
-            ),
-            SubjectKind::NaturalPerson => (
-                &[
-                    A::CommonName,
-                    A::Surname,
-                    A::GivenName,
-                    A::Country,
-                    A::Inn,
-                    A::Snils,
-                ],
-                &[A::Ogrn, A::Ogrnip, A::InnLe],
-            ),
-        };
+        let (mandatory, forbidden) = (kind.mandatory(), kind.forbidden());
         for m in mandatory {
             if self.get(m).is_none() {
                 let label = m.label();
@@ -718,13 +746,6 @@ impl Subject {
                     ));
                 }
                 A::Inn => {
-                    if v.len() == 12 && v.starts_with("00") && legacy_inn_le(v).is_some() {
-                        return Err(Error::invalid_field(
-                            "INN",
-                            "INN holds a legal entity's INN in the legacy \"00\"+10 digits \
-                             form; write it as INNLE",
-                        ));
-                    }
                     Inn::person(v)?;
                 }
                 A::InnLe => {
@@ -790,16 +811,29 @@ impl Subject {
             .collect()
     }
 
-    /// Converts to an X.501 Name, one single-valued RDN per attribute in stored order, each
-    /// value in the attribute's `string_type` (the builder sets
-    /// [`write_type`](AttributeType::write_type); see [`with_write_types`](Self::with_write_types)).
-    /// A value that is not encodable in its type is an
+    /// Converts to an X.501 Name for writing into a request or certificate: one single-valued
+    /// RDN per attribute in stored order, each value in its attribute type's
+    /// [`write_type`](AttributeType::write_type) whatever type it was read in (NumericString
+    /// for the identifiers, PrintableString for C, IA5String for E, UTF8String otherwise).
+    /// A value that is not encodable in that type (a dash in an INN, Cyrillic in C or E) is an
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput) error naming the attribute.
     pub fn to_name(&self) -> Result<Name> {
+        self.build_name(|a| a.kind.write_type())
+    }
+
+    /// Converts to an X.501 Name keeping each attribute's recorded `string_type` (what it was
+    /// read in), e.g. to re-encode a name read from a certificate byte for byte. Fails like
+    /// [`to_name`](Self::to_name) on a value not encodable in its type, and on UniversalString,
+    /// which `der` 0.8 cannot write.
+    pub fn to_name_keeping_types(&self) -> Result<Name> {
+        self.build_name(|a| a.string_type)
+    }
+
+    fn build_name(&self, type_of: impl Fn(&Attribute) -> StringType) -> Result<Name> {
         let mut rdns = Vec::with_capacity(self.attributes.len());
         for a in &self.attributes {
             let label = a.kind.label();
-            let t = a.string_type;
+            let t = type_of(a);
             let tag = t.der_tag().ok_or_else(|| {
                 Error::invalid_field(&label, format!("{label}: {t} is read but never written"))
             })?;
@@ -821,7 +855,9 @@ impl Subject {
 
     /// Reads an X.501 Name leniently: values of any string type (UTF8String, PrintableString,
     /// NumericString, IA5String, TeletexString as Latin-1, BMPString as UTF-16BE) keep the type
-    /// they had; multi-valued RDNs are flattened in order; unknown OIDs become
+    /// they had, and the character set of Printable/Numeric/IA5 values is not enforced (any
+    /// valid UTF-8 is kept, as some CAs write it); multi-valued RDNs are flattened in order;
+    /// unknown OIDs become
     /// [`AttributeType::Other`]; a value that is not a string is a
     /// [`MalformedEncoding`](crate::ErrorKind::MalformedEncoding) error.
     pub fn from_name(name: &Name) -> Result<Subject> {
@@ -1061,16 +1097,22 @@ mod tests {
 
     #[test]
     fn attribute_types_map_both_ways() {
-        for (t, o, l) in KNOWN.iter() {
-            assert_eq!(&t.oid(), o);
-            assert_eq!(&AttributeType::from_oid(o), t);
-            assert_eq!(t.label(), *l);
+        let mut seen = std::collections::HashSet::new();
+        for t in KNOWN.iter() {
+            let (o, l) = t.known().unwrap();
+            assert!(seen.insert(o), "duplicate OID {o}");
+            assert_eq!(t.oid(), o);
+            assert_eq!(&AttributeType::from_oid(&o), t);
+            assert_eq!(t.label(), l);
             assert_eq!(AttributeType::from_label(l).as_ref(), Some(t));
             assert_eq!(
                 AttributeType::from_label(&l.to_lowercase()).as_ref(),
                 Some(t)
             );
         }
+        assert_eq!(A::CommonName.oid().to_string(), "2.5.4.3");
+        assert_eq!(A::InnLe.oid().to_string(), "1.2.643.100.4");
+        assert_eq!(A::Inn.oid().to_string(), "1.2.643.3.131.1.1");
         let other = ObjectIdentifier::new_unwrap("1.2.643.3.141.1.1");
         assert_eq!(AttributeType::from_oid(&other), A::Other(other));
         assert_eq!(A::Other(other).label(), "1.2.643.3.141.1.1");
@@ -1147,7 +1189,21 @@ mod tests {
             value: "x".into(),
             string_type: StringType::Universal,
         });
-        assert_eq!(s.to_name().unwrap_err().field(), Some("CN"));
+        assert_eq!(s.to_name_keeping_types().unwrap_err().field(), Some("CN"));
+        // Written strictly, the recorded type does not matter.
+        assert_eq!(
+            s.to_name().unwrap().iter().next().unwrap().value.tag(),
+            Tag::Utf8String
+        );
+        // Nor does it rescue a value that its write type cannot hold.
+        let mut s = Subject::new();
+        s.push_attribute(Attribute {
+            kind: A::Inn,
+            value: "ИНН".into(),
+            string_type: StringType::Utf8,
+        });
+        assert_eq!(s.to_name().unwrap_err().field(), Some("INN"));
+        assert!(s.to_name_keeping_types().is_ok());
     }
 
     /// DER of a Name with one RDN holding (oid, tag, content).
@@ -1207,10 +1263,90 @@ mod tests {
         let from_name = Subject::from_name(&Name::from_der(&der).unwrap()).unwrap();
         assert_eq!(from_name, Subject::from_der(&der).unwrap());
         assert_eq!(from_name.common_name(), Some("Сбер"));
-        // Written back in the types they had (BMP, Teletex), and strictly after reset.
-        assert_eq!(from_name.to_der().unwrap(), der);
-        let strict = from_name.clone().with_write_types().to_name().unwrap();
+        // Written back in the types they had (BMP, Teletex), or strictly as UTF8String.
+        assert_eq!(
+            from_name.to_name_keeping_types().unwrap().to_der().unwrap(),
+            der
+        );
+        let strict = from_name.to_name().unwrap();
         assert!(strict.iter().all(|atv| atv.value.tag() == Tag::Utf8String));
+        assert_eq!(
+            Subject::from_name(&strict).unwrap().common_name(),
+            Some("Сбер")
+        );
+    }
+
+    /// The subject of a self-signed certificate made by OpenSSL 3.0:
+    /// `openssl req -new -x509 -config r.cnf` with `string_mask = utf8only`, `utf8 = yes`, and
+    /// `C=RU, ST=77 г. Москва, L=Москва, O=ООО Ромашка, CN=ООО Ромашка, SN=Иванов,
+    /// GN=Иван Иванович, 1.2.643.100.4=7707083893, OGRN=1027700132195, SNILS=11223344595,
+    /// INN=500100732259, emailAddress=a@b.ru` (OpenSSL 3.0 has no name for INNLE, so it wrote
+    /// the value as a UTF8String, as many real certificates do); the Name bytes were cut out of
+    /// the certificate at the issuer's offset (`openssl asn1parse`).
+    const OPENSSL_SUBJECT_HEX: [&str; 7] = [
+        "30820139310B3009060355040613025255311C301A06035504080C13373720D0B32E20D09CD0BED181D0BAD0B2D0B031",
+        "15301306035504070C0CD09CD0BED181D0BAD0B2D0B0311E301C060355040A0C15D09ED09ED09E20D0A0D0BED0BCD0B0",
+        "D188D0BAD0B0311E301C06035504030C15D09ED09ED09E20D0A0D0BED0BCD0B0D188D0BAD0B03115301306035504040C",
+        "0CD098D0B2D0B0D0BDD0BED0B231223020060355042A0C19D098D0B2D0B0D0BD20D098D0B2D0B0D0BDD0BED0B2D0B8D1",
+        "873115301306052A850364040C0A373730373038333839333118301606052A85036401120D3130323737303031333231",
+        "39353116301406052A85036403120B3131323233333434353935311A301806082A85030381030101120C353030313030",
+        "3733323235393115301306092A864886F70D01090116066140622E7275",
+    ];
+
+    #[test]
+    fn reads_a_subject_written_by_openssl() {
+        let der = hex::decode(OPENSSL_SUBJECT_HEX.concat()).unwrap();
+        let s = Subject::from_der(&der).unwrap();
+        assert_eq!(
+            Subject::from_name(&Name::from_der(&der).unwrap()).unwrap(),
+            s
+        );
+        let got: Vec<(String, &str, StringType)> = s
+            .attributes()
+            .iter()
+            .map(|a| (a.kind.label(), a.value.as_str(), a.string_type))
+            .collect();
+        use StringType as T;
+        let want = [
+            ("C", "RU", T::Printable),
+            ("ST", "77 г. Москва", T::Utf8),
+            ("L", "Москва", T::Utf8),
+            ("O", "ООО Ромашка", T::Utf8),
+            ("CN", "ООО Ромашка", T::Utf8),
+            ("SN", "Иванов", T::Utf8),
+            ("G", "Иван Иванович", T::Utf8),
+            ("INNLE", "7707083893", T::Utf8),
+            ("OGRN", "1027700132195", T::Numeric),
+            ("SNILS", "11223344595", T::Numeric),
+            ("INN", "500100732259", T::Numeric),
+            ("E", "a@b.ru", T::Ia5),
+        ];
+        let want: Vec<(String, &str, StringType)> = want
+            .iter()
+            .map(|(l, v, t)| (l.to_string(), *v, *t))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(s.kind(), SubjectKind::LegalEntity);
+        assert_eq!(s.inn_le().unwrap().as_str(), "7707083893");
+        assert!(s.check_identifiers().iter().all(|c| c.valid));
+        s.validate(SubjectKind::LegalEntity).unwrap();
+        // Re-encoded in the types read: the same bytes as OpenSSL's.
+        assert_eq!(s.to_name_keeping_types().unwrap().to_der().unwrap(), der);
+        // Written strictly, only INNLE changes: UTF8String (0x0C) becomes NumericString (0x12).
+        let strict = s.to_der().unwrap();
+        let diff: Vec<(u8, u8)> = der
+            .iter()
+            .zip(&strict)
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| (*a, *b))
+            .collect();
+        assert_eq!(diff, [(0x0C, 0x12)]);
+        assert_eq!(
+            s.to_string(),
+            "C=RU, ST=77 г. Москва, L=Москва, O=ООО Ромашка, CN=ООО Ромашка, SN=Иванов, \
+             G=Иван Иванович, INNLE=7707083893, OGRN=1027700132195, SNILS=11223344595, \
+             INN=500100732259, E=a@b.ru"
+        );
     }
 
     #[test]
@@ -1323,6 +1459,8 @@ mod tests {
         assert_eq!(old.kind(), SubjectKind::LegalEntity);
         let ten = Subject::new().with(A::Inn, "7707083893");
         assert_eq!(ten.inn_le().unwrap().as_str(), "7707083893");
+        assert!(ten.inn().is_none());
+        assert_eq!(ten.kind(), SubjectKind::LegalEntity);
         let checks = old.check_identifiers();
         assert_eq!(checks.len(), 1);
         assert!(checks[0].valid);
@@ -1382,6 +1520,7 @@ mod tests {
 
     #[test]
     fn validate_names_the_missing_field_for_each_kind() {
+        // The table, spelled out again so a change to it must change this test too.
         let cases: [(Subject, SubjectKind, &[A]); 3] = [
             (
                 legal_entity(),
@@ -1426,6 +1565,7 @@ mod tests {
             ),
         ];
         for (full, kind, mandatory) in cases {
+            assert_eq!(kind.mandatory(), mandatory);
             for m in mandatory {
                 let (f, msg) = err_of(without(&full, m).validate(kind));
                 assert_eq!(f, m.label());
@@ -1566,8 +1706,7 @@ mod tests {
     }
 
     fn arb_attribute() -> impl Strategy<Value = (AttributeType, String)> {
-        let kinds =
-            prop::sample::select(KNOWN.iter().map(|(t, _, _)| t.clone()).collect::<Vec<_>>());
+        let kinds = prop::sample::select(KNOWN.to_vec());
         (kinds, "[0-9A-Za-zА-Яа-яё ,+\"<>;#=\\\\]{1,20}").prop_map(|(k, v)| {
             // Keep values encodable in the attribute's write type.
             let v: String = v
@@ -1594,6 +1733,28 @@ mod tests {
             der[at] = b;
             let _ = Subject::from_der(&der);
             let _ = Subject::from_der(&der[..cut.index(der.len())]);
+        }
+
+        #[test]
+        fn arbitrary_values_never_panic(
+            attrs in proptest::collection::vec((prop::sample::select(KNOWN.to_vec()), any::<String>()), 0..8)
+        ) {
+            let mut s = Subject::new();
+            for (k, v) in attrs {
+                s.push(k, v);
+            }
+            // Whatever the values, writing either succeeds and reads back, or names a field.
+            match s.to_der() {
+                Ok(der) => prop_assert_eq!(&Subject::from_der(&der).unwrap(), &s),
+                Err(e) => prop_assert!(e.field().is_some()),
+            }
+            for kind in [SubjectKind::LegalEntity, SubjectKind::IndividualEntrepreneur, SubjectKind::NaturalPerson] {
+                if let Err(e) = s.validate(kind) {
+                    prop_assert!(e.field().is_some());
+                }
+            }
+            let _ = s.to_string();
+            let _ = s.check_identifiers();
         }
 
         #[test]
