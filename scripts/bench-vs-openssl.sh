@@ -109,7 +109,7 @@ NAMES = {
     "gost2012_256-TCB": "256 TC26-B", "gost2012_256-TCC": "256 TC26-C",
     "gost2012_256-TCD": "256 TC26-D", "gost2012_512-A": "512 TC26-A",
     "gost2012_512-B": "512 TC26-B", "gost2012_512-C": "512 TC26-C (Edwards)",
-    "p256": "ECDSA P-256 (scale)",
+    "p256": "ECDSA P-256, for scale (ours: RustCrypto p256)",
 }
 best = {}   # (op, set, bytes) -> {impl: ops/s}
 order = []
