@@ -20,7 +20,8 @@ pub const FOLDERS: &[&str] = &[
     "gost2012_512-A",
     "gost2012_512-B",
     "gost2012_512-C",
-    "rsa2048", "ec-p256",
+    "rsa2048",
+    "ec-p256",
 ];
 
 /// The folders whose signatures bankkey verifies today. GOST verification comes with
