@@ -122,79 +122,37 @@ fn openssl_verifies(spki: &[u8], msg: &[u8], sig: &[u8]) -> bool {
     ok && text.contains("Verified OK")
 }
 
-/// A certificate for `spki`, issued by a throwaway OpenSSL CA (`x509 -req -force_pubkey`).
+/// Runs `openssl` with whitespace-separated arguments (plus `extra`), asserting success.
+fn run_openssl(d: &Path, args: &str, extra: &[&str]) {
+    let mut a: Vec<&str> = args.split_whitespace().collect();
+    a.extend_from_slice(extra);
+    let (ok, text) = openssl(&a, d);
+    assert!(ok, "openssl {a:?}: {text}");
+}
+
+/// A certificate for `spki`, issued by a throwaway OpenSSL CA (`x509 -req -force_pubkey`:
+/// any request will do, the token's key replaces its key).
 fn certificate_for(spki: &[u8], cn: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("subject.pem"), pem("PUBLIC KEY", spki)).unwrap();
-    for args in [
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-subj",
-            "/CN=Test CA",
-            "-days",
-            "30",
-        ][..],
-        &[
-            "req",
-            "-new",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "tmp.key",
-            "-out",
-            "tmp.csr",
-            "-subj",
-        ][..],
-    ] {
-        let mut a: Vec<&str> = args.to_vec();
-        let subj = format!("/CN={cn}");
-        if a.last() == Some(&"-subj") {
-            a.push(&subj);
-            let (ok, text) = openssl(&a, d);
-            assert!(ok, "{text}");
-        } else {
-            let (ok, text) = openssl(&a, d);
-            assert!(ok, "{text}");
-        }
-    }
-    let (ok, text) = openssl(
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "tmp.csr",
-            "-force_pubkey",
-            "subject.pem",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-set_serial",
-            "7",
-            "-days",
-            "30",
-            "-outform",
-            "DER",
-            "-out",
-            "cert.der",
-        ],
+    let ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+    run_openssl(
         d,
+        &format!("req -x509 {ec} -keyout ca.key -out ca.pem -days 30 -subj"),
+        &["/CN=Test CA"],
     );
-    assert!(ok, "{text}");
+    run_openssl(
+        d,
+        &format!("req -new {ec} -keyout tmp.key -out tmp.csr -subj"),
+        &[&format!("/CN={cn}")],
+    );
+    run_openssl(
+        d,
+        "x509 -req -in tmp.csr -force_pubkey subject.pem -CA ca.pem -CAkey ca.key \
+         -set_serial 7 -days 30 -outform DER -out cert.der",
+        &[],
+    );
     std::fs::read(d.join("cert.der")).unwrap()
 }
 
