@@ -80,6 +80,9 @@ if [ -n "$benches" ]; then
     done <<<"$benches"
 fi
 
+step "bench-vs-openssl smoke (the C harness and bankkey_gost build and print every item)"
+bash scripts/bench-vs-openssl.sh --smoke >/dev/null
+
 step "C header is up to date (cbindgen)"
 bash scripts/gen-header.sh --check
 

@@ -1,0 +1,89 @@
+//! Key algorithms and the signature algorithms they imply.
+
+use der::asn1::{Any, ObjectIdentifier};
+use spki::AlgorithmIdentifierOwned;
+
+use crate::oid;
+
+/// The algorithm of a key, with the digest and signature scheme it implies.
+///
+/// | variant | key OID | signature | digest |
+/// |---|---|---|---|
+/// | `Rsa { bits }` | rsaEncryption | PKCS#1 v1.5 (sha256WithRSAEncryption) | SHA-256 |
+/// | `EcdsaP256` | id-ecPublicKey + prime256v1 | ecdsa-with-SHA256, DER `Ecdsa-Sig-Value` | SHA-256 |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyAlgorithm {
+    /// RSA with a modulus of `bits` bits (2048 to 4096 for keys we make or import).
+    Rsa {
+        /// The modulus length in bits.
+        bits: u32,
+    },
+    /// ECDSA over NIST P-256 (secp256r1).
+    EcdsaP256,
+}
+
+impl KeyAlgorithm {
+    /// A short human-readable name ("RSA 2048", "ECDSA P-256", ...).
+    pub fn name(&self) -> String {
+        match self {
+            KeyAlgorithm::Rsa { bits } => format!("RSA {bits}"),
+            KeyAlgorithm::EcdsaP256 => "ECDSA P-256".to_string(),
+        }
+    }
+
+    /// The OID of the SubjectPublicKeyInfo algorithm.
+    pub fn key_oid(&self) -> ObjectIdentifier {
+        match self {
+            KeyAlgorithm::Rsa { .. } => oid::RSA_ENCRYPTION,
+            KeyAlgorithm::EcdsaP256 => oid::EC_PUBLIC_KEY,
+        }
+    }
+
+    /// The OID of the signature algorithm a key of this algorithm signs with.
+    pub fn signature_algorithm_oid(&self) -> ObjectIdentifier {
+        match self {
+            KeyAlgorithm::Rsa { .. } => oid::SHA256_WITH_RSA,
+            KeyAlgorithm::EcdsaP256 => oid::ECDSA_WITH_SHA256,
+        }
+    }
+
+    /// The OID of the digest the signature algorithm uses.
+    pub fn digest_oid(&self) -> ObjectIdentifier {
+        match self {
+            KeyAlgorithm::Rsa { .. } | KeyAlgorithm::EcdsaP256 => oid::SHA256,
+        }
+    }
+
+    /// The signature AlgorithmIdentifier as we write it: NULL parameters for RSA (RFC 4055
+    /// §5), absent for ECDSA (RFC 5758 §3.2).
+    pub fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        let parameters = match self {
+            KeyAlgorithm::Rsa { .. } => Some(Any::null()),
+            KeyAlgorithm::EcdsaP256 => None,
+        };
+        AlgorithmIdentifierOwned {
+            oid: self.signature_algorithm_oid(),
+            parameters,
+        }
+    }
+
+    /// The SubjectPublicKeyInfo / PKCS#8 AlgorithmIdentifier as we write it.
+    pub fn key_algorithm_identifier(&self) -> AlgorithmIdentifierOwned {
+        match self {
+            KeyAlgorithm::Rsa { .. } => AlgorithmIdentifierOwned {
+                oid: oid::RSA_ENCRYPTION,
+                parameters: Some(Any::null()),
+            },
+            KeyAlgorithm::EcdsaP256 => AlgorithmIdentifierOwned {
+                oid: oid::EC_PUBLIC_KEY,
+                parameters: Some(Any::from(oid::SECP256R1)),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for KeyAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}

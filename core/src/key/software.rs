@@ -1,0 +1,319 @@
+//! Keys held in memory: generated here or read from PKCS#8.
+
+use std::fmt;
+
+use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier};
+use zeroize::Zeroizing;
+
+use super::algorithm::KeyAlgorithm;
+use super::public::PublicKey;
+use super::signer::{SignatureBytes, Signer};
+use super::{pem, pkcs8};
+use crate::{Error, Result};
+
+/// RSA modulus sizes we generate and import (issue 2: 2048–4096).
+pub const RSA_BITS: std::ops::RangeInclusive<u32> = 2048..=4096;
+
+/// A private key in memory, with its public key.
+///
+/// Secrets are zeroized when the key is dropped; `Debug` prints only the algorithm and the
+/// key identifier.
+pub struct SoftwareKey {
+    secret: Secret,
+    public: PublicKey,
+}
+
+/// The private part, per algorithm. Every variant zeroizes itself on drop.
+pub(crate) enum Secret {
+    Rsa(Box<rsa::RsaPrivateKey>),
+    P256(p256::ecdsa::SigningKey),
+}
+
+impl SoftwareKey {
+    /// Generates a new key from the operating system's random source.
+    ///
+    /// Errors: [`ErrorKind::UnsupportedAlgorithm`](crate::ErrorKind::UnsupportedAlgorithm)
+    /// for an RSA size outside [`RSA_BITS`].
+    pub fn generate(algorithm: KeyAlgorithm) -> Result<Self> {
+        let secret = match algorithm {
+            KeyAlgorithm::Rsa { bits } => {
+                check_rsa_bits(bits)?;
+                let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+                let key = rsa::RsaPrivateKey::new(&mut rng, bits as usize).map_err(|e| {
+                    Error::new(
+                        crate::ErrorKind::Internal,
+                        format!("RSA key generation: {e}"),
+                    )
+                })?;
+                Secret::Rsa(Box::new(key))
+            }
+            KeyAlgorithm::EcdsaP256 => {
+                use p256::elliptic_curve::Generate;
+                let key = p256::ecdsa::SigningKey::try_generate_from_rng(&mut getrandom::SysRng)
+                    .map_err(|e| {
+                        Error::new(crate::ErrorKind::Internal, format!("OS random source: {e}"))
+                    })?;
+                Secret::P256(key)
+            }
+        };
+        Self::from_secret(secret)
+    }
+
+    pub(crate) fn from_secret(secret: Secret) -> Result<Self> {
+        let public = match &secret {
+            Secret::Rsa(key) => {
+                use rsa::pkcs1::EncodeRsaPublicKey;
+                let bits = key
+                    .to_public_key()
+                    .to_pkcs1_der()
+                    .map_err(|e| Error::malformed(format!("RSA public key: {e}")))?;
+                PublicKey::from_parts(
+                    KeyAlgorithm::Rsa { bits: 0 }.key_algorithm_identifier(),
+                    bits.as_bytes(),
+                )?
+            }
+            Secret::P256(key) => {
+                let point = key.verifying_key().to_sec1_point(false);
+                PublicKey::from_parts(
+                    KeyAlgorithm::EcdsaP256.key_algorithm_identifier(),
+                    point.as_bytes(),
+                )?
+            }
+        };
+        if let KeyAlgorithm::Rsa { bits } = public.algorithm() {
+            check_rsa_bits(bits)?;
+        }
+        Ok(SoftwareKey { secret, public })
+    }
+
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// Reads an unencrypted PKCS#8 `PrivateKeyInfo` (DER).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        pkcs8::decode(der)
+    }
+
+    /// Reads an unencrypted PKCS#8 PEM block (`PRIVATE KEY`); text around it is ignored.
+    pub fn from_pkcs8_pem(text: &str) -> Result<Self> {
+        let der = pem::decode(text, &["PRIVATE KEY"])?;
+        Self::from_pkcs8_der(&der)
+    }
+
+    /// The key as unencrypted PKCS#8 `PrivateKeyInfo` (DER).
+    pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
+        pkcs8::encode(self)
+    }
+
+    /// The key as an unencrypted PKCS#8 PEM block (`PRIVATE KEY`).
+    pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
+        pem::encode_secret("PRIVATE KEY", &self.to_pkcs8_der())
+    }
+
+    /// The key's algorithm.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.public.algorithm()
+    }
+}
+
+fn check_rsa_bits(bits: u32) -> Result<()> {
+    if RSA_BITS.contains(&bits) {
+        Ok(())
+    } else {
+        Err(Error::unsupported(format!(
+            "RSA keys of {bits} bits (supported: {}–{})",
+            RSA_BITS.start(),
+            RSA_BITS.end()
+        ))
+        .with_field("bits"))
+    }
+}
+
+impl Signer for SoftwareKey {
+    fn public_key(&self) -> PublicKey {
+        self.public.clone()
+    }
+
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        self.algorithm().signature_algorithm()
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        match &self.secret {
+            Secret::Rsa(key) => {
+                use sha2::Digest;
+                let digest = sha2::Sha256::digest(msg);
+                key.sign(rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
+                    .map_err(|e| {
+                        Error::new(crate::ErrorKind::Internal, format!("RSA signing: {e}"))
+                    })
+            }
+            Secret::P256(key) => {
+                let sig: p256::ecdsa::DerSignature = signature::Signer::try_sign(key, msg)
+                    .map_err(|e| {
+                        Error::new(crate::ErrorKind::Internal, format!("ECDSA signing: {e}"))
+                    })?;
+                Ok(sig.as_bytes().to_vec())
+            }
+        }
+    }
+}
+
+impl signature::Signer<SignatureBytes> for SoftwareKey {
+    fn try_sign(&self, msg: &[u8]) -> Result<SignatureBytes, signature::Error> {
+        let bytes = Signer::sign(self, msg).map_err(signature::Error::from_source)?;
+        SignatureBytes::try_from(bytes.as_slice())
+    }
+}
+
+impl signature::Keypair for SoftwareKey {
+    type VerifyingKey = PublicKey;
+
+    fn verifying_key(&self) -> PublicKey {
+        self.public.clone()
+    }
+}
+
+impl DynSignatureAlgorithmIdentifier for SoftwareKey {
+    fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
+        Ok(self.algorithm().signature_algorithm())
+    }
+}
+
+impl fmt::Debug for SoftwareKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SoftwareKey")
+            .field("algorithm", &self.algorithm())
+            .field("key_id", &hex::encode(self.public.key_id()))
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/openssl");
+
+    fn read(path: &str) -> Vec<u8> {
+        std::fs::read(format!("{FIXTURES}/{path}")).unwrap()
+    }
+
+    fn read_str(path: &str) -> String {
+        std::fs::read_to_string(format!("{FIXTURES}/{path}")).unwrap()
+    }
+
+    fn sign_verify_round_trip(key: &SoftwareKey) {
+        let msg = b"payment order 42";
+        let sig = Signer::sign(key, msg).unwrap();
+        let public = key.public_key();
+        public
+            .verify(&key.signature_algorithm(), msg, &sig)
+            .unwrap();
+        let err = public
+            .verify(&key.signature_algorithm(), b"payment order 43", &sig)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadSignature);
+    }
+
+    #[test]
+    fn p256_generate_sign_and_pkcs8_round_trip() {
+        let key = SoftwareKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        assert_eq!(key.algorithm(), KeyAlgorithm::EcdsaP256);
+        sign_verify_round_trip(&key);
+        let again = SoftwareKey::from_pkcs8_pem(&key.to_pkcs8_pem()).unwrap();
+        assert_eq!(again.public_key(), key.public_key());
+        assert_eq!(*again.to_pkcs8_der(), *key.to_pkcs8_der());
+    }
+
+    #[test]
+    fn rsa_generate_sign_and_pkcs8_round_trip() {
+        let key = SoftwareKey::generate(KeyAlgorithm::Rsa { bits: 2048 }).unwrap();
+        assert_eq!(key.algorithm(), KeyAlgorithm::Rsa { bits: 2048 });
+        sign_verify_round_trip(&key);
+        let again = SoftwareKey::from_pkcs8_der(&key.to_pkcs8_der()).unwrap();
+        assert_eq!(again.public_key(), key.public_key());
+    }
+
+    #[test]
+    fn rsa_sizes_outside_the_range_are_refused() {
+        for bits in [1024, 8192] {
+            let err = SoftwareKey::generate(KeyAlgorithm::Rsa { bits }).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm);
+            assert_eq!(err.field(), Some("bits"));
+        }
+    }
+
+    #[test]
+    fn openssl_keys_give_their_public_keys_and_sign() {
+        for dir in ["rsa2048", "ec-p256"] {
+            let key = SoftwareKey::from_pkcs8_pem(&read_str(&format!("{dir}/key.pem"))).unwrap();
+            let public = PublicKey::from_pem(&read_str(&format!("{dir}/pub.pem"))).unwrap();
+            assert_eq!(key.public_key(), public, "{dir}");
+            assert_eq!(
+                key.public_key().to_spki_der(),
+                public.to_spki_der(),
+                "{dir}"
+            );
+            sign_verify_round_trip(&key);
+        }
+        // RSA PKCS#1 v1.5 is deterministic: our signature equals OpenSSL's.
+        let rsa = SoftwareKey::from_pkcs8_pem(&read_str("rsa2048/key.pem")).unwrap();
+        assert_eq!(
+            Signer::sign(&rsa, &read("msg.bin")).unwrap(),
+            read("rsa2048/msg.sig")
+        );
+    }
+
+    #[test]
+    fn debug_does_not_print_the_secret() {
+        let key = SoftwareKey::from_pkcs8_pem(&read_str("ec-p256/key.pem")).unwrap();
+        let text = format!("{key:?}");
+        assert!(text.contains("EcdsaP256"), "{text}");
+        let der = key.to_pkcs8_der();
+        // The 32-byte scalar sits inside the DER; its hex must not appear in Debug.
+        let scalar_hex = hex::encode(&der[der.len() - 32..]);
+        assert!(!text.contains(&scalar_hex[..16]));
+    }
+
+    #[test]
+    fn rustcrypto_builder_signs_a_request() {
+        use der::{Decode, Encode};
+        use std::str::FromStr;
+        use x509_cert::builder::Builder;
+        use x509_cert::request::{CertReq, RequestBuilder};
+
+        let key = SoftwareKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let subject = x509_cert::name::Name::from_str("CN=bankkey test").unwrap();
+        for via_adapter in [false, true] {
+            let builder = RequestBuilder::new(subject.clone()).unwrap();
+            let req = if via_adapter {
+                let dyn_signer: &dyn Signer = &key;
+                builder
+                    .build::<_, SignatureBytes>(&super::super::RustCryptoSigner::new(dyn_signer))
+                    .unwrap()
+            } else {
+                builder.build::<_, SignatureBytes>(&key).unwrap()
+            };
+            let req = CertReq::from_der(&req.to_der().unwrap()).unwrap();
+            let spki = req.info.public_key.to_der().unwrap();
+            assert_eq!(PublicKey::from_spki_der(&spki).unwrap(), key.public_key());
+            let alg = req.algorithm.clone();
+            let tbs = req.info.to_der().unwrap();
+            key.public_key()
+                .verify(&alg, &tbs, req.signature.as_bytes().unwrap())
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn malformed_pkcs8_is_an_error() {
+        for bytes in [&b""[..], b"\x30\x00", b"\x30\x05\x02\x01\x00\x30\x00"] {
+            let err = SoftwareKey::from_pkcs8_der(bytes).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::MalformedEncoding);
+        }
+        assert!(SoftwareKey::from_pkcs8_pem("no pem here").is_err());
+    }
+}

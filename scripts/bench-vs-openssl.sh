@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# bankkey against OpenSSL's gost engine, side by side, on one core.
+#
+#   bash scripts/bench-vs-openssl.sh            # full run (~3 min); rewrites BENCHMARKS.md's latest run
+#   bash scripts/bench-vs-openssl.sh --no-write # full run, table on stdout only
+#   bash scripts/bench-vs-openssl.sh --smoke    # seconds: checks that both sides build and run
+#
+# Installs what it needs (libssl-dev, libengine-gost-openssl, gcc, pkg-config, python3), builds
+# the C harness bench/openssl_gost.c (OpenSSL 3 EVP + the gost engine) and the Rust side
+# bench/rust (`bankkey_gost`, release), then runs both pinned to one core with taskset, one
+# parameter set at a time, alternating which side goes first, for BENCH_ROUNDS rounds. Each item
+# runs for BENCH_TIME CPU seconds; the table keeps each side's best round (the least disturbed
+# on a shared machine). Both sides do the same work: see the comments at the top of
+# bench/openssl_gost.c.
+#
+# Environment: BENCH_TIME (seconds per item, default 0.5), BENCH_ROUNDS (default 3),
+# BENCH_CPU (core to pin to, default the last one).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$PWD"
+
+smoke=0
+write=1
+for arg in "$@"; do
+    case "$arg" in
+        --smoke) smoke=1; write=0 ;;
+        --no-write) write=0 ;;
+        *) echo "usage: $0 [--smoke | --no-write]" >&2; exit 2 ;;
+    esac
+done
+
+die() { echo "bench-vs-openssl: $*" >&2; exit 1; }
+
+# ---- dependencies ------------------------------------------------------------------------------
+PACKAGES=(libssl-dev libengine-gost-openssl openssl gcc pkg-config python3)
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    SUDO=()
+    [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+    if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 -print -quit 2>/dev/null)" ]; then
+        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+            || die "apt-get update failed"
+    fi
+    echo "bench-vs-openssl: installing ${missing[*]}" >&2
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+fi
+command -v taskset >/dev/null 2>&1 || die "taskset not found (package util-linux)"
+# shellcheck source=env.sh
+. scripts/env.sh
+
+# ---- build -------------------------------------------------------------------------------------
+out="$root/target/bench-vs-openssl"
+mkdir -p "$out"
+# shellcheck disable=SC2046  # pkg-config prints several words on purpose
+gcc -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror bench/openssl_gost.c -o "$out/openssl_gost" \
+    $(pkg-config --cflags --libs libcrypto) -lm
+if [ "$smoke" = 1 ]; then
+    profile=debug
+    cargo build --quiet -p bankkey-benchmark
+else
+    profile=release
+    cargo build --quiet --release -p bankkey-benchmark
+fi
+ours="$root/target/$profile/bankkey_gost"
+theirs="$out/openssl_gost"
+
+# ---- run ---------------------------------------------------------------------------------------
+if [ "$smoke" = 1 ]; then
+    time_s=0.002 rounds=1
+else
+    time_s="${BENCH_TIME:-0.5}" rounds="${BENCH_ROUNDS:-3}"
+fi
+cpu="${BENCH_CPU:-$(( $(nproc) - 1 ))}"
+SETS=(gost2012_256-A gost2012_256-B gost2012_256-C gost2012_256-XA gost2012_256-XB
+      gost2012_256-TCA gost2012_256-TCB gost2012_256-TCC gost2012_256-TCD
+      gost2012_512-A gost2012_512-B gost2012_512-C p256 streebog256 streebog512)
+raw="$out/raw.txt"
+: >"$raw"
+started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench-vs-openssl: $rounds round(s), $time_s s per item, pinned to CPU $cpu ($profile build)" >&2
+for round in $(seq 1 "$rounds"); do
+    for set in "${SETS[@]}"; do
+        if [ $(( round % 2 )) = 1 ]; then order=("$theirs" "$ours"); else order=("$ours" "$theirs"); fi
+        for bin in "${order[@]}"; do
+            taskset -c "$cpu" "$bin" --time "$time_s" --only "$set" >>"$raw" \
+                || die "$(basename "$bin") --only $set failed"
+        done
+    done
+    echo "bench-vs-openssl: round $round done" >&2
+done
+
+# ---- table -------------------------------------------------------------------------------------
+machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs ($(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -1 | sed 's/^./VM: &/')), kernel $(uname -r)"
+versions="$(openssl version | cut -d' ' -f1-2), gost engine $(dpkg-query -W -f='${Version}' libengine-gost-openssl), $(rustc --version | cut -d' ' -f1-2)"
+
+table="$(python3 - "$raw" "$smoke" <<'EOF'
+import sys
+
+raw, smoke = sys.argv[1], sys.argv[2] == "1"
+NAMES = {
+    "gost2012_256-A": "256 CryptoPro-A", "gost2012_256-B": "256 CryptoPro-B",
+    "gost2012_256-C": "256 CryptoPro-C", "gost2012_256-XA": "256 CryptoPro-XchA",
+    "gost2012_256-XB": "256 CryptoPro-XchB", "gost2012_256-TCA": "256 TC26-A (Edwards)",
+    "gost2012_256-TCB": "256 TC26-B", "gost2012_256-TCC": "256 TC26-C",
+    "gost2012_256-TCD": "256 TC26-D", "gost2012_512-A": "512 TC26-A",
+    "gost2012_512-B": "512 TC26-B", "gost2012_512-C": "512 TC26-C (Edwards)",
+    "p256": "ECDSA P-256, for scale (ours: RustCrypto p256)",
+}
+best = {}   # (op, set, bytes) -> {impl: ops/s}
+order = []
+for line in open(raw):
+    if not line.startswith("BENCH "):
+        continue
+    f = dict(kv.split("=", 1) for kv in line.split()[1:])
+    key = (f["op"], f["set"], int(f["bytes"]))
+    if key not in best:
+        best[key] = {}
+        order.append(key)
+    ops = float(f["ops_s"])
+    best[key][f["impl"]] = max(ops, best[key].get(f["impl"], 0.0))
+
+openssl_items = [k for k in order if "openssl" in best[k]]
+if smoke and len(openssl_items) != 12 * 3 + 3 + 4:
+    sys.exit(f"smoke: expected 43 OpenSSL items, got {len(openssl_items)}")
+
+def num(x):
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+def ratio(ours, theirs):
+    return f"{ours / theirs:.2f}×" if ours and theirs else "—"
+
+rows = ["| parameter set | operation | bankkey ops/s | OpenSSL ops/s | bankkey / OpenSSL |",
+        "|---|---|--:|--:|--:|"]
+for op, s, b in order:
+    if op == "hash":
+        continue
+    r = best[(op, s, b)]
+    ours, theirs = r.get("bankkey"), r.get("openssl")
+    rows.append(f"| {NAMES.get(s, s)} `{s}` | {op} | {num(ours) if ours else '—'} | "
+                f"{num(theirs) if theirs else '—'} | {ratio(ours, theirs)} |")
+rows += ["", "| hash | message | bankkey MiB/s | OpenSSL MiB/s | bankkey / OpenSSL |",
+         "|---|---|--:|--:|--:|"]
+for op, s, b in order:
+    if op != "hash":
+        continue
+    r = best[(op, s, b)]
+    mib = lambda v: v * b / 1048576 if v else None
+    ours, theirs = mib(r.get("bankkey")), mib(r.get("openssl"))
+    size = f"{b // 1024} KiB" if b < 1048576 else f"{b // 1048576} MiB"
+    rows.append(f"| {s} | {size} | {num(ours) if ours else '—'} | "
+                f"{num(theirs) if theirs else '—'} | {ratio(ours, theirs)} |")
+print("\n".join(rows))
+EOF
+)" || die "making the table failed"
+
+report="$(cat <<EOF
+<!-- bench-vs-openssl: begin (written by scripts/bench-vs-openssl.sh; edit the script, not this) -->
+## Latest run
+
+- date: $started; command: \`bash scripts/bench-vs-openssl.sh\` (BENCH_TIME=$time_s s per item,
+  BENCH_ROUNDS=$rounds, best round of each side kept; both pinned to CPU $cpu with taskset)
+- machine: $machine; load average at start: $load
+- software: $versions; bankkey \`$(git rev-parse --short HEAD)\`$(git diff --quiet HEAD -- core bench 2>/dev/null || echo ' (with local changes)')
+
+$table
+<!-- bench-vs-openssl: end -->
+EOF
+)"
+printf '%s\n' "$report"
+
+if [ "$write" = 1 ]; then
+    python3 - BENCHMARKS.md "$report" <<'EOF'
+import sys
+path, report = sys.argv[1], sys.argv[2]
+begin, end = "<!-- bench-vs-openssl: begin", "<!-- bench-vs-openssl: end -->"
+text = open(path).read()
+i, j = text.find(begin), text.find(end)
+if i < 0 or j < i:
+    sys.exit(f"{path}: the bench-vs-openssl markers are missing")
+open(path, "w").write(text[:i] + report + text[j + len(end):])
+EOF
+    echo "bench-vs-openssl: BENCHMARKS.md updated (add a line to its history)" >&2
+fi
