@@ -429,3 +429,25 @@ fn intermediates_path_length_and_validity() {
     let e = leaf2.verify_issued_by(&leaf).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::WrongIssuer);
 }
+
+#[test]
+fn utc_time_and_generalized_time_both_read_back() {
+    let key = SoftwareKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let nb = OffsetDateTime::from_unix_timestamp(1_764_460_800).unwrap(); // 2025-11-30, UTCTime
+    let na = OffsetDateTime::from_unix_timestamp(2_711_145_600).unwrap(); // 2055-11-30, GeneralizedTime
+    let cert = CertificateBuilder::new(&ca_subject("Долгий УЦ"), &key.public_key())
+        .unwrap()
+        .validity(nb, na)
+        .ca(None)
+        .sign(None, &key)
+        .unwrap();
+    assert_eq!(cert.not_before(), nb);
+    assert_eq!(cert.not_after(), na);
+    // UTCTime is tag 0x17 "251130000000Z", GeneralizedTime tag 0x18 "20551130000000Z".
+    let der = cert.to_der();
+    assert!(der.windows(15).any(|w| w == b"\x17\x0d251130000000Z"));
+    assert!(der.windows(17).any(|w| w == b"\x18\x0f20551130000000Z"));
+    let at = OffsetDateTime::from_unix_timestamp(2_600_000_000).unwrap(); // 2052
+    build_chain(&cert, &[], std::slice::from_ref(&cert), at).unwrap();
+    assert_eq!(cert.days_to_expiry(na - Duration::days(10)), 10);
+}
