@@ -7,6 +7,7 @@
 //! - [`SoftwareKey`]: a private key in memory, read from and written to PKCS#8.
 
 mod algorithm;
+mod gost;
 mod pem;
 mod pkcs8;
 mod public;

@@ -25,6 +25,7 @@ pub struct SoftwareKey {
 
 /// The private part, per algorithm. Every variant zeroizes itself on drop.
 pub(crate) enum Secret {
+    Gost(crate::gost::SigningKey),
     Rsa(Box<rsa::RsaPrivateKey>),
     P256(p256::ecdsa::SigningKey),
 }
@@ -36,6 +37,7 @@ impl SoftwareKey {
     /// for an RSA size outside [`RSA_BITS`].
     pub fn generate(algorithm: KeyAlgorithm) -> Result<Self> {
         let secret = match algorithm {
+            KeyAlgorithm::Gost(ps) => Secret::Gost(crate::gost::SigningKey::generate(ps)?),
             KeyAlgorithm::Rsa { bits } => {
                 check_rsa_bits(bits)?;
                 let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
@@ -61,6 +63,13 @@ impl SoftwareKey {
 
     pub(crate) fn from_secret(secret: Secret) -> Result<Self> {
         let public = match &secret {
+            Secret::Gost(key) => {
+                let ps = key.param_set();
+                PublicKey::from_parts(
+                    KeyAlgorithm::Gost(ps).key_algorithm_identifier(),
+                    &super::gost::encode_public_key(&key.verifying_key().to_le_xy()),
+                )?
+            }
             Secret::Rsa(key) => {
                 use rsa::pkcs1::EncodeRsaPublicKey;
                 let bits = key
@@ -141,6 +150,7 @@ impl Signer for SoftwareKey {
 
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
         match &self.secret {
+            Secret::Gost(key) => Ok(key.sign(msg).to_bytes()),
             Secret::Rsa(key) => {
                 use sha2::Digest;
                 let digest = sha2::Sha256::digest(msg);
@@ -265,6 +275,53 @@ mod tests {
             Signer::sign(&rsa, &read("msg.bin")).unwrap(),
             read("rsa2048/msg.sig")
         );
+    }
+
+    fn gost_dir(ps: crate::gost::ParamSet) -> String {
+        let size = if ps.is_512() { 512 } else { 256 };
+        format!("gost2012_{size}-{}", ps.openssl_name())
+    }
+
+    #[test]
+    fn gost_every_set_generates_signs_and_round_trips_pkcs8() {
+        for ps in crate::gost::ParamSet::ALL {
+            let key = SoftwareKey::generate(KeyAlgorithm::Gost(ps)).unwrap();
+            assert_eq!(key.algorithm(), KeyAlgorithm::Gost(ps));
+            sign_verify_round_trip(&key);
+            assert_eq!(Signer::sign(&key, b"m").unwrap().len(), 2 * ps.field_len());
+            let der = key.to_pkcs8_der();
+            let again = SoftwareKey::from_pkcs8_der(&der).unwrap();
+            assert_eq!(again.public_key(), key.public_key(), "{ps:?}");
+            assert_eq!(*again.to_pkcs8_der(), *der);
+        }
+    }
+
+    #[test]
+    fn gost_openssl_keys_give_their_public_keys() {
+        for ps in crate::gost::ParamSet::ALL {
+            let dir = gost_dir(ps);
+            let key = SoftwareKey::from_pkcs8_pem(&read_str(&format!("{dir}/key.pem"))).unwrap();
+            let public = PublicKey::from_pem(&read_str(&format!("{dir}/pub.pem"))).unwrap();
+            assert_eq!(key.public_key(), public, "{dir}");
+            assert_eq!(key.algorithm(), KeyAlgorithm::Gost(ps));
+            // We write the private key exactly as OpenSSL does (raw LE scalar, same
+            // parameters) except for the digest parameter OpenSSL adds for 512-A.
+            if ps != crate::gost::ParamSet::Tc26_512A {
+                let theirs = super::pem::decode(&read_str(&format!("{dir}/key.pem")), &["PRIVATE KEY"])
+                    .unwrap();
+                assert_eq!(*key.to_pkcs8_der(), *theirs, "{dir}");
+            }
+        }
+    }
+
+    #[test]
+    fn gost_gnutls_keys_give_their_public_keys() {
+        for name in ["CryptoPro-A", "TC26-256-B", "TC26-512-A"] {
+            let key = SoftwareKey::from_pkcs8_pem(&read_str(&format!("gnutls/{name}.key.pem")))
+                .unwrap();
+            let public = PublicKey::from_pem(&read_str(&format!("gnutls/{name}.pub.pem"))).unwrap();
+            assert_eq!(key.public_key(), public, "{name}");
+        }
     }
 
     #[test]
