@@ -113,12 +113,18 @@ mod tests {
     fn gost_oids_follow_the_key_size() {
         let a = KeyAlgorithm::Gost(ParamSet::CryptoProA);
         assert_eq!(a.key_oid(), oid::GOST3410_12_256);
-        assert_eq!(a.signature_algorithm_oid(), oid::SIGN_WITH_DIGEST_GOST3410_12_256);
+        assert_eq!(
+            a.signature_algorithm_oid(),
+            oid::SIGN_WITH_DIGEST_GOST3410_12_256
+        );
         assert_eq!(a.digest_oid(), oid::STREEBOG_256);
         assert!(a.signature_algorithm().parameters.is_none());
         let b = KeyAlgorithm::Gost(ParamSet::Tc26_512C);
         assert_eq!(b.key_oid(), oid::GOST3410_12_512);
-        assert_eq!(b.signature_algorithm_oid(), oid::SIGN_WITH_DIGEST_GOST3410_12_512);
+        assert_eq!(
+            b.signature_algorithm_oid(),
+            oid::SIGN_WITH_DIGEST_GOST3410_12_512
+        );
         assert_eq!(b.digest_oid(), oid::STREEBOG_512);
         assert!(b.name().contains("512"), "{}", b.name());
     }

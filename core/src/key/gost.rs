@@ -144,7 +144,7 @@ pub(crate) fn decode_public_key(key_bits: &[u8]) -> Result<Vec<u8>> {
         Error::malformed(format!("GOST public key is not an OCTET STRING: {e}"))
             .with_field("subjectPublicKey")
     })?;
-    Ok(os.into_bytes())
+    Ok(os.into_bytes().into_vec())
 }
 
 /// The private scalar (LE, `field_len` bytes) from the contents of PKCS#8's privateKey
@@ -160,7 +160,7 @@ pub(crate) fn decode_private_key(ps: ParamSet, contents: &[u8]) -> Result<Zeroiz
     match contents.first() {
         // OCTET STRING around the raw bytes (GnuTLS).
         Some(0x04) => {
-            let inner = der::asn1::OctetStringRef::from_der(contents).map_err(|e| {
+            let inner = <&der::asn1::OctetStringRef>::from_der(contents).map_err(|e| {
                 Error::malformed(format!("GOST private key OCTET STRING: {e}")).with_field(field)
             })?;
             if inner.as_bytes().len() != n {
@@ -214,7 +214,11 @@ mod tests {
             let alg = key_algorithm_identifier(ps);
             let params: KeyParameters = alg.parameters.as_ref().unwrap().decode_as().unwrap();
             assert_eq!(params.public_key_param_set, ps.oid());
-            assert_eq!(params.digest_param_set.is_some(), digest_param_required(ps), "{ps:?}");
+            assert_eq!(
+                params.digest_param_set.is_some(),
+                digest_param_required(ps),
+                "{ps:?}"
+            );
             assert_eq!(param_set_of(&alg).unwrap(), ps);
         }
     }

@@ -17,7 +17,7 @@ mod software;
 pub use algorithm::KeyAlgorithm;
 pub use public::PublicKey;
 pub use signer::{RustCryptoSigner, SignatureBytes, Signer};
-pub use software::{RSA_BITS, SoftwareKey};
+pub use software::{DEFAULT_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS, RSA_BITS, SoftwareKey};
 
 #[cfg(test)]
 mod proptests {

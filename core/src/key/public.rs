@@ -347,7 +347,10 @@ mod tests {
             let key = PublicKey::from_pem(&fixture(&format!("{dir}/pub.pem"))).unwrap();
             let alg = KeyAlgorithm::Gost(ps);
             assert_eq!(key.algorithm(), alg, "{dir}");
-            assert_eq!(key.key_bits().len(), 2 + 2 * ps.field_len() + usize::from(ps.is_512()));
+            assert_eq!(
+                key.key_bits().len(),
+                2 + 2 * ps.field_len() + usize::from(ps.is_512())
+            );
             let sig = std::fs::read(format!("{FIXTURES}/{dir}/msg.sig")).unwrap();
             // Signature OID with absent parameters (RFC 9215), with NULL (OpenSSL), and the
             // key OID (OpenSSL CMS).
@@ -362,15 +365,17 @@ mod tests {
             }
             let mut bad = sig.clone();
             bad[5] ^= 0x80;
-            let err = key.verify(&alg.signature_algorithm(), &msg, &bad).unwrap_err();
+            let err = key
+                .verify(&alg.signature_algorithm(), &msg, &bad)
+                .unwrap_err();
             assert_eq!(err.kind(), ErrorKind::BadSignature, "{dir}");
             let err = key
                 .verify(&alg.signature_algorithm(), &msg, &sig[1..])
                 .unwrap_err();
             assert_eq!(err.kind(), ErrorKind::BadSignature, "{dir}");
             // Re-encoded by us, the key is equal (OpenSSL may add a digest parameter we omit).
-            let ours = PublicKey::from_parts(alg.key_algorithm_identifier(), &key.key_bits())
-                .unwrap();
+            let ours =
+                PublicKey::from_parts(alg.key_algorithm_identifier(), &key.key_bits()).unwrap();
             assert_eq!(ours, key, "{dir}");
         }
     }

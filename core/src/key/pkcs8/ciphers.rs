@@ -22,7 +22,12 @@ pub(crate) const ACPKM_SECTION: usize = 4096;
 pub(crate) const GOST89_MESHING_LIMIT: usize = 1024;
 
 /// Kuznyechik CTR-ACPKM: encrypts or decrypts `data` in place.
-pub(crate) fn kuznyechik_ctr_acpkm(key: &[u8; 32], counter: &[u8; 16], section: usize, data: &mut [u8]) {
+pub(crate) fn kuznyechik_ctr_acpkm(
+    key: &[u8; 32],
+    counter: &[u8; 16],
+    section: usize,
+    data: &mut [u8],
+) {
     let mut k = Zeroizing::new(*key);
     let mut cipher = kuznyechik::Kuznyechik::new(&Array::from(*k));
     let mut ctr = *counter;
@@ -54,9 +59,15 @@ pub(crate) fn kuznyechik_ctr_acpkm(key: &[u8; 32], counter: &[u8; 16], section: 
 }
 
 /// A 64-bit block cipher with a 256-bit key: `magma`'s GOST 28147-89 with some S-box.
-trait Gost89Cipher: KeyInit + KeySizeUser<KeySize = U32> + BlockSizeUser<BlockSize = U8> + BlockCipherEncrypt {}
+trait Gost89Cipher:
+    KeyInit + KeySizeUser<KeySize = U32> + BlockSizeUser<BlockSize = U8> + BlockCipherEncrypt
+{
+}
 
-impl<C: KeyInit + KeySizeUser<KeySize = U32> + BlockSizeUser<BlockSize = U8> + BlockCipherEncrypt> Gost89Cipher for C {}
+impl<C: KeyInit + KeySizeUser<KeySize = U32> + BlockSizeUser<BlockSize = U8> + BlockCipherEncrypt>
+    Gost89Cipher for C
+{
+}
 
 /// GOST 28147-89 in OpenSSL's (little-endian) byte conventions.
 struct Gost89<C: Gost89Cipher> {
@@ -119,7 +130,13 @@ pub(crate) enum Gost89Sbox {
 
 /// GOST 28147-89 CFB-64 in place. Inputs longer than [`GOST89_MESHING_LIMIT`] are the
 /// caller's to refuse.
-pub(crate) fn gost89_cfb_apply(sbox: Gost89Sbox, key: &[u8; 32], iv: &[u8; 8], data: &mut [u8], decrypt: bool) {
+pub(crate) fn gost89_cfb_apply(
+    sbox: Gost89Sbox,
+    key: &[u8; 32],
+    iv: &[u8; 8],
+    data: &mut [u8],
+    decrypt: bool,
+) {
     match sbox {
         Gost89Sbox::Tc26Z => gost89_cfb::<magma::Magma>(key, iv, data, decrypt),
         Gost89Sbox::CryptoProA => gost89_cfb::<magma::Gost89CryptoProA>(key, iv, data, decrypt),
@@ -140,12 +157,13 @@ mod tests {
     /// R 1323565.1.017-2018, appendix A.2: Kuznyechik CTR-ACPKM with a 256-bit section.
     #[test]
     fn ctr_acpkm_matches_the_recommendation_example() {
-        let key: [u8; 32] = unhex(
-            "8899AABBCCDDEEFF0011223344556677FEDCBA98765432100123456789ABCDEF",
-        )
-        .try_into()
-        .unwrap();
-        let counter: [u8; 16] = unhex("1234567890ABCEF0 0000000000000000").try_into().unwrap();
+        let key: [u8; 32] =
+            unhex("8899AABBCCDDEEFF0011223344556677FEDCBA98765432100123456789ABCDEF")
+                .try_into()
+                .unwrap();
+        let counter: [u8; 16] = unhex("1234567890ABCEF0 0000000000000000")
+            .try_into()
+            .unwrap();
         let plain = unhex(
             "1122334455667700FFEEDDCCBBAA9988 00112233445566778899AABBCCEEFF0A
              112233445566778899AABBCCEEFF0A00 2233445566778899AABBCCEEFF0A0011
@@ -170,7 +188,11 @@ mod tests {
         let key = [7u8; 32];
         let iv = [1u8; 8];
         let plain: Vec<u8> = (0..77).collect();
-        for sbox in [Gost89Sbox::Tc26Z, Gost89Sbox::CryptoProA, Gost89Sbox::CryptoProD] {
+        for sbox in [
+            Gost89Sbox::Tc26Z,
+            Gost89Sbox::CryptoProA,
+            Gost89Sbox::CryptoProD,
+        ] {
             let mut data = plain.clone();
             gost89_cfb_apply(sbox, &key, &iv, &mut data, false);
             assert_ne!(data, plain);

@@ -161,8 +161,10 @@ fn parse_scheme(alg: &AlgorithmIdentifierOwned) -> Result<Scheme> {
             Some(o) if o == oid::GOST28147_CRYPTOPRO_C => Gost89Sbox::CryptoProC,
             Some(o) if o == oid::GOST28147_CRYPTOPRO_D => Gost89Sbox::CryptoProD,
             Some(o) => {
-                return Err(Error::unsupported(format!("GOST 28147-89 parameter set {o}"))
-                    .with_field(field));
+                return Err(
+                    Error::unsupported(format!("GOST 28147-89 parameter set {o}"))
+                        .with_field(field),
+                );
             }
             None => return Err(malformed(field, "GOST 28147-89 without its parameter set")),
         };
@@ -204,7 +206,7 @@ pub(crate) fn decrypt(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>>
         .as_ref()
         .ok_or_else(|| malformed("PBES2-params", "PBES2 without parameters"))?
         .decode_as()
-        .map_err(|e| malformed("PBES2-params", e.to_string()))?;
+        .map_err(|e: der::Error| malformed("PBES2-params", e.to_string()))?;
     let kdf = &pbes2.key_derivation_func;
     if kdf.oid != oid::PBKDF2 {
         return Err(Error::unsupported(format!(
@@ -218,7 +220,7 @@ pub(crate) fn decrypt(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>>
         .as_ref()
         .ok_or_else(|| malformed("PBKDF2-params", "PBKDF2 without parameters"))?
         .decode_as()
-        .map_err(|e| malformed("PBKDF2-params", e.to_string()))?;
+        .map_err(|e: der::Error| malformed("PBKDF2-params", e.to_string()))?;
     check_iterations(params.iteration_count)?;
     let prf = parse_prf(params.prf.as_ref())?;
     let scheme = parse_scheme(&pbes2.encryption_scheme)?;
@@ -226,13 +228,22 @@ pub(crate) fn decrypt(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>>
         if len as usize != scheme.key_len() {
             return Err(malformed(
                 "keyLength",
-                format!("keyLength {len} does not fit the cipher ({} bytes)", scheme.key_len()),
+                format!(
+                    "keyLength {len} does not fit the cipher ({} bytes)",
+                    scheme.key_len()
+                ),
             ));
         }
     }
     let mut key = Zeroizing::new([0u8; 32]);
     let key = &mut key[..scheme.key_len()];
-    derive(prf, password, params.salt.as_bytes(), params.iteration_count, key);
+    derive(
+        prf,
+        password,
+        params.salt.as_bytes(),
+        params.iteration_count,
+        key,
+    );
 
     let mut data = Zeroizing::new(info.encrypted_data.as_bytes().to_vec());
     let plain_len = match scheme {
@@ -373,7 +384,10 @@ mod tests {
                 "gost89.hmac-streebog512",
                 "aes-256-cbc.hmac-sha256",
             ] {
-                let enc = pem_der(&format!("encrypted/{set}.{form}.pem"), "ENCRYPTED PRIVATE KEY");
+                let enc = pem_der(
+                    &format!("encrypted/{set}.{form}.pem"),
+                    "ENCRYPTED PRIVATE KEY",
+                );
                 let got = decrypt(&enc, PASSWORD).unwrap_or_else(|e| panic!("{set} {form}: {e}"));
                 assert_eq!(*got, plain, "{set} {form}");
                 let err = decrypt(&enc, b"bankkey-tesT").unwrap_err();
