@@ -19,8 +19,12 @@ use bankkey::subject::{AttributeType as A, Subject};
 use time::{Duration, OffsetDateTime};
 
 fn algorithms() -> Vec<KeyAlgorithm> {
-    // GOST parameter sets join when crate::gost and KeyAlgorithm::Gost land.
-    vec![KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa { bits: 2048 }]
+    let mut v: Vec<KeyAlgorithm> = bankkey::gost::ParamSet::ALL
+        .into_iter()
+        .map(KeyAlgorithm::Gost)
+        .collect();
+    v.extend([KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa { bits: 2048 }]);
+    v
 }
 
 fn legal_entity() -> Subject {
@@ -148,7 +152,7 @@ fn requests_and_certificates_for_every_algorithm_interoperate() {
     let dir = std::env::temp_dir().join(format!("bankkey-pki-build-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for alg in algorithms() {
-        let gost = alg.key_oid().to_string().starts_with("1.2.643.");
+        let gost = matches!(alg, KeyAlgorithm::Gost(_));
         let tag = alg.name().replace(' ', "_");
         let key = SoftwareKey::generate(alg).unwrap();
         let req = full_request(legal_entity(), &key);
