@@ -1,0 +1,389 @@
+//! Montgomery arithmetic modulo an odd modulus held in `N` little-endian 64-bit limbs.
+//!
+//! One type serves both the base field (modulo p) and the scalars (modulo q) of every parameter
+//! set: 4 limbs for 256-bit sets, 8 for 512-bit ones. Elements are kept in Montgomery form
+//! (a·R mod m, R = 2^(64N)) and fully reduced. Every operation here runs in time independent of
+//! the values (no branch or index on them); only exponents given as public limbs (`pow_public`)
+//! drive branches, and those are moduli, never secrets.
+
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+/// A field element in Montgomery form, fully reduced (< m).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fe<const N: usize>(pub(crate) [u64; N]);
+
+impl<const N: usize> Default for Fe<N> {
+    fn default() -> Self {
+        Fe([0; N])
+    }
+}
+
+impl<const N: usize> ConditionallySelectable for Fe<N> {
+    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        let mut out = [0u64; N];
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = u64::conditional_select(&a.0[i], &b.0[i], choice);
+        }
+        Fe(out)
+    }
+}
+
+impl<const N: usize> ConstantTimeEq for Fe<N> {
+    fn ct_eq(&self, other: &Self) -> Choice {
+        let mut acc = 0u64;
+        for i in 0..N {
+            acc |= self.0[i] ^ other.0[i];
+        }
+        acc.ct_eq(&0)
+    }
+}
+
+#[inline(always)]
+fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = a as u128 + b as u128 + carry as u128;
+    (t as u64, (t >> 64) as u64)
+}
+
+#[inline(always)]
+fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = (a as u128).wrapping_sub(b as u128 + borrow as u128);
+    (t as u64, ((t >> 64) as u64) & 1)
+}
+
+/// a + b, with the carry out (0 or 1).
+#[inline(always)]
+pub(crate) fn add_limbs<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+    let mut out = [0u64; N];
+    let mut c = 0;
+    for i in 0..N {
+        (out[i], c) = adc(a[i], b[i], c);
+    }
+    (out, c)
+}
+
+/// a − b, with the borrow out (0 or 1).
+#[inline(always)]
+pub(crate) fn sub_limbs<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+    let mut out = [0u64; N];
+    let mut br = 0;
+    for i in 0..N {
+        (out[i], br) = sbb(a[i], b[i], br);
+    }
+    (out, br)
+}
+
+/// Whether a < b (variable time: public values only).
+pub(crate) fn lt_vartime<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
+    for i in (0..N).rev() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+    }
+    false
+}
+
+/// Whether every limb is zero, in constant time.
+pub(crate) fn is_zero_limbs<const N: usize>(a: &[u64; N]) -> Choice {
+    let mut acc = 0u64;
+    for x in a {
+        acc |= x;
+    }
+    acc.ct_eq(&0)
+}
+
+/// Limbs of a little-endian byte string of exactly 8·N bytes.
+pub(crate) fn limbs_from_le<const N: usize>(bytes: &[u8]) -> [u64; N] {
+    debug_assert_eq!(bytes.len(), 8 * N);
+    let mut out = [0u64; N];
+    for (i, chunk) in bytes.chunks_exact(8).enumerate().take(N) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        out[i] = u64::from_le_bytes(b);
+    }
+    out
+}
+
+/// Limbs of a big-endian byte string of exactly 8·N bytes.
+pub(crate) fn limbs_from_be<const N: usize>(bytes: &[u8]) -> [u64; N] {
+    debug_assert_eq!(bytes.len(), 8 * N);
+    let mut out = [0u64; N];
+    for (i, chunk) in bytes.rchunks_exact(8).enumerate().take(N) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        out[i] = u64::from_be_bytes(b);
+    }
+    out
+}
+
+/// Writes limbs as 8·N little-endian bytes into `out`.
+pub(crate) fn limbs_to_le<const N: usize>(a: &[u64; N], out: &mut [u8]) {
+    for (i, chunk) in out.chunks_exact_mut(8).enumerate().take(N) {
+        chunk.copy_from_slice(&a[i].to_le_bytes());
+    }
+}
+
+/// Writes limbs as 8·N big-endian bytes into `out`.
+pub(crate) fn limbs_to_be<const N: usize>(a: &[u64; N], out: &mut [u8]) {
+    for (i, chunk) in out.rchunks_exact_mut(8).enumerate().take(N) {
+        chunk.copy_from_slice(&a[i].to_be_bytes());
+    }
+}
+
+/// Limbs of a big-endian hex constant (parameter tables), exactly 16·N digits.
+pub(crate) fn limbs_from_hex<const N: usize>(hex_str: &str) -> [u64; N] {
+    let mut out = [0u64; N];
+    let digits = hex_str.as_bytes();
+    assert_eq!(
+        digits.len(),
+        16 * N,
+        "parameter constant of the wrong length"
+    );
+    for (i, chunk) in digits.rchunks_exact(16).enumerate() {
+        let s = std::str::from_utf8(chunk).expect("ASCII constant");
+        out[i] = u64::from_str_radix(s, 16).expect("hex constant");
+    }
+    out
+}
+
+/// An odd modulus with its Montgomery constants.
+#[derive(Clone, Debug)]
+pub(crate) struct Modulus<const N: usize> {
+    /// The modulus m.
+    pub(crate) m: [u64; N],
+    /// −m⁻¹ mod 2⁶⁴.
+    minv: u64,
+    /// R mod m (Montgomery form of 1).
+    pub(crate) one: Fe<N>,
+    /// R² mod m (turns an integer into Montgomery form).
+    r2: Fe<N>,
+    /// R³ mod m (for double-width reduction).
+    r3: Fe<N>,
+    /// m − 2 (Fermat exponent for inversion).
+    m_minus_2: [u64; N],
+}
+
+impl<const N: usize> Modulus<N> {
+    /// The constants for an odd modulus m > 2.
+    pub(crate) fn new(m: [u64; N]) -> Self {
+        assert!(m[0] & 1 == 1, "modulus must be odd");
+        // Newton iteration for m⁻¹ mod 2⁶⁴ (each step doubles the correct low bits).
+        let mut inv: u64 = 1;
+        for _ in 0..7 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(m[0].wrapping_mul(inv)));
+        }
+        let mut md = Modulus {
+            m,
+            minv: inv.wrapping_neg(),
+            one: Fe([0; N]),
+            r2: Fe([0; N]),
+            r3: Fe([0; N]),
+            m_minus_2: sub_limbs(&m, &small(2)).0,
+        };
+        // R mod m, then R² mod m, by doubling 1 modulo m (reduced at every step).
+        let mut x = Fe(small::<N>(1));
+        for _ in 0..64 * N {
+            x = md.add(&x, &x);
+        }
+        md.one = x;
+        for _ in 0..64 * N {
+            x = md.add(&x, &x);
+        }
+        md.r2 = x;
+        md.r3 = md.mul(&md.r2, &md.r2);
+        md
+    }
+
+    /// Montgomery product a·b·R⁻¹ mod m, for a < R and b < m (so any integer `a` reduces).
+    #[inline]
+    pub(crate) fn mul(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        self.mont_mul(&a.0, &b.0)
+    }
+
+    #[inline(always)]
+    fn mont_mul(&self, a: &[u64; N], b: &[u64; N]) -> Fe<N> {
+        let m = &self.m;
+        let mut t = [0u64; N];
+        let mut t_hi: u64 = 0;
+        for &bi in b.iter() {
+            // t += a·bᵢ
+            let mut c = 0u64;
+            for j in 0..N {
+                let x = t[j] as u128 + (a[j] as u128) * (bi as u128) + c as u128;
+                t[j] = x as u64;
+                c = (x >> 64) as u64;
+            }
+            let x = t_hi as u128 + c as u128;
+            let top = x as u64;
+            let top2 = (x >> 64) as u64;
+            // t = (t + u·m) / 2⁶⁴ with u chosen to clear the low limb
+            let u = t[0].wrapping_mul(self.minv);
+            let x = t[0] as u128 + (u as u128) * (m[0] as u128);
+            let mut c = (x >> 64) as u64;
+            for j in 1..N {
+                let x = t[j] as u128 + (u as u128) * (m[j] as u128) + c as u128;
+                t[j - 1] = x as u64;
+                c = (x >> 64) as u64;
+            }
+            let x = top as u128 + c as u128;
+            t[N - 1] = x as u64;
+            t_hi = top2 + (x >> 64) as u64;
+        }
+        // t < 2m: subtract m once if t ≥ m (the top bit counts).
+        let (r, borrow) = sub_limbs(&t, m);
+        let keep_t = Choice::from((borrow & (1 ^ (t_hi & 1)) & 1) as u8);
+        Fe::conditional_select(&Fe(r), &Fe(t), keep_t)
+    }
+
+    /// a², Montgomery form.
+    #[inline]
+    pub(crate) fn square(&self, a: &Fe<N>) -> Fe<N> {
+        self.mont_mul(&a.0, &a.0)
+    }
+
+    /// a + b mod m.
+    #[inline]
+    pub(crate) fn add(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        let (s, carry) = add_limbs(&a.0, &b.0);
+        let (d, borrow) = sub_limbs(&s, &self.m);
+        // keep s only when there was no carry out and s < m
+        let keep_s = Choice::from(((1 ^ carry) & borrow) as u8);
+        Fe::conditional_select(&Fe(d), &Fe(s), keep_s)
+    }
+
+    /// a − b mod m.
+    #[inline]
+    pub(crate) fn sub(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        let (d, borrow) = sub_limbs(&a.0, &b.0);
+        let mask = 0u64.wrapping_sub(borrow);
+        let addend: [u64; N] = std::array::from_fn(|i| self.m[i] & mask);
+        Fe(add_limbs(&d, &addend).0)
+    }
+
+    /// 2a mod m.
+    #[inline]
+    pub(crate) fn double(&self, a: &Fe<N>) -> Fe<N> {
+        self.add(a, a)
+    }
+
+    /// −a mod m.
+    #[inline]
+    pub(crate) fn neg(&self, a: &Fe<N>) -> Fe<N> {
+        self.sub(&Fe([0; N]), a)
+    }
+
+    /// The Montgomery form of any integer x < 2^(64N), reduced modulo m.
+    #[inline]
+    pub(crate) fn to_mont(&self, x: &[u64; N]) -> Fe<N> {
+        self.mont_mul(x, &self.r2.0)
+    }
+
+    /// The Montgomery form of hi·2^(64N) + lo, reduced modulo m.
+    pub(crate) fn to_mont_wide(&self, lo: &[u64; N], hi: &[u64; N]) -> Fe<N> {
+        let l = self.mont_mul(lo, &self.r2.0);
+        let h = self.mont_mul(hi, &self.r3.0);
+        self.add(&l, &h)
+    }
+
+    /// The integer (0 ≤ x < m) an element stands for.
+    #[inline]
+    pub(crate) fn to_uint(&self, a: &Fe<N>) -> [u64; N] {
+        self.mont_mul(&a.0, &small(1)).0
+    }
+
+    /// Whether a is zero, in constant time.
+    #[inline]
+    pub(crate) fn is_zero(&self, a: &Fe<N>) -> Choice {
+        is_zero_limbs(&a.0)
+    }
+
+    /// a^e for a public exponent e (square-and-multiply, fixed 4-bit windows).
+    pub(crate) fn pow_public(&self, a: &Fe<N>, e: &[u64; N]) -> Fe<N> {
+        let mut table = [self.one; 16];
+        for i in 1..16 {
+            table[i] = self.mul(&table[i - 1], a);
+        }
+        let mut acc = self.one;
+        let mut started = false;
+        for i in (0..N).rev() {
+            for nib in (0..16).rev() {
+                if started {
+                    for _ in 0..4 {
+                        acc = self.square(&acc);
+                    }
+                }
+                let d = ((e[i] >> (4 * nib)) & 0xF) as usize;
+                if d != 0 {
+                    acc = self.mul(&acc, &table[d]);
+                    started = true;
+                }
+            }
+        }
+        acc
+    }
+
+    /// a⁻¹ mod m (m prime), by Fermat: constant time in a; 0 maps to 0.
+    pub(crate) fn invert(&self, a: &Fe<N>) -> Fe<N> {
+        self.pow_public(a, &self.m_minus_2)
+    }
+}
+
+/// A small integer as limbs.
+pub(crate) const fn small<const N: usize>(v: u64) -> [u64; N] {
+    let mut out = [0u64; N];
+    out[0] = v;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p256a() -> Modulus<4> {
+        Modulus::new(limbs_from_hex(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97",
+        ))
+    }
+
+    #[test]
+    fn montgomery_round_trip_and_inverse() {
+        for md in [
+            p256a(),
+            Modulus::new(limbs_from_hex(
+                "8000000000000000000000000000000000000000000000000000000000000C99",
+            )),
+            Modulus::new(limbs_from_hex(
+                "400000000000000000000000000000000FD8CDDFC87B6635C115AF556C360C67",
+            )),
+        ] {
+            let x = [0x1234_5678_9abc_def0, 7, 0xffff_ffff, 3];
+            let a = md.to_mont(&x);
+            assert_eq!(md.to_uint(&a), x);
+            let inv = md.invert(&a);
+            assert_eq!(md.mul(&a, &inv), md.one);
+            let b = md.to_mont(&[5, 0, 0, 0]);
+            assert_eq!(md.sub(&md.add(&a, &b), &b), a);
+            assert_eq!(md.add(&md.neg(&a), &a), Fe::default());
+            // m − 1 reduces to itself; the all-ones value reduces modulo m.
+            let m1 = sub_limbs(&md.m, &small(1)).0;
+            assert_eq!(md.to_uint(&md.to_mont(&m1)), m1);
+            let ones = [u64::MAX; 4];
+            let r = md.to_uint(&md.to_mont(&ones));
+            assert!(lt_vartime(&r, &md.m));
+        }
+    }
+
+    #[test]
+    fn byte_conversions() {
+        let mut be = [0u8; 32];
+        be[31] = 1;
+        be[0] = 0x80;
+        let l: [u64; 4] = limbs_from_be(&be);
+        assert_eq!(l, [1, 0, 0, 0x8000_0000_0000_0000]);
+        let mut out = [0u8; 32];
+        limbs_to_be(&l, &mut out);
+        assert_eq!(out, be);
+        limbs_to_le(&l, &mut out);
+        assert_eq!(out[0], 1);
+        assert_eq!(limbs_from_le::<4>(&out), l);
+    }
+}

@@ -1,0 +1,443 @@
+//! Points of a short Weierstrass curve y² = x³ + ax + b in homogeneous projective coordinates.
+//!
+//! Addition uses the complete formulas of Renes, Costello and Batina ("Complete addition
+//! formulas for prime order elliptic curves", EUROCRYPT 2016, algorithms 1 and 2, any a): one
+//! code path for every pair of points in the prime-order subgroup, including doubling and the
+//! identity, so the signing path has no branch on secret data. (On the cofactor-4 curves the
+//! formulas stay complete inside the subgroup of order q, the only points we ever add: their
+//! exceptions need a difference of order 2.)
+//!
+//! Fixed-base multiplication k·G uses a comb of 4-bit windows precomputed once per curve:
+//! `table[i][j−1] = j·16ⁱ·G` in affine form. Signing reads it with a constant-time scan of the
+//! 15 entries of each window; verification indexes it directly. Variable-base multiplication
+//! (verification only) uses width-5 wNAF.
+
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+use super::field::{Fe, Modulus, is_zero_limbs, limbs_from_hex, lt_vartime};
+use super::params::CurveConsts;
+
+/// A point in homogeneous projective coordinates (X:Y:Z); the identity is (0:1:0).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Proj<const N: usize> {
+    pub(crate) x: Fe<N>,
+    pub(crate) y: Fe<N>,
+    pub(crate) z: Fe<N>,
+}
+
+/// An affine point (never the identity).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Aff<const N: usize> {
+    pub(crate) x: Fe<N>,
+    pub(crate) y: Fe<N>,
+}
+
+impl<const N: usize> ConditionallySelectable for Proj<N> {
+    fn conditional_select(a: &Self, b: &Self, c: Choice) -> Self {
+        Proj {
+            x: Fe::conditional_select(&a.x, &b.x, c),
+            y: Fe::conditional_select(&a.y, &b.y, c),
+            z: Fe::conditional_select(&a.z, &b.z, c),
+        }
+    }
+}
+
+impl<const N: usize> ConditionallySelectable for Aff<N> {
+    fn conditional_select(a: &Self, b: &Self, c: Choice) -> Self {
+        Aff {
+            x: Fe::conditional_select(&a.x, &b.x, c),
+            y: Fe::conditional_select(&a.y, &b.y, c),
+        }
+    }
+}
+
+/// Number of 4-bit comb windows covering an N-limb scalar.
+const fn windows(n: usize) -> usize {
+    16 * n
+}
+
+/// A curve with its field, scalar field, base point and fixed-base table.
+pub(crate) struct Curve<const N: usize> {
+    pub(crate) fp: Modulus<N>,
+    pub(crate) fq: Modulus<N>,
+    pub(crate) a: Fe<N>,
+    pub(crate) b: Fe<N>,
+    b3: Fe<N>,
+    pub(crate) g: Aff<N>,
+    pub(crate) cofactor: u64,
+    /// `comb[i][j-1] = j·16ⁱ·G`, j = 1..15.
+    comb: Vec<[Aff<N>; 15]>,
+}
+
+impl<const N: usize> Curve<N> {
+    /// Builds the curve from its constants and precomputes the base-point table.
+    pub(crate) fn new(c: &CurveConsts) -> Self {
+        let fp = Modulus::new(limbs_from_hex(c.p));
+        let fq = Modulus::new(limbs_from_hex(c.q));
+        let a = fp.to_mont(&limbs_from_hex(c.a));
+        let b = fp.to_mont(&limbs_from_hex(c.b));
+        let b3 = fp.add(&fp.double(&b), &b);
+        let g = Aff {
+            x: fp.to_mont(&limbs_from_hex(c.x)),
+            y: fp.to_mont(&limbs_from_hex(c.y)),
+        };
+        let mut curve = Curve {
+            fp,
+            fq,
+            a,
+            b,
+            b3,
+            g,
+            cofactor: c.cofactor,
+            comb: Vec::new(),
+        };
+        assert!(curve.is_on_curve(&g), "base point not on its curve");
+        curve.comb = curve.build_comb();
+        curve
+    }
+
+    fn build_comb(&self) -> Vec<[Aff<N>; 15]> {
+        let w = windows(N);
+        let mut proj = Vec::with_capacity(w * 15);
+        let mut base = self.lift(&self.g);
+        for _ in 0..w {
+            let mut acc = base;
+            proj.push(acc);
+            for _ in 1..15 {
+                acc = self.add(&acc, &base);
+                proj.push(acc);
+            }
+            // 16·base = 15·base + base
+            base = self.add(&acc, &base);
+        }
+        let aff = self.batch_to_affine(&proj);
+        aff.chunks_exact(15)
+            .map(|c| {
+                let mut row = [Aff::default(); 15];
+                row.copy_from_slice(c);
+                row
+            })
+            .collect()
+    }
+
+    /// The identity (0:1:0).
+    pub(crate) fn identity(&self) -> Proj<N> {
+        Proj {
+            x: Fe::default(),
+            y: self.fp.one,
+            z: Fe::default(),
+        }
+    }
+
+    /// (x:y:1).
+    pub(crate) fn lift(&self, p: &Aff<N>) -> Proj<N> {
+        Proj {
+            x: p.x,
+            y: p.y,
+            z: self.fp.one,
+        }
+    }
+
+    /// Whether y² = x³ + ax + b.
+    pub(crate) fn is_on_curve(&self, p: &Aff<N>) -> bool {
+        let f = &self.fp;
+        let y2 = f.square(&p.y);
+        let x3 = f.mul(&f.square(&p.x), &p.x);
+        let rhs = f.add(&f.add(&x3, &f.mul(&self.a, &p.x)), &self.b);
+        bool::from(y2.ct_eq(&rhs))
+    }
+
+    /// Whether a projective point is the identity (Z = 0), in constant time.
+    pub(crate) fn is_identity(&self, p: &Proj<N>) -> Choice {
+        self.fp.is_zero(&p.z)
+    }
+
+    /// −P.
+    pub(crate) fn neg(&self, p: &Proj<N>) -> Proj<N> {
+        Proj {
+            x: p.x,
+            y: self.fp.neg(&p.y),
+            z: p.z,
+        }
+    }
+
+    /// The second half of RCB algorithm 1 (lines 19–40), shared by full and mixed addition.
+    /// Inputs: t0 = X1X2, t1 = Y1Y2, t2 = Z1Z2, t3 = X1Y2 + X2Y1, t4 = X1Z2 + X2Z1,
+    /// t5 = Y1Z2 + Y2Z1.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn add_tail(
+        &self,
+        t0: Fe<N>,
+        t1: Fe<N>,
+        t2: Fe<N>,
+        t3: Fe<N>,
+        t4: Fe<N>,
+        t5: Fe<N>,
+    ) -> Proj<N> {
+        let f = &self.fp;
+        let mut z3 = f.mul(&self.a, &t4);
+        let mut x3 = f.mul(&self.b3, &t2);
+        z3 = f.add(&x3, &z3);
+        x3 = f.sub(&t1, &z3);
+        z3 = f.add(&t1, &z3);
+        let mut y3 = f.mul(&x3, &z3);
+        let mut t1 = f.add(&t0, &t0);
+        t1 = f.add(&t1, &t0);
+        let mut t2 = f.mul(&self.a, &t2);
+        let mut t4 = f.mul(&self.b3, &t4);
+        t1 = f.add(&t1, &t2);
+        t2 = f.sub(&t0, &t2);
+        t2 = f.mul(&self.a, &t2);
+        t4 = f.add(&t4, &t2);
+        let mut t0 = f.mul(&t1, &t4);
+        y3 = f.add(&y3, &t0);
+        t0 = f.mul(&t5, &t4);
+        x3 = f.mul(&t3, &x3);
+        x3 = f.sub(&x3, &t0);
+        t0 = f.mul(&t3, &t1);
+        z3 = f.mul(&t5, &z3);
+        z3 = f.add(&z3, &t0);
+        Proj {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// P + Q, complete (RCB algorithm 1).
+    pub(crate) fn add(&self, p: &Proj<N>, q: &Proj<N>) -> Proj<N> {
+        let f = &self.fp;
+        let t0 = f.mul(&p.x, &q.x);
+        let t1 = f.mul(&p.y, &q.y);
+        let t2 = f.mul(&p.z, &q.z);
+        let t3 = f.sub(
+            &f.mul(&f.add(&p.x, &p.y), &f.add(&q.x, &q.y)),
+            &f.add(&t0, &t1),
+        );
+        let t4 = f.sub(
+            &f.mul(&f.add(&p.x, &p.z), &f.add(&q.x, &q.z)),
+            &f.add(&t0, &t2),
+        );
+        let t5 = f.sub(
+            &f.mul(&f.add(&p.y, &p.z), &f.add(&q.y, &q.z)),
+            &f.add(&t1, &t2),
+        );
+        self.add_tail(t0, t1, t2, t3, t4, t5)
+    }
+
+    /// P + Q for an affine Q (Z2 = 1), complete for any P (RCB algorithm 2).
+    pub(crate) fn add_mixed(&self, p: &Proj<N>, q: &Aff<N>) -> Proj<N> {
+        let f = &self.fp;
+        let t0 = f.mul(&p.x, &q.x);
+        let t1 = f.mul(&p.y, &q.y);
+        let t2 = p.z;
+        let t3 = f.sub(
+            &f.mul(&f.add(&p.x, &p.y), &f.add(&q.x, &q.y)),
+            &f.add(&t0, &t1),
+        );
+        let t4 = f.add(&f.mul(&q.x, &p.z), &p.x);
+        let t5 = f.add(&f.mul(&q.y, &p.z), &p.y);
+        self.add_tail(t0, t1, t2, t3, t4, t5)
+    }
+
+    /// 2P (the complete addition with itself).
+    pub(crate) fn double(&self, p: &Proj<N>) -> Proj<N> {
+        self.add(p, p)
+    }
+
+    /// The affine form of P with a constant-time inversion, and whether P is the identity
+    /// (then the coordinates returned are zero).
+    pub(crate) fn to_affine(&self, p: &Proj<N>) -> (Aff<N>, Choice) {
+        let zi = self.fp.invert(&p.z);
+        (
+            Aff {
+                x: self.fp.mul(&p.x, &zi),
+                y: self.fp.mul(&p.y, &zi),
+            },
+            self.is_identity(p),
+        )
+    }
+
+    /// Affine forms of many points with one inversion (Montgomery's trick). No identity allowed.
+    fn batch_to_affine(&self, pts: &[Proj<N>]) -> Vec<Aff<N>> {
+        let f = &self.fp;
+        let mut prefix = Vec::with_capacity(pts.len());
+        let mut acc = f.one;
+        for p in pts {
+            prefix.push(acc);
+            acc = f.mul(&acc, &p.z);
+        }
+        let mut inv = f.invert(&acc);
+        let mut out = vec![Aff::default(); pts.len()];
+        for i in (0..pts.len()).rev() {
+            let zi = f.mul(&inv, &prefix[i]);
+            inv = f.mul(&inv, &pts[i].z);
+            out[i] = Aff {
+                x: f.mul(&pts[i].x, &zi),
+                y: f.mul(&pts[i].y, &zi),
+            };
+        }
+        out
+    }
+
+    /// k·G for a secret k < 2^(64N), in constant time: one complete mixed addition per window,
+    /// the table entry chosen by a full scan, the zero digit handled by a masked select.
+    pub(crate) fn mul_base_ct(&self, k: &[u64; N]) -> Proj<N> {
+        let mut acc = self.identity();
+        for (i, row) in self.comb.iter().enumerate() {
+            let digit = ((k[i / 16] >> (4 * (i % 16))) & 0xF) as u32;
+            let mut sel = Aff::default();
+            for (j, entry) in row.iter().enumerate() {
+                sel.conditional_assign(entry, (j as u32 + 1).ct_eq(&digit));
+            }
+            let sum = self.add_mixed(&acc, &sel);
+            acc.conditional_assign(&sum, !digit.ct_eq(&0));
+        }
+        acc
+    }
+
+    /// k·G for a public k (verification): the same table, indexed directly.
+    pub(crate) fn mul_base_vartime(&self, k: &[u64; N]) -> Proj<N> {
+        let mut acc = self.identity();
+        for (i, row) in self.comb.iter().enumerate() {
+            let digit = ((k[i / 16] >> (4 * (i % 16))) & 0xF) as usize;
+            if digit != 0 {
+                acc = self.add_mixed(&acc, &row[digit - 1]);
+            }
+        }
+        acc
+    }
+
+    /// k·P for a public k and point (verification, subgroup checks): width-5 wNAF.
+    pub(crate) fn mul_vartime(&self, k: &[u64; N], p: &Proj<N>) -> Proj<N> {
+        // odd multiples P, 3P, ..., 15P
+        let p2 = self.double(p);
+        let mut odd = [*p; 8];
+        for i in 1..8 {
+            odd[i] = self.add(&odd[i - 1], &p2);
+        }
+        let naf = wnaf::<N>(k, 5);
+        let mut acc = self.identity();
+        let mut started = false;
+        for &d in naf.iter().rev() {
+            if started {
+                acc = self.double(&acc);
+            }
+            if d > 0 {
+                acc = self.add(&acc, &odd[(d as usize) / 2]);
+                started = true;
+            } else if d < 0 {
+                acc = self.add(&acc, &self.neg(&odd[(-d as usize) / 2]));
+                started = true;
+            }
+        }
+        acc
+    }
+
+    /// Whether a projective point equals an affine x given as an integer (x·Z = X).
+    pub(crate) fn x_affine_uint(&self, p: &Proj<N>) -> Option<[u64; N]> {
+        if bool::from(self.is_identity(p)) {
+            return None;
+        }
+        let (a, _) = self.to_affine(p);
+        Some(self.fp.to_uint(&a.x))
+    }
+
+    /// Whether q·P is the identity (the subgroup check for cofactor-4 curves).
+    pub(crate) fn in_subgroup(&self, p: &Aff<N>) -> bool {
+        if self.cofactor == 1 {
+            return true;
+        }
+        let qp = self.mul_vartime(&self.fq.m, &self.lift(p));
+        bool::from(self.is_identity(&qp))
+    }
+
+    /// Parses affine coordinates given as integers: both < p and on the curve.
+    pub(crate) fn point_from_uints(&self, x: &[u64; N], y: &[u64; N]) -> Option<Aff<N>> {
+        if !lt_vartime(x, &self.fp.m) || !lt_vartime(y, &self.fp.m) {
+            return None;
+        }
+        let p = Aff {
+            x: self.fp.to_mont(x),
+            y: self.fp.to_mont(y),
+        };
+        if !self.is_on_curve(&p) || !self.in_subgroup(&p) {
+            return None;
+        }
+        Some(p)
+    }
+
+    /// Integers of an affine point's coordinates.
+    pub(crate) fn point_to_uints(&self, p: &Aff<N>) -> ([u64; N], [u64; N]) {
+        (self.fp.to_uint(&p.x), self.fp.to_uint(&p.y))
+    }
+
+    /// Whether a scalar given as an integer satisfies 0 < k < q.
+    pub(crate) fn scalar_in_range(&self, k: &[u64; N]) -> bool {
+        !bool::from(is_zero_limbs(k)) && lt_vartime(k, &self.fq.m)
+    }
+
+    /// q as limbs.
+    #[cfg(test)]
+    pub(crate) fn order(&self) -> &[u64; N] {
+        &self.fq.m
+    }
+}
+
+/// Width-w NAF digits of k, least significant first (variable time).
+fn wnaf<const N: usize>(k: &[u64; N], w: u32) -> Vec<i8> {
+    // work on N+1 limbs so that k + 2^w never overflows
+    let mut v: Vec<u64> = k.to_vec();
+    v.push(0);
+    let mut out = Vec::with_capacity(64 * N + 1);
+    let full = 1i64 << w;
+    let half = 1i64 << (w - 1);
+    let is_zero = |v: &[u64]| v.iter().all(|&x| x == 0);
+    while !is_zero(&v) {
+        let mut d = 0i64;
+        if v[0] & 1 == 1 {
+            d = (v[0] & (full as u64 - 1)) as i64;
+            if d >= half {
+                d -= full;
+            }
+            // v -= d
+            if d > 0 {
+                sub_small(&mut v, d as u64);
+            } else {
+                add_small(&mut v, (-d) as u64);
+            }
+        }
+        out.push(d as i8);
+        // v >>= 1
+        for i in 0..v.len() {
+            let hi = if i + 1 < v.len() { v[i + 1] << 63 } else { 0 };
+            v[i] = (v[i] >> 1) | hi;
+        }
+    }
+    out
+}
+
+fn sub_small(v: &mut [u64], d: u64) {
+    let mut borrow = d;
+    for x in v.iter_mut() {
+        let (r, b) = x.overflowing_sub(borrow);
+        *x = r;
+        borrow = b as u64;
+        if borrow == 0 {
+            break;
+        }
+    }
+}
+
+fn add_small(v: &mut [u64], d: u64) {
+    let mut carry = d;
+    for x in v.iter_mut() {
+        let (r, c) = x.overflowing_add(carry);
+        *x = r;
+        carry = c as u64;
+        if carry == 0 {
+            break;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Signature generation and verification (GOST R 34.10-2012 §6.1, §6.2), generic over the
+//! limb count, plus the hedged nonce.
+//!
+//! Signing: e = LE(digest) mod q (1 if 0); C = k·G; r = x_C mod q; s = r·d + k·e mod q; retry
+//! with a fresh nonce when r or s is 0. Verification: v = e⁻¹; z1 = s·v; z2 = −r·v;
+//! C = z1·G + z2·Q; accept when x_C mod q = r.
+
+use hmac::{Hmac, KeyInit, Mac};
+use streebog::Streebog512;
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::field::{Fe, limbs_from_le, limbs_to_le};
+use super::point::{Aff, Curve};
+
+/// e = LE(digest) mod q, or 1 if that is 0 (§6.1 step 2). `digest` holds 8·N bytes.
+pub(crate) fn digest_to_e<const N: usize>(c: &Curve<N>, digest: &[u8]) -> Fe<N> {
+    let e = c.fq.to_mont(&limbs_from_le::<N>(digest));
+    if bool::from(c.fq.is_zero(&e)) {
+        c.fq.one
+    } else {
+        e
+    }
+}
+
+/// The hedged nonce for attempt `counter`: HMAC-Streebog-512 keyed with the private key over
+/// fresh OS randomness, the digest and the counter, widened to twice the scalar size and
+/// reduced modulo q (bias below 2⁻²⁵⁶). If the OS generator fails, the nonce is still unique per
+/// (key, digest) as in RFC 6979, so signing never fails and never repeats a nonce across
+/// different messages.
+pub(crate) fn hedged_nonce<const N: usize>(
+    c: &Curve<N>,
+    d: &[u64; N],
+    digest: &[u8],
+    counter: u32,
+) -> Zeroizing<[u64; N]> {
+    let mut key = Zeroizing::new([0u8; 64]);
+    limbs_to_le(d, &mut key[..8 * N]);
+    let mut rnd = Zeroizing::new([0u8; 64]);
+    let _ = getrandom::fill(&mut rnd[..]);
+    let mut wide = Zeroizing::new([0u8; 128]);
+    // 2·8·N bytes of output: one HMAC block per 64 bytes
+    for (block, chunk) in wide[..16 * N].chunks_mut(64).enumerate() {
+        let mut mac = <Hmac<Streebog512> as KeyInit>::new_from_slice(&key[..8 * N])
+            .expect("HMAC takes keys of any length");
+        mac.update(b"bankkey GOST R 34.10-2012 nonce");
+        mac.update(&rnd[..]);
+        mac.update(digest);
+        mac.update(&counter.to_be_bytes());
+        mac.update(&[block as u8]);
+        let out = mac.finalize().into_bytes();
+        chunk.copy_from_slice(&out[..chunk.len()]);
+    }
+    let lo = Zeroizing::new(limbs_from_le::<N>(&wide[..8 * N]));
+    let hi = Zeroizing::new(limbs_from_le::<N>(&wide[8 * N..16 * N]));
+    let mut km = c.fq.to_mont_wide(&lo, &hi);
+    let k = Zeroizing::new(c.fq.to_uint(&km));
+    km.0.zeroize();
+    k
+}
+
+/// One signing attempt with nonce k (0 < k < q): (r, s) as integers, or None when r or s is 0.
+/// Constant time in d and k.
+pub(crate) fn sign_with_nonce<const N: usize>(
+    c: &Curve<N>,
+    d: &[u64; N],
+    e: &Fe<N>,
+    k: &[u64; N],
+) -> Option<([u64; N], [u64; N])> {
+    let point = c.mul_base_ct(k);
+    let (aff, _) = c.to_affine(&point);
+    let x = c.fp.to_uint(&aff.x);
+    let r = c.fq.to_mont(&x);
+    let mut dm = c.fq.to_mont(d);
+    let mut km = c.fq.to_mont(k);
+    let s = c.fq.add(&c.fq.mul(&r, &dm), &c.fq.mul(&km, e));
+    dm.0.zeroize();
+    km.0.zeroize();
+    // r and s become public; testing them for zero leaks nothing about d or k beyond that.
+    if bool::from(c.fq.is_zero(&r) | c.fq.is_zero(&s)) {
+        return None;
+    }
+    Some((c.fq.to_uint(&r), c.fq.to_uint(&s)))
+}
+
+/// Signs a digest of 8·N bytes with private scalar d: (r, s) as integers.
+pub(crate) fn sign_digest<const N: usize>(
+    c: &Curve<N>,
+    d: &[u64; N],
+    digest: &[u8],
+) -> ([u64; N], [u64; N]) {
+    let e = digest_to_e(c, digest);
+    let mut counter = 0u32;
+    loop {
+        let k = hedged_nonce(c, d, digest, counter);
+        if !bool::from(super::field::is_zero_limbs(&k)) {
+            if let Some(rs) = sign_with_nonce(c, d, &e, &k) {
+                return rs;
+            }
+        }
+        counter = counter.wrapping_add(1);
+    }
+}
+
+/// Verifies (r, s) over a digest of 8·N bytes with public point Q (variable time).
+pub(crate) fn verify_digest<const N: usize>(
+    c: &Curve<N>,
+    q: &Aff<N>,
+    digest: &[u8],
+    r: &[u64; N],
+    s: &[u64; N],
+) -> bool {
+    if !c.scalar_in_range(r) || !c.scalar_in_range(s) {
+        return false;
+    }
+    let fq = &c.fq;
+    let e = digest_to_e(c, digest);
+    let v = fq.invert(&e);
+    let rm = fq.to_mont(r);
+    let sm = fq.to_mont(s);
+    let z1 = fq.to_uint(&fq.mul(&sm, &v));
+    let z2 = fq.to_uint(&fq.neg(&fq.mul(&rm, &v)));
+    let p1 = c.mul_base_vartime(&z1);
+    let p2 = c.mul_vartime(&z2, &c.lift(q));
+    let sum = c.add(&p1, &p2);
+    match c.x_affine_uint(&sum) {
+        None => false,
+        Some(x) => {
+            let big_r = fq.to_uint(&fq.to_mont(&x));
+            bool::from(big_r.ct_eq(r))
+        }
+    }
+}
+
+/// Q = d·G for a private scalar (constant time).
+pub(crate) fn public_point<const N: usize>(c: &Curve<N>, d: &[u64; N]) -> Aff<N> {
+    let (aff, _) = c.to_affine(&c.mul_base_ct(d));
+    aff
+}
