@@ -7,23 +7,113 @@
 //! - `keygen`: one fresh key from the OS RNG, with its public point;
 //! - `hash`: one Streebog digest of an 8 KiB or 1 MiB message (bytes `i * 131 + 7`).
 //!
-//! ECDSA P-256 is RustCrypto's `p256` (what `bankkey::key` uses), signing with a random nonce
-//! like OpenSSL.
+//! GOST is `bankkey::gost` (`SigningKey::generate`, `sign_digest`, `VerifyingKey::verify_digest`,
+//! `streebog256/512`); ECDSA P-256 is RustCrypto's `p256` (what `bankkey::key` uses), signing
+//! with a random nonce like OpenSSL.
 //!
-//! Usage: `bankkey_gost [--time SECONDS] [--only SET]`; exit status 1 if any item failed.
+//! With `--scaling`, instead: `verify_many` (rayon) on 1, 2, ... threads, timed by the wall
+//! clock (bankkey alone; run it unpinned).
+//!
+//! Usage: `bankkey_gost [--time SECONDS] [--only SET] [--scaling [--batch N]]`; exit status 1 if
+//! any item failed.
 
 use std::hint::black_box;
 use std::io::Write;
 use std::process::ExitCode;
 
+use bankkey::gost::batch::{BatchItem, verify_many};
+use bankkey::gost::{ParamSet, SigningKey, streebog256, streebog512};
 use bankkey_benchmark::Bench;
-use digest::Digest;
-use p256::ecdsa::{Signature, SigningKey};
+use p256::ecdsa::{Signature as EcdsaSignature, SigningKey as EcdsaKey};
 use signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
 
 /// The fixed digest every signature item signs: `len` bytes 1, 2, 3, ...
 fn fixed_digest(len: usize) -> Vec<u8> {
     (1..=len).map(|i| i as u8).collect()
+}
+
+/// The set's name as the C harness prints it: the gost engine's algorithm and paramset names.
+fn set_name(ps: ParamSet) -> String {
+    let bits = if ps.is_512() { 512 } else { 256 };
+    format!("gost2012_{bits}-{}", ps.openssl_name())
+}
+
+fn gost<W: Write>(bench: &mut Bench<W>) {
+    for ps in ParamSet::ALL {
+        let set = set_name(ps);
+        if !bench.selected(&set) {
+            continue;
+        }
+        bench.measure("keygen", &set, 0, || {
+            SigningKey::generate(ps)
+                .map(|key| black_box(key.verifying_key()))
+                .is_ok()
+        });
+        let Ok(key) = SigningKey::generate(ps) else {
+            bench.fail("keygen", &set);
+            continue;
+        };
+        let public = key.verifying_key();
+        let len = ps.field_len();
+        let mut digest = fixed_digest(len);
+        let Ok(sig) = key.sign_digest(&digest) else {
+            bench.fail("sign", &set);
+            continue;
+        };
+        bench.measure("sign", &set, len, || {
+            key.sign_digest(black_box(&digest)).map(black_box).is_ok()
+        });
+        bench.measure("verify", &set, len, || {
+            public.verify_digest(black_box(&digest), &sig).is_ok()
+        });
+        digest[0] ^= 1;
+        if public.verify_digest(&digest, &sig).is_ok() {
+            bench.fail("rejecting a wrong digest", &set);
+        }
+    }
+}
+
+/// `verify_many` on 1, 2, ... threads (up to the number of cores): signatures per second by the
+/// wall clock, each call verifying a batch of `batch` (512) messages of 200 bytes from 8 signers
+/// (Streebog included, as `VerifyingKey::verify` does).
+fn scaling<W: Write>(bench: &mut Bench<W>, batch: usize) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for ps in [ParamSet::CryptoProA, ParamSet::Tc26_512A] {
+        let set = set_name(ps);
+        if !bench.selected(&set) {
+            continue;
+        }
+        let Ok(keys) = (0..8)
+            .map(|_| SigningKey::generate(ps))
+            .collect::<bankkey::Result<Vec<_>>>()
+        else {
+            bench.fail("keygen", &set);
+            continue;
+        };
+        let items: Vec<BatchItem> = (0..batch)
+            .map(|i| {
+                let key = &keys[i % keys.len()];
+                let message: Vec<u8> = (0..200).map(|j| (i * 7 + j) as u8).collect();
+                let signature = key.sign(&message);
+                BatchItem {
+                    key: key.verifying_key(),
+                    message,
+                    signature,
+                }
+            })
+            .collect();
+        for threads in 1..=cores {
+            let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() else {
+                bench.fail("making a thread pool", &set);
+                continue;
+            };
+            bench.measure_wall("verify_many", &set, 200, threads, batch as u64, || {
+                pool.install(|| verify_many(black_box(&items)))
+                    .iter()
+                    .all(Result::is_ok)
+            });
+        }
+    }
 }
 
 fn p256<W: Write>(bench: &mut Bench<W>) {
@@ -35,7 +125,7 @@ fn p256<W: Write>(bench: &mut Bench<W>) {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).expect("OS RNG");
         // A scalar out of range (probability ~2^-32) is drawn again, as OpenSSL does.
-        if let Ok(key) = SigningKey::from_slice(&bytes) {
+        if let Ok(key) = EcdsaKey::from_slice(&bytes) {
             return key;
         }
     };
@@ -46,7 +136,7 @@ fn p256<W: Write>(bench: &mut Bench<W>) {
     let key = keygen();
     let public = *key.verifying_key();
     let mut digest = fixed_digest(32);
-    let sign = |digest: &[u8]| -> Option<Signature> {
+    let sign = |digest: &[u8]| -> Option<EcdsaSignature> {
         key.sign_prehash_with_rng(&mut getrandom::SysRng, digest)
             .ok()
     };
@@ -71,13 +161,13 @@ fn hashes<W: Write>(bench: &mut Bench<W>) {
     for len in [8192, 1 << 20] {
         if bench.selected("streebog256") {
             bench.measure("hash", "streebog256", len, || {
-                black_box(streebog::Streebog256::digest(black_box(&msg[..len])));
+                black_box(streebog256(black_box(&msg[..len])));
                 true
             });
         }
         if bench.selected("streebog512") {
             bench.measure("hash", "streebog512", len, || {
-                black_box(streebog::Streebog512::digest(black_box(&msg[..len])));
+                black_box(streebog512(black_box(&msg[..len])));
                 true
             });
         }
@@ -85,28 +175,43 @@ fn hashes<W: Write>(bench: &mut Bench<W>) {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: bankkey_gost [--time SECONDS] [--only SET]");
+    eprintln!("usage: bankkey_gost [--time SECONDS] [--only SET] [--scaling [--batch N]]");
     ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
     let mut target_s = 0.5;
     let mut only = None;
+    let mut scaling_only = false;
+    let mut batch = 512;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        if arg == "--scaling" {
+            scaling_only = true;
+            continue;
+        }
         match (arg.as_str(), args.next()) {
             ("--time", Some(v)) => match v.parse::<f64>() {
                 Ok(t) if t > 0.0 => target_s = t,
                 _ => return usage(),
             },
             ("--only", Some(v)) => only = Some(v),
+            ("--batch", Some(v)) => match v.parse::<usize>() {
+                Ok(n) if n > 0 => batch = n,
+                _ => return usage(),
+            },
             _ => return usage(),
         }
     }
     let stdout = std::io::stdout();
     let mut bench = Bench::new(target_s, only, stdout.lock());
-    p256(&mut bench);
-    hashes(&mut bench);
+    if scaling_only {
+        scaling(&mut bench, batch);
+    } else {
+        gost(&mut bench);
+        p256(&mut bench);
+        hashes(&mut bench);
+    }
     if bench.failures() == 0 {
         ExitCode::SUCCESS
     } else {

@@ -30,18 +30,32 @@ fn every_item_runs_once_with_a_well_formed_line() {
     assert_eq!(items.len(), lines.len(), "an item printed twice");
     for m in &lines {
         assert_eq!(m.implementation, "bankkey");
-        assert!(m.iters >= 1 && m.cpu_s >= 0.001, "{m:?}");
+        assert!(
+            m.iters >= 1 && m.seconds >= 0.001 && m.threads.is_none(),
+            "{m:?}"
+        );
     }
     let mut expected = vec![
         ("keygen", "p256".to_owned(), 0),
         ("sign", "p256".to_owned(), 32),
         ("verify", "p256".to_owned(), 32),
     ];
+    for ps in ["A", "B", "C", "XA", "XB", "TCA", "TCB", "TCC", "TCD"] {
+        expected.push(("keygen", format!("gost2012_256-{ps}"), 0));
+        expected.push(("sign", format!("gost2012_256-{ps}"), 32));
+        expected.push(("verify", format!("gost2012_256-{ps}"), 32));
+    }
+    for ps in ["A", "B", "C"] {
+        expected.push(("keygen", format!("gost2012_512-{ps}"), 0));
+        expected.push(("sign", format!("gost2012_512-{ps}"), 64));
+        expected.push(("verify", format!("gost2012_512-{ps}"), 64));
+    }
     for hash in ["streebog256", "streebog512"] {
         for len in [8192, 1 << 20] {
             expected.push(("hash", hash.to_owned(), len));
         }
     }
+    assert_eq!(items.len(), expected.len(), "unexpected items: {items:?}");
     for (op, set, bytes) in expected {
         assert!(
             items.contains(&(op.to_owned(), set.clone(), bytes)),
@@ -58,4 +72,21 @@ fn only_runs_the_named_set_and_bad_arguments_are_refused() {
     assert!(lines.iter().all(|m| m.set == "streebog512"));
     assert_eq!(run(&["--time", "0"]).0, 2);
     assert_eq!(run(&["--frobnicate"]).0, 2);
+}
+
+#[test]
+fn scaling_runs_verify_many_on_every_core_count() {
+    let (code, lines) = run(&["--time", "0.001", "--scaling", "--batch", "4"]);
+    assert_eq!(code, 0);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(lines.len(), 2 * cores);
+    for m in &lines {
+        assert_eq!(m.op, "verify_many");
+        assert!(
+            m.set == "gost2012_256-A" || m.set == "gost2012_512-A",
+            "{m:?}"
+        );
+        assert!(m.threads.is_some_and(|t| (1..=cores).contains(&t)));
+        assert!(m.iters >= 4 && m.iters % 4 == 0, "{m:?}");
+    }
 }
