@@ -141,6 +141,11 @@ impl<W: Write> Bench<W> {
         self.failures += 1;
     }
 
+    /// Prints a line that is not a measurement (e.g. the x509 item's `CHECK` line).
+    pub fn print(&mut self, line: &str) {
+        let _ = writeln!(self.out, "{line}").and_then(|()| self.out.flush());
+    }
+
     /// Failures so far.
     pub fn failures(&self) -> usize {
         self.failures

@@ -11,21 +11,32 @@
 //! `streebog256/512`); ECDSA P-256 is RustCrypto's `p256` (what `bankkey::key` uses), signing
 //! with a random nonce like OpenSSL.
 //!
+//! With `--certs FILE` (a corpus made by `openssl_gost --make-certs`), also the `x509` item:
+//! one certificate after another, cycling, parsed with `pki::Certificate::from_der`, its
+//! subject's INNLE, INN and OGRN checked (`ident`), its validity checked at
+//! 2026-12-01T00:00:00Z; first an untimed pass over the whole corpus prints the count of each
+//! verdict on a `CHECK` line, which must equal the C harness's.
+//!
 //! With `--scaling`, instead: `verify_many` (rayon) on 1, 2, ... threads, timed by the wall
 //! clock (bankkey alone; run it unpinned).
 //!
-//! Usage: `bankkey_gost [--time SECONDS] [--only SET] [--scaling [--batch N]]`; exit status 1 if
-//! any item failed.
+//! Usage: `bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--scaling [--batch N]]`;
+//! exit status 1 if any item failed.
 
 use std::hint::black_box;
 use std::io::Write;
 use std::process::ExitCode;
 
+use bankkey::ErrorKind;
 use bankkey::gost::batch::{BatchItem, verify_many};
 use bankkey::gost::{ParamSet, SigningKey, streebog256, streebog512};
+use bankkey::ident::{Inn, Ogrn};
+use bankkey::pki::Certificate;
+use bankkey::subject::AttributeType;
 use bankkey_benchmark::Bench;
 use p256::ecdsa::{Signature as EcdsaSignature, SigningKey as EcdsaKey};
 use signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
+use time::OffsetDateTime;
 
 /// The fixed digest every signature item signs: `len` bytes 1, 2, 3, ...
 fn fixed_digest(len: usize) -> Vec<u8> {
@@ -154,6 +165,96 @@ fn p256<W: Write>(bench: &mut Bench<W>) {
     }
 }
 
+/// The verdicts of the x509 item, in the order the CHECK line prints them (as the C harness).
+const VERDICTS: [&str; 6] = [
+    "malformed",
+    "bad-inn-checksum",
+    "bad-ogrn-checksum",
+    "not-yet-valid",
+    "expired",
+    "valid",
+];
+
+/// The time certificates are assessed at: 2026-12-01T00:00:00Z (as the C harness).
+const ASSESS_AT: i64 = 1_796_083_200;
+
+/// Parses and assesses one certificate exactly as `assess` in the C harness does; returns an
+/// index into [`VERDICTS`].
+fn assess(der: &[u8], at: OffsetDateTime) -> usize {
+    let Ok(cert) = Certificate::from_der(der) else {
+        return 0;
+    };
+    let subject = cert.subject();
+    let bad =
+        |kind: AttributeType, ok: fn(&str) -> bool| subject.get(&kind).is_some_and(|v| !ok(v));
+    if bad(AttributeType::InnLe, |v| Inn::legal_entity(v).is_ok())
+        || bad(AttributeType::Inn, |v| Inn::person(v).is_ok())
+    {
+        return 1;
+    }
+    if bad(AttributeType::Ogrn, |v| Ogrn::new(v).is_ok()) {
+        return 2;
+    }
+    match cert.check_validity_at(at) {
+        Ok(()) => 5,
+        Err(e) if e.kind() == ErrorKind::NotYetValid => 3,
+        Err(e) if e.kind() == ErrorKind::Expired => 4,
+        Err(_) => 0,
+    }
+}
+
+/// Splits a corpus file: each certificate as a 4-byte big-endian length and the DER.
+fn read_corpus(bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut certs = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (len, tail) = rest.split_first_chunk::<4>()?;
+        let len = u32::from_be_bytes(*len) as usize;
+        if len > tail.len() {
+            return None;
+        }
+        let (der, tail) = tail.split_at(len);
+        certs.push(der);
+        rest = tail;
+    }
+    (!certs.is_empty()).then_some(certs)
+}
+
+fn x509<W: Write>(bench: &mut Bench<W>, path: &str) {
+    let set = "x509";
+    if !bench.selected(set) {
+        return;
+    }
+    let Some(bytes) = std::fs::read(path).ok() else {
+        bench.fail("reading the corpus", set);
+        return;
+    };
+    let Some(certs) = read_corpus(&bytes) else {
+        bench.fail("reading the corpus (4-byte length + DER)", set);
+        return;
+    };
+    let Ok(at) = OffsetDateTime::from_unix_timestamp(ASSESS_AT) else {
+        bench.fail("the assessment time", set);
+        return;
+    };
+    let mut counts = [0usize; VERDICTS.len()];
+    for der in &certs {
+        counts[assess(der, at)] += 1;
+    }
+    let mut check = format!("CHECK impl=bankkey set=x509 certs={}", certs.len());
+    for (name, n) in VERDICTS.iter().zip(counts) {
+        check.push_str(&format!(" {name}={n}"));
+    }
+    bench.print(&check);
+    let total: usize = certs.iter().map(|c| c.len()).sum();
+    let mut next = 0;
+    bench.measure("assess", set, total / certs.len(), || {
+        let verdict = assess(black_box(certs[next]), at);
+        next = (next + 1) % certs.len();
+        verdict != 0 // the corpus holds no malformed certificate
+    });
+}
+
 fn hashes<W: Write>(bench: &mut Bench<W>) {
     let msg: Vec<u8> = (0..1usize << 20)
         .map(|i| (i as u32).wrapping_mul(131).wrapping_add(7) as u8)
@@ -175,7 +276,9 @@ fn hashes<W: Write>(bench: &mut Bench<W>) {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: bankkey_gost [--time SECONDS] [--only SET] [--scaling [--batch N]]");
+    eprintln!(
+        "usage: bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--scaling [--batch N]]"
+    );
     ExitCode::from(2)
 }
 
@@ -184,6 +287,7 @@ fn main() -> ExitCode {
     let mut only = None;
     let mut scaling_only = false;
     let mut batch = 512;
+    let mut certs = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--scaling" {
@@ -196,6 +300,7 @@ fn main() -> ExitCode {
                 _ => return usage(),
             },
             ("--only", Some(v)) => only = Some(v),
+            ("--certs", Some(v)) => certs = Some(v),
             ("--batch", Some(v)) => match v.parse::<usize>() {
                 Ok(n) if n > 0 => batch = n,
                 _ => return usage(),
@@ -211,6 +316,9 @@ fn main() -> ExitCode {
         gost(&mut bench);
         p256(&mut bench);
         hashes(&mut bench);
+        if let Some(path) = certs {
+            x509(&mut bench, &path);
+        }
     }
     if bench.failures() == 0 {
         ExitCode::SUCCESS

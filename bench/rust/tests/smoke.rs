@@ -90,3 +90,54 @@ fn scaling_runs_verify_many_on_every_core_count() {
         assert!(m.iters >= 4 && m.iters % 4 == 0, "{m:?}");
     }
 }
+
+#[test]
+fn x509_assesses_a_corpus_and_prints_its_verdicts() {
+    // A corpus of the OpenSSL-made fixture certificates, framed as `openssl_gost --make-certs`
+    // writes it (4-byte big-endian length, DER).
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../core/tests/fixtures/openssl"
+    );
+    let mut corpus = Vec::new();
+    let mut n = 0;
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        let path = entry.unwrap().path().join("cert.pem");
+        if let Ok(pem) = std::fs::read(&path) {
+            let der = bankkey::pki::Certificate::from_pem(&pem).unwrap().to_der();
+            corpus.extend_from_slice(&(der.len() as u32).to_be_bytes());
+            corpus.extend_from_slice(&der);
+            n += 1;
+        }
+    }
+    assert!(n >= 12, "fixture certificates: {n}");
+    let path =
+        std::env::temp_dir().join(format!("bankkey-bench-corpus-{}.bin", std::process::id()));
+    std::fs::write(&path, &corpus).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bankkey_gost"))
+        .args(["--time", "0.001", "--only", "x509", "--certs"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let check = lines.next().unwrap();
+    let prefix = format!("CHECK impl=bankkey set=x509 certs={n} malformed=0 ");
+    assert!(check.starts_with(&prefix), "{check}");
+    let counted: usize = check
+        .split_whitespace()
+        .skip(4)
+        .map(|kv| kv.split_once('=').unwrap().1.parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(counted, n, "{check}");
+    let m = Measurement::parse(lines.next().unwrap()).unwrap();
+    assert_eq!((m.op.as_str(), m.set.as_str()), ("assess", "x509"));
+    assert!(m.bytes > 300 && m.bytes < 3000, "{m:?}");
+    assert!(lines.next().is_none());
+}
