@@ -478,7 +478,7 @@ pub fn public_key(spki_der: &[u8]) -> Report {
 /// Reports a PKCS#8 private key (DER; encrypted ones need `options.password`): its public
 /// key. Nothing secret is reported.
 pub fn private_key(der: &[u8], encrypted: bool, options: &Options) -> Report {
-    use crate::key::{Signer, SoftwareKey};
+    use crate::key::SoftwareKey;
     let key = if encrypted {
         // Encrypted PKCS#8 arrives with the keys module's PBES2 support.
         let _ = &options.password;
