@@ -12,11 +12,11 @@ use std::sync::{Mutex, MutexGuard};
 use bankkey::ErrorKind;
 use bankkey::key::Signer;
 use bankkey::pki::RequestBuilder;
-use bankkey::subject::{AttributeType, Subject};
 use bankkey::store::pkcs11::{
     LoginOptions, PinState, Pkcs11Module, Pkcs11Token, TokenKeySpec, TokenSelector,
 };
 use bankkey::store::{KeySetKind, RETIRED_PREFIX};
+use bankkey::subject::{AttributeType, Subject};
 use secrecy::SecretString;
 
 static LOCK: Mutex<()> = Mutex::new(());
