@@ -160,10 +160,18 @@ pub const POLICY_KA1: Oid = Oid::new_unwrap("1.2.643.100.113.6");
 
 // Extended key usages commonly requested for bank-client keys.
 
+/// id-kp-serverAuth.
+pub const KP_SERVER_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.1");
 /// id-kp-clientAuth.
 pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
 /// id-kp-emailProtection.
 pub const KP_EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
+/// id-kp-codeSigning.
+pub const KP_CODE_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.3");
+/// id-kp-timeStamping.
+pub const KP_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
+/// id-kp-OCSPSigning.
+pub const KP_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
 
 // --- CMS (RFC 5652), PKCS#9 attributes, ESS (RFC 2634, RFC 5035) ---
 

@@ -1,1 +1,765 @@
-//! Structured, JSON-serialisable reports of certificates, requests and keys.
+//! Structured, JSON-serialisable reports of certificates, requests and keys: what
+//! `openssl x509 -text` shows, plus the checks a bank makes and one verdict.
+//!
+//! A report lists the subject and issuer attributes in order (OID, label, ASN.1 string type,
+//! value), the serial in hex, the validity in RFC 3339, the public key (algorithm OID,
+//! parameter-set OID, SHA-1 key identifier of the subjectPublicKey bits), the signature
+//! algorithm OID, every extension with its decoded value, the identifier checks (INN, OGRN,
+//! SNILS check digits), the checks made, and a verdict: `valid`, or `invalid` with one
+//! [`Reason`].
+//!
+//! # The verdict
+//!
+//! Every check that can be made is made; each failure has a [`Reason`]; the verdict's reason
+//! is the failure that comes first in [`Reason`]'s order (the order of issue 2's list:
+//! malformed, bad-signature, wrong-issuer, untrusted, expired, not-yet-valid, key-mismatch,
+//! bad-inn-checksum, bad-snils-checksum, bad-ogrn-checksum, ...). `valid` means every check
+//! that was made passed; the `checks` list says which were made. A certificate is checked
+//! against a chain only when trust anchors are given ([`Options::trust`]); without them a
+//! self-issued certificate's own signature is verified and the chain check is listed as
+//! `skipped`.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::pki::ext::{ExtensionValue, Extensions, SignToolClass};
+use crate::pki::{
+    Certificate, CertificateRequest, KeyInfo, build_chain, ext::Extension, pem, rfc3339,
+};
+use crate::subject::IdentifierCheck;
+use crate::subject::Subject;
+use crate::{Error, ErrorKind, oid};
+
+/// What was inspected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObjectKind {
+    /// An X.509 certificate.
+    Certificate,
+    /// A PKCS#10 certificate request.
+    CertificateRequest,
+    /// A PKCS#8 private key (plain or encrypted).
+    PrivateKey,
+    /// A SubjectPublicKeyInfo.
+    PublicKey,
+    /// Bytes that could not be recognised.
+    Unknown,
+}
+
+/// `valid` or `invalid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every check made passed.
+    Valid,
+    /// A check failed; see the reason.
+    Invalid,
+}
+
+/// Why an object is invalid, in priority order (the first failure in this order is the
+/// verdict's reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// The bytes are not a well-formed object (or use an unsupported algorithm).
+    Malformed,
+    /// A signature does not verify.
+    BadSignature,
+    /// The issuer named is not the one checked against.
+    WrongIssuer,
+    /// No path to a trust anchor, or an unknown critical extension.
+    Untrusted,
+    /// Past notAfter.
+    Expired,
+    /// Before notBefore.
+    NotYetValid,
+    /// A key does not match the one expected.
+    KeyMismatch,
+    /// An INN or INNLE with a wrong check digit (or length).
+    BadInnChecksum,
+    /// A SNILS with a wrong check number (or length).
+    BadSnilsChecksum,
+    /// An OGRN or OGRNIP with a wrong check digit (or length).
+    BadOgrnChecksum,
+    /// Signed content does not match its digest (CMS).
+    ContentAltered,
+    /// A signer's certificate was not found (CMS).
+    SignerCertMissing,
+}
+
+impl Reason {
+    /// The reason for an error kind (kinds with no reason of their own are `malformed`).
+    pub fn from_kind(kind: ErrorKind) -> Reason {
+        match kind {
+            ErrorKind::BadSignature => Reason::BadSignature,
+            ErrorKind::WrongIssuer => Reason::WrongIssuer,
+            ErrorKind::UntrustedIssuer => Reason::Untrusted,
+            ErrorKind::Expired => Reason::Expired,
+            ErrorKind::NotYetValid => Reason::NotYetValid,
+            ErrorKind::KeyMismatch => Reason::KeyMismatch,
+            ErrorKind::ContentAltered => Reason::ContentAltered,
+            ErrorKind::SignerCertificateMissing => Reason::SignerCertMissing,
+            _ => Reason::Malformed,
+        }
+    }
+
+    /// The reason for a failed identifier check, by its label.
+    pub fn for_identifier(label: &str) -> Reason {
+        match label {
+            "SNILS" => Reason::BadSnilsChecksum,
+            "OGRN" | "OGRNIP" => Reason::BadOgrnChecksum,
+            _ => Reason::BadInnChecksum,
+        }
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The check passed.
+    Passed,
+    /// The check failed.
+    Failed,
+    /// The check was not made (see the detail).
+    Skipped,
+}
+
+/// One check made (or skipped) on the object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// What was checked: "signature", "chain", "validity", "identifiers", ...
+    pub name: String,
+    /// Passed, failed or skipped.
+    pub outcome: Outcome,
+    /// The reason, when failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// Details for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The validity period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Validity {
+    /// notBefore, RFC 3339.
+    pub not_before: String,
+    /// notAfter, RFC 3339.
+    pub not_after: String,
+    /// Whole days from the check time to notAfter (negative once expired).
+    pub days_to_expiry: i64,
+}
+
+/// The public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicKeyReport {
+    /// Algorithm OID.
+    pub algorithm: String,
+    /// Algorithm name, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm_name: Option<String>,
+    /// Parameter-set (or named curve) OID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter_set: Option<String>,
+    /// Parameter-set name, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter_set_name: Option<String>,
+    /// GOST digest parameter set, when the key parameters carry one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest_parameter_set: Option<String>,
+    /// SHA-1 of the subjectPublicKey bits, uppercase hex.
+    pub key_id: String,
+}
+
+/// One extension.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExtensionReport {
+    /// OID.
+    pub oid: String,
+    /// Short name ("keyUsage") or the OID.
+    pub name: String,
+    /// critical.
+    pub critical: bool,
+    /// The decoded value (shape depends on the extension).
+    pub value: Value,
+}
+
+/// Whether a certificate is qualified (see [`crate::pki::cert`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QualifiedReport {
+    /// Every condition holds.
+    pub qualified: bool,
+    /// What is missing.
+    pub missing: Vec<String>,
+}
+
+/// A report of one object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// What was inspected.
+    pub kind: ObjectKind,
+    /// Certificate version (1–3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u8>,
+    /// Subject attributes in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+    /// Issuer attributes in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<Subject>,
+    /// Serial number, uppercase hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Validity period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validity: Option<Validity>,
+    /// Public key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<PublicKeyReport>,
+    /// Signature algorithm OID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_algorithm: Option<String>,
+    /// Signature algorithm name, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_algorithm_name: Option<String>,
+    /// Extensions (requested extensions for a request), in order.
+    pub extensions: Vec<ExtensionReport>,
+    /// Identifier checks (INN, INNLE, OGRN, OGRNIP, SNILS), in subject order.
+    pub identifiers: Vec<IdentifierCheck>,
+    /// Qualified or not (certificates only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualified: Option<QualifiedReport>,
+    /// The chain found (subjects, leaf first), when trust anchors were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Vec<String>>,
+    /// The checks made, in order.
+    pub checks: Vec<Check>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why invalid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// The failed check's detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// What to check against.
+#[derive(Default)]
+pub struct Options {
+    /// The time of the checks (default: now).
+    pub at: Option<OffsetDateTime>,
+    /// Trust anchors (and intermediate CAs) for certificates.
+    pub trust: Vec<Certificate>,
+    /// Password of an encrypted PKCS#8 key.
+    pub password: Option<zeroize::Zeroizing<Vec<u8>>>,
+}
+
+impl Options {
+    fn at(&self) -> OffsetDateTime {
+        self.at.unwrap_or_else(OffsetDateTime::now_utc)
+    }
+}
+
+impl Report {
+    fn empty(kind: ObjectKind) -> Report {
+        Report {
+            kind,
+            version: None,
+            subject: None,
+            issuer: None,
+            serial: None,
+            validity: None,
+            public_key: None,
+            signature_algorithm: None,
+            signature_algorithm_name: None,
+            extensions: Vec::new(),
+            identifiers: Vec::new(),
+            qualified: None,
+            chain: None,
+            checks: Vec::new(),
+            verdict: Verdict::Valid,
+            reason: None,
+            message: None,
+        }
+    }
+
+    /// A report of bytes that could not be read as `kind`: invalid, `malformed`.
+    pub fn malformed(kind: ObjectKind, error: &Error) -> Report {
+        let mut r = Report::empty(kind);
+        r.fail("parse", Reason::Malformed, error.to_string());
+        r.finish();
+        r
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    /// Whether the verdict is `valid`.
+    pub fn is_valid(&self) -> bool {
+        self.verdict == Verdict::Valid
+    }
+
+    fn pass(&mut self, name: &str, detail: Option<String>) {
+        self.checks.push(Check {
+            name: name.to_owned(),
+            outcome: Outcome::Passed,
+            reason: None,
+            detail,
+        });
+    }
+
+    fn fail(&mut self, name: &str, reason: Reason, detail: String) {
+        self.checks.push(Check {
+            name: name.to_owned(),
+            outcome: Outcome::Failed,
+            reason: Some(reason),
+            detail: Some(detail),
+        });
+    }
+
+    fn skip(&mut self, name: &str, detail: &str) {
+        self.checks.push(Check {
+            name: name.to_owned(),
+            outcome: Outcome::Skipped,
+            reason: None,
+            detail: Some(detail.to_owned()),
+        });
+    }
+
+    fn record(&mut self, name: &str, result: crate::Result<()>) {
+        match result {
+            Ok(()) => self.pass(name, None),
+            Err(e) => self.fail(name, Reason::from_kind(e.kind()), e.to_string()),
+        }
+    }
+
+    fn identifiers_of(&mut self, subject: &Subject) {
+        self.identifiers = subject.check_identifiers();
+        if self.identifiers.is_empty() {
+            return;
+        }
+        let bad: Vec<IdentifierCheck> = self
+            .identifiers
+            .iter()
+            .filter(|c| !c.valid)
+            .cloned()
+            .collect();
+        if bad.is_empty() {
+            self.pass("identifiers", None);
+        }
+        for c in bad {
+            let problem = c.problem.unwrap_or_default();
+            self.fail(
+                "identifiers",
+                Reason::for_identifier(&c.label),
+                format!("{} {}: {problem}", c.label, c.value),
+            );
+        }
+    }
+
+    fn finish(&mut self) {
+        let worst = self
+            .checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Failed)
+            .min_by_key(|c| c.reason);
+        match worst {
+            Some(c) => {
+                self.verdict = Verdict::Invalid;
+                self.reason = c.reason;
+                self.message = c.detail.clone();
+            }
+            None => {
+                self.verdict = Verdict::Valid;
+                self.reason = None;
+                self.message = None;
+            }
+        }
+    }
+}
+
+/// Reports a certificate: parsed fields, the chain to `options.trust` (or the
+/// self-signature of a self-issued certificate when no anchors are given), the validity
+/// period at `options.at`, unknown critical extensions, identifier checks.
+pub fn certificate(cert: &Certificate, options: &Options) -> Report {
+    let at = options.at();
+    let mut r = Report::empty(ObjectKind::Certificate);
+    r.version = Some(cert.version());
+    r.subject = Some(cert.subject().clone());
+    r.issuer = Some(cert.issuer().clone());
+    r.serial = Some(cert.serial_hex());
+    r.validity = Some(Validity {
+        not_before: rfc3339(cert.not_before()),
+        not_after: rfc3339(cert.not_after()),
+        days_to_expiry: cert.days_to_expiry(at),
+    });
+    r.public_key = Some(public_key_report(cert.key_info()));
+    r.signature_algorithm = Some(cert.signature_algorithm().oid.to_string());
+    r.signature_algorithm_name = algorithm_name(&cert.signature_algorithm().oid).map(Into::into);
+    r.extensions = extensions_report(cert.extensions());
+    let q = cert.qualification();
+    r.qualified = Some(QualifiedReport {
+        qualified: q.qualified,
+        missing: q.missing,
+    });
+
+    if cert.is_self_issued() {
+        r.record("signature", cert.verify_issued_by(cert));
+    }
+    if options.trust.is_empty() {
+        r.skip("chain", "no trust anchors given (--trust)");
+        match cert.extensions().unknown_critical() {
+            Some(e) => r.fail(
+                "critical-extensions",
+                Reason::Untrusted,
+                format!("unknown critical extension {}", e.name()),
+            ),
+            None => r.pass("critical-extensions", None),
+        }
+    } else {
+        // The chain check covers signatures, issuers, critical extensions and the validity of
+        // every certificate in the path at `at`.
+        match build_chain(cert, &options.trust, &options.trust, at) {
+            Ok(chain) => {
+                r.chain = Some(
+                    chain
+                        .certificates()
+                        .iter()
+                        .map(|c| c.subject().to_string())
+                        .collect(),
+                );
+                r.pass("chain", None);
+            }
+            Err(e) => r.fail("chain", Reason::from_kind(e.kind()), e.to_string()),
+        }
+    }
+    r.record("validity", cert.check_validity_at(at));
+    r.identifiers_of(cert.subject());
+    r.finish();
+    r
+}
+
+/// Reports a certificate request: parsed fields, the self-signature, identifier checks.
+pub fn request(req: &CertificateRequest) -> Report {
+    let mut r = Report::empty(ObjectKind::CertificateRequest);
+    r.subject = Some(req.subject().clone());
+    r.public_key = Some(public_key_report(req.key_info()));
+    r.signature_algorithm = Some(req.signature_algorithm().oid.to_string());
+    r.signature_algorithm_name = algorithm_name(&req.signature_algorithm().oid).map(Into::into);
+    r.extensions = extensions_report(req.extensions());
+    r.record("signature", req.verify());
+    r.identifiers_of(req.subject());
+    r.finish();
+    r
+}
+
+/// Reports a public key (SubjectPublicKeyInfo DER).
+pub fn public_key(spki_der: &[u8]) -> Report {
+    match KeyInfo::from_spki_der(spki_der).and_then(|info| {
+        crate::key::PublicKey::from_spki_der(spki_der)?;
+        Ok(info)
+    }) {
+        Ok(info) => {
+            let mut r = Report::empty(ObjectKind::PublicKey);
+            r.public_key = Some(public_key_report(&info));
+            r.pass("parse", None);
+            r.finish();
+            r
+        }
+        Err(e) => Report::malformed(ObjectKind::PublicKey, &e),
+    }
+}
+
+/// Reports a PKCS#8 private key (DER; encrypted ones need `options.password`): its public
+/// key. Nothing secret is reported.
+pub fn private_key(der: &[u8], encrypted: bool, options: &Options) -> Report {
+    use crate::key::{Signer, SoftwareKey};
+    let key = if encrypted {
+        // Encrypted PKCS#8 arrives with the keys module's PBES2 support.
+        let _ = &options.password;
+        Err(Error::unsupported(
+            "encrypted PKCS#8 keys cannot be read yet (crate::key has no PBES2 support)",
+        ))
+    } else {
+        SoftwareKey::from_pkcs8_der(der)
+    };
+    match key.and_then(|k| KeyInfo::from_spki_der(&k.public_key().to_spki_der())) {
+        Ok(info) => {
+            let mut r = Report::empty(ObjectKind::PrivateKey);
+            r.public_key = Some(public_key_report(&info));
+            r.pass("parse", None);
+            r.finish();
+            r
+        }
+        Err(e) => Report::malformed(ObjectKind::PrivateKey, &e),
+    }
+}
+
+/// Reports whatever `input` holds: a certificate, request, PKCS#8 key or public key, in DER
+/// or PEM (the first recognised PEM block; text around it is ignored).
+pub fn inspect(input: &[u8], options: &Options) -> Report {
+    if input.first() == Some(&0x30) {
+        return inspect_der(input, options);
+    }
+    let blocks = match pem::blocks(input) {
+        Ok(b) => b,
+        Err(e) => return Report::malformed(ObjectKind::Unknown, &e),
+    };
+    for b in blocks {
+        match b.label.as_str() {
+            "CERTIFICATE" => {
+                return match Certificate::from_der(&b.der) {
+                    Ok(c) => certificate(&c, options),
+                    Err(e) => Report::malformed(ObjectKind::Certificate, &e),
+                };
+            }
+            "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+                return match CertificateRequest::from_der(&b.der) {
+                    Ok(q) => request(&q),
+                    Err(e) => Report::malformed(ObjectKind::CertificateRequest, &e),
+                };
+            }
+            "PRIVATE KEY" => return private_key(&b.der, false, options),
+            "ENCRYPTED PRIVATE KEY" => return private_key(&b.der, true, options),
+            "PUBLIC KEY" => return public_key(&b.der),
+            _ => {}
+        }
+    }
+    Report::malformed(
+        ObjectKind::Unknown,
+        &Error::malformed(
+            "no certificate, certificate request, private key or public key found \
+             (neither DER nor a known PEM block)",
+        ),
+    )
+}
+
+fn inspect_der(der: &[u8], options: &Options) -> Report {
+    let cert_err = match Certificate::from_der(der) {
+        Ok(c) => return certificate(&c, options),
+        Err(e) => e,
+    };
+    if let Ok(q) = CertificateRequest::from_der(der) {
+        return request(&q);
+    }
+    if spki::SubjectPublicKeyInfoOwned::try_from(der).is_ok() {
+        return public_key(der);
+    }
+    if pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).is_ok() {
+        return private_key(der, true, options);
+    }
+    if pkcs8::PrivateKeyInfoRef::try_from(der).is_ok() {
+        return private_key(der, false, options);
+    }
+    Report::malformed(
+        ObjectKind::Unknown,
+        &cert_err.context("not a certificate, request, public key or PKCS#8 key"),
+    )
+}
+
+fn public_key_report(info: &KeyInfo) -> PublicKeyReport {
+    PublicKeyReport {
+        algorithm: info.algorithm.to_string(),
+        algorithm_name: algorithm_name(&info.algorithm).map(Into::into),
+        parameter_set: info.parameter_set.map(|o| o.to_string()),
+        parameter_set_name: info
+            .parameter_set
+            .as_ref()
+            .and_then(parameter_set_name)
+            .map(Into::into),
+        digest_parameter_set: info.digest_parameter_set.map(|o| o.to_string()),
+        key_id: hex::encode_upper(info.key_id),
+    }
+}
+
+/// The name of a key or signature algorithm OID.
+pub fn algorithm_name(o: &const_oid::ObjectIdentifier) -> Option<&'static str> {
+    Some(match *o {
+        oid::GOST3410_12_256 => "id-tc26-gost3410-12-256",
+        oid::GOST3410_12_512 => "id-tc26-gost3410-12-512",
+        oid::SIGN_WITH_DIGEST_GOST3410_12_256 => "id-tc26-signwithdigest-gost3410-12-256",
+        oid::SIGN_WITH_DIGEST_GOST3410_12_512 => "id-tc26-signwithdigest-gost3410-12-512",
+        oid::GOST3410_2001 => "id-GostR3410-2001",
+        oid::GOST3411_94_WITH_GOST3410_2001 => "id-GostR3411-94-with-GostR3410-2001",
+        oid::RSA_ENCRYPTION => "rsaEncryption",
+        oid::SHA256_WITH_RSA => "sha256WithRSAEncryption",
+        oid::EC_PUBLIC_KEY => "id-ecPublicKey",
+        oid::ECDSA_WITH_SHA256 => "ecdsa-with-SHA256",
+        _ => return None,
+    })
+}
+
+/// The name of a GOST parameter set or EC curve OID.
+pub fn parameter_set_name(o: &const_oid::ObjectIdentifier) -> Option<&'static str> {
+    Some(match *o {
+        oid::PARAMSET_CRYPTOPRO_A => "id-GostR3410-2001-CryptoPro-A-ParamSet",
+        oid::PARAMSET_CRYPTOPRO_B => "id-GostR3410-2001-CryptoPro-B-ParamSet",
+        oid::PARAMSET_CRYPTOPRO_C => "id-GostR3410-2001-CryptoPro-C-ParamSet",
+        oid::PARAMSET_CRYPTOPRO_XCHA => "id-GostR3410-2001-CryptoPro-XchA-ParamSet",
+        oid::PARAMSET_CRYPTOPRO_XCHB => "id-GostR3410-2001-CryptoPro-XchB-ParamSet",
+        oid::PARAMSET_TC26_256_A => "id-tc26-gost-3410-12-256-paramSetA",
+        oid::PARAMSET_TC26_256_B => "id-tc26-gost-3410-12-256-paramSetB",
+        oid::PARAMSET_TC26_256_C => "id-tc26-gost-3410-12-256-paramSetC",
+        oid::PARAMSET_TC26_256_D => "id-tc26-gost-3410-12-256-paramSetD",
+        oid::PARAMSET_TC26_512_A => "id-tc26-gost-3410-12-512-paramSetA",
+        oid::PARAMSET_TC26_512_B => "id-tc26-gost-3410-12-512-paramSetB",
+        oid::PARAMSET_TC26_512_C => "id-tc26-gost-3410-12-512-paramSetC",
+        oid::SECP256R1 => "prime256v1",
+        _ => return None,
+    })
+}
+
+fn purpose_name(o: &const_oid::ObjectIdentifier) -> Option<&'static str> {
+    Some(match *o {
+        oid::KP_SERVER_AUTH => "serverAuth",
+        oid::KP_CLIENT_AUTH => "clientAuth",
+        oid::KP_CODE_SIGNING => "codeSigning",
+        oid::KP_EMAIL_PROTECTION => "emailProtection",
+        oid::KP_TIME_STAMPING => "timeStamping",
+        oid::KP_OCSP_SIGNING => "OCSPSigning",
+        _ => return None,
+    })
+}
+
+fn named_oid(o: &const_oid::ObjectIdentifier, name: Option<&str>) -> Value {
+    json!({ "oid": o.to_string(), "name": name })
+}
+
+fn extensions_report(list: &Extensions) -> Vec<ExtensionReport> {
+    list.iter().map(extension_report).collect()
+}
+
+fn extension_report(e: &Extension) -> ExtensionReport {
+    let value = match &e.value {
+        ExtensionValue::KeyUsage(bits) => json!(bits.iter().map(|b| b.name()).collect::<Vec<_>>()),
+        ExtensionValue::ExtendedKeyUsage(p) => {
+            Value::Array(p.iter().map(|o| named_oid(o, purpose_name(o))).collect())
+        }
+        ExtensionValue::CertificatePolicies(p) => Value::Array(
+            p.iter()
+                .map(|o| named_oid(o, SignToolClass::from_oid(o).map(|c| c.name())))
+                .collect(),
+        ),
+        ExtensionValue::SubjectSignTool(s) => json!(s),
+        ExtensionValue::IssuerSignTool(t) => json!({
+            "sign_tool": t.sign_tool,
+            "ca_tool": t.ca_tool,
+            "sign_tool_cert": t.sign_tool_cert,
+            "ca_tool_cert": t.ca_tool_cert,
+        }),
+        ExtensionValue::IdentificationKind(k) => {
+            json!({ "value": k.value(), "description": k.description() })
+        }
+        ExtensionValue::PrivateKeyUsagePeriod {
+            not_before,
+            not_after,
+        } => json!({
+            "not_before": not_before.map(rfc3339),
+            "not_after": not_after.map(rfc3339),
+        }),
+        ExtensionValue::BasicConstraints { ca, path_len } => {
+            json!({ "ca": ca, "path_len": path_len })
+        }
+        ExtensionValue::SubjectKeyIdentifier(k) => json!(hex::encode_upper(k)),
+        ExtensionValue::AuthorityKeyIdentifier { key_id, serial } => json!({
+            "key_id": key_id.as_ref().map(hex::encode_upper),
+            "serial": serial.as_ref().map(|s| crate::pki::serial_hex(s)),
+        }),
+        ExtensionValue::Other => json!({ "der": hex::encode_upper(&e.der) }),
+    };
+    ExtensionReport {
+        oid: e.oid.to_string(),
+        name: e.name(),
+        critical: e.critical,
+        value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_named_as_issue_2_lists_them() {
+        let names: Vec<String> = [
+            Reason::Malformed,
+            Reason::BadSignature,
+            Reason::WrongIssuer,
+            Reason::Untrusted,
+            Reason::Expired,
+            Reason::NotYetValid,
+            Reason::KeyMismatch,
+            Reason::BadInnChecksum,
+            Reason::BadSnilsChecksum,
+            Reason::BadOgrnChecksum,
+            Reason::ContentAltered,
+            Reason::SignerCertMissing,
+        ]
+        .iter()
+        .map(|r| {
+            serde_json::to_value(r)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "malformed",
+                "bad-signature",
+                "wrong-issuer",
+                "untrusted",
+                "expired",
+                "not-yet-valid",
+                "key-mismatch",
+                "bad-inn-checksum",
+                "bad-snils-checksum",
+                "bad-ogrn-checksum",
+                "content-altered",
+                "signer-cert-missing"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_reason_in_order_wins() {
+        let mut r = Report::empty(ObjectKind::Certificate);
+        r.fail("identifiers", Reason::BadSnilsChecksum, "x".into());
+        r.fail("validity", Reason::Expired, "y".into());
+        r.skip("chain", "z");
+        r.finish();
+        assert_eq!(r.verdict, Verdict::Invalid);
+        assert_eq!(r.reason, Some(Reason::Expired));
+        assert_eq!(r.message.as_deref(), Some("y"));
+        let mut ok = Report::empty(ObjectKind::Certificate);
+        ok.pass("parse", None);
+        ok.skip("chain", "no anchors");
+        ok.finish();
+        assert!(ok.is_valid());
+        assert_eq!(
+            Reason::from_kind(ErrorKind::UnsupportedAlgorithm),
+            Reason::Malformed
+        );
+        assert_eq!(Reason::for_identifier("OGRNIP"), Reason::BadOgrnChecksum);
+    }
+
+    #[test]
+    fn unrecognised_input_is_malformed() {
+        for input in [
+            &b""[..],
+            b"hello",
+            b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n",
+        ] {
+            let r = inspect(input, &Options::default());
+            assert_eq!(r.kind, ObjectKind::Unknown);
+            assert_eq!(r.reason, Some(Reason::Malformed));
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Prints a JSON report of a certificate, certificate request, PKCS#8 key or public key,
+//! like `openssl x509 -text` but structured, with a verdict.
+//!
+//! ```text
+//! cargo run --release -p bankkey --example inspect -- FILE [--at RFC3339] [--trust CA.pem ...]
+//!     [--password PW]
+//! ```
+//!
+//! `--trust` may be repeated, and each file may hold several certificates (trust anchors and
+//! intermediate CAs). The password of an encrypted key comes from `--password` or the
+//! environment variable `BANKKEY_PASSWORD`. Exit code: 0 valid, 1 invalid, 2 usage error.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use bankkey::pki::Certificate;
+use bankkey::report::{self, Options};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const USAGE: &str = "usage: inspect FILE [--at RFC3339] [--trust CA.pem ...] [--password PW]";
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("inspect: {msg}\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let mut file = None;
+    let mut options = Options::default();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--at" => {
+                let Some(v) = args.next() else {
+                    return usage("--at needs a time");
+                };
+                match OffsetDateTime::parse(&v, &Rfc3339) {
+                    Ok(t) => options.at = Some(t),
+                    Err(e) => return usage(&format!("--at {v}: not an RFC 3339 time: {e}")),
+                }
+            }
+            "--trust" => {
+                let Some(v) = args.next() else {
+                    return usage("--trust needs a file");
+                };
+                let bytes = match std::fs::read(&v) {
+                    Ok(b) => b,
+                    Err(e) => return usage(&format!("--trust {v}: {e}")),
+                };
+                let certs = if bytes.first() == Some(&0x30) {
+                    Certificate::from_der(&bytes).map(|c| vec![c])
+                } else {
+                    Certificate::all_from_pem(&bytes)
+                };
+                match certs {
+                    Ok(c) if !c.is_empty() => options.trust.extend(c),
+                    Ok(_) => return usage(&format!("--trust {v}: no certificate in the file")),
+                    Err(e) => return usage(&format!("--trust {v}: {e}")),
+                }
+            }
+            "--password" => {
+                let Some(v) = args.next() else {
+                    return usage("--password needs a value");
+                };
+                options.password = Some(zeroize::Zeroizing::new(v.into_bytes()));
+            }
+            "--content" => {
+                return usage(
+                    "--content applies to CMS signatures, which inspect does not read yet",
+                );
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            s if s.starts_with("--") => return usage(&format!("unknown option {s}")),
+            _ if file.is_some() => return usage("one FILE only"),
+            _ => file = Some(a),
+        }
+    }
+    let Some(file) = file else {
+        return usage("FILE is missing");
+    };
+    if options.password.is_none()
+        && let Ok(p) = std::env::var("BANKKEY_PASSWORD")
+    {
+        options.password = Some(zeroize::Zeroizing::new(p.into_bytes()));
+    }
+    let bytes = match std::fs::read(&file) {
+        Ok(b) => b,
+        Err(e) => return usage(&format!("{file}: {e}")),
+    };
+    let r = report::inspect(&bytes, &options);
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout().lock(), "{}", r.to_json());
+    if r.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
