@@ -18,8 +18,9 @@ use crate::{Error, Result, oid};
 /// certHash OCTET STRING, issuerSerial IssuerSerial OPTIONAL }` (RFC 5035 §4).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 struct EssCertIdV2 {
-    #[asn1(default = "sha256_identifier")]
-    hash_algorithm: AlgorithmIdentifierOwned,
+    /// Absent means id-sha256 (DER leaves a DEFAULT value out).
+    #[asn1(optional = "true")]
+    hash_algorithm: Option<AlgorithmIdentifierOwned>,
     cert_hash: OctetString,
     #[asn1(optional = "true")]
     issuer_serial: Option<IssuerSerial>,
@@ -39,13 +40,6 @@ struct SigningCertificateV2 {
     certs: Vec<EssCertIdV2>,
     #[asn1(optional = "true")]
     policies: Option<Any>,
-}
-
-fn sha256_identifier() -> AlgorithmIdentifierOwned {
-    AlgorithmIdentifierOwned {
-        oid: oid::SHA256,
-        parameters: None,
-    }
 }
 
 /// One certificate named by a signingCertificateV2 attribute.
@@ -100,7 +94,10 @@ pub(crate) fn build(
     digest_alg: DigestAlgorithm,
 ) -> Result<SetOfVec<Attribute>> {
     let mut attrs = SetOfVec::new();
-    attrs.insert(single(oid::ATTR_CONTENT_TYPE, Any::encode_from(&content_type)?)?)?;
+    attrs.insert(single(
+        oid::ATTR_CONTENT_TYPE,
+        Any::encode_from(&content_type)?,
+    )?)?;
     attrs.insert(single(
         oid::ATTR_MESSAGE_DIGEST,
         Any::encode_from(&OctetString::new(digest)?)?,
@@ -111,15 +108,17 @@ pub(crate) fn build(
     )?)?;
     let x509 = x509_cert::Certificate::from_der(cert.der())?;
     let hash_algorithm = if digest_alg == DigestAlgorithm::Sha256 {
-        sha256_identifier() // DER: a DEFAULT value is omitted
+        None // DER: the DEFAULT value is left out
     } else {
-        digest_alg.algorithm_identifier()
+        Some(digest_alg.algorithm_identifier())
     };
     let id = EssCertIdV2 {
         hash_algorithm,
         cert_hash: OctetString::new(digest_alg.digest(cert.der()))?,
         issuer_serial: Some(IssuerSerial {
-            issuer: vec![GeneralName::DirectoryName(x509.tbs_certificate().issuer().clone())],
+            issuer: vec![GeneralName::DirectoryName(
+                x509.tbs_certificate().issuer().clone(),
+            )],
             serial_number: x509.tbs_certificate().serial_number().clone(),
         }),
     };
@@ -149,10 +148,10 @@ fn only_value<'a>(attr: &'a Attribute, name: &str) -> Result<&'a Any> {
     let mut it = attr.values.iter();
     match (it.next(), it.next()) {
         (Some(v), None) => Ok(v),
-        _ => Err(Error::malformed(format!(
-            "the {name} attribute must have exactly one value"
-        ))
-        .with_field(format!("signedAttrs.{name}"))),
+        _ => Err(
+            Error::malformed(format!("the {name} attribute must have exactly one value"))
+                .with_field(format!("signedAttrs.{name}")),
+        ),
     }
 }
 
@@ -166,11 +165,10 @@ pub(crate) fn parse(attrs: &SetOfVec<Attribute>) -> Result<SignedAttributes> {
     let mut out = SignedAttributes::default();
     for attr in attrs.iter() {
         if out.oids.contains(&attr.oid) {
-            return Err(Error::malformed(format!(
-                "signed attribute {} appears twice",
-                attr.oid
-            ))
-            .with_field("signedAttrs"));
+            return Err(
+                Error::malformed(format!("signed attribute {} appears twice", attr.oid))
+                    .with_field("signedAttrs"),
+            );
         }
         out.oids.push(attr.oid);
         if attr.oid == oid::ATTR_CONTENT_TYPE {
@@ -202,7 +200,7 @@ pub(crate) fn parse(attrs: &SetOfVec<Attribute>) -> Result<SignedAttributes> {
             let mut list = Vec::with_capacity(scv2.certs.len());
             for id in scv2.certs {
                 list.push(CertHash {
-                    hash_algorithm: id.hash_algorithm.oid,
+                    hash_algorithm: id.hash_algorithm.map_or(oid::SHA256, |a| a.oid),
                     hash: id.cert_hash.as_bytes().to_vec(),
                     serial: id
                         .issuer_serial

@@ -102,30 +102,31 @@ impl DigestAlgorithm {
         digest: DigestAlgorithm,
     ) -> Result<AlgorithmIdentifierOwned> {
         let o = signature_algorithm.oid;
-        let (implied, normalised, params) = if o == oid::SIGN_WITH_DIGEST_GOST3410_12_256
-            || o == oid::GOST3410_12_256
-        {
-            (
-                DigestAlgorithm::Streebog256,
-                oid::SIGN_WITH_DIGEST_GOST3410_12_256,
-                None,
-            )
-        } else if o == oid::SIGN_WITH_DIGEST_GOST3410_12_512 || o == oid::GOST3410_12_512 {
-            (
-                DigestAlgorithm::Streebog512,
-                oid::SIGN_WITH_DIGEST_GOST3410_12_512,
-                None,
-            )
-        } else if o == oid::SHA256_WITH_RSA || o == oid::RSA_ENCRYPTION {
-            (DigestAlgorithm::Sha256, oid::SHA256_WITH_RSA, Some(Any::null()))
-        } else if o == oid::ECDSA_WITH_SHA256 || o == oid::EC_PUBLIC_KEY {
-            (DigestAlgorithm::Sha256, oid::ECDSA_WITH_SHA256, None)
-        } else {
-            return Err(
-                Error::unsupported(format!("signature algorithm {o}"))
-                    .with_field("signatureAlgorithm"),
-            );
-        };
+        let (implied, normalised, params) =
+            if o == oid::SIGN_WITH_DIGEST_GOST3410_12_256 || o == oid::GOST3410_12_256 {
+                (
+                    DigestAlgorithm::Streebog256,
+                    oid::SIGN_WITH_DIGEST_GOST3410_12_256,
+                    None,
+                )
+            } else if o == oid::SIGN_WITH_DIGEST_GOST3410_12_512 || o == oid::GOST3410_12_512 {
+                (
+                    DigestAlgorithm::Streebog512,
+                    oid::SIGN_WITH_DIGEST_GOST3410_12_512,
+                    None,
+                )
+            } else if o == oid::SHA256_WITH_RSA || o == oid::RSA_ENCRYPTION {
+                (
+                    DigestAlgorithm::Sha256,
+                    oid::SHA256_WITH_RSA,
+                    Some(Any::null()),
+                )
+            } else if o == oid::ECDSA_WITH_SHA256 || o == oid::EC_PUBLIC_KEY {
+                (DigestAlgorithm::Sha256, oid::ECDSA_WITH_SHA256, None)
+            } else {
+                return Err(Error::unsupported(format!("signature algorithm {o}"))
+                    .with_field("signatureAlgorithm"));
+            };
         let null_or_absent = signature_algorithm
             .parameters
             .as_ref()
@@ -159,7 +160,9 @@ impl DigestAlgorithm {
         } else if o == oid::SHA256_WITH_RSA || o == oid::ECDSA_WITH_SHA256 {
             Ok(DigestAlgorithm::Sha256)
         } else {
-            Err(Error::unsupported(format!("signer's signature algorithm {o}")))
+            Err(Error::unsupported(format!(
+                "signer's signature algorithm {o}"
+            )))
         }
     }
 }

@@ -62,11 +62,12 @@ pub fn sign(
     options: &SignOptions,
 ) -> Result<Vec<u8>> {
     if signers.is_empty() {
-        return Err(Error::invalid_field("signers", "at least one signer is needed"));
+        return Err(Error::invalid_field(
+            "signers",
+            "at least one signer is needed",
+        ));
     }
-    let signing_time = options
-        .signing_time
-        .unwrap_or_else(OffsetDateTime::now_utc);
+    let signing_time = options.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
     let mut digest_algorithms = SetOfVec::new();
     let mut infos = Vec::with_capacity(signers.len());
     let mut certs = Vec::new();

@@ -99,7 +99,9 @@ impl SignerInfo {
 
     /// The messageDigest attribute.
     pub fn message_digest(&self) -> Option<&[u8]> {
-        self.attrs.as_ref().and_then(|a| a.message_digest.as_deref())
+        self.attrs
+            .as_ref()
+            .and_then(|a| a.message_digest.as_deref())
     }
 
     /// The signingTime attribute.
@@ -182,7 +184,8 @@ impl SignedData {
             Some(any) => Some(
                 any.decode_as::<OctetString>()
                     .map_err(|e| malformed("eContent", e))?
-                    .into_bytes(),
+                    .into_bytes()
+                    .into_vec(),
             ),
         };
         let mut certificates = Vec::new();
@@ -439,8 +442,10 @@ impl SignedData {
             .as_ref()
             .is_some_and(|p| !p.is_null())
         {
-            return Err(Error::malformed("digestAlgorithm parameters must be absent or NULL")
-                .with_field("digestAlgorithm"));
+            return Err(
+                Error::malformed("digestAlgorithm parameters must be absent or NULL")
+                    .with_field("digestAlgorithm"),
+            );
         }
         let signature_algorithm =
             DigestAlgorithm::signature_algorithm_for(&si.signature_algorithm, digest_alg)?;
