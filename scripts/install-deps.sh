@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests need on Debian 12: OpenSSL with the GOST engine, GnuTLS certtool,
-# SoftHSM2, a C/C++ compiler, pkg-config, python3, rustfmt/clippy and cbindgen.
+# SoftHSM2 (and SoftHSM2 rebuilt with GOST, cached: scripts/softhsm-gost.sh), opencryptoki, a C/C++
+# compiler, pkg-config, python3, rustfmt/clippy and cbindgen.
 # Idempotent and quiet: prints only on failure (or what it installs when something is missing).
 set -euo pipefail
 
 CBINDGEN_VERSION=0.29.0
-PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 python3 pkg-config gcc g++ make)
+PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 opencryptoki python3 pkg-config gcc g++ make)
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 
@@ -67,3 +68,7 @@ if ! cbindgen --version 2>/dev/null | grep -qx "cbindgen $CBINDGEN_VERSION"; the
     cargo install cbindgen --locked --version "$CBINDGEN_VERSION" --quiet >/dev/null 2>&1 \
         || die "cargo install cbindgen $CBINDGEN_VERSION failed"
 fi
+
+# SoftHSM2 with GOST (for the GOST token tests): built once from Debian's source, then cached.
+bash "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/softhsm-gost.sh" >/dev/null \
+    || die "building SoftHSM2 with GOST failed (scripts/softhsm-gost.sh)"

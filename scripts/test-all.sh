@@ -3,7 +3,8 @@
 #   dependencies, rustfmt, clippy, unit + integration + doc tests, bench smoke runs,
 #   the cbindgen header check and the C/C++ header and ABI tests.
 # REQUIRE_ORACLES=1 (set by .ci/run) makes the OpenSSL/GnuTLS interop tests fail instead of
-# skipping when the oracles are missing.
+# skipping when the oracles are missing; REQUIRE_HSM=1 does the same for the PKCS#11 tests
+# (SoftHSM2, SoftHSM2 with GOST, opencryptoki).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
@@ -23,8 +24,31 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 
+step "PKCS#11 test modules (SoftHSM2, SoftHSM2 with GOST, opencryptoki)"
+hsm_down() {
+    bash scripts/opencryptoki.sh stop || true
+    if [ -n "${BANKKEY_HSM_DIR:-}" ]; then rm -rf "$BANKKEY_HSM_DIR"; fi
+}
+trap hsm_down EXIT
+if hsm_env="$(bash scripts/hsm.sh)"; then
+    eval "$hsm_env"
+elif [ "${REQUIRE_HSM:-}" = 1 ]; then
+    echo "SoftHSM2 setup failed (REQUIRE_HSM=1)" >&2; exit 1
+else
+    echo "warning: SoftHSM2 setup failed; token tests will skip" >&2
+fi
+if ock_env="$(bash scripts/opencryptoki.sh start)"; then
+    eval "$ock_env"
+elif [ "${REQUIRE_HSM:-}" = 1 ]; then
+    echo "opencryptoki setup failed (REQUIRE_HSM=1)" >&2; exit 1
+else
+    echo "warning: opencryptoki setup failed; PIN lifecycle tests will skip" >&2
+fi
+
 step "cargo test (unit, integration, examples)"
 cargo test --quiet --workspace --all-targets
+hsm_down
+trap - EXIT
 
 # Doc tests of every library that has them enabled (`doctest = false` is honoured: the ffi
 # crate's lib is also named `bankkey`, which rustdoc cannot tell from the core crate).

@@ -17,6 +17,7 @@ pub mod key;
 pub mod oid;
 pub mod pki;
 pub mod report;
+pub mod store;
 pub mod subject;
 
 pub use error::{Error, ErrorKind, Result};

@@ -75,6 +75,37 @@ pub const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
 /// id-sha256.
 pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
 
+// --- Password-based encryption of PKCS#8 keys (RFC 8018, RFC 3565, TC26, RFC 4357) ---
+
+/// id-PBES2.
+pub const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
+/// id-PBKDF2.
+pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
+/// id-hmacWithSHA1 (PBKDF2's default PRF; read only).
+pub const HMAC_WITH_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
+/// id-hmacWithSHA256.
+pub const HMAC_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
+/// id-aes128-CBC.
+pub const AES_128_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.2");
+/// id-aes192-CBC.
+pub const AES_192_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.22");
+/// id-aes256-CBC.
+pub const AES_256_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.42");
+/// id-tc26-cipher-gostr3412-2015-kuznyechik-ctracpkm (R 1323565.1.017-2018).
+pub const KUZNYECHIK_CTR_ACPKM: Oid = Oid::new_unwrap("1.2.643.7.1.1.5.2.1");
+/// id-Gost28147-89 (CFB mode in PBES2, as the OpenSSL gost engine writes it).
+pub const GOST28147_89: Oid = Oid::new_unwrap("1.2.643.2.2.21");
+/// id-tc26-gost-28147-param-Z: the GOST R 34.12-2015 (Magma) S-box.
+pub const GOST28147_PARAM_Z: Oid = Oid::new_unwrap("1.2.643.7.1.2.5.1.1");
+/// id-Gost28147-89-CryptoPro-A-ParamSet.
+pub const GOST28147_CRYPTOPRO_A: Oid = Oid::new_unwrap("1.2.643.2.2.31.1");
+/// id-Gost28147-89-CryptoPro-B-ParamSet.
+pub const GOST28147_CRYPTOPRO_B: Oid = Oid::new_unwrap("1.2.643.2.2.31.2");
+/// id-Gost28147-89-CryptoPro-C-ParamSet.
+pub const GOST28147_CRYPTOPRO_C: Oid = Oid::new_unwrap("1.2.643.2.2.31.3");
+/// id-Gost28147-89-CryptoPro-D-ParamSet.
+pub const GOST28147_CRYPTOPRO_D: Oid = Oid::new_unwrap("1.2.643.2.2.31.4");
+
 // --- Name attributes (X.520, PKCS#9, приказ ФСБ № 795) ---
 
 /// commonName (CN).

@@ -478,7 +478,7 @@ pub fn public_key(spki_der: &[u8]) -> Report {
 /// Reports a PKCS#8 private key (DER; encrypted ones need `options.password`): its public
 /// key. Nothing secret is reported.
 pub fn private_key(der: &[u8], encrypted: bool, options: &Options) -> Report {
-    use crate::key::{Signer, SoftwareKey};
+    use crate::key::SoftwareKey;
     let key = if encrypted {
         // Encrypted PKCS#8 arrives with the keys module's PBES2 support.
         let _ = &options.password;
@@ -594,24 +594,12 @@ pub fn algorithm_name(o: &const_oid::ObjectIdentifier) -> Option<&'static str> {
     })
 }
 
-/// The name of a GOST parameter set or EC curve OID.
+/// The name of a GOST parameter set (as RFC 4357/TC26 name it) or EC curve OID.
 pub fn parameter_set_name(o: &const_oid::ObjectIdentifier) -> Option<&'static str> {
-    Some(match *o {
-        oid::PARAMSET_CRYPTOPRO_A => "id-GostR3410-2001-CryptoPro-A-ParamSet",
-        oid::PARAMSET_CRYPTOPRO_B => "id-GostR3410-2001-CryptoPro-B-ParamSet",
-        oid::PARAMSET_CRYPTOPRO_C => "id-GostR3410-2001-CryptoPro-C-ParamSet",
-        oid::PARAMSET_CRYPTOPRO_XCHA => "id-GostR3410-2001-CryptoPro-XchA-ParamSet",
-        oid::PARAMSET_CRYPTOPRO_XCHB => "id-GostR3410-2001-CryptoPro-XchB-ParamSet",
-        oid::PARAMSET_TC26_256_A => "id-tc26-gost-3410-12-256-paramSetA",
-        oid::PARAMSET_TC26_256_B => "id-tc26-gost-3410-12-256-paramSetB",
-        oid::PARAMSET_TC26_256_C => "id-tc26-gost-3410-12-256-paramSetC",
-        oid::PARAMSET_TC26_256_D => "id-tc26-gost-3410-12-256-paramSetD",
-        oid::PARAMSET_TC26_512_A => "id-tc26-gost-3410-12-512-paramSetA",
-        oid::PARAMSET_TC26_512_B => "id-tc26-gost-3410-12-512-paramSetB",
-        oid::PARAMSET_TC26_512_C => "id-tc26-gost-3410-12-512-paramSetC",
-        oid::SECP256R1 => "prime256v1",
-        _ => return None,
-    })
+    if *o == oid::SECP256R1 {
+        return Some("prime256v1");
+    }
+    crate::gost::ParamSet::from_oid(o).ok().map(|p| p.name())
 }
 
 fn purpose_name(o: &const_oid::ObjectIdentifier) -> Option<&'static str> {

@@ -5,12 +5,13 @@
 mod common;
 
 use bankkey::ErrorKind;
+use bankkey::gost::ParamSet;
 use bankkey::key::{KeyAlgorithm, PublicKey, Signer, SoftwareKey};
 use common::{Oracle, TempDir, fixture, fixture_str};
 
 /// One key type: how OpenSSL names its digest, and which fixture folder holds its keys.
 struct Case {
-    dir: &'static str,
+    dir: String,
     algorithm: KeyAlgorithm,
     /// `openssl dgst` option for the digest the signature is made over.
     dgst: &'static str,
@@ -20,17 +21,32 @@ struct Case {
     engine: &'static [&'static str],
 }
 
+fn gost_case(ps: ParamSet) -> Case {
+    let size = if ps.is_512() { 512 } else { 256 };
+    Case {
+        dir: format!("gost2012_{size}-{}", ps.openssl_name()),
+        algorithm: KeyAlgorithm::Gost(ps),
+        dgst: if ps.is_512() {
+            "-md_gost12_512"
+        } else {
+            "-md_gost12_256"
+        },
+        pkeyutl: &[],
+        engine: &["-engine", "gost"],
+    }
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case {
-            dir: "rsa2048",
+            dir: "rsa2048".into(),
             algorithm: KeyAlgorithm::Rsa { bits: 2048 },
             dgst: "-sha256",
             pkeyutl: &["-pkeyopt", "digest:sha256"],
             engine: &[],
         },
         Case {
-            dir: "ec-p256",
+            dir: "ec-p256".into(),
             algorithm: KeyAlgorithm::EcdsaP256,
             dgst: "-sha256",
             pkeyutl: &[],
@@ -72,7 +88,7 @@ fn openssl_verifies(ossl: &Oracle, case: &Case, pub_pem: &str, digest: &str, sig
 }
 
 fn check_case(ossl: &Oracle, case: &Case) {
-    let tmp = TempDir::new(case.dir);
+    let tmp = TempDir::new(&case.dir);
     let msg = b"bankkey interop message \xd0\xbf\xd0\xbb\xd0\xb0\xd1\x82\xd1\x91\xd0\xb6";
     let msg_file = tmp.write("msg.bin", msg);
     let digest_file = digest(ossl, case, &tmp, &msg_file, "msg.dgst");
@@ -137,7 +153,7 @@ fn check_case(ossl: &Oracle, case: &Case) {
     fixture_pub
         .verify(&alg, &fixture("msg.bin"), &fixture_sig)
         .unwrap();
-    let fixture_key_path = common::fixtures().join(case.dir).join("key.pem");
+    let fixture_key_path = common::fixtures().join(&case.dir).join("key.pem");
     let fresh_sig = tmp.path("fresh.sig").to_string_lossy().into_owned();
     let fixture_key_path = fixture_key_path.to_string_lossy().into_owned();
     let mut a = args(
@@ -163,7 +179,7 @@ fn check_case(ossl: &Oracle, case: &Case) {
     // 5. Our fixture-key signature is verified by OpenSSL with the fixture pub.pem.
     let sig = Signer::sign(&fixture_key, msg).unwrap();
     let sig_file = tmp.write("fixture-key.sig", &sig);
-    let pub_path = common::fixtures().join(case.dir).join("pub.pem");
+    let pub_path = common::fixtures().join(&case.dir).join("pub.pem");
     assert!(openssl_verifies(
         ossl,
         case,
@@ -180,5 +196,133 @@ fn rsa_and_p256_keys_and_signatures_interoperate_with_openssl() {
     };
     for case in cases() {
         check_case(&ossl, &case);
+    }
+}
+
+#[test]
+fn gost_keys_and_signatures_interoperate_with_openssl_on_every_parameter_set() {
+    let Some(ossl) = common::openssl() else {
+        return;
+    };
+    for ps in ParamSet::ALL {
+        check_case(&ossl, &gost_case(ps));
+    }
+}
+
+/// Our encrypted PKCS#8 (PBES2, PBKDF2-HMAC-SHA-256, AES-256-CBC) is read by `openssl pkey
+/// -passin`, and gives our public key; a wrong password is refused by OpenSSL too.
+#[test]
+fn openssl_reads_our_encrypted_keys() {
+    let Some(ossl) = common::openssl() else {
+        return;
+    };
+    let tmp = TempDir::new("enc");
+    let algs = [
+        KeyAlgorithm::Gost(ParamSet::CryptoProA),
+        KeyAlgorithm::Gost(ParamSet::Tc26_512A),
+        KeyAlgorithm::EcdsaP256,
+        KeyAlgorithm::Rsa { bits: 2048 },
+    ];
+    for (i, alg) in algs.into_iter().enumerate() {
+        let key = SoftwareKey::generate(alg).unwrap();
+        let pem = key
+            .to_encrypted_pkcs8_pem_with_iterations(b"bankkey-test", 2048)
+            .unwrap();
+        let enc = tmp.write(&format!("{i}.enc.pem"), &pem);
+        let out = tmp
+            .path(&format!("{i}.pub.pem"))
+            .to_string_lossy()
+            .into_owned();
+        ossl.run(&[
+            "pkey",
+            "-engine",
+            "gost",
+            "-in",
+            &enc,
+            "-passin",
+            "pass:bankkey-test",
+            "-pubout",
+            "-out",
+            &out,
+        ]);
+        let public =
+            PublicKey::from_pem(&String::from_utf8(tmp.read(&format!("{i}.pub.pem"))).unwrap())
+                .unwrap();
+        assert_eq!(public, key.public_key(), "{alg}");
+        let wrong = ossl.try_run(&[
+            "pkey",
+            "-engine",
+            "gost",
+            "-in",
+            &enc,
+            "-passin",
+            "pass:bankkey-tesT",
+            "-noout",
+        ]);
+        assert!(
+            !wrong.status.success(),
+            "{alg}: openssl accepted a wrong password"
+        );
+    }
+}
+
+/// OpenSSL's encrypted GOST keys (Kuznyechik CTR-ACPKM, GOST 28147-89 CFB, AES-256-CBC) decrypt
+/// with `bankkey-test` to the fixture's key; and a fresh one made now, too.
+#[test]
+fn we_read_openssl_encrypted_keys() {
+    for set in ["gost2012_256-A", "gost2012_512-A"] {
+        let plain = SoftwareKey::from_pkcs8_pem(&fixture_str(&format!("{set}/key.pem"))).unwrap();
+        for form in [
+            "kuznyechik-ctr-acpkm.hmac-streebog512",
+            "gost89.hmac-streebog512",
+            "aes-256-cbc.hmac-sha256",
+        ] {
+            let text = fixture_str(&format!("encrypted/{set}.{form}.pem"));
+            let key = SoftwareKey::from_encrypted_pkcs8_pem(&text, b"bankkey-test").unwrap();
+            assert_eq!(key.public_key(), plain.public_key(), "{set} {form}");
+            let err = SoftwareKey::from_encrypted_pkcs8_pem(&text, b"wrong").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::WrongPassword, "{set} {form}");
+        }
+    }
+    let Some(ossl) = common::openssl() else {
+        return;
+    };
+    let tmp = TempDir::new("enc-fresh");
+    for (i, ps) in [ParamSet::Tc26_256B, ParamSet::Tc26_512C]
+        .into_iter()
+        .enumerate()
+    {
+        let key = SoftwareKey::generate(KeyAlgorithm::Gost(ps)).unwrap();
+        let plain = tmp.write(&format!("{i}.key.pem"), key.to_pkcs8_pem().as_bytes());
+        for (cipher, prf) in [
+            ("kuznyechik-ctr-acpkm", "1.2.643.7.1.1.4.2"),
+            ("gost89", "1.2.643.7.1.1.4.1"),
+            ("aes-256-cbc", "hmacWithSHA256"),
+        ] {
+            let out = tmp
+                .path(&format!("{i}.{cipher}.pem"))
+                .to_string_lossy()
+                .into_owned();
+            ossl.run(&[
+                "pkcs8",
+                "-engine",
+                "gost",
+                "-topk8",
+                "-in",
+                &plain,
+                "-passout",
+                "pass:пароль",
+                "-v2",
+                cipher,
+                "-v2prf",
+                prf,
+                "-out",
+                &out,
+            ]);
+            let text = String::from_utf8(tmp.read(&format!("{i}.{cipher}.pem"))).unwrap();
+            let again = SoftwareKey::from_encrypted_pkcs8_pem(&text, "пароль".as_bytes())
+                .unwrap_or_else(|e| panic!("{ps:?} {cipher}: {e}"));
+            assert_eq!(again.public_key(), key.public_key(), "{ps:?} {cipher}");
+        }
     }
 }

@@ -350,6 +350,15 @@ fn requests_match_openssl_dumps_and_verify() {
             req.signature(),
             colon_hex(&d.last_block("Signature Value:").unwrap())
         );
+        // PEM inside other text, CRLF line ends, the old "NEW CERTIFICATE REQUEST" label.
+        let text = format!(
+            "Заявка на сертификат\r\n{}\r\nс уважением\r\n",
+            req.to_pem()
+                .replace("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
+                .replace('\n', "\r\n")
+        );
+        assert_eq!(CertificateRequest::from_pem(text.as_bytes()).unwrap(), req);
+        assert!(r["public_key"]["parameter_set_name"].is_string() || folder.starts_with("rsa"));
         // Round trips: DER and PEM out are what was read.
         assert_eq!(CertificateRequest::from_der(&req.to_der()).unwrap(), req);
         assert_eq!(

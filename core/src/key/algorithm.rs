@@ -3,16 +3,22 @@
 use der::asn1::{Any, ObjectIdentifier};
 use spki::AlgorithmIdentifierOwned;
 
+use super::gost;
+use crate::gost::ParamSet;
 use crate::oid;
 
 /// The algorithm of a key, with the digest and signature scheme it implies.
 ///
 /// | variant | key OID | signature | digest |
 /// |---|---|---|---|
+/// | `Gost(ps)`, 256-bit sets | id-tc26-gost3410-12-256 + param set | id-tc26-signwithdigest-gost3410-12-256, s‖r | Streebog-256 |
+/// | `Gost(ps)`, 512-bit sets | id-tc26-gost3410-12-512 + param set | id-tc26-signwithdigest-gost3410-12-512, s‖r | Streebog-512 |
 /// | `Rsa { bits }` | rsaEncryption | PKCS#1 v1.5 (sha256WithRSAEncryption) | SHA-256 |
 /// | `EcdsaP256` | id-ecPublicKey + prime256v1 | ecdsa-with-SHA256, DER `Ecdsa-Sig-Value` | SHA-256 |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyAlgorithm {
+    /// GOST R 34.10-2012 over a parameter set (256 or 512 bits).
+    Gost(ParamSet),
     /// RSA with a modulus of `bits` bits (2048 to 4096 for keys we make or import).
     Rsa {
         /// The modulus length in bits.
@@ -26,6 +32,11 @@ impl KeyAlgorithm {
     /// A short human-readable name ("RSA 2048", "ECDSA P-256", ...).
     pub fn name(&self) -> String {
         match self {
+            KeyAlgorithm::Gost(ps) => format!(
+                "GOST R 34.10-2012 {} {}",
+                if ps.is_512() { 512 } else { 256 },
+                ps.name()
+            ),
             KeyAlgorithm::Rsa { bits } => format!("RSA {bits}"),
             KeyAlgorithm::EcdsaP256 => "ECDSA P-256".to_string(),
         }
@@ -34,6 +45,7 @@ impl KeyAlgorithm {
     /// The OID of the SubjectPublicKeyInfo algorithm.
     pub fn key_oid(&self) -> ObjectIdentifier {
         match self {
+            KeyAlgorithm::Gost(ps) => gost::key_oid(*ps),
             KeyAlgorithm::Rsa { .. } => oid::RSA_ENCRYPTION,
             KeyAlgorithm::EcdsaP256 => oid::EC_PUBLIC_KEY,
         }
@@ -42,6 +54,7 @@ impl KeyAlgorithm {
     /// The OID of the signature algorithm a key of this algorithm signs with.
     pub fn signature_algorithm_oid(&self) -> ObjectIdentifier {
         match self {
+            KeyAlgorithm::Gost(ps) => gost::signature_oid(*ps),
             KeyAlgorithm::Rsa { .. } => oid::SHA256_WITH_RSA,
             KeyAlgorithm::EcdsaP256 => oid::ECDSA_WITH_SHA256,
         }
@@ -50,16 +63,18 @@ impl KeyAlgorithm {
     /// The OID of the digest the signature algorithm uses.
     pub fn digest_oid(&self) -> ObjectIdentifier {
         match self {
+            KeyAlgorithm::Gost(ps) => gost::digest_oid(*ps),
             KeyAlgorithm::Rsa { .. } | KeyAlgorithm::EcdsaP256 => oid::SHA256,
         }
     }
 
     /// The signature AlgorithmIdentifier as we write it: NULL parameters for RSA (RFC 4055
-    /// §5), absent for ECDSA (RFC 5758 §3.2).
+    /// §5), absent for ECDSA (RFC 5758 §3.2) and GOST (RFC 9215 §3.1; OpenSSL writes NULL,
+    /// which we accept when reading).
     pub fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
         let parameters = match self {
             KeyAlgorithm::Rsa { .. } => Some(Any::null()),
-            KeyAlgorithm::EcdsaP256 => None,
+            KeyAlgorithm::EcdsaP256 | KeyAlgorithm::Gost(_) => None,
         };
         AlgorithmIdentifierOwned {
             oid: self.signature_algorithm_oid(),
@@ -67,9 +82,11 @@ impl KeyAlgorithm {
         }
     }
 
-    /// The SubjectPublicKeyInfo / PKCS#8 AlgorithmIdentifier as we write it.
+    /// The SubjectPublicKeyInfo / PKCS#8 AlgorithmIdentifier as we write it (for GOST: the
+    /// parameter set, and the digest only where RFC 9215 requires it).
     pub fn key_algorithm_identifier(&self) -> AlgorithmIdentifierOwned {
         match self {
+            KeyAlgorithm::Gost(ps) => gost::key_algorithm_identifier(*ps),
             KeyAlgorithm::Rsa { .. } => AlgorithmIdentifierOwned {
                 oid: oid::RSA_ENCRYPTION,
                 parameters: Some(Any::null()),
@@ -85,5 +102,30 @@ impl KeyAlgorithm {
 impl std::fmt::Display for KeyAlgorithm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gost_oids_follow_the_key_size() {
+        let a = KeyAlgorithm::Gost(ParamSet::CryptoProA);
+        assert_eq!(a.key_oid(), oid::GOST3410_12_256);
+        assert_eq!(
+            a.signature_algorithm_oid(),
+            oid::SIGN_WITH_DIGEST_GOST3410_12_256
+        );
+        assert_eq!(a.digest_oid(), oid::STREEBOG_256);
+        assert!(a.signature_algorithm().parameters.is_none());
+        let b = KeyAlgorithm::Gost(ParamSet::Tc26_512C);
+        assert_eq!(b.key_oid(), oid::GOST3410_12_512);
+        assert_eq!(
+            b.signature_algorithm_oid(),
+            oid::SIGN_WITH_DIGEST_GOST3410_12_512
+        );
+        assert_eq!(b.digest_oid(), oid::STREEBOG_512);
+        assert!(b.name().contains("512"), "{}", b.name());
     }
 }

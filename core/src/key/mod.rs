@@ -7,6 +7,7 @@
 //! - [`SoftwareKey`]: a private key in memory, read from and written to PKCS#8.
 
 mod algorithm;
+mod gost;
 mod pem;
 mod pkcs8;
 mod public;
@@ -16,7 +17,7 @@ mod software;
 pub use algorithm::KeyAlgorithm;
 pub use public::PublicKey;
 pub use signer::{RustCryptoSigner, SignatureBytes, Signer};
-pub use software::{RSA_BITS, SoftwareKey};
+pub use software::{DEFAULT_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS, RSA_BITS, SoftwareKey};
 
 #[cfg(test)]
 mod proptests {
@@ -28,19 +29,33 @@ mod proptests {
 
     const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/openssl");
 
-    /// DER of every fixture key and public key we read.
+    /// DER of fixture keys, public keys and encrypted keys of every kind we read.
     fn samples() -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        for dir in ["rsa2048", "ec-p256"] {
-            for file in ["key.pem", "pub.pem"] {
-                let text = std::fs::read_to_string(format!("{FIXTURES}/{dir}/{file}")).unwrap();
-                let label = if file == "key.pem" {
-                    "PRIVATE KEY"
-                } else {
-                    "PUBLIC KEY"
-                };
-                out.push(pem::decode(&text, &[label]).unwrap().to_vec());
-            }
+        let read = |path: &str, label: &str| {
+            let text = std::fs::read_to_string(format!("{FIXTURES}/{path}")).unwrap();
+            pem::decode(&text, &[label]).unwrap().to_vec()
+        };
+        for dir in [
+            "rsa2048",
+            "ec-p256",
+            "gost2012_256-A",
+            "gost2012_256-TCA",
+            "gost2012_512-C",
+        ] {
+            out.push(read(&format!("{dir}/key.pem"), "PRIVATE KEY"));
+            out.push(read(&format!("{dir}/pub.pem"), "PUBLIC KEY"));
+        }
+        out.push(read("gnutls/TC26-256-B.key.pem", "PRIVATE KEY"));
+        for form in [
+            "kuznyechik-ctr-acpkm.hmac-streebog512",
+            "gost89.hmac-streebog512",
+            "aes-256-cbc.hmac-sha256",
+        ] {
+            out.push(read(
+                &format!("encrypted/gost2012_256-A.{form}.pem"),
+                "ENCRYPTED PRIVATE KEY",
+            ));
         }
         out
     }
@@ -48,13 +63,16 @@ mod proptests {
     fn feed(bytes: &[u8]) {
         let _ = PublicKey::from_spki_der(bytes);
         let _ = SoftwareKey::from_pkcs8_der(bytes);
+        let _ = SoftwareKey::from_encrypted_pkcs8_der(bytes, b"bankkey-test");
         let text = String::from_utf8_lossy(bytes);
         let _ = PublicKey::from_pem(&text);
         let _ = SoftwareKey::from_pkcs8_pem(&text);
-        for label in ["PUBLIC KEY", "PRIVATE KEY"] {
+        let _ = SoftwareKey::from_encrypted_pkcs8_pem(&text, b"bankkey-test");
+        for label in ["PUBLIC KEY", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY"] {
             let armoured = pem::encode(label, bytes);
             let _ = PublicKey::from_pem(&armoured);
             let _ = SoftwareKey::from_pkcs8_pem(&armoured);
+            let _ = SoftwareKey::from_encrypted_pkcs8_pem(&armoured, b"x");
         }
     }
 
@@ -65,6 +83,9 @@ mod proptests {
                 feed(&sample[..len]);
                 assert!(PublicKey::from_spki_der(&sample[..len]).is_err());
                 assert!(SoftwareKey::from_pkcs8_der(&sample[..len]).is_err());
+                assert!(
+                    SoftwareKey::from_encrypted_pkcs8_der(&sample[..len], b"bankkey-test").is_err()
+                );
             }
         }
     }
@@ -78,7 +99,7 @@ mod proptests {
         }
 
         #[test]
-        fn flipped_real_inputs_never_panic(which in 0usize..4, at in any::<prop::sample::Index>(), bit in 0u8..8) {
+        fn flipped_real_inputs_never_panic(which in 0usize..14, at in any::<prop::sample::Index>(), bit in 0u8..8) {
             let mut sample = samples().swap_remove(which);
             let i = at.index(sample.len());
             sample[i] ^= 1 << bit;

@@ -9,7 +9,7 @@ use sha1::{Digest, Sha1};
 use spki::{AlgorithmIdentifierOwned, EncodePublicKey, SubjectPublicKeyInfoOwned};
 
 use super::algorithm::KeyAlgorithm;
-use super::pem;
+use super::{gost, pem};
 use crate::{Error, ErrorKind, Result, oid};
 
 /// Smallest and largest RSA modulus accepted in a public key read from elsewhere (a CA's key
@@ -34,6 +34,7 @@ pub struct PublicKey {
 
 #[derive(Clone)]
 enum Material {
+    Gost(crate::gost::VerifyingKey),
     Rsa(rsa::RsaPublicKey),
     P256(p256::PublicKey),
 }
@@ -54,7 +55,19 @@ impl PublicKey {
             })?
             .to_vec();
         let alg = &spki.algorithm;
-        let (algorithm, canonical, material) = if alg.oid == oid::RSA_ENCRYPTION {
+        let (algorithm, canonical, material) = if gost::is_key_oid(&alg.oid) {
+            let ps = gost::param_set_of(alg)?;
+            let le_xy = gost::decode_public_key(&key_bits)?;
+            let key = crate::gost::VerifyingKey::from_le_xy(ps, &le_xy).map_err(|e| {
+                Error::malformed(format!("GOST public key: {}", e.message()))
+                    .with_field("subjectPublicKey")
+            })?;
+            (KeyAlgorithm::Gost(ps), key.to_le_xy(), Material::Gost(key))
+        } else if alg.oid == oid::GOST3410_2001 {
+            return Err(Error::unsupported(
+                "GOST R 34.10-2001 keys (only GOST R 34.10-2012 is supported)",
+            ));
+        } else if alg.oid == oid::RSA_ENCRYPTION {
             params_absent_or_null(alg, "SubjectPublicKeyInfo.algorithm")?;
             parse_rsa(&key_bits)?
         } else if alg.oid == oid::EC_PUBLIC_KEY {
@@ -131,8 +144,10 @@ impl PublicKey {
 
     /// Verifies `signature` over `msg` made with `signature_algorithm`.
     ///
-    /// The algorithm must fit the key ([`ErrorKind::KeyMismatch`] otherwise). Parameters may
-    /// be absent or NULL. A signature that does not verify is [`ErrorKind::BadSignature`].
+    /// The algorithm must fit the key ([`ErrorKind::KeyMismatch`] otherwise). For GOST both
+    /// conventions are accepted: the signature OID (id-tc26-signwithdigest-gost3410-12-*,
+    /// X.509 and GnuTLS CMS) and the key OID (OpenSSL's CMS SignerInfo). Parameters may be
+    /// absent or NULL. A signature that does not verify is [`ErrorKind::BadSignature`].
     pub fn verify(
         &self,
         signature_algorithm: &AlgorithmIdentifierOwned,
@@ -141,6 +156,22 @@ impl PublicKey {
     ) -> Result<()> {
         let alg = signature_algorithm;
         match &self.material {
+            Material::Gost(key) => {
+                let ps = key.param_set();
+                self.expect_signature_oid(alg, &[gost::signature_oid(ps), gost::key_oid(ps)])?;
+                params_absent_or_null(alg, "signatureAlgorithm")?;
+                if signature.len() != 2 * ps.field_len() {
+                    return Err(Error::bad_signature(format!(
+                        "a {} signature is {} bytes, got {}",
+                        ps.name(),
+                        2 * ps.field_len(),
+                        signature.len()
+                    )));
+                }
+                let sig = crate::gost::Signature::from_bytes(signature)
+                    .map_err(|e| Error::bad_signature(e.message().to_string()))?;
+                key.verify(msg, &sig)
+            }
             Material::Rsa(key) => {
                 self.expect_signature_oid(alg, &[oid::SHA256_WITH_RSA])?;
                 params_absent_or_null(alg, "signatureAlgorithm")?;
@@ -299,6 +330,69 @@ mod tests {
                 .verify(&alg.signature_algorithm(), b"another message", &sig)
                 .unwrap_err();
             assert_eq!(err.kind(), ErrorKind::BadSignature, "{dir}");
+        }
+    }
+
+    /// The fixture folder of a GOST parameter set.
+    pub(crate) fn gost_dir(ps: crate::gost::ParamSet) -> String {
+        let size = if ps.is_512() { 512 } else { 256 };
+        format!("gost2012_{size}-{}", ps.openssl_name())
+    }
+
+    #[test]
+    fn reads_openssl_gost_public_keys_and_verifies_their_signatures() {
+        let msg = std::fs::read(format!("{FIXTURES}/msg.bin")).unwrap();
+        for ps in crate::gost::ParamSet::ALL {
+            let dir = gost_dir(ps);
+            let key = PublicKey::from_pem(&fixture(&format!("{dir}/pub.pem"))).unwrap();
+            let alg = KeyAlgorithm::Gost(ps);
+            assert_eq!(key.algorithm(), alg, "{dir}");
+            assert_eq!(
+                key.key_bits().len(),
+                2 + 2 * ps.field_len() + usize::from(ps.is_512())
+            );
+            let sig = std::fs::read(format!("{FIXTURES}/{dir}/msg.sig")).unwrap();
+            // Signature OID with absent parameters (RFC 9215), with NULL (OpenSSL), and the
+            // key OID (OpenSSL CMS).
+            let mut with_null = alg.signature_algorithm();
+            with_null.parameters = Some(der::asn1::Any::null());
+            let key_oid = AlgorithmIdentifierOwned {
+                oid: alg.key_oid(),
+                parameters: None,
+            };
+            for a in [alg.signature_algorithm(), with_null, key_oid] {
+                key.verify(&a, &msg, &sig).unwrap();
+            }
+            let mut bad = sig.clone();
+            bad[5] ^= 0x80;
+            let err = key
+                .verify(&alg.signature_algorithm(), &msg, &bad)
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::BadSignature, "{dir}");
+            let err = key
+                .verify(&alg.signature_algorithm(), &msg, &sig[1..])
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::BadSignature, "{dir}");
+            // Re-encoded by us, the key is equal (OpenSSL may add a digest parameter we omit).
+            let ours =
+                PublicKey::from_parts(alg.key_algorithm_identifier(), &key.key_bits()).unwrap();
+            assert_eq!(ours, key, "{dir}");
+        }
+    }
+
+    #[test]
+    fn gost_signature_algorithm_of_the_other_size_is_refused() {
+        let key = PublicKey::from_pem(&fixture("gost2012_256-A/pub.pem")).unwrap();
+        let other = KeyAlgorithm::Gost(crate::gost::ParamSet::Tc26_512A).signature_algorithm();
+        let err = key.verify(&other, b"m", &[0; 128]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::KeyMismatch);
+    }
+
+    #[test]
+    fn reads_gnutls_gost_public_keys() {
+        for name in ["CryptoPro-A", "TC26-256-B", "TC26-512-A"] {
+            let key = PublicKey::from_pem(&fixture(&format!("gnutls/{name}.pub.pem"))).unwrap();
+            assert!(matches!(key.algorithm(), KeyAlgorithm::Gost(_)), "{name}");
         }
     }
 

@@ -6,6 +6,7 @@ use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier};
 use zeroize::Zeroizing;
 
 use super::algorithm::KeyAlgorithm;
+pub use super::pkcs8::encrypted::{DEFAULT_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS};
 use super::public::PublicKey;
 use super::signer::{SignatureBytes, Signer};
 use super::{pem, pkcs8};
@@ -25,6 +26,7 @@ pub struct SoftwareKey {
 
 /// The private part, per algorithm. Every variant zeroizes itself on drop.
 pub(crate) enum Secret {
+    Gost(crate::gost::SigningKey),
     Rsa(Box<rsa::RsaPrivateKey>),
     P256(p256::ecdsa::SigningKey),
 }
@@ -36,6 +38,7 @@ impl SoftwareKey {
     /// for an RSA size outside [`RSA_BITS`].
     pub fn generate(algorithm: KeyAlgorithm) -> Result<Self> {
         let secret = match algorithm {
+            KeyAlgorithm::Gost(ps) => Secret::Gost(crate::gost::SigningKey::generate(ps)?),
             KeyAlgorithm::Rsa { bits } => {
                 check_rsa_bits(bits)?;
                 let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
@@ -61,6 +64,13 @@ impl SoftwareKey {
 
     pub(crate) fn from_secret(secret: Secret) -> Result<Self> {
         let public = match &secret {
+            Secret::Gost(key) => {
+                let ps = key.param_set();
+                PublicKey::from_parts(
+                    KeyAlgorithm::Gost(ps).key_algorithm_identifier(),
+                    &super::gost::encode_public_key(&key.verifying_key().to_le_xy()),
+                )?
+            }
             Secret::Rsa(key) => {
                 use rsa::pkcs1::EncodeRsaPublicKey;
                 let bits = key
@@ -111,9 +121,59 @@ impl SoftwareKey {
         pem::encode_secret("PRIVATE KEY", &self.to_pkcs8_der())
     }
 
+    /// Reads a password-encrypted PKCS#8 `EncryptedPrivateKeyInfo` (DER): PBES2 with PBKDF2
+    /// (HMAC-SHA-1/SHA-256/Streebog-256/Streebog-512) and AES-CBC, Kuznyechik CTR-ACPKM or
+    /// GOST 28147-89 CFB, as OpenSSL (with the gost engine) writes them.
+    ///
+    /// Errors: [`ErrorKind::WrongPassword`](crate::ErrorKind::WrongPassword) when the password
+    /// does not decrypt the key; `MalformedEncoding` / `UnsupportedAlgorithm` for the
+    /// container.
+    pub fn from_encrypted_pkcs8_der(der: &[u8], password: &[u8]) -> Result<Self> {
+        let plain = pkcs8::encrypted::decrypt(der, password)?;
+        Self::from_pkcs8_der(&plain)
+    }
+
+    /// Reads a PEM `ENCRYPTED PRIVATE KEY` block; text around it is ignored.
+    pub fn from_encrypted_pkcs8_pem(text: &str, password: &[u8]) -> Result<Self> {
+        let der = pem::decode(text, &["ENCRYPTED PRIVATE KEY"])?;
+        Self::from_encrypted_pkcs8_der(&der, password)
+    }
+
+    /// The key as password-encrypted PKCS#8 PEM (`ENCRYPTED PRIVATE KEY`): PBES2 with
+    /// PBKDF2-HMAC-SHA-256 ([`DEFAULT_PBKDF2_ITERATIONS`] iterations, random salt) and
+    /// AES-256-CBC, which OpenSSL, GnuTLS and the RustCrypto crates all read.
+    pub fn to_encrypted_pkcs8_pem(&self, password: &[u8]) -> Result<String> {
+        self.to_encrypted_pkcs8_pem_with_iterations(password, DEFAULT_PBKDF2_ITERATIONS)
+    }
+
+    /// Like [`to_encrypted_pkcs8_pem`](Self::to_encrypted_pkcs8_pem) with a chosen PBKDF2
+    /// iteration count (1 to [`MAX_PBKDF2_ITERATIONS`]).
+    pub fn to_encrypted_pkcs8_pem_with_iterations(
+        &self,
+        password: &[u8],
+        iterations: u32,
+    ) -> Result<String> {
+        let der = self.to_encrypted_pkcs8_der_with_iterations(password, iterations)?;
+        Ok(pem::encode("ENCRYPTED PRIVATE KEY", &der))
+    }
+
+    /// The key as password-encrypted PKCS#8 DER, with a chosen PBKDF2 iteration count.
+    pub fn to_encrypted_pkcs8_der_with_iterations(
+        &self,
+        password: &[u8],
+        iterations: u32,
+    ) -> Result<Vec<u8>> {
+        pkcs8::encrypted::encrypt(&self.to_pkcs8_der(), password, iterations)
+    }
+
     /// The key's algorithm.
     pub fn algorithm(&self) -> KeyAlgorithm {
         self.public.algorithm()
+    }
+
+    /// The public key (also available through [`Signer::public_key`]).
+    pub fn public_key(&self) -> PublicKey {
+        self.public.clone()
     }
 }
 
@@ -132,7 +192,7 @@ fn check_rsa_bits(bits: u32) -> Result<()> {
 
 impl Signer for SoftwareKey {
     fn public_key(&self) -> PublicKey {
-        self.public.clone()
+        SoftwareKey::public_key(self)
     }
 
     fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
@@ -141,6 +201,7 @@ impl Signer for SoftwareKey {
 
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
         match &self.secret {
+            Secret::Gost(key) => Ok(key.sign(msg).to_bytes()),
             Secret::Rsa(key) => {
                 use sha2::Digest;
                 let digest = sha2::Sha256::digest(msg);
@@ -265,6 +326,93 @@ mod tests {
             Signer::sign(&rsa, &read("msg.bin")).unwrap(),
             read("rsa2048/msg.sig")
         );
+    }
+
+    fn gost_dir(ps: crate::gost::ParamSet) -> String {
+        let size = if ps.is_512() { 512 } else { 256 };
+        format!("gost2012_{size}-{}", ps.openssl_name())
+    }
+
+    #[test]
+    fn gost_every_set_generates_signs_and_round_trips_pkcs8() {
+        for ps in crate::gost::ParamSet::ALL {
+            let key = SoftwareKey::generate(KeyAlgorithm::Gost(ps)).unwrap();
+            assert_eq!(key.algorithm(), KeyAlgorithm::Gost(ps));
+            sign_verify_round_trip(&key);
+            assert_eq!(Signer::sign(&key, b"m").unwrap().len(), 2 * ps.field_len());
+            let der = key.to_pkcs8_der();
+            let again = SoftwareKey::from_pkcs8_der(&der).unwrap();
+            assert_eq!(again.public_key(), key.public_key(), "{ps:?}");
+            assert_eq!(*again.to_pkcs8_der(), *der);
+        }
+    }
+
+    #[test]
+    fn gost_openssl_keys_give_their_public_keys() {
+        for ps in crate::gost::ParamSet::ALL {
+            let dir = gost_dir(ps);
+            let key = SoftwareKey::from_pkcs8_pem(&read_str(&format!("{dir}/key.pem"))).unwrap();
+            let public = PublicKey::from_pem(&read_str(&format!("{dir}/pub.pem"))).unwrap();
+            assert_eq!(key.public_key(), public, "{dir}");
+            assert_eq!(key.algorithm(), KeyAlgorithm::Gost(ps));
+            // We write the private key exactly as OpenSSL does (raw LE scalar, same
+            // parameters) except for the digest parameter OpenSSL adds for the 512-bit sets
+            // (RFC 9215: SHOULD be absent there).
+            if !ps.is_512() {
+                let theirs =
+                    super::pem::decode(&read_str(&format!("{dir}/key.pem")), &["PRIVATE KEY"])
+                        .unwrap();
+                assert_eq!(*key.to_pkcs8_der(), *theirs, "{dir}");
+            }
+        }
+    }
+
+    #[test]
+    fn gost_gnutls_keys_give_their_public_keys() {
+        for name in ["CryptoPro-A", "TC26-256-B", "TC26-512-A"] {
+            let key =
+                SoftwareKey::from_pkcs8_pem(&read_str(&format!("gnutls/{name}.key.pem"))).unwrap();
+            let public = PublicKey::from_pem(&read_str(&format!("gnutls/{name}.pub.pem"))).unwrap();
+            assert_eq!(key.public_key(), public, "{name}");
+        }
+    }
+
+    #[test]
+    fn encrypted_fixtures_give_the_plain_keys() {
+        for set in ["gost2012_256-A", "gost2012_512-A"] {
+            let plain = SoftwareKey::from_pkcs8_pem(&read_str(&format!("{set}/key.pem"))).unwrap();
+            for form in [
+                "kuznyechik-ctr-acpkm.hmac-streebog512",
+                "gost89.hmac-streebog512",
+                "aes-256-cbc.hmac-sha256",
+            ] {
+                let text = read_str(&format!("encrypted/{set}.{form}.pem"));
+                let key = SoftwareKey::from_encrypted_pkcs8_pem(&text, b"bankkey-test").unwrap();
+                assert_eq!(key.public_key(), plain.public_key(), "{set} {form}");
+                let err = SoftwareKey::from_encrypted_pkcs8_pem(&text, b"").unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::WrongPassword, "{set} {form}");
+            }
+        }
+    }
+
+    #[test]
+    fn encrypted_round_trip_for_every_algorithm() {
+        let algs = [
+            KeyAlgorithm::Gost(crate::gost::ParamSet::Tc26_256A),
+            KeyAlgorithm::Gost(crate::gost::ParamSet::Tc26_512C),
+            KeyAlgorithm::EcdsaP256,
+        ];
+        for alg in algs {
+            let key = SoftwareKey::generate(alg).unwrap();
+            let pem = key
+                .to_encrypted_pkcs8_pem_with_iterations("пароль".as_bytes(), 1000)
+                .unwrap();
+            assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+            let again = SoftwareKey::from_encrypted_pkcs8_pem(&pem, "пароль".as_bytes()).unwrap();
+            assert_eq!(again.public_key(), key.public_key());
+            let err = SoftwareKey::from_encrypted_pkcs8_pem(&pem, b"parol").unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::WrongPassword);
+        }
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! PKCS#8 `PrivateKeyInfo` (RFC 5208 / RFC 5958) for every key algorithm.
 
+mod ciphers;
+pub(crate) mod encrypted;
+
 use der::Decode;
 use pkcs8::EncodePrivateKey;
 use zeroize::Zeroizing;
@@ -12,7 +15,9 @@ pub(crate) fn decode(der: &[u8]) -> Result<SoftwareKey> {
     let info = pkcs8::PrivateKeyInfoRef::from_der(der)
         .map_err(|e| Error::malformed(format!("PKCS#8 PrivateKeyInfo: {e}")))?;
     let alg = info.algorithm.oid;
-    let secret = if alg == oid::RSA_ENCRYPTION {
+    let secret = if super::gost::is_key_oid(&alg) {
+        Secret::Gost(decode_gost(&info)?)
+    } else if alg == oid::RSA_ENCRYPTION {
         let key = rsa::RsaPrivateKey::try_from(info)
             .map_err(|e| Error::malformed(format!("PKCS#8 RSA private key: {e}")))?;
         Secret::Rsa(Box::new(key))
@@ -34,12 +39,76 @@ pub(crate) fn decode(der: &[u8]) -> Result<SoftwareKey> {
     SoftwareKey::from_secret(secret)
 }
 
+fn decode_gost(info: &pkcs8::PrivateKeyInfoRef<'_>) -> Result<crate::gost::SigningKey> {
+    let alg = spki::AlgorithmIdentifierOwned {
+        oid: info.algorithm.oid,
+        parameters: info.algorithm.parameters.map(der::asn1::Any::from),
+    };
+    let ps = super::gost::param_set_of(&alg)?;
+    let scalar = super::gost::decode_private_key(ps, info.private_key.as_bytes())?;
+    crate::gost::SigningKey::from_le_bytes(ps, &scalar)
+        .map_err(|e| Error::malformed(e.message().to_string()).with_field("privateKey"))
+}
+
+/// `PrivateKeyInfo` for a GOST key, as OpenSSL writes it: version 0, the key
+/// AlgorithmIdentifier, and the raw little-endian scalar as the privateKey contents. Built
+/// by hand so that every buffer holding the scalar is zeroized.
+fn encode_gost(key: &crate::gost::SigningKey) -> Zeroizing<Vec<u8>> {
+    use der::Encode;
+    let alg = super::KeyAlgorithm::Gost(key.param_set())
+        .key_algorithm_identifier()
+        .to_der()
+        .unwrap_or_default();
+    let scalar = key.to_le_bytes();
+    let mut body = Zeroizing::new(Vec::with_capacity(16 + alg.len() + scalar.len()));
+    body.extend_from_slice(&[0x02, 0x01, 0x00]);
+    body.extend_from_slice(&alg);
+    tlv(0x04, &scalar, &mut body);
+    let mut out = Zeroizing::new(Vec::with_capacity(body.len() + 4));
+    tlv(0x30, &body, &mut out);
+    out
+}
+
+/// Appends a DER tag-length-value (definite length, short or long form).
+fn tlv(tag: u8, value: &[u8], out: &mut Vec<u8>) {
+    out.push(tag);
+    let len = value.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(value);
+}
+
 /// Writes an unencrypted `PrivateKeyInfo`.
 pub(crate) fn encode(key: &SoftwareKey) -> Zeroizing<Vec<u8>> {
     let doc = match key.secret() {
+        Secret::Gost(k) => return encode_gost(k),
         Secret::Rsa(k) => k.to_pkcs8_der(),
         Secret::P256(k) => k.to_pkcs8_der(),
     };
     // Encoding a key we hold in memory cannot fail: its components are valid by construction.
     Zeroizing::new(doc.map(|d| d.as_bytes().to_vec()).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlv_lengths() {
+        let mut out = Vec::new();
+        tlv(0x04, &[7; 3], &mut out);
+        assert_eq!(out, [0x04, 3, 7, 7, 7]);
+        for len in [127usize, 128, 255, 256, 70000] {
+            let mut out = Vec::new();
+            tlv(0x04, &vec![0; len], &mut out);
+            let os = der::asn1::OctetString::from_der(&out).unwrap();
+            assert_eq!(os.as_bytes().len(), len);
+        }
+    }
 }

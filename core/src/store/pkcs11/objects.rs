@@ -1,0 +1,268 @@
+//! Key sets on a token: listing, certificate install, find, retire, delete.
+//!
+//! A key set is every object sharing one CKA_ID: the private key, the public key, the
+//! certificate. Listing groups by CKA_ID and shows incomplete sets too (a key without its
+//! certificate waits for the bank; a certificate without a key is someone else's or orphaned).
+
+use std::collections::BTreeMap;
+
+use cryptoki::object::{Attribute, CertificateType, ObjectClass, ObjectHandle};
+use cryptoki::session::Session;
+use cryptoki_sys::{CKA_ID, CKA_LABEL, CKA_VALUE};
+use der::{Decode, Encode};
+
+use super::error::from_cryptoki;
+use super::keygen::read_spki;
+use super::pubkey;
+use super::token::{Pkcs11Token, TokenInner};
+use crate::store::{KeySet, RETIRED_PREFIX};
+use crate::{Error, ErrorKind, Result};
+
+#[derive(Default)]
+struct Group {
+    label: Option<String>,
+    private: Option<ObjectHandle>,
+    public: Option<ObjectHandle>,
+    certificates: Vec<(ObjectHandle, Vec<u8>)>,
+}
+
+fn find(s: &Session, class: ObjectClass) -> Result<Vec<ObjectHandle>> {
+    s.find_objects(&[Attribute::Token(true), Attribute::Class(class)])
+        .map_err(|e| from_cryptoki(e, "searching the token"))
+}
+
+fn id_and_label(inner: &TokenInner, s: &Session, h: ObjectHandle) -> Result<(Vec<u8>, String)> {
+    let raw = &inner.module.raw;
+    let id = raw
+        .attribute(s.handle(), h.handle(), CKA_ID)?
+        .unwrap_or_default();
+    let label = raw
+        .attribute(s.handle(), h.handle(), CKA_LABEL)?
+        .map(|l| String::from_utf8_lossy(&l).into_owned())
+        .unwrap_or_default();
+    Ok((id, label))
+}
+
+fn groups(inner: &TokenInner, s: &Session) -> Result<BTreeMap<Vec<u8>, Group>> {
+    let mut map: BTreeMap<Vec<u8>, Group> = BTreeMap::new();
+    for h in find(s, ObjectClass::PRIVATE_KEY)? {
+        let (id, label) = id_and_label(inner, s, h)?;
+        let g = map.entry(id).or_default();
+        g.private = Some(h);
+        g.label.get_or_insert(label);
+    }
+    for h in find(s, ObjectClass::PUBLIC_KEY)? {
+        let (id, label) = id_and_label(inner, s, h)?;
+        let g = map.entry(id).or_default();
+        g.public = Some(h);
+        g.label.get_or_insert(label);
+    }
+    for h in find(s, ObjectClass::CERTIFICATE)? {
+        let (id, label) = id_and_label(inner, s, h)?;
+        let value = inner
+            .module
+            .raw
+            .attribute(s.handle(), h.handle(), CKA_VALUE)?
+            .unwrap_or_default();
+        let g = map.entry(id).or_default();
+        g.certificates.push((h, value));
+        g.label.get_or_insert(label);
+    }
+    Ok(map)
+}
+
+fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> KeySet {
+    let label = g.label.clone().unwrap_or_default();
+    let certificate = g.certificates.first().map(|(_, v)| v.clone());
+    // The public key from the public-key object, else from the certificate.
+    let public_key_spki = g
+        .public
+        .and_then(|h| read_spki(inner, s, h.handle()).ok())
+        .or_else(|| {
+            certificate
+                .as_deref()
+                .and_then(|c| certificate_spki(c).ok())
+        });
+    KeySet {
+        id,
+        retired: label.starts_with(RETIRED_PREFIX),
+        label,
+        public_key_spki,
+        has_private_key: g.private.is_some(),
+        certificate,
+    }
+}
+
+/// The SubjectPublicKeyInfo DER of a certificate.
+pub(crate) fn certificate_spki(cert_der: &[u8]) -> Result<Vec<u8>> {
+    let cert = x509_cert::Certificate::from_der(cert_der)
+        .map_err(|e| Error::malformed(format!("certificate: {e}")))?;
+    Ok(cert.tbs_certificate().subject_public_key_info().to_der()?)
+}
+
+impl Pkcs11Token {
+    /// Every key set on the token (public objects are listed without login; private keys only
+    /// show when logged in).
+    pub fn key_sets(&self) -> Result<Vec<KeySet>> {
+        let inner = &self.inner;
+        inner.with_session(|s| {
+            Ok(groups(inner, s)?
+                .into_iter()
+                .map(|(id, g)| to_key_set(inner, s, id, &g))
+                .collect())
+        })
+    }
+
+    /// The key set holding `cert_der`, or whose public key is the certificate's.
+    pub fn find_by_certificate(&self, cert_der: &[u8]) -> Result<Option<KeySet>> {
+        let bits = pubkey::key_bits(&certificate_spki(cert_der)?)?;
+        Ok(self.key_sets()?.into_iter().find(|k| {
+            k.certificate.as_deref() == Some(cert_der)
+                || k.public_key_spki
+                    .as_deref()
+                    .and_then(|p| pubkey::key_bits(p).ok())
+                    .is_some_and(|b| b == bits)
+        }))
+    }
+
+    /// Installs a certificate beside its key: same CKA_ID, label of the key set (or `label`).
+    /// With `id`, the certificate must hold that key set's key; without, the key set is found
+    /// by the certificate's public key. [`ErrorKind::KeyMismatch`] when there is no such key.
+    /// Installing the same certificate twice is a no-op.
+    pub fn install_certificate(
+        &self,
+        cert_der: &[u8],
+        id: Option<&[u8]>,
+        label: Option<&str>,
+    ) -> Result<KeySet> {
+        let inner = &self.inner;
+        inner.require_login()?;
+        let cert = x509_cert::Certificate::from_der(cert_der)
+            .map_err(|e| Error::malformed(format!("certificate: {e}")))?;
+        let bits = pubkey::key_bits(&cert.tbs_certificate().subject_public_key_info().to_der()?)?;
+        let sets = self.key_sets()?;
+        let holds = |k: &KeySet| {
+            k.public_key_spki
+                .as_deref()
+                .and_then(|p| pubkey::key_bits(p).ok())
+                .is_some_and(|b| b == bits)
+        };
+        let target = match id {
+            Some(id) => {
+                let set = sets.iter().find(|k| k.id == id).ok_or_else(|| {
+                    Error::invalid_field("id", "no key set with this CKA_ID on the token")
+                })?;
+                if !holds(set) {
+                    return Err(Error::new(
+                        ErrorKind::KeyMismatch,
+                        "the certificate's public key is not the key of this key set",
+                    ));
+                }
+                set
+            }
+            None => sets
+                .iter()
+                .find(|k| k.has_private_key && holds(k))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::KeyMismatch,
+                        "no private key on the token matches the certificate's public key",
+                    )
+                })?,
+        };
+        if target.certificate.as_deref() == Some(cert_der) {
+            return Ok(target.clone());
+        }
+        let tbs = cert.tbs_certificate();
+        let template = vec![
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Id(target.id.clone()),
+            Attribute::Label(label.unwrap_or(&target.label).as_bytes().to_vec()),
+            Attribute::Subject(tbs.subject().to_der()?),
+            Attribute::Issuer(tbs.issuer().to_der()?),
+            Attribute::SerialNumber(tbs.serial_number().to_der()?),
+            Attribute::Value(cert_der.to_vec()),
+        ];
+        inner.with_session(|s| {
+            s.create_object(&template)
+                .map_err(|e| from_cryptoki(e, "installing the certificate"))
+        })?;
+        let mut set = target.clone();
+        set.certificate = Some(cert_der.to_vec());
+        Ok(set)
+    }
+
+    /// Marks a key set retired: its labels get the [`RETIRED_PREFIX`]. The keys stay (the old
+    /// set is kept until its successor is proven; DESIGN §2).
+    pub fn retire(&self, id: &[u8]) -> Result<()> {
+        let inner = &self.inner;
+        inner.require_login()?;
+        inner.with_session(|s| {
+            let objects = objects_with_id(inner, s, id)?;
+            for (h, label) in objects {
+                if !label.starts_with(RETIRED_PREFIX) {
+                    let new = format!("{RETIRED_PREFIX}{label}");
+                    s.update_attributes(h, &[Attribute::Label(new.into_bytes())])
+                        .map_err(|e| from_cryptoki(e, "renaming a retired object"))?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Destroys every object of a key set (private key, public key, certificates).
+    pub fn delete(&self, id: &[u8]) -> Result<()> {
+        let inner = &self.inner;
+        inner.require_login()?;
+        inner.with_session(|s| {
+            let objects = objects_with_id(inner, s, id)?;
+            if objects.is_empty() {
+                return Err(Error::invalid_field("id", "no key set with this CKA_ID"));
+            }
+            for (h, _) in objects {
+                s.destroy_object(h)
+                    .map_err(|e| from_cryptoki(e, "deleting a key set"))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The private key handle of a key set (for signing).
+    pub(crate) fn private_key(&self, s: &Session, id: &[u8]) -> Result<ObjectHandle> {
+        let found = s
+            .find_objects(&[
+                Attribute::Token(true),
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::Id(id.to_vec()),
+            ])
+            .map_err(|e| from_cryptoki(e, "finding the private key"))?;
+        match found.as_slice() {
+            [h] => Ok(*h),
+            [] => Err(Error::new(
+                ErrorKind::KeyMismatch,
+                "the private key of this key set is not on the token (or not visible without login)",
+            )),
+            _ => Err(Error::new(
+                ErrorKind::Storage,
+                "several private keys share this CKA_ID",
+            )),
+        }
+    }
+}
+
+fn objects_with_id(
+    inner: &TokenInner,
+    s: &Session,
+    id: &[u8],
+) -> Result<Vec<(ObjectHandle, String)>> {
+    let handles = s
+        .find_objects(&[Attribute::Token(true), Attribute::Id(id.to_vec())])
+        .map_err(|e| from_cryptoki(e, "searching the token"))?;
+    handles
+        .into_iter()
+        .map(|h| Ok((h, id_and_label(inner, s, h)?.1)))
+        .collect()
+}
