@@ -10,10 +10,13 @@ use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 
 use bankkey::ErrorKind;
+use bankkey::key::Signer;
+use bankkey::pki::RequestBuilder;
 use bankkey::store::pkcs11::{
     LoginOptions, PinState, Pkcs11Module, Pkcs11Token, TokenKeySpec, TokenSelector,
 };
 use bankkey::store::{KeySetKind, RETIRED_PREFIX};
+use bankkey::subject::{AttributeType, Subject};
 use secrecy::SecretString;
 
 static LOCK: Mutex<()> = Mutex::new(());
@@ -130,12 +133,29 @@ fn run_openssl(d: &Path, args: &str, extra: &[&str]) {
     assert!(ok, "openssl {a:?}: {text}");
 }
 
-/// A certificate for `spki`, issued by a throwaway OpenSSL CA (`x509 -req -force_pubkey`:
-/// any request will do, the token's key replaces its key).
-fn certificate_for(spki: &[u8], cn: &str) -> Vec<u8> {
+/// A PKCS#10 request signed through `signer` (pki's RequestBuilder), checked by us and by
+/// `openssl req -verify` (whose exit code is 0 even on a bad signature: read the message), then
+/// a certificate for it from a throwaway OpenSSL CA (`openssl x509 -req`, which checks the
+/// request's signature again).
+fn request_and_certificate(signer: &dyn Signer, cn: &str) -> Vec<u8> {
+    // A natural person (valid INN and SNILS check digits).
+    let subject = Subject::new()
+        .with(AttributeType::CommonName, cn)
+        .with(AttributeType::Surname, "Иванов")
+        .with(AttributeType::GivenName, "Иван Иванович")
+        .with(AttributeType::Country, "RU")
+        .with(AttributeType::Inn, "500100732259")
+        .with(AttributeType::Snils, "11223344595");
+    let request = RequestBuilder::new(subject).build(signer).unwrap();
+    request.verify().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(d.join("subject.pem"), pem("PUBLIC KEY", spki)).unwrap();
+    std::fs::write(d.join("req.pem"), request.to_pem()).unwrap();
+    let (_, text) = openssl(&["req", "-in", "req.pem", "-verify", "-noout"], d);
+    assert!(
+        text.contains("verify OK") && !text.contains("fail"),
+        "openssl req -verify: {text}"
+    );
     let ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
     run_openssl(
         d,
@@ -144,13 +164,8 @@ fn certificate_for(spki: &[u8], cn: &str) -> Vec<u8> {
     );
     run_openssl(
         d,
-        &format!("req -new {ec} -keyout tmp.key -out tmp.csr -subj"),
-        &[&format!("/CN={cn}")],
-    );
-    run_openssl(
-        d,
-        "x509 -req -in tmp.csr -force_pubkey subject.pem -CA ca.pem -CAkey ca.key \
-         -set_serial 7 -days 30 -outform DER -out cert.der",
+        "x509 -req -in req.pem -CA ca.pem -CAkey ca.key -set_serial 7 -days 30 \
+         -outform DER -out cert.der",
         &[],
     );
     std::fs::read(d.join("cert.der")).unwrap()
@@ -287,12 +302,12 @@ fn generate_sign_install_reopen(spec: TokenKeySpec, prefix: &str) {
         });
         // A certificate for another key is refused; its own is installed beside the key.
         let other = token.generate_key_pair(&spec, "other").unwrap();
-        let other_cert = certificate_for(other.public_key_spki.as_ref().unwrap(), "Other");
+        let other_cert = request_and_certificate(&token.signer(&other.id).unwrap(), "Other");
         let e = token
             .install_certificate(&other_cert, Some(&set.id), None)
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::KeyMismatch);
-        let cert = certificate_for(&spki, "Subscriber");
+        let cert = request_and_certificate(&signer, "Subscriber");
         let installed = token.install_certificate(&cert, None, None).unwrap();
         assert_eq!(installed.id, set.id);
         assert_eq!(installed.kind(), KeySetKind::Complete);

@@ -51,9 +51,37 @@ impl<const N: usize> ConditionallySelectable for Aff<N> {
     }
 }
 
-/// Number of 4-bit comb windows covering an N-limb scalar.
+/// Comb window width: signed (Booth) digits in −32..=32.
+const COMB_W: usize = 6;
+/// Table entries per window: 1·B .. 32·B.
+const COMB_ENTRIES: usize = 1 << (COMB_W - 1);
+
+/// Number of comb windows covering an N-limb scalar plus the Booth sign bit.
 const fn windows(n: usize) -> usize {
-    16 * n
+    (64 * n + COMB_W) / COMB_W
+}
+
+/// Bits `start .. start + len` of k (bit positions below 0 or beyond k read as 0). The
+/// positions are public; no branch depends on the bits.
+fn bits_at<const N: usize>(k: &[u64; N], start: isize, len: usize) -> u32 {
+    let mut v = 0u32;
+    for b in 0..len {
+        let pos = start + b as isize;
+        if pos >= 0 && (pos as usize) < 64 * N {
+            let pos = pos as usize;
+            v |= (((k[pos / 64] >> (pos % 64)) & 1) as u32) << b;
+        }
+    }
+    v
+}
+
+/// Booth recoding of a (COMB_W+1)-bit window (the lowest bit is the previous window's top
+/// bit): (|digit|, 1 if the digit is negative), branch-free.
+fn booth(window: u32) -> (u32, u32) {
+    let sign_mask = !((window >> COMB_W).wrapping_sub(1));
+    let flipped = ((1u32 << (COMB_W + 1)) - 1).wrapping_sub(window);
+    let d = (flipped & sign_mask) | (window & !sign_mask);
+    ((d >> 1) + (d & 1), sign_mask & 1)
 }
 
 /// A curve with its field, scalar field, base point and fixed-base table.
@@ -65,14 +93,17 @@ pub(crate) struct Curve<const N: usize> {
     b3: Fe<N>,
     pub(crate) g: Aff<N>,
     pub(crate) cofactor: u64,
-    /// `comb[i][j-1] = j·16ⁱ·G`, j = 1..15.
-    comb: Vec<[Aff<N>; 15]>,
+    /// `comb[i][j-1] = j·2^(6i)·G`, j = 1..32.
+    comb: Vec<[Aff<N>; COMB_ENTRIES]>,
+    /// Odd multiples of G for verification's wNAF.
+    g_odd: Vec<Aff<N>>,
+    a_is_minus_3: bool,
 }
 
 impl<const N: usize> Curve<N> {
     /// Builds the curve from its constants and precomputes the base-point table.
     pub(crate) fn new(c: &CurveConsts) -> Self {
-        let fp = Modulus::new(limbs_from_hex(c.p));
+        let fp = Modulus::new_field(limbs_from_hex(c.p));
         let fq = Modulus::new(limbs_from_hex(c.q));
         let a = fp.to_mont(&limbs_from_hex(c.a));
         let b = fp.to_mont(&limbs_from_hex(c.b));
@@ -90,30 +121,35 @@ impl<const N: usize> Curve<N> {
             g,
             cofactor: c.cofactor,
             comb: Vec::new(),
+            g_odd: Vec::new(),
+            a_is_minus_3: false,
         };
+        let minus3 = fp_neg3(&curve.fp);
+        curve.a_is_minus_3 = curve.a == minus3;
         assert!(curve.is_on_curve(&g), "base point not on its curve");
         curve.comb = curve.build_comb();
+        curve.g_odd = curve.build_g_odd();
         curve
     }
 
-    fn build_comb(&self) -> Vec<[Aff<N>; 15]> {
+    fn build_comb(&self) -> Vec<[Aff<N>; COMB_ENTRIES]> {
         let w = windows(N);
-        let mut proj = Vec::with_capacity(w * 15);
+        let mut proj = Vec::with_capacity(w * COMB_ENTRIES);
         let mut base = self.lift(&self.g);
         for _ in 0..w {
             let mut acc = base;
             proj.push(acc);
-            for _ in 1..15 {
+            for _ in 1..COMB_ENTRIES {
                 acc = self.add(&acc, &base);
                 proj.push(acc);
             }
-            // 16·base = 15·base + base
-            base = self.add(&acc, &base);
+            // 2^COMB_W·base = 2·(32·base)
+            base = self.double(&acc);
         }
         let aff = self.batch_to_affine(&proj);
-        aff.chunks_exact(15)
+        aff.chunks_exact(COMB_ENTRIES)
             .map(|c| {
-                let mut row = [Aff::default(); 15];
+                let mut row = [Aff::default(); COMB_ENTRIES];
                 row.copy_from_slice(c);
                 row
             })
@@ -176,7 +212,7 @@ impl<const N: usize> Curve<N> {
         t5: Fe<N>,
     ) -> Proj<N> {
         let f = &self.fp;
-        let mut z3 = f.mul(&self.a, &t4);
+        let mut z3 = self.mul_a(&t4);
         let mut x3 = f.mul(&self.b3, &t2);
         z3 = f.add(&x3, &z3);
         x3 = f.sub(&t1, &z3);
@@ -184,11 +220,11 @@ impl<const N: usize> Curve<N> {
         let mut y3 = f.mul(&x3, &z3);
         let mut t1 = f.add(&t0, &t0);
         t1 = f.add(&t1, &t0);
-        let mut t2 = f.mul(&self.a, &t2);
+        let mut t2 = self.mul_a(&t2);
         let mut t4 = f.mul(&self.b3, &t4);
         t1 = f.add(&t1, &t2);
         t2 = f.sub(&t0, &t2);
-        t2 = f.mul(&self.a, &t2);
+        t2 = self.mul_a(&t2);
         t4 = f.add(&t4, &t2);
         let mut t0 = f.mul(&t1, &t4);
         y3 = f.add(&y3, &t0);
@@ -202,6 +238,18 @@ impl<const N: usize> Curve<N> {
             x: x3,
             y: y3,
             z: z3,
+        }
+    }
+
+    /// a·t: three subtractions when a = −3 (a public property of the curve), else a product.
+    #[inline(always)]
+    fn mul_a(&self, t: &Fe<N>) -> Fe<N> {
+        let f = &self.fp;
+        if self.a_is_minus_3 {
+            let t3 = f.add(&f.double(t), t);
+            f.neg(&t3)
+        } else {
+            f.mul(&self.a, t)
         }
     }
 
@@ -281,30 +329,22 @@ impl<const N: usize> Curve<N> {
         out
     }
 
-    /// k·G for a secret k < 2^(64N), in constant time: one complete mixed addition per window,
-    /// the table entry chosen by a full scan, the zero digit handled by a masked select.
+    /// k·G for a secret k < 2^(64N), in constant time: one complete mixed addition per
+    /// 6-bit signed window, the entry chosen by a full scan with `subtle` masks, its sign
+    /// applied by a masked negation, a zero digit absorbed by a masked select.
     pub(crate) fn mul_base_ct(&self, k: &[u64; N]) -> Proj<N> {
         let mut acc = self.identity();
         for (i, row) in self.comb.iter().enumerate() {
-            let digit = ((k[i / 16] >> (4 * (i % 16))) & 0xF) as u32;
+            let (digit, negative) = booth(bits_at(k, (COMB_W * i) as isize - 1, COMB_W + 1));
             let mut sel = Aff::default();
             for (j, entry) in row.iter().enumerate() {
                 sel.conditional_assign(entry, (j as u32 + 1).ct_eq(&digit));
             }
+            let neg_y = self.fp.neg(&sel.y);
+            sel.y
+                .conditional_assign(&neg_y, Choice::from(negative as u8));
             let sum = self.add_mixed(&acc, &sel);
             acc.conditional_assign(&sum, !digit.ct_eq(&0));
-        }
-        acc
-    }
-
-    /// k·G for a public k (verification): the same table, indexed directly.
-    pub(crate) fn mul_base_vartime(&self, k: &[u64; N]) -> Proj<N> {
-        let mut acc = self.identity();
-        for (i, row) in self.comb.iter().enumerate() {
-            let digit = ((k[i / 16] >> (4 * (i % 16))) & 0xF) as usize;
-            if digit != 0 {
-                acc = self.add_mixed(&acc, &row[digit - 1]);
-            }
         }
         acc
     }
@@ -333,15 +373,6 @@ impl<const N: usize> Curve<N> {
             }
         }
         acc
-    }
-
-    /// Whether a projective point equals an affine x given as an integer (x·Z = X).
-    pub(crate) fn x_affine_uint(&self, p: &Proj<N>) -> Option<[u64; N]> {
-        if bool::from(self.is_identity(p)) {
-            return None;
-        }
-        let (a, _) = self.to_affine(p);
-        Some(self.fp.to_uint(&a.x))
     }
 
     /// Whether q·P is the identity (the subgroup check for cofactor-4 curves).
@@ -383,6 +414,12 @@ impl<const N: usize> Curve<N> {
     pub(crate) fn order(&self) -> &[u64; N] {
         &self.fq.m
     }
+}
+
+/// −3 in Montgomery form.
+fn fp_neg3<const N: usize>(f: &Modulus<N>) -> Fe<N> {
+    let three = f.add(&f.double(&f.one), &f.one);
+    f.neg(&three)
 }
 
 /// Width-w NAF digits of k, least significant first (variable time).
@@ -438,6 +475,247 @@ fn add_small(v: &mut [u64], d: u64) {
         carry = c as u64;
         if carry == 0 {
             break;
+        }
+    }
+}
+
+/// A point in Jacobian coordinates (X/Z², Y/Z³), for variable-time verification only.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Jac<const N: usize> {
+    x: Fe<N>,
+    y: Fe<N>,
+    z: Fe<N>,
+}
+
+/// Width of the wNAF table of G used in verification (odd multiples up to 63·G).
+const G_WNAF_WIDTH: u32 = 7;
+
+impl<const N: usize> Curve<N> {
+    fn jac_identity(&self) -> Jac<N> {
+        Jac {
+            x: self.fp.one,
+            y: self.fp.one,
+            z: Fe::default(),
+        }
+    }
+
+    fn jac_is_identity(&self, p: &Jac<N>) -> bool {
+        bool::from(self.fp.is_zero(&p.z))
+    }
+
+    fn jac_from_affine(&self, p: &Aff<N>) -> Jac<N> {
+        Jac {
+            x: p.x,
+            y: p.y,
+            z: self.fp.one,
+        }
+    }
+
+    fn jac_neg(&self, p: &Jac<N>) -> Jac<N> {
+        Jac {
+            x: p.x,
+            y: self.fp.neg(&p.y),
+            z: p.z,
+        }
+    }
+
+    /// 2P: dbl-2001-b (3M + 5S) when a = −3, else dbl-2007-bl (2M + 8S).
+    fn jac_double(&self, p: &Jac<N>) -> Jac<N> {
+        let f = &self.fp;
+        if self.jac_is_identity(p) {
+            return *p;
+        }
+        if self.a_is_minus_3 {
+            let delta = f.square(&p.z);
+            let gamma = f.square(&p.y);
+            let beta = f.mul(&p.x, &gamma);
+            let t = f.mul(&f.sub(&p.x, &delta), &f.add(&p.x, &delta));
+            let alpha = f.add(&f.double(&t), &t);
+            let beta4 = f.double(&f.double(&beta));
+            let x3 = f.sub(&f.square(&alpha), &f.double(&beta4));
+            let z3 = f.sub(&f.sub(&f.square(&f.add(&p.y, &p.z)), &gamma), &delta);
+            let g2 = f.square(&gamma);
+            let g8 = f.double(&f.double(&f.double(&g2)));
+            let y3 = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x3)), &g8);
+            Jac {
+                x: x3,
+                y: y3,
+                z: z3,
+            }
+        } else {
+            let xx = f.square(&p.x);
+            let yy = f.square(&p.y);
+            let yyyy = f.square(&yy);
+            let zz = f.square(&p.z);
+            let s = f.double(&f.sub(&f.sub(&f.square(&f.add(&p.x, &yy)), &xx), &yyyy));
+            let m = f.add(&f.add(&f.double(&xx), &xx), &f.mul(&self.a, &f.square(&zz)));
+            let t = f.sub(&f.square(&m), &f.double(&s));
+            let y8 = f.double(&f.double(&f.double(&yyyy)));
+            let y3 = f.sub(&f.mul(&m, &f.sub(&s, &t)), &y8);
+            let z3 = f.sub(&f.sub(&f.square(&f.add(&p.y, &p.z)), &yy), &zz);
+            Jac { x: t, y: y3, z: z3 }
+        }
+    }
+
+    /// P + Q: add-2007-bl (11M + 5S), with the exceptional cases handled by branches.
+    fn jac_add(&self, p: &Jac<N>, q: &Jac<N>) -> Jac<N> {
+        if self.jac_is_identity(p) {
+            return *q;
+        }
+        if self.jac_is_identity(q) {
+            return *p;
+        }
+        let f = &self.fp;
+        let z1z1 = f.square(&p.z);
+        let z2z2 = f.square(&q.z);
+        let u1 = f.mul(&p.x, &z2z2);
+        let u2 = f.mul(&q.x, &z1z1);
+        let s1 = f.mul(&f.mul(&p.y, &q.z), &z2z2);
+        let s2 = f.mul(&f.mul(&q.y, &p.z), &z1z1);
+        let h = f.sub(&u2, &u1);
+        let r = f.double(&f.sub(&s2, &s1));
+        if bool::from(f.is_zero(&h)) {
+            return if bool::from(f.is_zero(&r)) {
+                self.jac_double(p)
+            } else {
+                self.jac_identity()
+            };
+        }
+        let i = f.square(&f.double(&h));
+        let j = f.mul(&h, &i);
+        let v = f.mul(&u1, &i);
+        let x3 = f.sub(&f.sub(&f.square(&r), &j), &f.double(&v));
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.double(&f.mul(&s1, &j)));
+        let zs = f.sub(&f.sub(&f.square(&f.add(&p.z, &q.z)), &z1z1), &z2z2);
+        Jac {
+            x: x3,
+            y: y3,
+            z: f.mul(&zs, &h),
+        }
+    }
+
+    /// P + Q for an affine Q: madd-2007-bl (7M + 4S), exceptional cases by branches.
+    fn jac_add_affine(&self, p: &Jac<N>, q: &Aff<N>, negate: bool) -> Jac<N> {
+        let f = &self.fp;
+        let qy = if negate { f.neg(&q.y) } else { q.y };
+        if self.jac_is_identity(p) {
+            return Jac {
+                x: q.x,
+                y: qy,
+                z: f.one,
+            };
+        }
+        let z1z1 = f.square(&p.z);
+        let u2 = f.mul(&q.x, &z1z1);
+        let s2 = f.mul(&f.mul(&qy, &p.z), &z1z1);
+        let h = f.sub(&u2, &p.x);
+        let r = f.double(&f.sub(&s2, &p.y));
+        if bool::from(f.is_zero(&h)) {
+            return if bool::from(f.is_zero(&r)) {
+                self.jac_double(p)
+            } else {
+                self.jac_identity()
+            };
+        }
+        let hh = f.square(&h);
+        let i = f.double(&f.double(&hh));
+        let j = f.mul(&h, &i);
+        let v = f.mul(&p.x, &i);
+        let x3 = f.sub(&f.sub(&f.square(&r), &j), &f.double(&v));
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.double(&f.mul(&p.y, &j)));
+        let z3 = f.sub(&f.sub(&f.square(&f.add(&p.z, &h)), &z1z1), &hh);
+        Jac {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// Odd multiples G, 3G, …, (2^(w−1) − 1)·G in affine form, for verification.
+    pub(crate) fn build_g_odd(&self) -> Vec<Aff<N>> {
+        let count = 1usize << (G_WNAF_WIDTH - 2);
+        let g = self.lift(&self.g);
+        let g2 = self.double(&g);
+        let mut pts = Vec::with_capacity(count);
+        let mut acc = g;
+        for _ in 0..count {
+            pts.push(acc);
+            acc = self.add(&acc, &g2);
+        }
+        self.batch_to_affine(&pts)
+    }
+
+    /// u1·G + u2·Q for public scalars (Shamir's trick over interleaved wNAFs: width 7 with the
+    /// precomputed table for G, width 5 for Q), in Jacobian coordinates.
+    pub(crate) fn double_mul_vartime(&self, u1: &[u64; N], u2: &[u64; N], q: &Aff<N>) -> Jac<N> {
+        let qj = self.jac_from_affine(q);
+        let q2 = self.jac_double(&qj);
+        let mut q_odd = [qj; 8];
+        for i in 1..8 {
+            q_odd[i] = self.jac_add(&q_odd[i - 1], &q2);
+        }
+        let n1 = wnaf::<N>(u1, G_WNAF_WIDTH);
+        let n2 = wnaf::<N>(u2, 5);
+        let len = n1.len().max(n2.len());
+        let mut acc = self.jac_identity();
+        for i in (0..len).rev() {
+            acc = self.jac_double(&acc);
+            let d1 = n1.get(i).copied().unwrap_or(0);
+            let d2 = n2.get(i).copied().unwrap_or(0);
+            if d1 != 0 {
+                let e = &self.g_odd[(d1.unsigned_abs() as usize) / 2];
+                acc = self.jac_add_affine(&acc, e, d1 < 0);
+            }
+            if d2 != 0 {
+                let e = &q_odd[(d2.unsigned_abs() as usize) / 2];
+                acc = if d2 > 0 {
+                    self.jac_add(&acc, e)
+                } else {
+                    self.jac_add(&acc, &self.jac_neg(e))
+                };
+            }
+        }
+        acc
+    }
+
+    /// The affine x of a Jacobian point as an integer (None for the identity).
+    #[cfg(test)]
+    pub(crate) fn jac_x_uint(&self, p: &Jac<N>) -> Option<[u64; N]> {
+        if self.jac_is_identity(p) {
+            return None;
+        }
+        let zi = self.fp.invert(&self.fp.square(&p.z));
+        Some(self.fp.to_uint(&self.fp.mul(&p.x, &zi)))
+    }
+
+    /// Whether x(u1·G + u2·Q) ≡ r (mod q), without an inversion: the affine x is X/Z², and
+    /// x mod q = r means x = r + j·q for some j with r + j·q < p.
+    pub(crate) fn verify_combination(
+        &self,
+        u1: &[u64; N],
+        u2: &[u64; N],
+        q: &Aff<N>,
+        r: &[u64; N],
+    ) -> bool {
+        let c = self.double_mul_vartime(u1, u2, q);
+        if self.jac_is_identity(&c) {
+            return false;
+        }
+        let f = &self.fp;
+        let zz = f.square(&c.z);
+        let mut cand = *r;
+        loop {
+            if !lt_vartime(&cand, &f.m) {
+                return false;
+            }
+            if f.mul(&f.to_mont(&cand), &zz) == c.x {
+                return true;
+            }
+            let (next, carry) = super::field::add_limbs(&cand, &self.fq.m);
+            if carry != 0 {
+                return false;
+            }
+            cand = next;
         }
     }
 }

@@ -5,9 +5,8 @@
 //! with a fresh nonce when r or s is 0. Verification: v = e⁻¹; z1 = s·v; z2 = −r·v;
 //! C = z1·G + z2·Q; accept when x_C mod q = r.
 
-use hmac::{Hmac, KeyInit, Mac};
+use digest::Digest;
 use streebog::Streebog512;
-use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::field::{Fe, limbs_from_le, limbs_to_le};
@@ -23,32 +22,36 @@ pub(crate) fn digest_to_e<const N: usize>(c: &Curve<N>, digest: &[u8]) -> Fe<N> 
     }
 }
 
-/// The hedged nonce for attempt `counter`: HMAC-Streebog-512 keyed with the private key over
-/// fresh OS randomness, the digest and the counter, widened to twice the scalar size and
-/// reduced modulo q (bias below 2⁻²⁵⁶). If the OS generator fails, the nonce is still unique per
-/// (key, digest) as in RFC 6979, so signing never fails and never repeats a nonce across
-/// different messages.
+/// The hedged nonce for attempt `counter`: Streebog-512 over a domain label, the private key,
+/// fresh OS randomness, the digest and the counter (as EdDSA hashes a key-derived prefix with the
+/// message), widened to twice the scalar size and reduced modulo q (bias below 2⁻²⁵⁶). The
+/// 512-bit sets take two outputs that share the absorbed prefix and differ in a last byte. If
+/// the OS generator fails, the nonce is still unique per (key, digest) as in RFC 6979, so
+/// signing never fails and never repeats a nonce across different messages.
 pub(crate) fn hedged_nonce<const N: usize>(
     c: &Curve<N>,
     d: &[u64; N],
     digest: &[u8],
     counter: u32,
 ) -> Zeroizing<[u64; N]> {
+    // one 64-byte block: label ‖ counter ‖ zero padding, then d in a block of its own
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[..31].copy_from_slice(b"bankkey GOST R 34.10 nonce v1\0\0");
+    block[31..35].copy_from_slice(&counter.to_be_bytes());
     let mut key = Zeroizing::new([0u8; 64]);
     limbs_to_le(d, &mut key[..8 * N]);
     let mut rnd = Zeroizing::new([0u8; 64]);
     let _ = getrandom::fill(&mut rnd[..]);
+    let mut h = Streebog512::new();
+    h.update(&block[..]);
+    h.update(&key[..]);
+    h.update(&rnd[..]);
+    h.update(digest);
     let mut wide = Zeroizing::new([0u8; 128]);
-    // 2·8·N bytes of output: one HMAC block per 64 bytes
-    for (block, chunk) in wide[..16 * N].chunks_mut(64).enumerate() {
-        let mut mac = <Hmac<Streebog512> as KeyInit>::new_from_slice(&key[..8 * N])
-            .expect("HMAC takes keys of any length");
-        mac.update(b"bankkey GOST R 34.10-2012 nonce");
-        mac.update(&rnd[..]);
-        mac.update(digest);
-        mac.update(&counter.to_be_bytes());
-        mac.update(&[block as u8]);
-        let out = mac.finalize().into_bytes();
+    for (i, chunk) in wide[..16 * N].chunks_mut(64).enumerate() {
+        let mut hi = h.clone();
+        hi.update([i as u8]);
+        let out = hi.finalize();
         chunk.copy_from_slice(&out[..chunk.len()]);
     }
     let lo = Zeroizing::new(limbs_from_le::<N>(&wide[..8 * N]));
@@ -120,16 +123,7 @@ pub(crate) fn verify_digest<const N: usize>(
     let sm = fq.to_mont(s);
     let z1 = fq.to_uint(&fq.mul(&sm, &v));
     let z2 = fq.to_uint(&fq.neg(&fq.mul(&rm, &v)));
-    let p1 = c.mul_base_vartime(&z1);
-    let p2 = c.mul_vartime(&z2, &c.lift(q));
-    let sum = c.add(&p1, &p2);
-    match c.x_affine_uint(&sum) {
-        None => false,
-        Some(x) => {
-            let big_r = fq.to_uint(&fq.to_mont(&x));
-            bool::from(big_r.ct_eq(r))
-        }
-    }
+    c.verify_combination(&z1, &z2, q, r)
 }
 
 /// Q = d·G for a private scalar (constant time).

@@ -13,7 +13,8 @@ use cryptoki_sys::{
     CKA_ID, CKA_KEY_TYPE, CKA_LABEL, CKA_MODULUS, CKA_MODULUS_BITS, CKA_PRIVATE,
     CKA_PUBLIC_EXPONENT, CKA_SENSITIVE, CKA_SIGN, CKA_TOKEN, CKA_VALUE, CKA_VERIFY, CKK_EC,
     CKK_RSA, CKM_EC_KEY_PAIR_GEN, CKM_RSA_PKCS_KEY_PAIR_GEN, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY,
-    CKR_ATTRIBUTE_VALUE_INVALID, CKR_DOMAIN_PARAMS_INVALID, CKR_TEMPLATE_INCONSISTENT,
+    CKR_ATTRIBUTE_VALUE_INVALID, CKR_DOMAIN_PARAMS_INVALID, CKR_GENERAL_ERROR,
+    CKR_TEMPLATE_INCONSISTENT,
 };
 use der::Encode;
 use der::asn1::ObjectIdentifier;
@@ -124,10 +125,18 @@ impl Pkcs11Token {
     }
 }
 
+/// A refusal of the template that the next attempt may avoid. SoftHSM answers a GOST
+/// parameter set it does not know with CKR_GENERAL_ERROR (it makes CryptoPro-A keys only), so
+/// that counts too: the next attempts only rename the same curve or move the parameters.
 fn is_template_refusal(e: &Error) -> bool {
     matches!(
         e.ckr().map(|c| c as CK_ULONG),
-        Some(CKR_TEMPLATE_INCONSISTENT | CKR_ATTRIBUTE_VALUE_INVALID | CKR_DOMAIN_PARAMS_INVALID)
+        Some(
+            CKR_TEMPLATE_INCONSISTENT
+                | CKR_ATTRIBUTE_VALUE_INVALID
+                | CKR_DOMAIN_PARAMS_INVALID
+                | CKR_GENERAL_ERROR
+        )
     )
 }
 

@@ -17,9 +17,24 @@ use crate::{Error, ErrorKind, Result};
 /// The loaded module: `cryptoki`'s context and our raw function list over the same library.
 pub(crate) struct ModuleInner {
     pub(crate) path: PathBuf,
-    // Dropped first: C_Finalize, then the raw handle's dlclose.
     pub(crate) ctx: Pkcs11,
     pub(crate) raw: RawModule,
+    /// We called C_Initialize (not a host before us), so we call C_Finalize.
+    initialized_here: bool,
+}
+
+impl Drop for ModuleInner {
+    fn drop(&mut self) {
+        // cryptoki 0.12 does not finalise on drop. Without C_Finalize, SoftHSM built with GOST
+        // tears down its OpenSSL engine from a static destructor after OpenSSL's own exit
+        // cleanup and crashes the process at exit (seen here).
+        if self.initialized_here {
+            // Under the loading lock: a `load` of the same path must not C_Initialize while
+            // we C_Finalize. (No ModuleInner is ever dropped while that lock is held.)
+            let _loading = LOADED.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = self.ctx.clone().finalize();
+        }
+    }
 }
 
 /// Modules loaded in this process, by canonical path. PKCS#11 allows one `C_Initialize` per
@@ -66,17 +81,20 @@ impl Pkcs11Module {
         }
         let ctx = Pkcs11::new(&canonical)
             .map_err(|e| from_cryptoki(e, &format!("loading {}", canonical.display())))?;
-        match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
-            Ok(()) => {}
-            // Another library in this process (a host application) initialised it: share it.
-            Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
-            Err(e) => return Err(from_cryptoki(e, "initialising the module")),
-        }
+        let initialized_here =
+            match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+                Ok(()) => true,
+                // Another library in this process (a host application) initialised it: share
+                // it, and leave finalising to it.
+                Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => false,
+                Err(e) => return Err(from_cryptoki(e, "initialising the module")),
+            };
         let raw = RawModule::open(&canonical)?;
         let inner = Arc::new(ModuleInner {
             path: canonical.clone(),
             ctx,
             raw,
+            initialized_here,
         });
         loaded.push((canonical, Arc::downgrade(&inner)));
         Ok(Pkcs11Module { inner })

@@ -4,16 +4,20 @@
 //! GOST s‖r (big-endian halves, as PKCS#11 CKM_GOSTR3410 returns them), RSA PKCS#1 v1.5,
 //! ECDSA as DER `Ecdsa-Sig-Value` (PKCS#11 returns r‖s; we encode).
 
+use cryptoki::object::{Attribute, ObjectClass};
 use der::Encode;
 use der::asn1::UintRef;
 use sha2::{Digest, Sha256};
+use spki::AlgorithmIdentifierOwned;
 
+use super::error::from_cryptoki;
 use super::gost;
-use super::keygen::TokenKeySpec;
+use super::keygen::{TokenKeySpec, read_spki};
 use super::quirks::{GostSignPath, RsaSignPath};
 use super::token::Pkcs11Token;
+use crate::key::{PublicKey, Signer};
 use crate::store::KeySet;
-use crate::{Error, ErrorKind, Result};
+use crate::{Error, ErrorKind, Result, oid};
 
 /// DigestInfo prefix for SHA-256 (RFC 8017 §9.2 note 1).
 const SHA256_DIGEST_INFO: [u8; 19] = [
@@ -24,23 +28,28 @@ const SHA256_DIGEST_INFO: [u8; 19] = [
 /// A key on a token, ready to sign. Holds the token (and so its sessions and login), not a
 /// session: each signature takes a session from the token's pool, so one `TokenKey` signs from
 /// several threads at once. `Send + Sync`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TokenKey {
     token: Pkcs11Token,
     id: Vec<u8>,
-    spki: Vec<u8>,
     spec: TokenKeySpec,
+    public_key: PublicKey,
+}
+
+impl std::fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKey")
+            .field("token", &self.token)
+            .field("id", &hex::encode(&self.id))
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl TokenKey {
     /// The key set's CKA_ID.
     pub fn id(&self) -> &[u8] {
         &self.id
-    }
-
-    /// The public key, SubjectPublicKeyInfo DER.
-    pub fn public_key_spki(&self) -> &[u8] {
-        &self.spki
     }
 
     /// What kind of key it is.
@@ -50,11 +59,67 @@ impl TokenKey {
 
     /// Signs `msg` (the whole message; hashing is done here or on the token).
     pub fn sign_message(&self, msg: &[u8]) -> Result<Vec<u8>> {
-        let token = &self.token;
+        self.token.sign_with(&self.spec, &self.id, msg)
+    }
+}
+
+impl Signer for TokenKey {
+    fn public_key(&self) -> PublicKey {
+        self.public_key.clone()
+    }
+
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        signature_algorithm(&self.spec, &self.public_key)
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        self.sign_message(msg)
+    }
+}
+
+/// The signature AlgorithmIdentifier for a token key: GOST R 34.10-2012 with Streebog
+/// (parameters absent, RFC 9215 §3), else what the key's algorithm says.
+fn signature_algorithm(spec: &TokenKeySpec, public_key: &PublicKey) -> AlgorithmIdentifierOwned {
+    match spec {
+        TokenKeySpec::Gost { param_set } => AlgorithmIdentifierOwned {
+            oid: if gost::params_for(param_set).map(|p| p.bits) == Ok(512) {
+                oid::SIGN_WITH_DIGEST_GOST3410_12_512
+            } else {
+                oid::SIGN_WITH_DIGEST_GOST3410_12_256
+            },
+            parameters: None,
+        },
+        _ => public_key.algorithm().signature_algorithm(),
+    }
+}
+
+impl Pkcs11Token {
+    /// Signs `msg` with the private key of key set `id` (log in first). The key's algorithm is
+    /// read from its public key object.
+    pub fn sign(&self, id: &[u8], msg: &[u8]) -> Result<Vec<u8>> {
+        let inner = &self.inner;
+        let spki = inner.with_session(|s| {
+            let h = s
+                .find_objects(&[
+                    Attribute::Token(true),
+                    Attribute::Class(ObjectClass::PUBLIC_KEY),
+                    Attribute::Id(id.to_vec()),
+                ])
+                .map_err(|e| from_cryptoki(e, "finding the public key"))?
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::invalid_field("id", "no public key with this CKA_ID"))?;
+            read_spki(inner, s, h.handle())
+        })?;
+        self.sign_with(&TokenKeySpec::from_spki(&spki)?, id, msg)
+    }
+
+    pub(crate) fn sign_with(&self, spec: &TokenKeySpec, id: &[u8], msg: &[u8]) -> Result<Vec<u8>> {
+        let token = self;
         let inner = &token.inner;
         inner.require_login()?;
         let q = &inner.quirks;
-        let (mechanism, data): (u64, Vec<u8>) = match self.spec {
+        let (mechanism, data): (u64, Vec<u8>) = match *spec {
             TokenKeySpec::Rsa { .. } => match q.rsa_sign {
                 RsaSignPath::Combined => (cryptoki_sys::CKM_SHA256_RSA_PKCS as u64, msg.to_vec()),
                 RsaSignPath::HostDigestInfo => {
@@ -90,10 +155,10 @@ impl TokenKey {
         };
         let raw = &inner.module.raw;
         let sig = inner.with_session(|s| {
-            let key = token.private_key(s, &self.id)?;
+            let key = token.private_key(s, id)?;
             raw.sign(s.handle(), mechanism as _, key.handle(), &data)
         })?;
-        match self.spec {
+        match *spec {
             TokenKeySpec::EcdsaP256 => ecdsa_raw_to_der(&sig),
             TokenKeySpec::Gost { param_set } => {
                 let len = if gost::params_for(&param_set)?.bits == 512 {
@@ -142,7 +207,8 @@ struct EcdsaSig<'a> {
 }
 
 impl Pkcs11Token {
-    /// A signer for the key set `id` (its private key must be on the token; log in first).
+    /// A [`Signer`] for the key set `id` (its private key must be on the token; log in first),
+    /// for the request and certificate builders and CMS.
     pub fn signer(&self, id: &[u8]) -> Result<TokenKey> {
         let set: KeySet = self
             .key_sets()?
@@ -165,7 +231,7 @@ impl Pkcs11Token {
             token: self.clone(),
             id: id.to_vec(),
             spec: TokenKeySpec::from_spki(&spki)?,
-            spki,
+            public_key: PublicKey::from_spki_der(&spki)?,
         })
     }
 }

@@ -1,0 +1,255 @@
+//! GOST R 34.10-2012 (256) keys on a real PKCS#11 module: SoftHSM 2.6.1 rebuilt with
+//! `--enable-gost` (scripts/softhsm-gost.sh). SoftHSM offers CKM_GOSTR3410_KEY_PAIR_GEN and
+//! raw CKM_GOSTR3410 with the CryptoPro parameter sets; we hash with Streebog-256 on the host.
+//!
+//! Needs `eval "$(bash scripts/hsm.sh)"` (SOFTHSM2_CONF, BANKKEY_SOFTHSM_GOST_MODULE); skips
+//! with a message otherwise, fails under REQUIRE_HSM=1. Tests are serialised by one lock.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+
+use bankkey::gost::{ParamSet, Signature, VerifyingKey};
+use bankkey::oid;
+use bankkey::store::pkcs11::{
+    LoginOptions, PinState, Pkcs11Module, Pkcs11Token, TokenKeySpec, TokenSelector, quirks,
+};
+use der::Decode;
+use secrecy::SecretString;
+
+static LOCK: Mutex<()> = Mutex::new(());
+const SO_PIN: &str = "so-0-pin-test";
+const USER_PIN: &str = "27182818";
+
+fn lock() -> MutexGuard<'static, ()> {
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn pin(s: &str) -> SecretString {
+    SecretString::from(s.to_string())
+}
+
+fn gost_softhsm() -> Option<PathBuf> {
+    let module = std::env::var_os("BANKKEY_SOFTHSM_GOST_MODULE").map(PathBuf::from);
+    match (module, std::env::var_os("SOFTHSM2_CONF")) {
+        (Some(m), Some(_)) if m.exists() => Some(m),
+        _ => {
+            let why = "SoftHSM with GOST not set up: run `eval \"$(bash scripts/hsm.sh)\"` first";
+            if std::env::var("REQUIRE_HSM").as_deref() == Ok("1") {
+                panic!("{why} (REQUIRE_HSM=1)");
+            }
+            eprintln!("skipping: {why}");
+            None
+        }
+    }
+}
+
+fn fresh_token(module: &Pkcs11Module, label: &str) -> Pkcs11Token {
+    let free = module
+        .tokens()
+        .unwrap()
+        .into_iter()
+        .find(|t| !t.flags.token_initialized)
+        .expect("SoftHSM offers a free slot");
+    module
+        .init_token(free.slot_id, &pin(SO_PIN), label)
+        .unwrap();
+    let token = module
+        .open_token(&TokenSelector::Label(label.into()))
+        .unwrap();
+    token.init_user_pin(&pin(SO_PIN), &pin(USER_PIN)).unwrap();
+    assert_eq!(token.pin_state().unwrap(), PinState::Ok);
+    token
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    token
+}
+
+fn unique(prefix: &str) -> String {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{}", n % 1_000_000_000)
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64ct::{Base64, Encoding};
+    let b64 = Base64::encode_string(der);
+    let mut s = format!("-----BEGIN {label}-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        s.push_str(std::str::from_utf8(chunk).unwrap());
+        s.push('\n');
+    }
+    s.push_str(&format!("-----END {label}-----\n"));
+    s
+}
+
+fn openssl(args: &[&str], dir: &Path) -> (bool, String) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs (install-deps.sh)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// `openssl dgst -engine gost -md_gost12_256 -verify`: OpenSSL's GOST engine checks the
+/// token's signature against our SubjectPublicKeyInfo.
+fn openssl_gost_verifies(spki: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("pub.pem"), pem("PUBLIC KEY", spki)).unwrap();
+    std::fs::write(d.join("msg"), msg).unwrap();
+    std::fs::write(d.join("sig"), sig).unwrap();
+    let (ok, text) = openssl(
+        &[
+            "dgst",
+            "-engine",
+            "gost",
+            "-md_gost12_256",
+            "-verify",
+            "pub.pem",
+            "-signature",
+            "sig",
+            "msg",
+        ],
+        d,
+    );
+    ok && text.contains("Verified OK")
+}
+
+/// The little-endian X‖Y inside a GOST SPKI (OCTET STRING in the BIT STRING).
+fn le_xy(spki: &[u8]) -> Vec<u8> {
+    let info = spki::SubjectPublicKeyInfoOwned::from_der(spki).unwrap();
+    der::asn1::OctetString::from_der(info.subject_public_key.raw_bytes())
+        .unwrap()
+        .as_bytes()
+        .to_vec()
+}
+
+#[test]
+fn softhsm_gost_lists_the_gost_mechanisms_cryptoki_drops() {
+    let _g = lock();
+    let Some(path) = gost_softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let token = fresh_token(&module, &unique("gmech"));
+    let names: Vec<String> = module
+        .mechanisms(token.info().slot_id)
+        .unwrap()
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "CKM_GOSTR3410_KEY_PAIR_GEN"),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n == "CKM_GOSTR3410"), "{names:?}");
+    // No TC26 mechanism: Streebog is hashed on the host.
+    assert_eq!(token.quirks().gost256_sign, quirks::GostSignPath::HostHash);
+}
+
+/// Generates on the token, signs, verifies with our GOST code and OpenSSL's engine. The key
+/// may come back under the other name of the same curve (see the alias test).
+fn generate_and_sign(param_set: ParamSet) {
+    let _g = lock();
+    let Some(path) = gost_softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let token = fresh_token(&module, &unique("gost"));
+    let spec = TokenKeySpec::Gost {
+        param_set: param_set.oid(),
+    };
+    let set = token.generate_key_pair(&spec, "GOST key").unwrap();
+    let spki = set.public_key_spki.clone().unwrap();
+    assert_eq!(
+        set.id,
+        bankkey::store::pkcs11::key_id(&spki).unwrap().to_vec()
+    );
+    let msg = "Платёжное поручение № 42".as_bytes();
+    let sig = token.sign(&set.id, msg).unwrap();
+    assert_eq!(sig.len(), 64);
+    // Our GOST code verifies it (the key as the token gave it, s‖r as the token gave it)...
+    let made = match TokenKeySpec::from_spki(&spki).unwrap() {
+        TokenKeySpec::Gost { param_set } => ParamSet::from_oid(&param_set).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let vk = VerifyingKey::from_le_xy(made, &le_xy(&spki)).unwrap();
+    vk.verify(msg, &Signature::from_bytes(&sig).unwrap())
+        .unwrap();
+    assert!(
+        vk.verify(b"other", &Signature::from_bytes(&sig).unwrap())
+            .is_err()
+    );
+    // ...and so does OpenSSL's gost engine, from our SubjectPublicKeyInfo.
+    assert!(openssl_gost_verifies(&spki, msg, &sig), "openssl rejects");
+    assert!(!openssl_gost_verifies(&spki, b"other", &sig));
+}
+
+#[test]
+fn gost256_cryptopro_a() {
+    generate_and_sign(ParamSet::CryptoProA);
+}
+
+#[test]
+fn gost256_cryptopro_xcha_is_made_as_cryptopro_a() {
+    // XchA is the CryptoPro-A curve under another OID: made under the name the token knows.
+    generate_and_sign(ParamSet::CryptoProXchA);
+}
+
+/// SoftHSM 2.6.1 makes CryptoPro-A keys only (OSSLGOST.cpp asks the engine for paramset "A"):
+/// another curve is refused with an error, and nothing is left on the token.
+#[test]
+fn a_curve_the_token_cannot_make_is_refused_cleanly() {
+    let _g = lock();
+    let Some(path) = gost_softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let token = fresh_token(&module, &unique("gostb"));
+    for ps in [ParamSet::CryptoProB, ParamSet::CryptoProC] {
+        let e = token
+            .generate_key_pair(
+                &TokenKeySpec::Gost {
+                    param_set: ps.oid(),
+                },
+                "k",
+            )
+            .unwrap_err();
+        assert_eq!(e.kind(), bankkey::ErrorKind::Pkcs11, "{e}");
+        assert!(e.message().contains("generating GOST R 34.10-2012"), "{e}");
+    }
+    assert!(token.key_sets().unwrap().is_empty());
+}
+
+#[test]
+fn tc26_b_is_made_under_its_cryptopro_name_when_the_token_knows_only_that() {
+    let _g = lock();
+    let Some(path) = gost_softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let token = fresh_token(&module, &unique("alias"));
+    let set = token
+        .generate_key_pair(
+            &TokenKeySpec::Gost {
+                param_set: oid::PARAMSET_TC26_256_B,
+            },
+            "k",
+        )
+        .unwrap();
+    let spki = set.public_key_spki.unwrap();
+    let got = TokenKeySpec::from_spki(&spki).unwrap();
+    // Either the token took the TC26 name, or it made the same curve as CryptoPro-A.
+    assert!(
+        got == TokenKeySpec::Gost {
+            param_set: oid::PARAMSET_TC26_256_B
+        } || got
+            == TokenKeySpec::Gost {
+                param_set: oid::PARAMSET_CRYPTOPRO_A
+            },
+        "{got:?}"
+    );
+    let sig = token.sign(&set.id, b"m").unwrap();
+    assert!(openssl_gost_verifies(&spki, b"m", &sig));
+}
