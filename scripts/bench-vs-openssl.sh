@@ -14,7 +14,8 @@
 # bench/openssl_gost.c.
 #
 # Environment: BENCH_TIME (seconds per item, default 0.5), BENCH_ROUNDS (default 3),
-# BENCH_CPU (core to pin to, default the last one).
+# BENCH_CPU (core to pin to, default the last one), BENCH_CERTS (corpus size, default 100000;
+# the corpus is made once by the C harness and kept in target/bench-vs-openssl/).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
@@ -68,16 +69,24 @@ fi
 ours="$root/target/$profile/bankkey_gost"
 theirs="$out/openssl_gost"
 
-# ---- run ---------------------------------------------------------------------------------------
+# ---- the certificate corpus (made once by the C harness, read by both sides) ---------------------
 if [ "$smoke" = 1 ]; then
-    time_s=0.002 rounds=1
+    time_s=0.002 rounds=1 ncerts=300
 else
-    time_s="${BENCH_TIME:-0.5}" rounds="${BENCH_ROUNDS:-3}"
+    time_s="${BENCH_TIME:-0.5}" rounds="${BENCH_ROUNDS:-3}" ncerts="${BENCH_CERTS:-100000}"
 fi
+corpus="$out/certs-$ncerts.bin"
+if [ ! -s "$corpus" ] || [ "$corpus" -ot bench/openssl_gost.c ]; then
+    echo "bench-vs-openssl: making $ncerts certificates ($corpus)" >&2
+    "$theirs" --make-certs "$ncerts" "$corpus.tmp" || die "making the certificate corpus failed"
+    mv "$corpus.tmp" "$corpus"
+fi
+
+# ---- run ---------------------------------------------------------------------------------------
 cpu="${BENCH_CPU:-$(( $(nproc) - 1 ))}"
 SETS=(gost2012_256-A gost2012_256-B gost2012_256-C gost2012_256-XA gost2012_256-XB
       gost2012_256-TCA gost2012_256-TCB gost2012_256-TCC gost2012_256-TCD
-      gost2012_512-A gost2012_512-B gost2012_512-C p256 streebog256 streebog512)
+      gost2012_512-A gost2012_512-B gost2012_512-C p256 streebog256 streebog512 x509)
 raw="$out/raw.txt"
 : >"$raw"
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -87,10 +96,15 @@ for round in $(seq 1 "$rounds"); do
     for set in "${SETS[@]}"; do
         if [ $(( round % 2 )) = 1 ]; then order=("$theirs" "$ours"); else order=("$ours" "$theirs"); fi
         for bin in "${order[@]}"; do
-            taskset -c "$cpu" "$bin" --time "$time_s" --only "$set" >>"$raw" \
+            args=(--time "$time_s" --only "$set")
+            [ "$set" != x509 ] || args+=(--certs "$corpus")
+            taskset -c "$cpu" "$bin" "${args[@]}" >>"$raw" \
                 || die "$(basename "$bin") --only $set failed"
         done
     done
+    # verify_many on 1..nproc threads: bankkey alone, by the wall clock, on every core.
+    if [ "$smoke" = 1 ]; then batch=(--batch 4); else batch=(); fi
+    "$ours" --scaling --time "$time_s" "${batch[@]}" >>"$raw" || die "bankkey_gost --scaling failed"
     echo "bench-vs-openssl: round $round done" >&2
 done
 
@@ -98,10 +112,10 @@ done
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs ($(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -1 | sed 's/^./VM: &/')), kernel $(uname -r)"
 versions="$(openssl version | cut -d' ' -f1-2), gost engine $(dpkg-query -W -f='${Version}' libengine-gost-openssl), $(rustc --version | cut -d' ' -f1-2)"
 
-table="$(python3 - "$raw" "$smoke" <<'EOF'
+table="$(python3 - "$raw" "$smoke" "$ncerts" <<'EOF'
 import sys
 
-raw, smoke = sys.argv[1], sys.argv[2] == "1"
+raw, smoke, ncerts = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3])
 NAMES = {
     "gost2012_256-A": "256 CryptoPro-A", "gost2012_256-B": "256 CryptoPro-B",
     "gost2012_256-C": "256 CryptoPro-C", "gost2012_256-XA": "256 CryptoPro-XchA",
@@ -110,13 +124,26 @@ NAMES = {
     "gost2012_256-TCD": "256 TC26-D", "gost2012_512-A": "512 TC26-A",
     "gost2012_512-B": "512 TC26-B", "gost2012_512-C": "512 TC26-C (Edwards)",
     "p256": "ECDSA P-256, for scale (ours: RustCrypto p256)",
+    "x509": f"X.509 parse + assess ({ncerts:,} certificates, cycled)",
 }
 best = {}   # (op, set, bytes) -> {impl: ops/s}
 order = []
+checks = {}  # (impl, set) -> the CHECK line's counts; both sides must agree
+scaling = {}  # (set, threads) -> verify_many signatures/s (wall clock)
 for line in open(raw):
+    if line.startswith("CHECK "):
+        f = dict(kv.split("=", 1) for kv in line.split()[1:])
+        key = (f.pop("impl"), f["set"])
+        if checks.setdefault(key, f) != f:
+            sys.exit(f"{key[0]} gave two different CHECK lines for {key[1]}")
+        continue
     if not line.startswith("BENCH "):
         continue
     f = dict(kv.split("=", 1) for kv in line.split()[1:])
+    if "threads" in f:
+        key = (f["set"], int(f["threads"]))
+        scaling[key] = max(float(f["ops_s"]), scaling.get(key, 0.0))
+        continue
     key = (f["op"], f["set"], int(f["bytes"]))
     if key not in best:
         best[key] = {}
@@ -125,8 +152,16 @@ for line in open(raw):
     best[key][f["impl"]] = max(ops, best[key].get(f["impl"], 0.0))
 
 openssl_items = [k for k in order if "openssl" in best[k]]
-if smoke and len(openssl_items) != 12 * 3 + 3 + 4:
-    sys.exit(f"smoke: expected 43 OpenSSL items, got {len(openssl_items)}")
+ours_items = [k for k in order if "bankkey" in best[k]]
+if smoke and (len(openssl_items), len(ours_items)) != (44, 44):
+    sys.exit(f"smoke: expected 44 items from each side, got {len(openssl_items)} from OpenSSL "
+             f"and {len(ours_items)} from bankkey")
+if ("openssl", "x509") not in checks or ("bankkey", "x509") not in checks:
+    sys.exit("a CHECK line for x509 is missing")
+for (impl, s), counts in checks.items():
+    theirs = checks.get(("openssl", s))
+    if theirs != counts:
+        sys.exit(f"{s}: {impl} and openssl disagree on the verdicts: {counts} vs {theirs}")
 
 def num(x):
     return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
@@ -154,6 +189,22 @@ for op, s, b in order:
     size = f"{b // 1024} KiB" if b < 1048576 else f"{b // 1048576} MiB"
     rows.append(f"| {s} | {size} | {num(ours) if ours else '—'} | "
                 f"{num(theirs) if theirs else '—'} | {ratio(ours, theirs)} |")
+for (impl, s), counts in sorted(checks.items()):
+    if impl == "openssl":
+        both = "the same on both sides" if ("bankkey", s) in checks else "OpenSSL side"
+        rows += ["", f"Verdicts over the {s} corpus ({both}): "
+                 + ", ".join(f"{k} {v}" for k, v in counts.items() if k != "set") + "."]
+if scaling:
+    rows += ["", "`verify_many` (rayon), bankkey only, wall clock, all cores: batches of 512 "
+             "200-byte messages (Streebog included) from 8 signers.", "",
+             "| parameter set | threads | signatures/s | speed-up over 1 thread |",
+             "|---|--:|--:|--:|"]
+    for (s, t) in sorted(scaling):
+        one = scaling.get((s, 1))
+        speedup = f"{scaling[(s, t)] / one:.2f}×" if one else "—"
+        rows.append(f"| {NAMES.get(s, s)} `{s}` | {t} | {num(scaling[(s, t)])} | {speedup} |")
+elif not smoke:
+    sys.exit("no verify_many lines")
 print("\n".join(rows))
 EOF
 )" || die "making the table failed"

@@ -7,8 +7,13 @@
 //!   the accumulated time reaches the target (0.5 s by default);
 //! - one line per item:
 //!   `BENCH impl=bankkey op=sign set=gost2012_256-A bytes=32 iters=12288 cpu_s=0.512345 ops_s=23984.1`.
+//!
+//! Only the scaling items (`verify_many` on N threads, bankkey alone) are timed by the wall
+//! clock, since CPU time adds up over threads; their lines say `threads=N wall_s=...` in place
+//! of `cpu_s=...`.
 
 use std::io::Write;
+use std::time::Instant;
 
 /// Seconds of CPU time used by this process so far.
 pub fn cpu_now() -> f64 {
@@ -36,26 +41,31 @@ pub struct Measurement {
     pub bytes: usize,
     /// Operations timed.
     pub iters: u64,
-    /// CPU seconds they took.
-    pub cpu_s: f64,
+    /// Seconds they took: CPU time of the process, or wall-clock time when `threads` is set.
+    pub seconds: f64,
+    /// For the scaling items: the number of threads, timed by the wall clock.
+    pub threads: Option<usize>,
 }
 
 impl Measurement {
     /// Operations per CPU second.
     pub fn ops_per_s(&self) -> f64 {
-        self.iters as f64 / self.cpu_s
+        self.iters as f64 / self.seconds
     }
 
     /// The output line (without a newline).
     pub fn line(&self) -> String {
+        let time = match self.threads {
+            None => format!("cpu_s={:.6}", self.seconds),
+            Some(n) => format!("threads={n} wall_s={:.6}", self.seconds),
+        };
         format!(
-            "BENCH impl={} op={} set={} bytes={} iters={} cpu_s={:.6} ops_s={:.1}",
+            "BENCH impl={} op={} set={} bytes={} iters={} {time} ops_s={:.1}",
             self.implementation,
             self.op,
             self.set,
             self.bytes,
             self.iters,
-            self.cpu_s,
             self.ops_per_s()
         )
     }
@@ -69,9 +79,10 @@ impl Measurement {
             set: String::new(),
             bytes: 0,
             iters: 0,
-            cpu_s: 0.0,
+            seconds: 0.0,
+            threads: None,
         };
-        let mut seen = 0u8;
+        let (mut seen, mut cpu, mut wall) = (0u8, false, false);
         for field in rest.split_whitespace() {
             let (key, value) = field.split_once('=')?;
             match key {
@@ -80,14 +91,22 @@ impl Measurement {
                 "set" => m.set = value.to_owned(),
                 "bytes" => m.bytes = value.parse().ok()?,
                 "iters" => m.iters = value.parse().ok()?,
-                "cpu_s" => m.cpu_s = value.parse().ok()?,
+                "cpu_s" => (m.seconds, cpu) = (value.parse().ok()?, true),
+                "wall_s" => (m.seconds, wall) = (value.parse().ok()?, true),
+                "threads" => m.threads = Some(value.parse().ok()?),
                 "ops_s" => {}
                 _ => return None,
             }
             seen += 1;
         }
-        (seen == 7 && !m.implementation.is_empty() && !m.op.is_empty() && !m.set.is_empty())
-            .then_some(m)
+        let fields = if m.threads.is_some() { 8 } else { 7 };
+        (seen == fields
+            && cpu != wall
+            && wall == m.threads.is_some()
+            && !m.implementation.is_empty()
+            && !m.op.is_empty()
+            && !m.set.is_empty())
+        .then_some(m)
     }
 }
 
@@ -122,6 +141,11 @@ impl<W: Write> Bench<W> {
         self.failures += 1;
     }
 
+    /// Prints a line that is not a measurement (e.g. the x509 item's `CHECK` line).
+    pub fn print(&mut self, line: &str) {
+        let _ = writeln!(self.out, "{line}").and_then(|()| self.out.flush());
+    }
+
     /// Failures so far.
     pub fn failures(&self) -> usize {
         self.failures
@@ -153,13 +177,53 @@ impl<W: Write> Bench<W> {
             iters += batch;
             batch = next_batch(batch, iters, elapsed, self.target_s);
         }
+        self.report(op, set, bytes, iters, elapsed, None)
+    }
+
+    /// Times `f` by the wall clock, each call doing `per_call` operations on `threads` threads,
+    /// until the target time has passed (after one untimed warm-up call); prints its line.
+    pub fn measure_wall(
+        &mut self,
+        op: &str,
+        set: &str,
+        bytes: usize,
+        threads: usize,
+        per_call: u64,
+        mut f: impl FnMut() -> bool,
+    ) -> Option<Measurement> {
+        if !f() {
+            self.fail(op, set);
+            return None;
+        }
+        let (mut iters, start) = (0u64, Instant::now());
+        while start.elapsed().as_secs_f64() < self.target_s {
+            if !f() {
+                self.fail(op, set);
+                return None;
+            }
+            iters += per_call;
+        }
+        let elapsed = start.elapsed().as_secs_f64();
+        self.report(op, set, bytes, iters, elapsed, Some(threads))
+    }
+
+    fn report(
+        &mut self,
+        op: &str,
+        set: &str,
+        bytes: usize,
+        iters: u64,
+        seconds: f64,
+        threads: Option<usize>,
+    ) -> Option<Measurement> {
         let m = Measurement {
             implementation: "bankkey".to_owned(),
             op: op.to_owned(),
             set: set.to_owned(),
             bytes,
             iters,
-            cpu_s: elapsed,
+            seconds,
+            threads,
         };
         // A closed stdout (e.g. `| head`) is not a failure of the measured code.
         let _ = writeln!(self.out, "{}", m.line()).and_then(|()| self.out.flush());
@@ -194,7 +258,8 @@ mod tests {
             set: "gost2012_512-C".into(),
             bytes: 64,
             iters: 1234,
-            cpu_s: 0.5,
+            seconds: 0.5,
+            threads: None,
         };
         let line = m.line();
         assert_eq!(
@@ -202,13 +267,23 @@ mod tests {
             "BENCH impl=bankkey op=sign set=gost2012_512-C bytes=64 iters=1234 cpu_s=0.500000 \
              ops_s=2468.0"
         );
-        assert_eq!(Measurement::parse(&line), Some(m));
+        assert_eq!(Measurement::parse(&line), Some(m.clone()));
         assert_eq!(Measurement::parse("BENCH impl=bankkey op=sign"), None);
         assert_eq!(
             Measurement::parse(&line.replace("iters=1234", "iters=x")),
             None
         );
         assert_eq!(Measurement::parse(&line.replace("BENCH", "bench")), None);
+        assert_eq!(Measurement::parse(&line.replace("cpu_s", "wall_s")), None);
+
+        let wall = Measurement {
+            threads: Some(2),
+            ..m
+        };
+        let line = wall.line();
+        assert!(line.contains(" threads=2 wall_s=0.500000 "), "{line}");
+        assert_eq!(Measurement::parse(&line), Some(wall));
+        assert_eq!(Measurement::parse(&line.replace(" threads=2", "")), None);
     }
 
     #[test]
@@ -231,12 +306,32 @@ mod tests {
                 true
             })
             .unwrap();
-        assert!(m.cpu_s >= 0.01 && m.iters > 1);
+        assert!(m.seconds >= 0.01 && m.iters > 1);
         assert!(bench.measure("sign", "broken", 32, || false).is_none());
         assert_eq!(bench.failures(), 1);
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().count(), 1);
         assert_eq!(Measurement::parse(text.trim_end()).unwrap().iters, m.iters);
+    }
+
+    #[test]
+    fn measure_wall_counts_operations_per_call() {
+        let mut out = Vec::new();
+        let mut bench = Bench::new(0.005, None, &mut out);
+        let mut calls = 0u64;
+        let m = bench
+            .measure_wall("verify_many", "toy", 8, 3, 10, || {
+                calls += 1;
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                true
+            })
+            .unwrap();
+        assert_eq!(m.iters, 10 * (calls - 1), "the warm-up call is not counted");
+        assert!(m.seconds >= 0.005 && m.threads == Some(3));
+        let text = String::from_utf8(out).unwrap();
+        let parsed = Measurement::parse(text.trim_end()).unwrap();
+        assert_eq!((parsed.iters, parsed.threads), (m.iters, m.threads));
+        assert!((parsed.seconds - m.seconds).abs() < 1e-6);
     }
 
     #[test]

@@ -24,6 +24,7 @@
 //! # Ok::<(), bankkey::Error>(())
 //! ```
 
+pub mod batch;
 mod field;
 mod params;
 mod point;
