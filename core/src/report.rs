@@ -480,11 +480,13 @@ pub fn public_key(spki_der: &[u8]) -> Report {
 pub fn private_key(der: &[u8], encrypted: bool, options: &Options) -> Report {
     use crate::key::SoftwareKey;
     let key = if encrypted {
-        // Encrypted PKCS#8 arrives with the keys module's PBES2 support.
-        let _ = &options.password;
-        Err(Error::unsupported(
-            "encrypted PKCS#8 keys cannot be read yet (crate::key has no PBES2 support)",
-        ))
+        match &options.password {
+            Some(pw) => SoftwareKey::from_encrypted_pkcs8_der(der, pw),
+            None => Err(Error::new(
+                ErrorKind::WrongPassword,
+                "the key is encrypted: give its password (--password or BANKKEY_PASSWORD)",
+            )),
+        }
     } else {
         SoftwareKey::from_pkcs8_der(der)
     };

@@ -19,8 +19,12 @@ use bankkey::subject::{AttributeType as A, Subject};
 use time::{Duration, OffsetDateTime};
 
 fn algorithms() -> Vec<KeyAlgorithm> {
-    // GOST parameter sets join when crate::gost and KeyAlgorithm::Gost land.
-    vec![KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa { bits: 2048 }]
+    let mut v: Vec<KeyAlgorithm> = bankkey::gost::ParamSet::ALL
+        .into_iter()
+        .map(KeyAlgorithm::Gost)
+        .collect();
+    v.extend([KeyAlgorithm::EcdsaP256, KeyAlgorithm::Rsa { bits: 2048 }]);
+    v
 }
 
 fn legal_entity() -> Subject {
@@ -148,7 +152,7 @@ fn requests_and_certificates_for_every_algorithm_interoperate() {
     let dir = std::env::temp_dir().join(format!("bankkey-pki-build-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for alg in algorithms() {
-        let gost = alg.key_oid().to_string().starts_with("1.2.643.");
+        let gost = matches!(alg, KeyAlgorithm::Gost(_));
         let tag = alg.name().replace(' ', "_");
         let key = SoftwareKey::generate(alg).unwrap();
         let req = full_request(legal_entity(), &key);
@@ -428,4 +432,26 @@ fn intermediates_path_length_and_validity() {
     // A leaf cannot issue.
     let e = leaf2.verify_issued_by(&leaf).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::WrongIssuer);
+}
+
+#[test]
+fn utc_time_and_generalized_time_both_read_back() {
+    let key = SoftwareKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let nb = OffsetDateTime::from_unix_timestamp(1_764_460_800).unwrap(); // 2025-11-30, UTCTime
+    let na = OffsetDateTime::from_unix_timestamp(2_711_145_600).unwrap(); // 2055-11-30, GeneralizedTime
+    let cert = CertificateBuilder::new(&ca_subject("Долгий УЦ"), &key.public_key())
+        .unwrap()
+        .validity(nb, na)
+        .ca(None)
+        .sign(None, &key)
+        .unwrap();
+    assert_eq!(cert.not_before(), nb);
+    assert_eq!(cert.not_after(), na);
+    // UTCTime is tag 0x17 "251130000000Z", GeneralizedTime tag 0x18 "20551130000000Z".
+    let der = cert.to_der();
+    assert!(der.windows(15).any(|w| w == b"\x17\x0d251130000000Z"));
+    assert!(der.windows(17).any(|w| w == b"\x18\x0f20551130000000Z"));
+    let at = OffsetDateTime::from_unix_timestamp(2_600_000_000).unwrap(); // 2052
+    build_chain(&cert, &[], std::slice::from_ref(&cert), at).unwrap();
+    assert_eq!(cert.days_to_expiry(na - Duration::days(10)), 10);
 }

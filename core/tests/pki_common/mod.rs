@@ -24,11 +24,6 @@ pub const FOLDERS: &[&str] = &[
     "ec-p256",
 ];
 
-/// The folders whose signatures bankkey verifies today. GOST verification comes with
-/// `crate::gost` (issue 2); until it lands the GOST fixtures are parsed and compared with
-/// their dumps but not verified.
-pub const VERIFIED: &[&str] = &["rsa2048", "ec-p256"];
-
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/openssl")
