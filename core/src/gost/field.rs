@@ -280,10 +280,38 @@ impl<const N: usize> Modulus<N> {
         Fe(select_mask(&r, &t, borrow & (1 ^ (t_hi & 1))))
     }
 
-    /// a².
+    /// a² (each cross product computed once: about a third fewer word products).
     #[inline]
     pub(crate) fn square(&self, a: &Fe<N>) -> Fe<N> {
-        self.mul(a, a)
+        let t = sqr_wide(&a.0);
+        match self.pseudo_mersenne {
+            Some(c) => Fe(self.pm_reduce(&t, c)),
+            None => self.mont_reduce(&t),
+        }
+    }
+
+    /// Montgomery reduction of a 2N-limb value below m·R: t·R⁻¹ mod m.
+    #[inline(always)]
+    fn mont_reduce(&self, t: &[[u64; N]; 2]) -> Fe<N> {
+        let mut buf = [0u64; 16];
+        buf[..N].copy_from_slice(&t[0]);
+        buf[N..2 * N].copy_from_slice(&t[1]);
+        let mut hi_carry = 0u64;
+        for i in 0..N {
+            let u = buf[i].wrapping_mul(self.minv);
+            let mut c = 0u64;
+            for j in 0..N {
+                let x = buf[i + j] as u128 + (u as u128) * (self.m[j] as u128) + c as u128;
+                buf[i + j] = x as u64;
+                c = (x >> 64) as u64;
+            }
+            let x = buf[i + N] as u128 + c as u128 + hi_carry as u128;
+            buf[i + N] = x as u64;
+            hi_carry = (x >> 64) as u64;
+        }
+        let r: [u64; N] = std::array::from_fn(|i| buf[N + i]);
+        let (d, borrow) = sub_limbs(&r, &self.m);
+        Fe(select_mask(&d, &r, borrow & (1 ^ hi_carry)))
     }
 
     /// a + b mod m.
@@ -413,6 +441,42 @@ fn mul_wide<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [[u64; N]; 2] {
     [lo, hi]
 }
 
+/// The 2N-limb square a² as [low half, high half]: cross products once, doubled, plus the
+/// diagonal (constant time; N ≤ 8).
+#[inline(always)]
+fn sqr_wide<const N: usize>(a: &[u64; N]) -> [[u64; N]; 2] {
+    let mut t = [0u64; 16];
+    for i in 0..N {
+        let mut c = 0u64;
+        for j in (i + 1)..N {
+            let x = t[i + j] as u128 + (a[i] as u128) * (a[j] as u128) + c as u128;
+            t[i + j] = x as u64;
+            c = (x >> 64) as u64;
+        }
+        t[i + N] = c;
+    }
+    let mut carry = 0u64;
+    for x in t.iter_mut().take(2 * N) {
+        let v = *x;
+        *x = (v << 1) | carry;
+        carry = v >> 63;
+    }
+    let mut c = 0u64;
+    for (i, &ai) in a.iter().enumerate() {
+        let sq = (ai as u128) * (ai as u128);
+        let x = t[2 * i] as u128 + (sq as u64) as u128 + c as u128;
+        t[2 * i] = x as u64;
+        c = (x >> 64) as u64;
+        let x = t[2 * i + 1] as u128 + (sq >> 64) + c as u128;
+        t[2 * i + 1] = x as u64;
+        c = (x >> 64) as u64;
+    }
+    [
+        std::array::from_fn(|i| t[i]),
+        std::array::from_fn(|i| t[N + i]),
+    ]
+}
+
 /// A small integer as limbs.
 pub(crate) const fn small<const N: usize>(v: u64) -> [u64; N] {
     let mut out = [0u64; N];
@@ -447,6 +511,9 @@ mod tests {
             let x = [0x1234_5678_9abc_def0, 7, 0xffff_ffff, 3];
             let a = md.to_mont(&x);
             assert_eq!(md.to_uint(&a), x);
+            assert_eq!(md.square(&a), md.mul(&a, &a));
+            let big = md.to_mont(&sub_limbs(&md.m, &small(1)).0);
+            assert_eq!(md.square(&big), md.mul(&big, &big));
             let inv = md.invert(&a);
             assert_eq!(md.mul(&a, &inv), md.one);
             let b = md.to_mont(&[5, 0, 0, 0]);

@@ -51,9 +51,37 @@ impl<const N: usize> ConditionallySelectable for Aff<N> {
     }
 }
 
-/// Number of 4-bit comb windows covering an N-limb scalar.
+/// Comb window width: signed (Booth) digits in −32..=32.
+const COMB_W: usize = 6;
+/// Table entries per window: 1·B .. 32·B.
+const COMB_ENTRIES: usize = 1 << (COMB_W - 1);
+
+/// Number of comb windows covering an N-limb scalar plus the Booth sign bit.
 const fn windows(n: usize) -> usize {
-    16 * n
+    (64 * n + COMB_W) / COMB_W
+}
+
+/// Bits `start .. start + len` of k (bit positions below 0 or beyond k read as 0). The
+/// positions are public; no branch depends on the bits.
+fn bits_at<const N: usize>(k: &[u64; N], start: isize, len: usize) -> u32 {
+    let mut v = 0u32;
+    for b in 0..len {
+        let pos = start + b as isize;
+        if pos >= 0 && (pos as usize) < 64 * N {
+            let pos = pos as usize;
+            v |= (((k[pos / 64] >> (pos % 64)) & 1) as u32) << b;
+        }
+    }
+    v
+}
+
+/// Booth recoding of a (COMB_W+1)-bit window (the lowest bit is the previous window's top
+/// bit): (|digit|, 1 if the digit is negative), branch-free.
+fn booth(window: u32) -> (u32, u32) {
+    let sign_mask = !((window >> COMB_W).wrapping_sub(1));
+    let flipped = ((1u32 << (COMB_W + 1)) - 1).wrapping_sub(window);
+    let d = (flipped & sign_mask) | (window & !sign_mask);
+    ((d >> 1) + (d & 1), sign_mask & 1)
 }
 
 /// A curve with its field, scalar field, base point and fixed-base table.
@@ -65,8 +93,8 @@ pub(crate) struct Curve<const N: usize> {
     b3: Fe<N>,
     pub(crate) g: Aff<N>,
     pub(crate) cofactor: u64,
-    /// `comb[i][j-1] = j·16ⁱ·G`, j = 1..15.
-    comb: Vec<[Aff<N>; 15]>,
+    /// `comb[i][j-1] = j·2^(6i)·G`, j = 1..32.
+    comb: Vec<[Aff<N>; COMB_ENTRIES]>,
     /// Odd multiples of G for verification's wNAF.
     g_odd: Vec<Aff<N>>,
     a_is_minus_3: bool,
@@ -104,24 +132,24 @@ impl<const N: usize> Curve<N> {
         curve
     }
 
-    fn build_comb(&self) -> Vec<[Aff<N>; 15]> {
+    fn build_comb(&self) -> Vec<[Aff<N>; COMB_ENTRIES]> {
         let w = windows(N);
-        let mut proj = Vec::with_capacity(w * 15);
+        let mut proj = Vec::with_capacity(w * COMB_ENTRIES);
         let mut base = self.lift(&self.g);
         for _ in 0..w {
             let mut acc = base;
             proj.push(acc);
-            for _ in 1..15 {
+            for _ in 1..COMB_ENTRIES {
                 acc = self.add(&acc, &base);
                 proj.push(acc);
             }
-            // 16·base = 15·base + base
-            base = self.add(&acc, &base);
+            // 2^COMB_W·base = 2·(32·base)
+            base = self.double(&acc);
         }
         let aff = self.batch_to_affine(&proj);
-        aff.chunks_exact(15)
+        aff.chunks_exact(COMB_ENTRIES)
             .map(|c| {
-                let mut row = [Aff::default(); 15];
+                let mut row = [Aff::default(); COMB_ENTRIES];
                 row.copy_from_slice(c);
                 row
             })
@@ -301,31 +329,22 @@ impl<const N: usize> Curve<N> {
         out
     }
 
-    /// k·G for a secret k < 2^(64N), in constant time: one complete mixed addition per window,
-    /// the table entry chosen by a full scan, the zero digit handled by a masked select.
+    /// k·G for a secret k < 2^(64N), in constant time: one complete mixed addition per
+    /// 6-bit signed window, the entry chosen by a full scan with `subtle` masks, its sign
+    /// applied by a masked negation, a zero digit absorbed by a masked select.
     pub(crate) fn mul_base_ct(&self, k: &[u64; N]) -> Proj<N> {
         let mut acc = self.identity();
         for (i, row) in self.comb.iter().enumerate() {
-            let digit = ((k[i / 16] >> (4 * (i % 16))) & 0xF) as u32;
+            let (digit, negative) = booth(bits_at(k, (COMB_W * i) as isize - 1, COMB_W + 1));
             let mut sel = Aff::default();
             for (j, entry) in row.iter().enumerate() {
                 sel.conditional_assign(entry, (j as u32 + 1).ct_eq(&digit));
             }
+            let neg_y = self.fp.neg(&sel.y);
+            sel.y
+                .conditional_assign(&neg_y, Choice::from(negative as u8));
             let sum = self.add_mixed(&acc, &sel);
             acc.conditional_assign(&sum, !digit.ct_eq(&0));
-        }
-        acc
-    }
-
-    /// k·G for a public k: the same table, indexed directly (tests cross-check with it).
-    #[cfg(test)]
-    pub(crate) fn mul_base_vartime(&self, k: &[u64; N]) -> Proj<N> {
-        let mut acc = self.identity();
-        for (i, row) in self.comb.iter().enumerate() {
-            let digit = ((k[i / 16] >> (4 * (i % 16))) & 0xF) as usize;
-            if digit != 0 {
-                acc = self.add_mixed(&acc, &row[digit - 1]);
-            }
         }
         acc
     }
