@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project (and installs what the tests need first):
-#   dependencies, rustfmt, clippy, unit + integration + doc tests, bench smoke runs,
+#   dependencies, rustfmt, clippy, unit + integration + doc tests (criterion benches run once),
 #   the cbindgen header check and the C/C++ header and ABI tests.
 # REQUIRE_ORACLES=1 (set by .ci/run) makes the OpenSSL/GnuTLS interop tests fail instead of
 # skipping when the oracles are missing; REQUIRE_HSM=1 does the same for the PKCS#11 tests
@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
 start=$(date +%s)
 
-step() { printf '== %s\n' "$*"; }
+step() { printf '== [%4ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
 step "install dependencies"
 bash scripts/install-deps.sh
@@ -64,21 +64,9 @@ for pkg in $doc_pkgs; do
     cargo test --quiet -p "$pkg" --doc
 done
 
-# Benches: each criterion bench once in test mode (runs every benchmark body once, no timing).
-benches=$(cargo metadata --format-version 1 --no-deps | python3 -c '
-import json, sys
-m = json.load(sys.stdin)
-for p in m["packages"]:
-    for t in p["targets"]:
-        if "bench" in t["kind"]:
-            print(p["name"], t["name"])
-')
-if [ -n "$benches" ]; then
-    step "bench smoke (--test)"
-    while read -r pkg bench; do
-        cargo bench --quiet -p "$pkg" --bench "$bench" -- --test
-    done <<<"$benches"
-fi
+# The criterion benches need no step of their own: `cargo test --all-targets` above builds
+# them in the test profile and runs every benchmark body once (criterion's test mode), which
+# is the smoke run they need; `cargo bench -- --test` would only add a release build.
 
 step "bench-vs-openssl smoke (the C harness and bankkey_gost build and print every item)"
 bash scripts/bench-vs-openssl.sh --smoke >/dev/null
