@@ -65,9 +65,21 @@ impl SignatureBitStringEncoding for SignatureBytes {
 /// Adapts any [`Signer`] to RustCrypto's `signature::Signer`, `Keypair` and
 /// `DynSignatureAlgorithmIdentifier`, so the `x509-cert` builders sign with it:
 ///
-/// ```ignore
-/// let signer = RustCryptoSigner::new(&key);
-/// let cert = builder.build::<_, SignatureBytes>(&signer)?;
+/// ```
+/// use std::str::FromStr;
+/// use bankkey::gost::ParamSet;
+/// use bankkey::key::{KeyAlgorithm, RustCryptoSigner, SignatureBytes, Signer, SoftwareKey};
+/// use x509_cert::builder::Builder;
+///
+/// let key = SoftwareKey::generate(KeyAlgorithm::Gost(ParamSet::Tc26_256B))?;
+/// let signer: &dyn Signer = &key; // a token key or a host callback works the same way
+/// let subject = x509_cert::name::Name::from_str("CN=Иванов").unwrap();
+/// let request = x509_cert::request::RequestBuilder::new(subject)
+///     .unwrap()
+///     .build::<_, SignatureBytes>(&RustCryptoSigner::new(signer))
+///     .unwrap();
+/// assert_eq!(request.algorithm, key.signature_algorithm());
+/// # Ok::<(), bankkey::Error>(())
 /// ```
 ///
 /// Errors of the inner signer come back as a `signature::Error` whose source is the
