@@ -1,12 +1,82 @@
 //! Key stores: where the subscriber's keys live (DESIGN.md §2, issue 3).
 //!
+//! - [`KeyStore`]: the one interface the lifecycle uses, whatever the medium.
 //! - [`pkcs11`]: tokens over PKCS#11 (keys never leave the token).
+//! - [`FileContainer`]: password-encrypted PKCS#8 keys and certificates in a directory (the
+//!   flash drive of seed 003, and the embedded default of the demo and the tests).
 //!
 //! Both stores hold *key sets*: a private key, its public key and (once the bank has issued
 //! it) its certificate, tied together by one identifier (the CKA_ID on a token), by default
 //! the SHA-1 of the public key bits.
 
+mod file;
 pub mod pkcs11;
+
+pub use file::FileContainer;
+
+use crate::Result;
+use crate::key::{KeyAlgorithm, PublicKey, Signer};
+
+/// Where keys live: the same operations on a token and on a file container.
+///
+/// Object-safe (`&dyn KeyStore`, `Box<dyn KeyStore>`), `Send + Sync`. Key sets are named by
+/// their identifier ([`KeySet::id`]). Authentication (a token's PIN, a container's password)
+/// happens before, on the concrete store.
+pub trait KeyStore: Send + Sync {
+    /// A human-readable description of the medium ("token «label» (serial …)", a path).
+    fn description(&self) -> String;
+
+    /// Generates a key pair in the store; returns its key set (no certificate yet).
+    fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet>;
+
+    /// Every key set in the store, complete or not.
+    fn key_sets(&self) -> Result<Vec<KeySet>>;
+
+    /// A signer for the key set `id`.
+    fn signer(&self, id: &[u8]) -> Result<Box<dyn Signer>>;
+
+    /// Installs a certificate beside its key (found by `id`, or by the certificate's public
+    /// key); [`crate::ErrorKind::KeyMismatch`] when the certificate does not hold that key.
+    fn install_certificate(&self, cert_der: &[u8], id: Option<&[u8]>) -> Result<KeySet>;
+
+    /// The key set holding this certificate or its public key.
+    fn find_by_certificate(&self, cert_der: &[u8]) -> Result<Option<KeySet>>;
+
+    /// Marks a key set retired (kept, no longer the one in use).
+    fn retire(&self, id: &[u8]) -> Result<()>;
+
+    /// Deletes a key set (every part of it).
+    fn delete(&self, id: &[u8]) -> Result<()>;
+
+    /// Warnings about the medium as a whole (see [`medium_warnings`]).
+    fn warnings(&self) -> Result<Vec<String>> {
+        Ok(medium_warnings(&self.key_sets()?))
+    }
+}
+
+/// Warnings about what a medium holds. Seed 004: «Во избежание сбоев, желательно иметь на
+/// одном устройстве (флешке, токене) только один ключ КЭП» — more than one usable qualified
+/// key (not retired, private key and qualified certificate present) is reported.
+pub fn medium_warnings(sets: &[KeySet]) -> Vec<String> {
+    let qualified = sets
+        .iter()
+        .filter(|k| k.has_private_key && !k.retired)
+        .filter(|k| {
+            k.certificate
+                .as_deref()
+                .and_then(|c| crate::pki::Certificate::from_der(c).ok())
+                .is_some_and(|c| c.is_qualified())
+        })
+        .count();
+    let mut out = Vec::new();
+    if qualified > 1 {
+        out.push(format!(
+            "the medium holds {qualified} qualified keys; keep one qualified key per medium \
+             (retire or move the others)"
+        ));
+    }
+    out
+}
 
 /// Label prefix of a retired key set: kept (the old set keeps working until the new one is
 /// proven) but no longer the one in use.
@@ -57,5 +127,13 @@ impl KeySet {
     /// The identifier in lower-case hex (file names, messages).
     pub fn id_hex(&self) -> String {
         hex::encode(&self.id)
+    }
+
+    /// The public key, when known.
+    pub fn public_key(&self) -> Result<Option<PublicKey>> {
+        self.public_key_spki
+            .as_deref()
+            .map(PublicKey::from_spki_der)
+            .transpose()
     }
 }

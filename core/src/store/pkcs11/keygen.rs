@@ -23,6 +23,7 @@ use super::gost::{self, CKA_GOSTR3410_PARAMS, CKA_GOSTR3411_PARAMS};
 use super::pubkey;
 use super::raw::RawAttribute;
 use super::token::{Pkcs11Token, TokenInner};
+use crate::key::KeyAlgorithm;
 use crate::store::KeySet;
 use crate::{Error, ErrorKind, Result, oid};
 
@@ -75,6 +76,18 @@ impl TokenKeySpec {
                     .ok_or_else(|| Error::malformed("GOST key parameters"))?,
             }),
             other => Err(Error::unsupported(format!("key algorithm {other}"))),
+        }
+    }
+}
+
+impl From<KeyAlgorithm> for TokenKeySpec {
+    fn from(a: KeyAlgorithm) -> TokenKeySpec {
+        match a {
+            KeyAlgorithm::Gost(ps) => TokenKeySpec::Gost {
+                param_set: ps.oid(),
+            },
+            KeyAlgorithm::Rsa { bits } => TokenKeySpec::Rsa { bits },
+            KeyAlgorithm::EcdsaP256 => TokenKeySpec::EcdsaP256,
         }
     }
 }

@@ -24,6 +24,7 @@ mod pubkey;
 pub mod quirks;
 mod raw;
 mod signer;
+mod store;
 mod token;
 
 pub use keygen::TokenKeySpec;

@@ -321,25 +321,28 @@ pub struct TokenInfo {
     pub firmware_version: String,
 }
 
-/// Reads CK_TOKEN_INFO for a slot.
+/// Reads CK_TOKEN_INFO for a slot (through the raw layer: see `RawModule::token_info`).
 pub(crate) fn token_info(module: &ModuleInner, slot_id: u64) -> Result<TokenInfo> {
-    let slot = Slot::try_from(slot_id).map_err(|e| from_cryptoki(e, "choosing the slot"))?;
-    let t = module
-        .ctx
-        .get_token_info(slot)
-        .map_err(|e| from_cryptoki(e, "reading token information"))?;
+    use cryptoki_sys::*;
+    let t = module.raw.token_info(slot_id as CK_SLOT_ID)?;
+    let text = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .trim_end_matches([' ', '\0'])
+            .to_string()
+    };
+    let has = |f: CK_FLAGS| t.flags & f != 0;
     let flags = TokenFlags {
-        token_initialized: t.token_initialized(),
-        login_required: t.login_required(),
-        user_pin_initialized: t.user_pin_initialized(),
-        user_pin_to_be_changed: t.user_pin_to_be_changed(),
-        user_pin_count_low: t.user_pin_count_low(),
-        user_pin_final_try: t.user_pin_final_try(),
-        user_pin_locked: t.user_pin_locked(),
-        so_pin_locked: t.so_pin_locked(),
-        protected_authentication_path: t.protected_authentication_path(),
-        write_protected: t.write_protected(),
-        rng: t.rng(),
+        token_initialized: has(CKF_TOKEN_INITIALIZED),
+        login_required: has(CKF_LOGIN_REQUIRED),
+        user_pin_initialized: has(CKF_USER_PIN_INITIALIZED),
+        user_pin_to_be_changed: has(CKF_USER_PIN_TO_BE_CHANGED),
+        user_pin_count_low: has(CKF_USER_PIN_COUNT_LOW),
+        user_pin_final_try: has(CKF_USER_PIN_FINAL_TRY),
+        user_pin_locked: has(CKF_USER_PIN_LOCKED),
+        so_pin_locked: has(CKF_SO_PIN_LOCKED),
+        protected_authentication_path: has(CKF_PROTECTED_AUTHENTICATION_PATH),
+        write_protected: has(CKF_WRITE_PROTECTED),
+        rng: has(CKF_RNG),
     };
     let pin_state = PinState::from_flags(
         flags.user_pin_initialized,
@@ -348,24 +351,25 @@ pub(crate) fn token_info(module: &ModuleInner, slot_id: u64) -> Result<TokenInfo
         flags.user_pin_count_low,
         flags.user_pin_to_be_changed,
     );
-    let mem = |m: Option<usize>| m.map(|v| v as u64);
-    let version = |v: cryptoki::types::Version| format!("{}.{}", v.major(), v.minor());
+    // CK_UNAVAILABLE_INFORMATION means "the token does not tell".
+    let mem = |m: CK_ULONG| (m != CK_UNAVAILABLE_INFORMATION).then_some(m as u64);
+    let version = |v: CK_VERSION| format!("{}.{}", v.major, v.minor);
     Ok(TokenInfo {
         slot_id,
-        label: t.label().trim().to_string(),
-        serial: t.serial_number().trim().to_string(),
-        model: t.model().trim().to_string(),
-        manufacturer: t.manufacturer_id().trim().to_string(),
+        label: text(&t.label),
+        serial: text(&t.serialNumber),
+        model: text(&t.model),
+        manufacturer: text(&t.manufacturerID),
         flags,
         pin_state,
-        free_public_memory: mem(t.free_public_memory()),
-        free_private_memory: mem(t.free_private_memory()),
-        total_public_memory: mem(t.total_public_memory()),
-        total_private_memory: mem(t.total_private_memory()),
-        min_pin_len: t.min_pin_length() as u64,
-        max_pin_len: t.max_pin_length() as u64,
-        hardware_version: version(t.hardware_version()),
-        firmware_version: version(t.firmware_version()),
+        free_public_memory: mem(t.ulFreePublicMemory),
+        free_private_memory: mem(t.ulFreePrivateMemory),
+        total_public_memory: mem(t.ulTotalPublicMemory),
+        total_private_memory: mem(t.ulTotalPrivateMemory),
+        min_pin_len: t.ulMinPinLen as u64,
+        max_pin_len: t.ulMaxPinLen as u64,
+        hardware_version: version(t.hardwareVersion),
+        firmware_version: version(t.firmwareVersion),
     })
 }
 

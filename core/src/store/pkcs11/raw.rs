@@ -23,7 +23,7 @@ use std::path::Path;
 
 use cryptoki_sys::{
     CK_ATTRIBUTE, CK_BBOOL, CK_FUNCTION_LIST, CK_MECHANISM, CK_MECHANISM_INFO, CK_OBJECT_HANDLE,
-    CK_RV, CK_SESSION_HANDLE, CK_SLOT_ID, CK_ULONG, CK_UNAVAILABLE_INFORMATION,
+    CK_RV, CK_SESSION_HANDLE, CK_SLOT_ID, CK_TOKEN_INFO, CK_ULONG, CK_UNAVAILABLE_INFORMATION,
     CKR_ATTRIBUTE_SENSITIVE, CKR_ATTRIBUTE_TYPE_INVALID, CKR_BUFFER_TOO_SMALL, CKR_OK,
 };
 
@@ -147,6 +147,16 @@ impl RawModule {
             _library: library,
             list,
         })
+    }
+
+    /// CK_TOKEN_INFO as the module fills it. `cryptoki` parses it too, but fails on tokens
+    /// whose `utcTime` is not 16 digits (opencryptoki's soft token, some real tokens); we read
+    /// the structure and take only the fields we use.
+    pub(crate) fn token_info(&self, slot: CK_SLOT_ID) -> Result<CK_TOKEN_INFO> {
+        let mut info = CK_TOKEN_INFO::default();
+        let rv = call!(self, C_GetTokenInfo(slot, &mut info));
+        check(rv, "C_GetTokenInfo", "reading token information")?;
+        Ok(info)
     }
 
     /// Every mechanism type the token in `slot` offers, unknown and vendor types included.

@@ -1,0 +1,457 @@
+//! The file container: a directory of password-encrypted keys and certificates.
+//!
+//! Seed 003 («Не забудьте сделать копию ключевого носителя»): the medium is a flash drive that
+//! may be pulled out at any moment, so every file is written atomically — a temporary file in
+//! the same directory, written and fsync'd, renamed over the target, then the directory
+//! fsync'd. A pulled drive leaves either the old file or the new one, never half of one; a
+//! leftover temporary file is ignored by readers and removed when the container is opened.
+//!
+//! Layout, per key set `<id>` (hex of the SHA-1 of the public key bits, as on tokens):
+//!
+//! | file | content |
+//! |---|---|
+//! | `bankkey-container` | marker: format name and version |
+//! | `<id>.key` | the private key, PKCS#8 encrypted with the container password (PBES2), PEM |
+//! | `<id>.pub` | the public key, SubjectPublicKeyInfo PEM (listing needs no password) |
+//! | `<id>.crt` | the certificate, PEM, once installed |
+//! | `<id>.json` | label and retired flag |
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::{KeySet, KeyStore, RETIRED_PREFIX};
+use crate::key::{DEFAULT_PBKDF2_ITERATIONS, KeyAlgorithm, PublicKey, Signer, SoftwareKey};
+use crate::pki::Certificate;
+use crate::{Error, ErrorKind, Result};
+
+const MARKER: &str = "bankkey-container";
+const MARKER_CONTENT: &str = "bankkey file container, format 1\n";
+const TEMP_PREFIX: &str = ".tmp-";
+
+#[derive(Serialize, Deserialize, Default)]
+struct Meta {
+    label: String,
+    retired: bool,
+}
+
+/// A directory holding password-encrypted keys and their certificates. `Send + Sync`; one
+/// writer at a time per directory (the caller's job: a flash drive has one user).
+pub struct FileContainer {
+    dir: PathBuf,
+    password: SecretString,
+    iterations: u32,
+}
+
+impl std::fmt::Debug for FileContainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the password.
+        f.debug_struct("FileContainer")
+            .field("dir", &self.dir)
+            .finish()
+    }
+}
+
+impl FileContainer {
+    /// Creates a container in `dir` (created if missing; it must not hold another container
+    /// or anything else).
+    pub fn create(dir: impl AsRef<Path>, password: SecretString) -> Result<FileContainer> {
+        let dir = dir.as_ref();
+        if password.expose_secret().is_empty() {
+            return Err(Error::invalid_field("password", "the password is empty"));
+        }
+        fs::create_dir_all(dir).map_err(|e| io_error(e, "creating the container directory"))?;
+        if fs::read_dir(dir)
+            .map_err(|e| io_error(e, "reading the container directory"))?
+            .next()
+            .is_some()
+        {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                format!(
+                    "{} is not empty: not creating a container there",
+                    dir.display()
+                ),
+            ));
+        }
+        atomic_write(&dir.join(MARKER), MARKER_CONTENT.as_bytes())?;
+        Self::open(dir, password)
+    }
+
+    /// Opens an existing container (removing temporary files a pulled drive left behind).
+    /// The password is checked when a key is used ([`ErrorKind::WrongPassword`]).
+    pub fn open(dir: impl AsRef<Path>, password: SecretString) -> Result<FileContainer> {
+        let dir = dir.as_ref().to_path_buf();
+        let marker = fs::read_to_string(dir.join(MARKER)).map_err(|_| {
+            Error::new(
+                ErrorKind::Storage,
+                format!("{} is not a bankkey file container", dir.display()),
+            )
+        })?;
+        if marker != MARKER_CONTENT {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                "unknown file container format",
+            ));
+        }
+        for entry in fs::read_dir(&dir).map_err(|e| io_error(e, "reading the container"))? {
+            let entry = entry.map_err(|e| io_error(e, "reading the container"))?;
+            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        Ok(FileContainer {
+            dir,
+            password,
+            iterations: DEFAULT_PBKDF2_ITERATIONS,
+        })
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Sets the PBKDF2 iteration count for keys written from now on (default
+    /// [`DEFAULT_PBKDF2_ITERATIONS`]; lower only for tests and demos).
+    pub fn set_kdf_iterations(&mut self, iterations: u32) {
+        self.iterations = iterations;
+    }
+
+    /// Imports a software key (e.g. one made elsewhere) as a new key set.
+    pub fn import(&self, key: &SoftwareKey, label: &str) -> Result<KeySet> {
+        let public = key.public_key();
+        let id = public.key_id().to_vec();
+        let name = hex::encode(&id);
+        if self.file(&name, "key").exists() {
+            return Err(Error::new(
+                ErrorKind::PreconditionFailed,
+                "this key is already in the container",
+            ));
+        }
+        let pem = key.to_encrypted_pkcs8_pem_with_iterations(
+            self.password.expose_secret().as_bytes(),
+            self.iterations,
+        )?;
+        // Metadata and public key first: a key file never exists without them.
+        self.write_meta(
+            &name,
+            &Meta {
+                label: label.to_string(),
+                retired: false,
+            },
+        )?;
+        atomic_write(&self.file(&name, "pub"), public.to_pem().as_bytes())?;
+        atomic_write(&self.file(&name, "key"), pem.as_bytes())?;
+        Ok(KeySet {
+            id,
+            label: label.to_string(),
+            public_key_spki: Some(public.to_spki_der()),
+            has_private_key: true,
+            certificate: None,
+            retired: false,
+        })
+    }
+
+    /// The private key of a key set, decrypted with the container password.
+    pub fn software_key(&self, id: &[u8]) -> Result<SoftwareKey> {
+        let name = hex::encode(id);
+        let pem = fs::read_to_string(self.file(&name, "key")).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::invalid_field("id", "no private key with this identifier in the container")
+            } else {
+                io_error(e, "reading the key")
+            }
+        })?;
+        SoftwareKey::from_encrypted_pkcs8_pem(&pem, self.password.expose_secret().as_bytes())
+    }
+
+    /// Copies the whole container into `dest` (which must not exist or be empty), each file
+    /// written atomically and read back; returns the copy, opened with the same password.
+    pub fn backup_to(&self, dest: impl AsRef<Path>) -> Result<FileContainer> {
+        let dest = dest.as_ref();
+        fs::create_dir_all(dest).map_err(|e| io_error(e, "creating the backup directory"))?;
+        if fs::read_dir(dest)
+            .map_err(|e| io_error(e, "reading the backup directory"))?
+            .next()
+            .is_some()
+        {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                format!("{} is not empty: not copying over it", dest.display()),
+            ));
+        }
+        let mut names: Vec<String> = self.names()?;
+        // The marker last: a copy interrupted half-way is not a container.
+        names.sort();
+        for name in &names {
+            let bytes = fs::read(self.dir.join(name)).map_err(|e| io_error(e, "reading"))?;
+            atomic_write(&dest.join(name), &bytes)?;
+            let back = fs::read(dest.join(name)).map_err(|e| io_error(e, "reading back"))?;
+            if back != bytes {
+                return Err(Error::new(
+                    ErrorKind::Storage,
+                    format!("the copy of {name} differs from the original"),
+                ));
+            }
+        }
+        atomic_write(&dest.join(MARKER), MARKER_CONTENT.as_bytes())?;
+        let mut copy = FileContainer::open(dest, self.password.clone())?;
+        copy.iterations = self.iterations;
+        Ok(copy)
+    }
+
+    /// The regular files of the container except the marker and temporary files.
+    fn names(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(&self.dir).map_err(|e| io_error(e, "reading the container"))? {
+            let entry = entry.map_err(|e| io_error(e, "reading the container"))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == MARKER || name.starts_with(TEMP_PREFIX) || !entry.path().is_file() {
+                continue;
+            }
+            out.push(name);
+        }
+        Ok(out)
+    }
+
+    fn file(&self, name: &str, ext: &str) -> PathBuf {
+        self.dir.join(format!("{name}.{ext}"))
+    }
+
+    fn read_meta(&self, name: &str) -> Meta {
+        fs::read(self.file(name, "json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn write_meta(&self, name: &str, meta: &Meta) -> Result<()> {
+        let json = serde_json::to_vec_pretty(meta)
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("metadata: {e}")))?;
+        atomic_write(&self.file(name, "json"), &json)
+    }
+
+    fn key_set(&self, name: &str) -> Result<KeySet> {
+        let id = hex::decode(name)
+            .map_err(|_| Error::new(ErrorKind::Storage, format!("bad file name {name}")))?;
+        let meta = self.read_meta(name);
+        let certificate = match fs::read(self.file(name, "crt")) {
+            Ok(pem) => Some(Certificate::from_pem(&pem)?.to_der()),
+            Err(_) => None,
+        };
+        let public_key_spki = match fs::read_to_string(self.file(name, "pub")) {
+            Ok(pem) => Some(PublicKey::from_pem(&pem)?.to_spki_der()),
+            Err(_) => certificate
+                .as_deref()
+                .map(|c| Certificate::from_der(c).map(|c| c.public_key_der().to_vec()))
+                .transpose()?,
+        };
+        let label = if meta.retired {
+            format!("{RETIRED_PREFIX}{}", meta.label)
+        } else {
+            meta.label
+        };
+        Ok(KeySet {
+            id,
+            label,
+            public_key_spki,
+            has_private_key: self.file(name, "key").exists(),
+            certificate,
+            retired: meta.retired,
+        })
+    }
+}
+
+impl KeyStore for FileContainer {
+    fn description(&self) -> String {
+        format!("file container {}", self.dir.display())
+    }
+
+    fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet> {
+        self.import(&SoftwareKey::generate(algorithm)?, label)
+    }
+
+    fn key_sets(&self) -> Result<Vec<KeySet>> {
+        let mut ids: Vec<String> = self
+            .names()?
+            .into_iter()
+            .filter_map(|n| {
+                let (stem, ext) = n.rsplit_once('.')?;
+                (matches!(ext, "key" | "pub" | "crt" | "json")
+                    && stem.len() == 40
+                    && stem.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| stem.to_string())
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids.iter().map(|n| self.key_set(n)).collect()
+    }
+
+    fn signer(&self, id: &[u8]) -> Result<Box<dyn Signer>> {
+        Ok(Box::new(self.software_key(id)?))
+    }
+
+    fn install_certificate(&self, cert_der: &[u8], id: Option<&[u8]>) -> Result<KeySet> {
+        let cert = Certificate::from_der(cert_der)?;
+        let public = cert.public_key()?;
+        let sets = self.key_sets()?;
+        let holds = |k: &KeySet| k.public_key().ok().flatten().is_some_and(|p| p == public);
+        let target = match id {
+            Some(id) => {
+                let set = sets
+                    .iter()
+                    .find(|k| k.id == id)
+                    .ok_or_else(|| Error::invalid_field("id", "no key set with this identifier"))?;
+                if !holds(set) {
+                    return Err(Error::new(
+                        ErrorKind::KeyMismatch,
+                        "the certificate's public key is not the key of this key set",
+                    ));
+                }
+                set
+            }
+            None => sets
+                .iter()
+                .find(|k| k.has_private_key && holds(k))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::KeyMismatch,
+                        "no private key in the container matches the certificate's public key",
+                    )
+                })?,
+        };
+        atomic_write(
+            &self.file(&target.id_hex(), "crt"),
+            cert.to_pem().as_bytes(),
+        )?;
+        let mut set = target.clone();
+        set.certificate = Some(cert.to_der());
+        Ok(set)
+    }
+
+    fn find_by_certificate(&self, cert_der: &[u8]) -> Result<Option<KeySet>> {
+        let public = Certificate::from_der(cert_der)?.public_key()?;
+        Ok(self.key_sets()?.into_iter().find(|k| {
+            k.certificate.as_deref() == Some(cert_der)
+                || k.public_key().ok().flatten().is_some_and(|p| p == public)
+        }))
+    }
+
+    fn retire(&self, id: &[u8]) -> Result<()> {
+        let name = hex::encode(id);
+        if !self.file(&name, "pub").exists() && !self.file(&name, "crt").exists() {
+            return Err(Error::invalid_field(
+                "id",
+                "no key set with this identifier",
+            ));
+        }
+        let mut meta = self.read_meta(&name);
+        meta.retired = true;
+        self.write_meta(&name, &meta)
+    }
+
+    fn delete(&self, id: &[u8]) -> Result<()> {
+        let name = hex::encode(id);
+        let mut found = false;
+        // The private key first: a half-done delete leaves a public key, never a lone key.
+        for ext in ["key", "crt", "pub", "json"] {
+            match fs::remove_file(self.file(&name, ext)) {
+                Ok(()) => found = true,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error(e, "deleting a key set")),
+            }
+        }
+        sync_dir(&self.dir)?;
+        if found {
+            Ok(())
+        } else {
+            Err(Error::invalid_field(
+                "id",
+                "no key set with this identifier",
+            ))
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically: temporary file in the same directory, fsync, rename,
+/// fsync of the directory. On any failure the target is untouched and the temporary removed.
+pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::new(ErrorKind::Storage, "a file needs a directory"))?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::new(ErrorKind::Storage, "a file needs a name"))?
+        .to_string_lossy();
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce)
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("OS random generator: {e}")))?;
+    let temp = dir.join(format!("{TEMP_PREFIX}{}-{name}", hex::encode(nonce)));
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|e| io_error(e, "creating a temporary file"))?;
+        f.write_all(bytes)
+            .map_err(|e| io_error(e, "writing a temporary file"))?;
+        f.sync_all()
+            .map_err(|e| io_error(e, "flushing a temporary file"))?;
+        drop(f);
+        fs::rename(&temp, path).map_err(|e| io_error(e, "replacing a file"))?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    // On Unix a directory is fsync'd through a read-only handle; elsewhere rename is durable.
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_error(e, "flushing the directory"))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+fn io_error(e: std::io::Error, what: &str) -> Error {
+    Error::new(ErrorKind::Io, format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_files_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        atomic_write(&p, b"one").unwrap();
+        atomic_write(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_replace_keeps_the_old_file_and_removes_the_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        // The target is a non-empty directory: rename fails after the temporary is written.
+        let target = dir.path().join("key");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("inside"), b"old").unwrap();
+        let e = atomic_write(&target, b"new").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert_eq!(fs::read(target.join("inside")).unwrap(), b"old");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "the temporary file was removed");
+    }
+}
