@@ -8,7 +8,8 @@
  *     gost2012_512-A, -B, -C);
  *   - ECDSA P-256 (OpenSSL's default provider) for scale;
  *   - Streebog-256 and Streebog-512 over 8 KiB and 1 MiB messages;
- *   - with --certs FILE: parsing and assessing X.509 certificates through the X509 API.
+ *   - with --certs FILE: parsing and assessing X.509 certificates through the X509 API;
+ *   - with --requests DIR: parsing and verifying a PKCS#10 request per GOST parameter set.
  *
  * The work per operation (the Rust side, bench/rust, does exactly the same):
  *   keygen  one EVP_PKEY_keygen on a context prepared once (parameter set chosen once);
@@ -18,6 +19,9 @@
  *   verify  one EVP_PKEY_verify of a valid signature over that digest (checked to succeed);
  *   hash    one whole Streebog digest (init, update over the message, final) of a message of
  *           `bytes` bytes;
+ *   req-verify  parse a PKCS#10 request from DER (d2i_X509_REQ) and verify its signature with
+ *           its own public key (X509_REQ_verify: Streebog over the signed part, then GOST
+ *           verify); the request is DIR/<set>/req.pem, made by scripts/make-fixtures.sh;
  *   assess  (set x509) one certificate of the corpus, the next each time, cycling: parse the DER
  *           (d2i_X509), read the subject's INNLE (1.2.643.100.4), INN (1.2.643.3.131.1.1) and
  *           OGRN (1.2.643.100.1) and check their check digits, read notBefore/notAfter and
@@ -32,7 +36,7 @@
  * Output, one line per item:
  *   BENCH impl=openssl op=sign set=gost2012_256-A bytes=32 iters=12288 cpu_s=0.512345 ops_s=23984.1
  *
- * Usage: openssl_gost [--time SECONDS] [--only SET] [--certs FILE]
+ * Usage: openssl_gost [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR]
  *        openssl_gost --make-certs N FILE
  *   --only runs only the items of one parameter set or hash, named exactly as in the output.
  *   --certs adds the x509 item over FILE: certificates, each as a 4-byte big-endian length and
@@ -54,6 +58,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -63,6 +68,7 @@
 #endif
 
 static double target_s = 0.5;
+static const char *requests_dir = NULL;
 static const char *only = NULL;
 static int failures = 0;
 
@@ -164,6 +170,57 @@ static int do_verify(void *p) {
     return EVP_PKEY_verify(a->vctx, a->sig, a->sig_len, a->digest, a->digest_len) == 1;
 }
 
+struct req_arg {
+    unsigned char *der;
+    long len;
+};
+
+static int do_req_verify(void *p) {
+    struct req_arg *a = p;
+    const unsigned char *q = a->der;
+    X509_REQ *req = d2i_X509_REQ(NULL, &q, a->len);
+    EVP_PKEY *key = req ? X509_REQ_get0_pubkey(req) : NULL;
+    int ok = key != NULL && q == a->der + a->len && X509_REQ_verify(req, key) == 1;
+    X509_REQ_free(req);
+    return ok;
+}
+
+/* Parses and verifies DIR/<set>/req.pem, when --requests DIR was given. */
+static void bench_request(const char *set) {
+    char path[1024];
+    FILE *f;
+    X509_REQ *req;
+    struct req_arg a = {NULL, 0};
+
+    if (requests_dir == NULL) {
+        return;
+    }
+    snprintf(path, sizeof path, "%s/%s/req.pem", requests_dir, set);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        perror(path);
+        failures++;
+        return;
+    }
+    req = PEM_read_X509_REQ(f, NULL, NULL, NULL);
+    fclose(f);
+    a.len = req ? i2d_X509_REQ(req, &a.der) : -1;
+    X509_REQ_free(req);
+    if (a.len <= 0) {
+        fail("reading the request", set);
+        return;
+    }
+    measure("req-verify", set, (size_t)a.len, do_req_verify, &a);
+    /* The verification must also be able to fail: flip a bit of the signature. */
+    a.der[a.len - 1] ^= 1;
+    if (do_req_verify(&a)) {
+        fprintf(stderr, "openssl_gost: a damaged request verified for %s\n", set);
+        failures++;
+    }
+    ERR_clear_error();
+    OPENSSL_free(a.der);
+}
+
 /* Signs and verifies with `key` (already generated); `key` is freed. */
 static void bench_sign_verify(const char *set, EVP_PKEY *key, size_t digest_len) {
     struct sign_arg a;
@@ -224,6 +281,7 @@ static void bench_gost(int nid, const char *alg, const char *paramset, size_t di
         bench_sign_verify(set, key, digest_len);
     }
     EVP_PKEY_CTX_free(k.ctx);
+    bench_request(set);
 }
 
 static void bench_p256(void) {
@@ -724,6 +782,8 @@ int main(int argc, char **argv) {
             }
         } else if (strcmp(argv[argi], "--only") == 0 && argi + 1 < argc) {
             only = argv[++argi];
+        } else if (strcmp(argv[argi], "--requests") == 0 && argi + 1 < argc) {
+            requests_dir = argv[++argi];
         } else if (strcmp(argv[argi], "--certs") == 0 && argi + 1 < argc) {
             certs = argv[++argi];
         } else if (strcmp(argv[argi], "--make-certs") == 0 && argi + 2 < argc) {
@@ -734,7 +794,7 @@ int main(int argc, char **argv) {
                 return 2;
             }
         } else {
-            fprintf(stderr, "usage: %s [--time SECONDS] [--only SET] [--certs FILE] | --make-certs N FILE\n", argv[0]);
+            fprintf(stderr, "usage: %s [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR] | --make-certs N FILE\n", argv[0]);
             return 2;
         }
     }

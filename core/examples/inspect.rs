@@ -3,22 +3,25 @@
 //!
 //! ```text
 //! cargo run --release -p bankkey --example inspect -- FILE [--at RFC3339] [--trust CA.pem ...]
-//!     [--password PW]
+//!     [--password PW] [--key CERT-OR-PUBKEY.pem]
 //! ```
 //!
 //! `--trust` may be repeated, and each file may hold several certificates (trust anchors and
 //! intermediate CAs). The password of an encrypted key comes from `--password` or the
-//! environment variable `BANKKEY_PASSWORD`. Exit code: 0 valid, 1 invalid, 2 usage error.
+//! environment variable `BANKKEY_PASSWORD`. `--key` names the public key the object must hold
+//! (given as a certificate or a public key): another key is `key-mismatch`. Exit code: 0 valid, 1 invalid, 2 usage error.
 
 use std::io::Write;
 use std::process::ExitCode;
 
+use bankkey::key::PublicKey;
 use bankkey::pki::Certificate;
 use bankkey::report::{self, Options};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-const USAGE: &str = "usage: inspect FILE [--at RFC3339] [--trust CA.pem ...] [--password PW]";
+const USAGE: &str = "usage: inspect FILE [--at RFC3339] [--trust CA.pem ...] [--password PW] \
+                     [--key CERT-OR-PUBKEY.pem]";
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("inspect: {msg}\n{USAGE}");
@@ -64,6 +67,23 @@ fn main() -> ExitCode {
                     return usage("--password needs a value");
                 };
                 options.password = Some(zeroize::Zeroizing::new(v.into_bytes()));
+            }
+            "--key" => {
+                let Some(v) = args.next() else {
+                    return usage("--key needs a file");
+                };
+                let bytes = match std::fs::read(&v) {
+                    Ok(b) => b,
+                    Err(e) => return usage(&format!("--key {v}: {e}")),
+                };
+                let key = Certificate::from_pem(&bytes)
+                    .and_then(|c| c.public_key())
+                    .or_else(|_| PublicKey::from_pem(&String::from_utf8_lossy(&bytes)))
+                    .or_else(|_| PublicKey::from_spki_der(&bytes));
+                match key {
+                    Ok(k) => options.expected_key = Some(k),
+                    Err(e) => return usage(&format!("--key {v}: {e}")),
+                }
             }
             "--content" => {
                 return usage(

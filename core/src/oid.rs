@@ -204,6 +204,23 @@ pub const KP_TIME_STAMPING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.8");
 /// id-kp-OCSPSigning.
 pub const KP_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
 
+// --- CMS (RFC 5652), PKCS#9 attributes, ESS (RFC 2634, RFC 5035) ---
+
+/// id-data: arbitrary octets as CMS content.
+pub const CT_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+/// id-signedData: CMS SignedData.
+pub const CT_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+/// id-contentType: the signed attribute naming the content type.
+pub const ATTR_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+/// id-messageDigest: the signed attribute holding the content's digest.
+pub const ATTR_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+/// id-signingTime: the signed attribute holding the time of signing.
+pub const ATTR_SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
+/// id-aa-signingCertificate (ESS, SHA-1 certificate hashes; recognised when reading only).
+pub const ATTR_SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.12");
+/// id-aa-signingCertificateV2 (ESS, RFC 5035): the hash of the signer's certificate.
+pub const ATTR_SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
+
 #[cfg(test)]
 mod tests {
     use super::*;

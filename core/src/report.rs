@@ -255,6 +255,9 @@ pub struct Options {
     pub trust: Vec<Certificate>,
     /// Password of an encrypted PKCS#8 key.
     pub password: Option<zeroize::Zeroizing<Vec<u8>>>,
+    /// The public key the object must hold (a certificate, request or private key): a
+    /// different one is `key-mismatch`.
+    pub expected_key: Option<crate::key::PublicKey>,
 }
 
 impl Options {
@@ -335,6 +338,26 @@ impl Report {
         match result {
             Ok(()) => self.pass(name, None),
             Err(e) => self.fail(name, Reason::from_kind(e.kind()), e.to_string()),
+        }
+    }
+
+    /// With [`Options::expected_key`]: whether `key` is that key.
+    fn key_check(&mut self, key: crate::Result<crate::key::PublicKey>, options: &Options) {
+        let Some(expected) = &options.expected_key else {
+            return;
+        };
+        match key {
+            Ok(k) if k == *expected => self.pass("key", None),
+            Ok(k) => self.fail(
+                "key",
+                Reason::KeyMismatch,
+                format!(
+                    "holds key {}, not the expected {}",
+                    hex::encode_upper(k.key_id()),
+                    hex::encode_upper(expected.key_id())
+                ),
+            ),
+            Err(e) => self.fail("key", Reason::from_kind(e.kind()), e.to_string()),
         }
     }
 
@@ -439,6 +462,7 @@ pub fn certificate(cert: &Certificate, options: &Options) -> Report {
         }
     }
     r.record("validity", cert.check_validity_at(at));
+    r.key_check(cert.public_key(), options);
     r.identifiers_of(cert.subject());
     r.finish();
     r
@@ -446,6 +470,11 @@ pub fn certificate(cert: &Certificate, options: &Options) -> Report {
 
 /// Reports a certificate request: parsed fields, the self-signature, identifier checks.
 pub fn request(req: &CertificateRequest) -> Report {
+    request_with(req, &Options::default())
+}
+
+/// [`request`], also checking the key against [`Options::expected_key`].
+pub fn request_with(req: &CertificateRequest, options: &Options) -> Report {
     let mut r = Report::empty(ObjectKind::CertificateRequest);
     r.subject = Some(req.subject().clone());
     r.public_key = Some(public_key_report(req.key_info()));
@@ -453,6 +482,7 @@ pub fn request(req: &CertificateRequest) -> Report {
     r.signature_algorithm_name = algorithm_name(&req.signature_algorithm().oid).map(Into::into);
     r.extensions = extensions_report(req.extensions());
     r.record("signature", req.verify());
+    r.key_check(req.public_key(), options);
     r.identifiers_of(req.subject());
     r.finish();
     r
@@ -490,11 +520,15 @@ pub fn private_key(der: &[u8], encrypted: bool, options: &Options) -> Report {
     } else {
         SoftwareKey::from_pkcs8_der(der)
     };
-    match key.and_then(|k| KeyInfo::from_spki_der(&k.public_key().to_spki_der())) {
-        Ok(info) => {
+    match key.and_then(|k| {
+        let public = k.public_key();
+        Ok((KeyInfo::from_spki_der(&public.to_spki_der())?, public))
+    }) {
+        Ok((info, public)) => {
             let mut r = Report::empty(ObjectKind::PrivateKey);
             r.public_key = Some(public_key_report(&info));
             r.pass("parse", None);
+            r.key_check(Ok(public), options);
             r.finish();
             r
         }
@@ -522,7 +556,7 @@ pub fn inspect(input: &[u8], options: &Options) -> Report {
             }
             "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
                 return match CertificateRequest::from_der(&b.der) {
-                    Ok(q) => request(&q),
+                    Ok(q) => request_with(&q, options),
                     Err(e) => Report::malformed(ObjectKind::CertificateRequest, &e),
                 };
             }
@@ -547,7 +581,7 @@ fn inspect_der(der: &[u8], options: &Options) -> Report {
         Err(e) => e,
     };
     if let Ok(q) = CertificateRequest::from_der(der) {
-        return request(&q);
+        return request_with(&q, options);
     }
     if spki::SubjectPublicKeyInfoOwned::try_from(der).is_ok() {
         return public_key(der);

@@ -461,3 +461,20 @@ fn keys_are_reported_with_their_public_key() {
         assert!(r.message.unwrap().contains("password"), "{name}");
     }
 }
+
+#[test]
+fn a_different_key_is_key_mismatch() {
+    let a = Certificate::from_pem(&read("gost2012_256-A/cert.pem")).unwrap();
+    let b = Certificate::from_pem(&read("gost2012_256-B/cert.pem")).unwrap();
+    for (expected, reason) in [(&a, None), (&b, Some(report::Reason::KeyMismatch))] {
+        let options = Options {
+            at: Some(a.not_before() + Duration::days(1)),
+            expected_key: Some(expected.public_key().unwrap()),
+            ..Default::default()
+        };
+        for file in ["cert.pem", "req.pem", "key.pem"] {
+            let r = report::inspect(&read(&format!("gost2012_256-A/{file}")), &options);
+            assert_eq!(r.reason, reason, "{file}: {}", r.to_json());
+        }
+    }
+}

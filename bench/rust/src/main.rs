@@ -11,6 +11,10 @@
 //! `streebog256/512`); ECDSA P-256 is RustCrypto's `p256` (what `bankkey::key` uses), signing
 //! with a random nonce like OpenSSL.
 //!
+//! With `--requests DIR`, also `req-verify` for each GOST set: `DIR/<set>/req.pem` (the
+//! OpenSSL-made fixtures) parsed from DER with `pki::CertificateRequest::from_der` and its
+//! signature verified (`verify`: Streebog over the signed part, then GOST verify).
+//!
 //! With `--certs FILE` (a corpus made by `openssl_gost --make-certs`), also the `x509` item:
 //! one certificate after another, cycling, parsed with `pki::Certificate::from_der`, its
 //! subject's INNLE, INN and OGRN checked (`ident`), its validity checked at
@@ -20,18 +24,19 @@
 //! With `--scaling`, instead: `verify_many` (rayon) on 1, 2, ... threads, timed by the wall
 //! clock (bankkey alone; run it unpinned).
 //!
-//! Usage: `bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--scaling [--batch N]]`;
-//! exit status 1 if any item failed.
+//! Usage: `bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR]
+//! [--scaling [--batch N]]`; exit status 1 if any item failed.
 
 use std::hint::black_box;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bankkey::ErrorKind;
 use bankkey::gost::batch::{BatchItem, verify_many};
 use bankkey::gost::{ParamSet, SigningKey, streebog256, streebog512};
 use bankkey::ident::{Inn, Ogrn};
-use bankkey::pki::Certificate;
+use bankkey::pki::{Certificate, CertificateRequest};
 use bankkey::subject::AttributeType;
 use bankkey_benchmark::Bench;
 use p256::ecdsa::{Signature as EcdsaSignature, SigningKey as EcdsaKey};
@@ -49,7 +54,31 @@ fn set_name(ps: ParamSet) -> String {
     format!("gost2012_{bits}-{}", ps.openssl_name())
 }
 
-fn gost<W: Write>(bench: &mut Bench<W>) {
+/// Parses and verifies `dir/<set>/req.pem` (a fixture made by OpenSSL) as the C harness does:
+/// `CertificateRequest::from_der` then `verify`.
+fn request<W: Write>(bench: &mut Bench<W>, set: &str, dir: &Path) {
+    let path = dir.join(set).join("req.pem");
+    let Some(mut der) = std::fs::read(&path)
+        .ok()
+        .and_then(|pem| CertificateRequest::from_pem(&pem).ok())
+        .map(|req| req.to_der())
+    else {
+        bench.fail(&format!("reading {}", path.display()), set);
+        return;
+    };
+    let verify = |der: &[u8]| CertificateRequest::from_der(der).and_then(|r| r.verify());
+    bench.measure("req-verify", set, der.len(), || {
+        verify(black_box(&der)).is_ok()
+    });
+    if let Some(last) = der.last_mut() {
+        *last ^= 1;
+    }
+    if verify(&der).is_ok() {
+        bench.fail("rejecting a damaged request", set);
+    }
+}
+
+fn gost<W: Write>(bench: &mut Bench<W>, requests: Option<&Path>) {
     for ps in ParamSet::ALL {
         let set = set_name(ps);
         if !bench.selected(&set) {
@@ -80,6 +109,9 @@ fn gost<W: Write>(bench: &mut Bench<W>) {
         digest[0] ^= 1;
         if public.verify_digest(&digest, &sig).is_ok() {
             bench.fail("rejecting a wrong digest", &set);
+        }
+        if let Some(dir) = requests {
+            request(bench, &set, dir);
         }
     }
 }
@@ -277,7 +309,8 @@ fn hashes<W: Write>(bench: &mut Bench<W>) {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--scaling [--batch N]]"
+        "usage: bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR] \
+         [--scaling [--batch N]]"
     );
     ExitCode::from(2)
 }
@@ -288,6 +321,7 @@ fn main() -> ExitCode {
     let mut scaling_only = false;
     let mut batch = 512;
     let mut certs = None;
+    let mut requests: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--scaling" {
@@ -301,6 +335,7 @@ fn main() -> ExitCode {
             },
             ("--only", Some(v)) => only = Some(v),
             ("--certs", Some(v)) => certs = Some(v),
+            ("--requests", Some(v)) => requests = Some(v.into()),
             ("--batch", Some(v)) => match v.parse::<usize>() {
                 Ok(n) if n > 0 => batch = n,
                 _ => return usage(),
@@ -313,7 +348,7 @@ fn main() -> ExitCode {
     if scaling_only {
         scaling(&mut bench, batch);
     } else {
-        gost(&mut bench);
+        gost(&mut bench, requests.as_deref());
         p256(&mut bench);
         hashes(&mut bench);
         if let Some(path) = certs {

@@ -65,6 +65,36 @@ fn every_item_runs_once_with_a_well_formed_line() {
 }
 
 #[test]
+fn requests_are_parsed_and_verified_for_every_gost_set() {
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../core/tests/fixtures/openssl"
+    );
+    let (code, lines) = run(&["--time", "0.001", "--requests", fixtures]);
+    assert_eq!(code, 0);
+    let requests: Vec<&Measurement> = lines.iter().filter(|m| m.op == "req-verify").collect();
+    assert_eq!(requests.len(), 12);
+    assert!(
+        requests
+            .iter()
+            .all(|m| m.set.starts_with("gost2012_") && m.bytes > 300)
+    );
+    // A directory without the fixtures is a failure, not a silent skip.
+    assert_eq!(
+        run(&[
+            "--time",
+            "0.001",
+            "--only",
+            "gost2012_256-A",
+            "--requests",
+            "/nonexistent"
+        ])
+        .0,
+        1
+    );
+}
+
+#[test]
 fn only_runs_the_named_set_and_bad_arguments_are_refused() {
     let (code, lines) = run(&["--time", "0.001", "--only", "streebog512"]);
     assert_eq!(code, 0);
