@@ -206,6 +206,7 @@ impl<const N: usize> Curve<N> {
     }
 
     /// −P.
+    #[cfg(test)]
     pub(crate) fn neg(&self, p: &Proj<N>) -> Proj<N> {
         Proj {
             x: p.x,
@@ -384,7 +385,9 @@ impl<const N: usize> Curve<N> {
         acc
     }
 
-    /// k·P for a public k and point (verification, subgroup checks): width-5 wNAF.
+    /// k·P for a public k and point with the complete formulas, width-5 wNAF (tests
+    /// cross-check the other ladders with it).
+    #[cfg(test)]
     pub(crate) fn mul_vartime(&self, k: &[u64; N], p: &Proj<N>) -> Proj<N> {
         // odd multiples P, 3P, ..., 15P
         let p2 = self.double(p);
@@ -410,13 +413,14 @@ impl<const N: usize> Curve<N> {
         acc
     }
 
-    /// Whether q·P is the identity (the subgroup check for cofactor-4 curves).
+    /// Whether q·P is the identity (the subgroup check for cofactor-4 curves), on the
+    /// variable-time Jacobian ladder (public data).
     pub(crate) fn in_subgroup(&self, p: &Aff<N>) -> bool {
         if self.cofactor == 1 {
             return true;
         }
-        let qp = self.mul_vartime(&self.fq.m, &self.lift(p));
-        bool::from(self.is_identity(&qp))
+        let qp = self.double_mul_vartime(&[0; N], &self.fq.m, p);
+        self.jac_is_identity(&qp)
     }
 
     /// Parses affine coordinates given as integers: both < p and on the curve.
