@@ -381,3 +381,121 @@ fn gost_is_refused_by_a_module_without_it() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedAlgorithm, "{e}");
 }
+
+/// The token directory of `label` under SoftHSM's tokendir (SoftHSM keeps one directory per
+/// token, with the label inside its token.object file).
+fn token_dir(label: &str) -> PathBuf {
+    let conf = std::fs::read_to_string(std::env::var("SOFTHSM2_CONF").unwrap()).unwrap();
+    let tokendir = conf
+        .lines()
+        .find_map(|l| l.strip_prefix("directories.tokendir = "))
+        .unwrap()
+        .trim()
+        .to_string();
+    std::fs::read_dir(tokendir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            std::fs::read(p.join("token.object"))
+                .map(|b| b.windows(label.len()).any(|w| w == label.as_bytes()))
+                .unwrap_or(false)
+        })
+        .expect("the token's directory")
+}
+
+/// Seed 000: the token is plugged in only for the operation. SoftHSM "removes" a token when
+/// its directory disappears: sessions and login are dropped, every call says TokenAbsent, and
+/// after re-insertion the token must be opened and logged in again.
+#[test]
+fn a_removed_token_drops_sessions_and_login() {
+    let _g = lock();
+    let Some(path) = softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let label = unique("pull");
+    let token = fresh_token(&module, &label, USER_PIN);
+    token
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    let set = token
+        .generate_key_pair(&TokenKeySpec::EcdsaP256, "k")
+        .unwrap();
+    let signer = token.signer(&set.id).unwrap();
+    signer.sign_message(b"before").unwrap();
+    let dir = token_dir(&label);
+    let away = dir.with_extension("pulled");
+    std::fs::rename(&dir, &away).unwrap();
+    let e = signer.sign_message(b"after").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::TokenAbsent, "{e}");
+    assert!(!token.is_present());
+    assert!(!token.is_logged_in(), "the login is forgotten");
+    assert_eq!(token.key_sets().unwrap_err().kind(), ErrorKind::TokenAbsent);
+    // Plugged in again: the old handle stays dead.
+    std::fs::rename(&away, &dir).unwrap();
+    assert_eq!(
+        signer.sign_message(b"again").unwrap_err().kind(),
+        ErrorKind::TokenAbsent
+    );
+    // SoftHSM itself only sees the token again after a restart of the module (a real reader
+    // shows a new slot event); everything is dropped, the module loaded afresh, the token
+    // opened again: no login survived.
+    let serial = token.info().serial.clone();
+    drop((signer, token, module));
+    let module = Pkcs11Module::load(&path).unwrap();
+    let again = module.open_token(&TokenSelector::Serial(serial)).unwrap();
+    assert!(!again.is_logged_in());
+    assert_eq!(
+        again.sign(&set.id, b"x").unwrap_err().kind(),
+        ErrorKind::PreconditionFailed
+    );
+    again
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    again.sign(&set.id, b"x").unwrap();
+}
+
+/// The token through the same `KeyStore` interface as a file container.
+#[test]
+fn the_token_as_a_key_store() {
+    use bankkey::key::KeyAlgorithm;
+    use bankkey::store::KeyStore;
+    let _g = lock();
+    let Some(path) = softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let label = unique("store");
+    let token = fresh_token(&module, &label, USER_PIN);
+    token
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    let store: &dyn KeyStore = &token;
+    assert!(store.description().contains(&label));
+    let set = store
+        .generate(KeyAlgorithm::EcdsaP256, "via trait")
+        .unwrap();
+    let signer = store.signer(&set.id).unwrap();
+    assert_eq!(signer.public_key(), set.public_key().unwrap().unwrap());
+    let sig = signer.sign(b"m").unwrap();
+    signer
+        .public_key()
+        .verify(&signer.signature_algorithm(), b"m", &sig)
+        .unwrap();
+    let cert = request_and_certificate(signer.as_ref(), "Store");
+    assert_eq!(
+        store
+            .install_certificate(&cert, Some(&set.id))
+            .unwrap()
+            .kind(),
+        KeySetKind::Complete
+    );
+    assert_eq!(
+        store.find_by_certificate(&cert).unwrap().unwrap().id,
+        set.id
+    );
+    assert!(
+        store.warnings().unwrap().is_empty(),
+        "not a qualified certificate"
+    );
+    store.retire(&set.id).unwrap();
+    assert!(store.key_sets().unwrap()[0].retired);
+    store.delete(&set.id).unwrap();
+    assert!(store.key_sets().unwrap().is_empty());
+}

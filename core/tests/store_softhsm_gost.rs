@@ -253,3 +253,140 @@ fn tc26_b_is_made_under_its_cryptopro_name_when_the_token_knows_only_that() {
     let sig = token.sign(&set.id, b"m").unwrap();
     assert!(openssl_gost_verifies(&spki, b"m", &sig));
 }
+
+/// The whole client flow on a GOST token: generate, build the PKCS#10 request through the
+/// token (pki's RequestBuilder over our Signer), `openssl req -engine gost -verify` (exit code
+/// 0 even on a bad signature: read the message), a certificate from a GOST CA made by
+/// `openssl x509 -req -engine gost`, install it beside the key, reopen and find it again.
+#[test]
+fn gost_request_certificate_install_reopen() {
+    use bankkey::key::Signer;
+    use bankkey::pki::RequestBuilder;
+    use bankkey::subject::{AttributeType as A, Subject};
+    let _g = lock();
+    let Some(path) = gost_softhsm() else { return };
+    let label = unique("gflow");
+    let (serial, id, cert) = {
+        let module = Pkcs11Module::load(&path).unwrap();
+        let token = fresh_token(&module, &label);
+        let set = token
+            .generate_key_pair(
+                &TokenKeySpec::Gost {
+                    param_set: oid::PARAMSET_CRYPTOPRO_A,
+                },
+                "subscriber",
+            )
+            .unwrap();
+        let signer = token.signer(&set.id).unwrap();
+        assert_eq!(
+            signer.signature_algorithm().oid,
+            oid::SIGN_WITH_DIGEST_GOST3410_12_256
+        );
+        let subject = Subject::new()
+            .with(A::CommonName, "Иванов Иван Иванович")
+            .with(A::Surname, "Иванов")
+            .with(A::GivenName, "Иван Иванович")
+            .with(A::Country, "RU")
+            .with(A::Inn, "500100732259")
+            .with(A::Snils, "11223344595");
+        let request = RequestBuilder::new(subject).build(&signer).unwrap();
+        request.verify().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("req.pem"), request.to_pem()).unwrap();
+        let (_, text) = openssl(
+            &[
+                "req", "-engine", "gost", "-in", "req.pem", "-verify", "-noout",
+            ],
+            d,
+        );
+        assert!(
+            text.contains("verify OK") && !text.contains("fail"),
+            "openssl req -verify: {text}"
+        );
+        // A tampered request is caught by the same check (the message, not the exit code).
+        let mut bad = request.to_der();
+        let n = bad.len();
+        bad[n - 5] ^= 1;
+        std::fs::write(d.join("bad.der"), &bad).unwrap();
+        let (_, text) = openssl(
+            &[
+                "req", "-engine", "gost", "-inform", "DER", "-in", "bad.der", "-verify", "-noout",
+            ],
+            d,
+        );
+        assert!(!text.contains("verify OK"), "{text}");
+        for args in [
+            &[
+                "genpkey",
+                "-engine",
+                "gost",
+                "-algorithm",
+                "gost2012_256",
+                "-pkeyopt",
+                "paramset:A",
+                "-out",
+                "ca.key",
+            ][..],
+            &[
+                "req",
+                "-engine",
+                "gost",
+                "-x509",
+                "-new",
+                "-key",
+                "ca.key",
+                "-subj",
+                "/CN=GOST Test CA",
+                "-days",
+                "30",
+                "-out",
+                "ca.pem",
+            ][..],
+            &[
+                "x509",
+                "-engine",
+                "gost",
+                "-req",
+                "-in",
+                "req.pem",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-set_serial",
+                "11",
+                "-days",
+                "30",
+                "-outform",
+                "DER",
+                "-out",
+                "cert.der",
+            ][..],
+        ] {
+            let (ok, text) = openssl(args, d);
+            assert!(ok, "openssl {args:?}: {text}");
+        }
+        let cert = std::fs::read(d.join("cert.der")).unwrap();
+        let installed = token.install_certificate(&cert, None, None).unwrap();
+        assert_eq!(installed.id, set.id);
+        (token.info().serial.clone(), set.id, cert)
+    };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let token = module.open_token(&TokenSelector::Serial(serial)).unwrap();
+    token
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    let found = token.find_by_certificate(&cert).unwrap().unwrap();
+    assert_eq!(found.id, id);
+    assert_eq!(found.kind(), bankkey::store::KeySetKind::Complete);
+    let signer = token.signer(&id).unwrap();
+    let sig = signer.sign(b"after reopen").unwrap();
+    signer
+        .public_key()
+        .verify(&signer.signature_algorithm(), b"after reopen", &sig)
+        .unwrap();
+    // The certificate's key is the token's key, as our PublicKey compares them.
+    let cert = bankkey::pki::Certificate::from_der(&cert).unwrap();
+    assert!(cert.holds_key(&signer.public_key()));
+}

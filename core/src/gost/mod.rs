@@ -25,6 +25,7 @@
 //! ```
 
 pub mod batch;
+mod edwards;
 mod field;
 mod params;
 mod point;

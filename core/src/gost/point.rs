@@ -14,6 +14,7 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
+use super::edwards::Edwards;
 use super::field::{Fe, Modulus, is_zero_limbs, limbs_from_hex, lt_vartime};
 use super::params::CurveConsts;
 
@@ -54,7 +55,7 @@ impl<const N: usize> ConditionallySelectable for Aff<N> {
 /// Comb window width: signed (Booth) digits in −32..=32.
 const COMB_W: usize = 6;
 /// Table entries per window: 1·B .. 32·B.
-const COMB_ENTRIES: usize = 1 << (COMB_W - 1);
+pub(crate) const COMB_ENTRIES: usize = 1 << (COMB_W - 1);
 
 /// Number of comb windows covering an N-limb scalar plus the Booth sign bit.
 const fn windows(n: usize) -> usize {
@@ -98,6 +99,9 @@ pub(crate) struct Curve<const N: usize> {
     /// Odd multiples of G for verification's wNAF.
     g_odd: Vec<Aff<N>>,
     a_is_minus_3: bool,
+    /// The twisted Edwards model, where the standard gives one (TC26 256-A, 512-C): signing,
+    /// key derivation and verification run there.
+    pub(crate) edwards: Option<Edwards<N>>,
 }
 
 impl<const N: usize> Curve<N> {
@@ -123,12 +127,25 @@ impl<const N: usize> Curve<N> {
             comb: Vec::new(),
             g_odd: Vec::new(),
             a_is_minus_3: false,
+            edwards: None,
         };
         let minus3 = fp_neg3(&curve.fp);
         curve.a_is_minus_3 = curve.a == minus3;
         assert!(curve.is_on_curve(&g), "base point not on its curve");
         curve.comb = curve.build_comb();
         curve.g_odd = curve.build_g_odd();
+        if let Some((d, u, v)) = c.edwards {
+            curve.edwards = Some(Edwards::new(
+                &curve.fp,
+                d,
+                u,
+                v,
+                &curve.g.x,
+                &curve.g.y,
+                windows(N),
+                1usize << (G_WNAF_WIDTH - 2),
+            ));
+        }
         curve
     }
 
@@ -189,6 +206,7 @@ impl<const N: usize> Curve<N> {
     }
 
     /// −P.
+    #[cfg(test)]
     pub(crate) fn neg(&self, p: &Proj<N>) -> Proj<N> {
         Proj {
             x: p.x,
@@ -329,13 +347,31 @@ impl<const N: usize> Curve<N> {
         out
     }
 
+    /// The Booth digit of window i of k: (|digit|, negative).
+    pub(crate) fn comb_digit(k: &[u64; N], i: usize) -> (u32, u32) {
+        booth(bits_at(k, (COMB_W * i) as isize - 1, COMB_W + 1))
+    }
+
+    /// The affine Weierstrass point k·G for a secret 0 < k < q, in constant time (through the
+    /// Edwards model where there is one), and its x.
+    pub(crate) fn mul_base_affine_ct(&self, k: &[u64; N]) -> Aff<N> {
+        match &self.edwards {
+            Some(ed) => {
+                let p = ed.mul_base_ct(&self.fp, k, Self::comb_digit);
+                let (x, y) = ed.to_weierstrass(&self.fp, &p);
+                Aff { x, y }
+            }
+            None => self.to_affine(&self.mul_base_ct(k)).0,
+        }
+    }
+
     /// k·G for a secret k < 2^(64N), in constant time: one complete mixed addition per
     /// 6-bit signed window, the entry chosen by a full scan with `subtle` masks, its sign
     /// applied by a masked negation, a zero digit absorbed by a masked select.
     pub(crate) fn mul_base_ct(&self, k: &[u64; N]) -> Proj<N> {
         let mut acc = self.identity();
         for (i, row) in self.comb.iter().enumerate() {
-            let (digit, negative) = booth(bits_at(k, (COMB_W * i) as isize - 1, COMB_W + 1));
+            let (digit, negative) = Self::comb_digit(k, i);
             let mut sel = Aff::default();
             for (j, entry) in row.iter().enumerate() {
                 sel.conditional_assign(entry, (j as u32 + 1).ct_eq(&digit));
@@ -349,7 +385,9 @@ impl<const N: usize> Curve<N> {
         acc
     }
 
-    /// k·P for a public k and point (verification, subgroup checks): width-5 wNAF.
+    /// k·P for a public k and point with the complete formulas, width-5 wNAF (tests
+    /// cross-check the other ladders with it).
+    #[cfg(test)]
     pub(crate) fn mul_vartime(&self, k: &[u64; N], p: &Proj<N>) -> Proj<N> {
         // odd multiples P, 3P, ..., 15P
         let p2 = self.double(p);
@@ -375,13 +413,14 @@ impl<const N: usize> Curve<N> {
         acc
     }
 
-    /// Whether q·P is the identity (the subgroup check for cofactor-4 curves).
+    /// Whether q·P is the identity (the subgroup check for cofactor-4 curves), on the
+    /// variable-time Jacobian ladder (public data).
     pub(crate) fn in_subgroup(&self, p: &Aff<N>) -> bool {
         if self.cofactor == 1 {
             return true;
         }
-        let qp = self.mul_vartime(&self.fq.m, &self.lift(p));
-        bool::from(self.is_identity(&qp))
+        let qp = self.double_mul_vartime(&[0; N], &self.fq.m, p);
+        self.jac_is_identity(&qp)
     }
 
     /// Parses affine coordinates given as integers: both < p and on the curve.
@@ -697,6 +736,12 @@ impl<const N: usize> Curve<N> {
         q: &Aff<N>,
         r: &[u64; N],
     ) -> bool {
+        if let Some(ed) = &self.edwards {
+            let qn = ed.map_from_weierstrass(&self.fp, &q.x, &q.y);
+            let n1 = wnaf::<N>(u1, G_WNAF_WIDTH);
+            let n2 = wnaf::<N>(u2, 5);
+            return ed.verify_combination(&self.fp, &self.fq.m, &n1, &n2, &qn, r);
+        }
         let c = self.double_mul_vartime(u1, u2, q);
         if self.jac_is_identity(&c) {
             return false;

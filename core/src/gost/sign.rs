@@ -70,8 +70,7 @@ pub(crate) fn sign_with_nonce<const N: usize>(
     e: &Fe<N>,
     k: &[u64; N],
 ) -> Option<([u64; N], [u64; N])> {
-    let point = c.mul_base_ct(k);
-    let (aff, _) = c.to_affine(&point);
+    let aff = c.mul_base_affine_ct(k);
     let x = c.fp.to_uint(&aff.x);
     let r = c.fq.to_mont(&x);
     let mut dm = c.fq.to_mont(d);
@@ -128,6 +127,5 @@ pub(crate) fn verify_digest<const N: usize>(
 
 /// Q = d·G for a private scalar (constant time).
 pub(crate) fn public_point<const N: usize>(c: &Curve<N>, d: &[u64; N]) -> Aff<N> {
-    let (aff, _) = c.to_affine(&c.mul_base_ct(d));
-    aff
+    c.mul_base_affine_ct(d)
 }

@@ -356,6 +356,16 @@ fn timings() {
     t("256 mul_base_ct", 2_000, || {
         acc = c.mul_base_ct(black_box(&k))
     });
+    let ca = curve256(CurveId::Tc26_256A);
+    t("256-A k·G affine (Edwards)", 2_000, || {
+        black_box(ca.mul_base_affine_ct(black_box(&k)));
+    });
+    t("256-A verify ladder (Edwards)", 1_000, || {
+        black_box(ca.verify_combination(black_box(&k), &k, &ca.g, &k));
+    });
+    t("256-A k·G affine (Weierstrass)", 2_000, || {
+        black_box(ca.to_affine(&ca.mul_base_ct(black_box(&k))));
+    });
     t("256 double_mul", 1_000, || {
         black_box(c.double_mul_vartime(black_box(&k), &k, &c.g));
     });
@@ -374,4 +384,38 @@ fn timings() {
     t("512 nonce", 10_000, || {
         black_box(sign::hedged_nonce(c8, &k8, &[0u8; 64], 0));
     });
+}
+
+/// The Edwards paths (TC26 256-A, 512-C) agree with the Weierstrass ones: k·G, and the
+/// verification equation including its doubling and cancelling cases.
+fn check_edwards_matches_weierstrass<const N: usize>(c: &Curve<N>) {
+    use super::field::{add_limbs, small, sub_limbs};
+    assert!(c.edwards.is_some());
+    let ks: [[u64; N]; 5] = [
+        small(1),
+        small(0x40),
+        small(0x1234_5678),
+        std::array::from_fn(|i| 0x0123_4567_89ab_cdef_u64.rotate_left(i as u32 * 7) >> 3),
+        sub_limbs(&c.fq.m, &small(1)).0,
+    ];
+    for k in ks {
+        let (w, _) = c.to_affine(&c.mul_base_ct(&k));
+        assert_eq!(c.mul_base_affine_ct(&k), w);
+        // r = x(2k·G) mod q verifies for u1 = u2 = k, Q = G; a wrong r does not
+        let two_k = add_limbs(&k, &k).0;
+        let (p2, _) = c.to_affine(&c.mul_base_ct(&two_k));
+        let r = c.fq.to_uint(&c.fq.to_mont(&c.fp.to_uint(&p2.x)));
+        assert!(c.verify_combination(&k, &k, &c.g, &r));
+        let r1 = add_limbs(&r, &small(1)).0;
+        assert!(!c.verify_combination(&k, &k, &c.g, &r1));
+        // k·G + (q − k)·G = O never verifies
+        let neg_k = sub_limbs(&c.fq.m, &k).0;
+        assert!(!c.verify_combination(&k, &neg_k, &c.g, &r));
+    }
+}
+
+#[test]
+fn edwards_matches_weierstrass() {
+    check_edwards_matches_weierstrass(curve256(CurveId::Tc26_256A));
+    check_edwards_matches_weierstrass(curve512(CurveId::Tc26_512C));
 }

@@ -418,6 +418,30 @@ mod tests {
     }
 
     #[test]
+    fn compressed_and_uncompressed_p256_points_are_the_same_key() {
+        let ec = PublicKey::from_pem(&fixture("ec-p256/pub.pem")).unwrap();
+        let bits = ec.key_bits();
+        let point = p256::PublicKey::from_sec1_bytes(&bits).unwrap();
+        use p256::elliptic_curve::sec1::ToSec1Point;
+        let compressed = point.to_sec1_point(true);
+        let other = PublicKey::from_parts(
+            KeyAlgorithm::EcdsaP256.key_algorithm_identifier(),
+            compressed.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(other.key_bits().len(), 33);
+        assert_eq!(other, ec);
+    }
+
+    #[test]
+    fn public_keys_and_software_keys_cross_threads() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<PublicKey>();
+        send_sync::<crate::key::SoftwareKey>();
+        send_sync::<Box<dyn crate::key::Signer>>();
+    }
+
+    #[test]
     fn garbage_is_an_error() {
         for bytes in [&b""[..], b"\x30\x00", b"\x30\x03\x02\x01\x00", &[0xFF; 40]] {
             let err = PublicKey::from_spki_der(bytes).unwrap_err();

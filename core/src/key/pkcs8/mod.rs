@@ -46,8 +46,24 @@ fn decode_gost(info: &pkcs8::PrivateKeyInfoRef<'_>) -> Result<crate::gost::Signi
     };
     let ps = super::gost::param_set_of(&alg)?;
     let scalar = super::gost::decode_private_key(ps, info.private_key.as_bytes())?;
-    crate::gost::SigningKey::from_le_bytes(ps, &scalar)
-        .map_err(|e| Error::malformed(e.message().to_string()).with_field("privateKey"))
+    let key = crate::gost::SigningKey::from_le_bytes(ps, &scalar)
+        .map_err(|e| Error::malformed(e.message().to_string()).with_field("privateKey"))?;
+    // RFC 5958 v2 may carry the public key (as in the SubjectPublicKeyInfo BIT STRING): it
+    // must be this key's.
+    if let Some(bits) = &info.public_key {
+        let bits = bits
+            .as_bytes()
+            .ok_or_else(|| Error::malformed("publicKey has unused bits").with_field("publicKey"))?;
+        let le_xy = super::gost::decode_public_key(bits)?;
+        if le_xy != key.verifying_key().to_le_xy() {
+            return Err(Error::new(
+                crate::ErrorKind::KeyMismatch,
+                "the PKCS#8 publicKey is not the private key's public key",
+            )
+            .with_field("publicKey"));
+        }
+    }
+    Ok(key)
 }
 
 /// `PrivateKeyInfo` for a GOST key, as OpenSSL writes it: version 0, the key
@@ -98,6 +114,30 @@ pub(crate) fn encode(key: &SoftwareKey) -> Zeroizing<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gost::ParamSet;
+    use crate::key::KeyAlgorithm;
+
+    /// A GOST PrivateKeyInfo v2 (RFC 5958) with `public` as its publicKey.
+    fn v2_with_public(key: &SoftwareKey, public: &[u8]) -> Vec<u8> {
+        let v1 = encode(key);
+        let info = pkcs8::PrivateKeyInfoRef::from_der(&v1).unwrap();
+        let mut v2 = info.clone();
+        v2.public_key = Some(der::asn1::BitStringRef::from_bytes(public).unwrap());
+        der::Encode::to_der(&v2).unwrap()
+    }
+
+    #[test]
+    fn gost_v2_public_key_must_match() {
+        let key = SoftwareKey::generate(KeyAlgorithm::Gost(ParamSet::Tc26_256A)).unwrap();
+        let other = SoftwareKey::generate(KeyAlgorithm::Gost(ParamSet::Tc26_256A)).unwrap();
+        let good = v2_with_public(&key, &key.public_key().key_bits());
+        assert_eq!(decode(&good).unwrap().public_key(), key.public_key());
+        let bad = v2_with_public(&key, &other.public_key().key_bits());
+        assert_eq!(
+            decode(&bad).unwrap_err().kind(),
+            crate::ErrorKind::KeyMismatch
+        );
+    }
 
     #[test]
     fn tlv_lengths() {
