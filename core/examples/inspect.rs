@@ -1,9 +1,10 @@
-//! Prints a JSON report of a certificate, certificate request, PKCS#8 key or public key,
+//! Prints a JSON report of a certificate, certificate request, PKCS#8 key, public key or CMS
+//! SignedData (`--content` gives the content of a detached signature),
 //! like `openssl x509 -text` but structured, with a verdict.
 //!
 //! ```text
 //! cargo run --release -p bankkey --example inspect -- FILE [--at RFC3339] [--trust CA.pem ...]
-//!     [--password PW] [--key CERT-OR-PUBKEY.pem]
+//!     [--password PW] [--key CERT-OR-PUBKEY.pem] [--content FILE]
 //! ```
 //!
 //! `--trust` may be repeated, and each file may hold several certificates (trust anchors and
@@ -21,7 +22,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 const USAGE: &str = "usage: inspect FILE [--at RFC3339] [--trust CA.pem ...] [--password PW] \
-                     [--key CERT-OR-PUBKEY.pem]";
+                     [--key CERT-OR-PUBKEY.pem] [--content FILE]";
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("inspect: {msg}\n{USAGE}");
@@ -86,9 +87,13 @@ fn main() -> ExitCode {
                 }
             }
             "--content" => {
-                return usage(
-                    "--content applies to CMS signatures, which inspect does not read yet",
-                );
+                let Some(v) = args.next() else {
+                    return usage("--content needs a file");
+                };
+                match std::fs::read(&v) {
+                    Ok(b) => options.content = Some(b),
+                    Err(e) => return usage(&format!("--content {v}: {e}")),
+                }
             }
             "-h" | "--help" => {
                 println!("{USAGE}");

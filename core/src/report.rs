@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::cms::{SignedData, SignerId, VerifyOptions};
 use crate::pki::ext::{ExtensionValue, Extensions, SignToolClass};
 use crate::pki::{
     Certificate, CertificateRequest, KeyInfo, build_chain, ext::Extension, pem, rfc3339,
@@ -43,6 +44,8 @@ pub enum ObjectKind {
     PrivateKey,
     /// A SubjectPublicKeyInfo.
     PublicKey,
+    /// A CMS SignedData (a `ContentInfo` holding one).
+    SignedData,
     /// Bytes that could not be recognised.
     Unknown,
 }
@@ -195,6 +198,33 @@ pub struct QualifiedReport {
     pub missing: Vec<String>,
 }
 
+/// One signer of a CMS SignedData.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignerReport {
+    /// The signer's certificate subject, when the certificate was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The signer's certificate serial, uppercase hex (from the signer identifier when it
+    /// names one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The subjectKeyIdentifier the signer is named by, uppercase hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_identifier: Option<String>,
+    /// digestAlgorithm OID.
+    pub digest_algorithm: String,
+    /// signatureAlgorithm OID, as written (GOST key OID or signature OID).
+    pub signature_algorithm: String,
+    /// Its name, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_algorithm_name: Option<String>,
+    /// The signingTime attribute, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_time: Option<String>,
+    /// The OIDs of the signed attributes.
+    pub signed_attributes: Vec<String>,
+}
+
 /// A report of one object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -231,6 +261,15 @@ pub struct Report {
     /// Qualified or not (certificates only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualified: Option<QualifiedReport>,
+    /// CMS: eContentType OID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// CMS: whether the content is left out (a detached signature).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detached: Option<bool>,
+    /// CMS: the signers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<SignerReport>,
     /// The chain found (subjects, leaf first), when trust anchors were given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<Vec<String>>,
@@ -258,6 +297,8 @@ pub struct Options {
     /// The public key the object must hold (a certificate, request or private key): a
     /// different one is `key-mismatch`.
     pub expected_key: Option<crate::key::PublicKey>,
+    /// The content of a detached CMS signature.
+    pub content: Option<Vec<u8>>,
 }
 
 impl Options {
@@ -281,6 +322,9 @@ impl Report {
             extensions: Vec::new(),
             identifiers: Vec::new(),
             qualified: None,
+            content_type: None,
+            detached: None,
+            signers: Vec::new(),
             chain: None,
             checks: Vec::new(),
             verdict: Verdict::Valid,
@@ -536,6 +580,88 @@ pub fn private_key(der: &[u8], encrypted: bool, options: &Options) -> Report {
     }
 }
 
+/// Reports a CMS SignedData: its signers, their signatures and digests over the content
+/// (carried, or `options.content` for a detached signature), and, when trust anchors are
+/// given, every signer's certificate path at `options.at` (or its signingTime, or now).
+pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
+    let mut r = Report::empty(ObjectKind::SignedData);
+    r.content_type = Some(sd.content_type().to_string());
+    r.detached = Some(sd.is_detached());
+    let found = |sid: &SignerId| {
+        sd.certificates()
+            .iter()
+            .chain(&options.trust)
+            .find(|c| sid.matches(c))
+    };
+    for si in sd.signers() {
+        let cert = found(si.sid());
+        let (serial, key_identifier) = match si.sid() {
+            SignerId::IssuerAndSerial { serial, .. } => (Some(hex::encode_upper(serial)), None),
+            SignerId::KeyIdentifier(id) => (
+                cert.map(Certificate::serial_hex),
+                Some(hex::encode_upper(id)),
+            ),
+        };
+        let alg = &si.signature_algorithm().oid;
+        r.signers.push(SignerReport {
+            subject: cert.map(|c| c.subject().to_string()),
+            serial,
+            key_identifier,
+            digest_algorithm: si.digest_algorithm().oid.to_string(),
+            signature_algorithm: alg.to_string(),
+            signature_algorithm_name: algorithm_name(alg).map(Into::into),
+            signing_time: si.signing_time().map(rfc3339),
+            signed_attributes: si
+                .signed_attribute_oids()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        });
+    }
+    let content = options.content.as_deref();
+    if sd.is_detached() && content.is_none() {
+        r.skip(
+            "signatures",
+            "a detached signature: no content given (--content)",
+        );
+        r.finish();
+        return r;
+    }
+    match sd.verify_signatures(content, &options.trust) {
+        Ok(_) => r.pass("signatures", None),
+        Err(e) => {
+            r.fail("signatures", Reason::from_kind(e.kind()), e.to_string());
+            r.finish();
+            return r;
+        }
+    }
+    if options.trust.is_empty() {
+        r.skip("chain", "no trust anchors given (--trust)");
+    } else {
+        let verify = VerifyOptions {
+            content: options.content.clone(),
+            anchors: options.trust.clone(),
+            certificates: options.trust.clone(),
+            at: options.at,
+        };
+        match sd.verify(&verify) {
+            Ok(signers) => {
+                r.chain = signers.first().map(|s| {
+                    s.chain
+                        .certificates()
+                        .iter()
+                        .map(|c| c.subject().to_string())
+                        .collect()
+                });
+                r.pass("chain", None);
+            }
+            Err(e) => r.fail("chain", Reason::from_kind(e.kind()), e.to_string()),
+        }
+    }
+    r.finish();
+    r
+}
+
 /// Reports whatever `input` holds: a certificate, request, PKCS#8 key or public key, in DER
 /// or PEM (the first recognised PEM block; text around it is ignored).
 pub fn inspect(input: &[u8], options: &Options) -> Report {
@@ -563,13 +689,19 @@ pub fn inspect(input: &[u8], options: &Options) -> Report {
             "PRIVATE KEY" => return private_key(&b.der, false, options),
             "ENCRYPTED PRIVATE KEY" => return private_key(&b.der, true, options),
             "PUBLIC KEY" => return public_key(&b.der),
+            "CMS" | "PKCS7" => {
+                return match SignedData::from_der(&b.der) {
+                    Ok(sd) => signed_data(&sd, options),
+                    Err(e) => Report::malformed(ObjectKind::SignedData, &e),
+                };
+            }
             _ => {}
         }
     }
     Report::malformed(
         ObjectKind::Unknown,
         &Error::malformed(
-            "no certificate, certificate request, private key or public key found \
+            "no certificate, certificate request, private key, public key or CMS found \
              (neither DER nor a known PEM block)",
         ),
     )
@@ -591,6 +723,12 @@ fn inspect_der(der: &[u8], options: &Options) -> Report {
     }
     if pkcs8::PrivateKeyInfoRef::try_from(der).is_ok() {
         return private_key(der, false, options);
+    }
+    if <cms::content_info::ContentInfo as der::Decode>::from_der(der).is_ok() {
+        return match SignedData::from_der(der) {
+            Ok(sd) => signed_data(&sd, options),
+            Err(e) => Report::malformed(ObjectKind::SignedData, &e),
+        };
     }
     Report::malformed(
         ObjectKind::Unknown,

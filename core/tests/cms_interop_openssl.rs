@@ -16,20 +16,36 @@ struct Case {
     md: &'static str,
 }
 
-/// Key types we sign with.
-const SIGNING: &[Case] = &[
-    Case {
-        dir: "rsa2048",
-        md: "sha256",
-    },
-    Case {
-        dir: "ec-p256",
-        md: "sha256",
-    },
+const fn case(dir: &'static str, md: &'static str) -> Case {
+    Case { dir, md }
+}
+
+/// Every fixture key type: we sign with each, and OpenSSL signs with each.
+const CASES: &[Case] = &[
+    case("rsa2048", "sha256"),
+    case("ec-p256", "sha256"),
+    case("gost2012_256-A", "md_gost12_256"),
+    case("gost2012_256-B", "md_gost12_256"),
+    case("gost2012_256-C", "md_gost12_256"),
+    case("gost2012_256-XA", "md_gost12_256"),
+    case("gost2012_256-XB", "md_gost12_256"),
+    case("gost2012_256-TCA", "md_gost12_256"),
+    case("gost2012_256-TCB", "md_gost12_256"),
+    case("gost2012_256-TCC", "md_gost12_256"),
+    case("gost2012_256-TCD", "md_gost12_256"),
+    case("gost2012_512-A", "md_gost12_512"),
+    case("gost2012_512-B", "md_gost12_512"),
+    case("gost2012_512-C", "md_gost12_512"),
 ];
 
-/// Key types OpenSSL signs with and we verify.
-const VERIFYING: &[Case] = SIGNING;
+/// A fixture folder whose CA did not issue `case`'s certificate.
+fn other(case: &Case) -> &'static Case {
+    if case.dir == "rsa2048" {
+        &CASES[1]
+    } else {
+        &CASES[0]
+    }
+}
 
 const CONTENT: &[u8] = b"\xd0\x9f\xd0\xbb\xd0\xb0\xd1\x82\xd1\x91\xd0\xb6\xd0\xbd\xd0\xbe\xd0\xb5 \
 \xd0\xbf\xd0\xbe\xd1\x80\xd1\x83\xd1\x87\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xb5 \xe2\x84\x96 42\r\n\x00\xff";
@@ -67,7 +83,7 @@ fn openssl_verifies_what_we_sign() {
     let Some(ossl) = common::openssl() else {
         return;
     };
-    for case in SIGNING {
+    for case in CASES {
         let tmp = TempDir::new("cms-we-sign");
         let key = key(case);
         let signer: &dyn Signer = &key;
@@ -82,6 +98,16 @@ fn openssl_verifies_what_we_sign() {
                 },
             )
             .unwrap();
+            if case.dir.starts_with("gost") {
+                let sd = SignedData::from_der(&der).unwrap();
+                let si = &sd.signers()[0];
+                let want = if case.md == "md_gost12_256" {
+                    bankkey::oid::SIGN_WITH_DIGEST_GOST3410_12_256
+                } else {
+                    bankkey::oid::SIGN_WITH_DIGEST_GOST3410_12_512
+                };
+                assert_eq!(si.signature_algorithm().oid, want, "{}", case.dir);
+            }
             let sig = tmp.write("sig.der", &der);
             let content = tmp.write("content.bin", CONTENT);
             let out = tmp.path("out.bin").to_string_lossy().into_owned();
@@ -136,13 +162,8 @@ fn openssl_verifies_what_we_sign() {
                 );
             }
             // Another CA is not trusted.
-            let other = if case.dir == "rsa2048" {
-                &SIGNING[1]
-            } else {
-                &SIGNING[0]
-            };
             assert!(
-                !openssl_verify(&ossl, other, &sig, given, &out),
+                !openssl_verify(&ossl, other(case), &sig, given, &out),
                 "{}",
                 case.dir
             );
@@ -177,7 +198,7 @@ fn we_verify_what_openssl_signs() {
     let Some(ossl) = common::openssl() else {
         return;
     };
-    for case in VERIFYING {
+    for case in CASES {
         let tmp = TempDir::new("cms-openssl-signs");
         let anchors = vec![cert(case, "ca.pem")];
         let leaf = cert(case, "cert.pem");
@@ -194,6 +215,17 @@ fn we_verify_what_openssl_signs() {
                 .verify(&opts)
                 .unwrap_or_else(|e| panic!("{} {extra:?}: {e}", case.dir));
             assert_eq!(v[0].certificate, leaf);
+            // OpenSSL's convention: the GOST key OID in signatureAlgorithm (we write the
+            // signature OID; both are read).
+            if case.dir.starts_with("gost2012_256") {
+                let si = &sd.signers()[0];
+                assert_eq!(si.signature_algorithm().oid, bankkey::oid::GOST3410_12_256);
+                assert_eq!(si.digest_algorithm().oid, bankkey::oid::STREEBOG_256);
+            } else if case.dir.starts_with("gost2012_512") {
+                let si = &sd.signers()[0];
+                assert_eq!(si.signature_algorithm().oid, bankkey::oid::GOST3410_12_512);
+                assert_eq!(si.digest_algorithm().oid, bankkey::oid::STREEBOG_512);
+            }
             assert!(v[0].signing_time.is_some());
             if !detached {
                 assert_eq!(sd.content(), Some(CONTENT));
@@ -221,15 +253,11 @@ fn we_verify_what_openssl_signs() {
             };
             assert_eq!(e.kind(), ErrorKind::ContentAltered, "{}: {e}", case.dir);
             // Untrusted without the right anchor.
-            let other = if case.dir == "rsa2048" {
-                "ec-p256"
-            } else {
-                "rsa2048"
-            };
             let e = sd
                 .verify(&VerifyOptions {
                     anchors: vec![
-                        Certificate::from_pem(&fixture(&format!("{other}/ca.pem"))).unwrap(),
+                        Certificate::from_pem(&fixture(&format!("{}/ca.pem", other(case).dir)))
+                            .unwrap(),
                     ],
                     ..opts.clone()
                 })

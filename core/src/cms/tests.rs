@@ -59,7 +59,14 @@ const MSG: &[u8] = b"\xd0\x9f\xd0\xbb\xd0\xb0\xd1\x82\xd1\x91\xd0\xb6 \xe2\x84\x
 
 #[test]
 fn attached_and_detached_round_trip() {
-    for dir in ["rsa2048", "ec-p256"] {
+    for (dir, digest) in [
+        ("rsa2048", DigestAlgorithm::Sha256),
+        ("ec-p256", DigestAlgorithm::Sha256),
+        ("gost2012_256-A", DigestAlgorithm::Streebog256),
+        ("gost2012_256-TCA", DigestAlgorithm::Streebog256),
+        ("gost2012_512-A", DigestAlgorithm::Streebog512),
+        ("gost2012_512-C", DigestAlgorithm::Streebog512),
+    ] {
         let p = party(dir);
         for detached in [false, true] {
             let der = sign(MSG, &[(&p.key, &p.cert)], &options(detached)).unwrap();
@@ -69,14 +76,11 @@ fn attached_and_detached_round_trip() {
             assert_eq!(sd.certificates(), std::slice::from_ref(&p.cert));
             let si = &sd.signers()[0];
             assert_eq!(si.signing_time(), Some(at()));
-            assert_eq!(si.digest_algorithm().oid, crate::oid::SHA256);
-            assert_eq!(
-                si.message_digest().unwrap(),
-                DigestAlgorithm::Sha256.digest(MSG)
-            );
+            assert_eq!(si.digest_algorithm().oid, digest.oid());
+            assert_eq!(si.message_digest().unwrap(), digest.digest(MSG));
             let scv2 = si.signing_certificate_v2().unwrap();
             assert!(scv2[0].matches(&p.cert).unwrap());
-            assert_eq!(scv2[0].hash_algorithm, crate::oid::SHA256);
+            assert_eq!(scv2[0].hash_algorithm, digest.oid());
             let content = detached.then_some(MSG);
             let v = sd.verify(&verify_opts(&[&p], content)).unwrap();
             assert_eq!(v.len(), 1);
