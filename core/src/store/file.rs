@@ -301,30 +301,7 @@ impl KeyStore for FileContainer {
         let public = cert.public_key()?;
         let sets = self.key_sets()?;
         let holds = |k: &KeySet| k.public_key().ok().flatten().is_some_and(|p| p == public);
-        let target = match id {
-            Some(id) => {
-                let set = sets
-                    .iter()
-                    .find(|k| k.id == id)
-                    .ok_or_else(|| Error::invalid_field("id", "no key set with this identifier"))?;
-                if !holds(set) {
-                    return Err(Error::new(
-                        ErrorKind::KeyMismatch,
-                        "the certificate's public key is not the key of this key set",
-                    ));
-                }
-                set
-            }
-            None => sets
-                .iter()
-                .find(|k| k.has_private_key && holds(k))
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::KeyMismatch,
-                        "no private key in the container matches the certificate's public key",
-                    )
-                })?,
-        };
+        let target = super::install_target(&sets, id, holds, "in the container")?;
         atomic_write(
             &self.file(&target.id_hex(), "crt"),
             cert.to_pem().as_bytes(),

@@ -14,8 +14,8 @@ pub mod pkcs11;
 
 pub use file::FileContainer;
 
-use crate::Result;
 use crate::key::{KeyAlgorithm, PublicKey, Signer};
+use crate::{Error, ErrorKind, Result};
 
 /// Where keys live: the same operations on a token and on a file container.
 ///
@@ -51,6 +51,42 @@ pub trait KeyStore: Send + Sync {
     /// Warnings about the medium as a whole (see [`medium_warnings`]).
     fn warnings(&self) -> Result<Vec<String>> {
         Ok(medium_warnings(&self.key_sets()?))
+    }
+}
+
+/// The key set a certificate is to be installed beside, on a medium described by `medium`
+/// ("in the container", "on the token"): the set named by `id`, which must hold the
+/// certificate's key, or else the first set with a private key that holds it. `holds` says
+/// whether a set's public key is the certificate's. [`ErrorKind::KeyMismatch`] when no such
+/// key is there; [`ErrorKind::InvalidInput`] naming `id` when `id` names no set.
+pub(crate) fn install_target<'a>(
+    sets: &'a [KeySet],
+    id: Option<&[u8]>,
+    holds: impl Fn(&KeySet) -> bool,
+    medium: &str,
+) -> Result<&'a KeySet> {
+    match id {
+        Some(id) => {
+            let set = sets.iter().find(|k| k.id == id).ok_or_else(|| {
+                Error::invalid_field("id", format!("no key set with this identifier {medium}"))
+            })?;
+            if !holds(set) {
+                return Err(Error::new(
+                    ErrorKind::KeyMismatch,
+                    "the certificate's public key is not the key of this key set",
+                ));
+            }
+            Ok(set)
+        }
+        None => sets
+            .iter()
+            .find(|k| k.has_private_key && holds(k))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::KeyMismatch,
+                    format!("no private key {medium} matches the certificate's public key"),
+                )
+            }),
     }
 }
 

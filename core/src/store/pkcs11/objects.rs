@@ -147,29 +147,7 @@ impl Pkcs11Token {
                 .and_then(|p| pubkey::key_bits(p).ok())
                 .is_some_and(|b| b == bits)
         };
-        let target = match id {
-            Some(id) => {
-                let set = sets.iter().find(|k| k.id == id).ok_or_else(|| {
-                    Error::invalid_field("id", "no key set with this CKA_ID on the token")
-                })?;
-                if !holds(set) {
-                    return Err(Error::new(
-                        ErrorKind::KeyMismatch,
-                        "the certificate's public key is not the key of this key set",
-                    ));
-                }
-                set
-            }
-            None => sets
-                .iter()
-                .find(|k| k.has_private_key && holds(k))
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::KeyMismatch,
-                        "no private key on the token matches the certificate's public key",
-                    )
-                })?,
-        };
+        let target = crate::store::install_target(&sets, id, holds, "on the token")?;
         if target.certificate.as_deref() == Some(cert_der) {
             return Ok(target.clone());
         }
