@@ -2,7 +2,7 @@
 //! (`openssl req -verify`, `openssl verify`, with the gost engine) and read by GnuTLS certtool;
 //! the report's verdicts for bad identifiers and unknown critical extensions.
 
-mod pki_common;
+mod common;
 
 use std::path::Path;
 use std::process::Command;
@@ -125,7 +125,7 @@ fn run(tool: &str, args: &[&str]) -> Option<(bool, String)> {
             ),
         )),
         Err(e) => {
-            assert!(!pki_common::oracles_required(), "{tool} is required: {e}");
+            assert!(!common::oracles_required(), "{tool} is required: {e}");
             eprintln!("skipping the {tool} check: {e}");
             None
         }

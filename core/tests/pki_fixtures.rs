@@ -2,11 +2,12 @@
 //! parsed, verified and chained, and its report is compared field by field with the
 //! `openssl x509/req -text` dump checked in beside it.
 
-mod pki_common;
+mod common;
 
 use bankkey::pki::{Certificate, CertificateRequest, build_chain};
 use bankkey::report::{self, Options};
-use pki_common::*;
+use common::openssl_text::*;
+use common::{FOLDERS, fixture, fixture_str};
 use serde_json::Value;
 use time::Duration;
 
@@ -209,8 +210,8 @@ fn check_report_against_dump(r: &Value, text: &str, section: &str, folder: &str)
 #[test]
 fn certificates_match_openssl_dumps_verify_and_chain() {
     for folder in FOLDERS {
-        let ca = Certificate::from_pem(&read(&format!("{folder}/ca.pem"))).unwrap();
-        let cert = Certificate::from_pem(&read(&format!("{folder}/cert.pem"))).unwrap();
+        let ca = Certificate::from_pem(&fixture(&format!("{folder}/ca.pem"))).unwrap();
+        let cert = Certificate::from_pem(&fixture(&format!("{folder}/cert.pem"))).unwrap();
         let at = cert.not_before() + Duration::days(1);
 
         // The CA: self-signed, a trust anchor of itself.
@@ -222,7 +223,7 @@ fn certificates_match_openssl_dumps_verify_and_chain() {
         let r = serde_json::to_value(report::certificate(&ca, &options)).unwrap();
         check_report_against_dump(
             &r,
-            &read_text(&format!("{folder}/ca.txt")),
+            &fixture_str(&format!("{folder}/ca.txt")),
             "X509v3 extensions:",
             folder,
         );
@@ -234,18 +235,18 @@ fn certificates_match_openssl_dumps_verify_and_chain() {
         let r = serde_json::to_value(report::certificate(&cert, &options)).unwrap();
         check_report_against_dump(
             &r,
-            &read_text(&format!("{folder}/cert.txt")),
+            &fixture_str(&format!("{folder}/cert.txt")),
             "X509v3 extensions:",
             folder,
         );
         assert_eq!(r["qualified"]["qualified"], true, "{folder}: {r:#}");
         assert_eq!(r["verdict"], "valid", "{folder}: {r:#}");
         assert_eq!(r["chain"].as_array().unwrap().len(), 2);
-        let fields = Dump::new(&read_text(&format!("{folder}/cert.fields.txt")));
+        let fields = Dump::new(&fixture_str(&format!("{folder}/cert.fields.txt")));
         assert_eq!(cert.serial_hex(), fields.value("serial=").unwrap());
 
         // Typed accessors agree with the dump.
-        let d = Dump::new(&read_text(&format!("{folder}/cert.txt")));
+        let d = Dump::new(&fixture_str(&format!("{folder}/cert.txt")));
         assert_eq!(
             cert.signature(),
             colon_hex(&d.last_block("Signature Value:").unwrap())
@@ -320,19 +321,19 @@ fn certificates_match_openssl_dumps_verify_and_chain() {
 #[test]
 fn requests_match_openssl_dumps_and_verify() {
     for folder in FOLDERS {
-        let pem = read(&format!("{folder}/req.pem"));
+        let pem = fixture(&format!("{folder}/req.pem"));
         let req = CertificateRequest::from_pem(&pem).unwrap();
         req.verify().unwrap_or_else(|e| panic!("{folder}: {e}"));
         let r = serde_json::to_value(report::request(&req)).unwrap();
         check_report_against_dump(
             &r,
-            &read_text(&format!("{folder}/req.txt")),
+            &fixture_str(&format!("{folder}/req.txt")),
             "Requested Extensions:",
             folder,
         );
         assert_eq!(r["verdict"], "valid", "{folder}: {r:#}");
         assert_eq!(r["kind"], "certificate-request");
-        let d = Dump::new(&read_text(&format!("{folder}/req.txt")));
+        let d = Dump::new(&fixture_str(&format!("{folder}/req.txt")));
         assert_eq!(
             req.signature(),
             colon_hex(&d.last_block("Signature Value:").unwrap())
@@ -357,9 +358,9 @@ fn requests_match_openssl_dumps_and_verify() {
 
 #[test]
 fn a_certificate_checked_against_another_ca_is_wrong_issuer_or_untrusted() {
-    let ca_a = Certificate::from_pem(&read("gost2012_256-A/ca.pem")).unwrap();
-    let ca_rsa = Certificate::from_pem(&read("rsa2048/ca.pem")).unwrap();
-    let cert = Certificate::from_pem(&read("rsa2048/cert.pem")).unwrap();
+    let ca_a = Certificate::from_pem(&fixture("gost2012_256-A/ca.pem")).unwrap();
+    let ca_rsa = Certificate::from_pem(&fixture("rsa2048/ca.pem")).unwrap();
+    let cert = Certificate::from_pem(&fixture("rsa2048/cert.pem")).unwrap();
     let e = cert.verify_issued_by(&ca_a).unwrap_err();
     assert_eq!(e.kind(), bankkey::ErrorKind::WrongIssuer);
     let options = Options {
@@ -375,8 +376,8 @@ fn a_certificate_checked_against_another_ca_is_wrong_issuer_or_untrusted() {
 #[test]
 fn a_changed_byte_is_a_bad_signature() {
     for folder in FOLDERS {
-        let ca = Certificate::from_pem(&read(&format!("{folder}/ca.pem"))).unwrap();
-        let cert = Certificate::from_pem(&read(&format!("{folder}/cert.pem"))).unwrap();
+        let ca = Certificate::from_pem(&fixture(&format!("{folder}/ca.pem"))).unwrap();
+        let cert = Certificate::from_pem(&fixture(&format!("{folder}/cert.pem"))).unwrap();
         // Change one byte of the subject's e-mail inside the signed part.
         let mut der = cert.to_der();
         let at = der.windows(6).position(|w| w == b"ivanov").unwrap();
@@ -392,7 +393,7 @@ fn a_changed_byte_is_a_bad_signature() {
         let r = report::certificate(&altered, &options);
         assert_eq!(r.reason, Some(report::Reason::BadSignature), "{folder}");
 
-        let req = read(&format!("{folder}/req.pem"));
+        let req = fixture(&format!("{folder}/req.pem"));
         let mut der = CertificateRequest::from_pem(&req).unwrap().to_der();
         let at = der.windows(6).position(|w| w == b"ivanov").unwrap();
         der[at] = b'j';
@@ -404,7 +405,7 @@ fn a_changed_byte_is_a_bad_signature() {
 #[test]
 fn gnutls_certificates_match_their_dumps_and_verify() {
     for name in ["CryptoPro-A", "TC26-256-B", "TC26-512-A"] {
-        let cert = Certificate::from_pem(&read(&format!("gnutls/{name}.cert.pem"))).unwrap();
+        let cert = Certificate::from_pem(&fixture(&format!("gnutls/{name}.cert.pem"))).unwrap();
         let options = Options {
             at: Some(cert.not_before() + Duration::days(1)),
             trust: vec![cert.clone()],
@@ -413,7 +414,7 @@ fn gnutls_certificates_match_their_dumps_and_verify() {
         let r = serde_json::to_value(report::certificate(&cert, &options)).unwrap();
         check_report_against_dump(
             &r,
-            &read_text(&format!("gnutls/{name}.cert.txt")),
+            &fixture_str(&format!("gnutls/{name}.cert.txt")),
             "X509v3 extensions:",
             name,
         );
@@ -425,9 +426,9 @@ fn gnutls_certificates_match_their_dumps_and_verify() {
 #[test]
 fn keys_are_reported_with_their_public_key() {
     for folder in FOLDERS {
-        let cert = Certificate::from_pem(&read(&format!("{folder}/cert.pem"))).unwrap();
+        let cert = Certificate::from_pem(&fixture(&format!("{folder}/cert.pem"))).unwrap();
         for file in ["key.pem", "pub.pem"] {
-            let r = report::inspect(&read(&format!("{folder}/{file}")), &Options::default());
+            let r = report::inspect(&fixture(&format!("{folder}/{file}")), &Options::default());
             assert!(r.is_valid(), "{folder}/{file}: {}", r.to_json());
             let pk = r.public_key.unwrap();
             assert_eq!(
@@ -442,7 +443,7 @@ fn keys_are_reported_with_their_public_key() {
         "gost2012_512-A.gost89.hmac-streebog512",
         "gost2012_256-A.aes-256-cbc.hmac-sha256",
     ] {
-        let pem = read(&format!("encrypted/{name}.pem"));
+        let pem = fixture(&format!("encrypted/{name}.pem"));
         let good = Options {
             password: Some(zeroize::Zeroizing::new(b"bankkey-test".to_vec())),
             ..Default::default()
@@ -464,8 +465,8 @@ fn keys_are_reported_with_their_public_key() {
 
 #[test]
 fn a_different_key_is_key_mismatch() {
-    let a = Certificate::from_pem(&read("gost2012_256-A/cert.pem")).unwrap();
-    let b = Certificate::from_pem(&read("gost2012_256-B/cert.pem")).unwrap();
+    let a = Certificate::from_pem(&fixture("gost2012_256-A/cert.pem")).unwrap();
+    let b = Certificate::from_pem(&fixture("gost2012_256-B/cert.pem")).unwrap();
     for (expected, reason) in [(&a, None), (&b, Some(report::Reason::KeyMismatch))] {
         let options = Options {
             at: Some(a.not_before() + Duration::days(1)),
@@ -473,7 +474,7 @@ fn a_different_key_is_key_mismatch() {
             ..Default::default()
         };
         for file in ["cert.pem", "req.pem", "key.pem"] {
-            let r = report::inspect(&read(&format!("gost2012_256-A/{file}")), &options);
+            let r = report::inspect(&fixture(&format!("gost2012_256-A/{file}")), &options);
             assert_eq!(r.reason, reason, "{file}: {}", r.to_json());
         }
     }

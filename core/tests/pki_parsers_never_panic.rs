@@ -1,7 +1,7 @@
 //! Any byte string fed to the PKI parsers returns an error (or a value), never a panic:
 //! random bytes, truncations and byte changes of valid DER and PEM.
 
-mod pki_common;
+mod common;
 
 use bankkey::pki::{Certificate, CertificateRequest, Extension, KeyInfo, pem};
 use bankkey::report::{self, Options};
@@ -11,10 +11,10 @@ fn samples() -> Vec<Vec<u8>> {
     let mut v = Vec::new();
     for f in ["gost2012_256-A", "gost2012_512-C", "rsa2048", "ec-p256"] {
         for name in ["cert.pem", "req.pem", "ca.pem", "pub.pem", "key.pem"] {
-            v.push(pki_common::read(&format!("{f}/{name}")));
+            v.push(common::fixture(&format!("{f}/{name}")));
         }
     }
-    v.push(pki_common::read(
+    v.push(common::fixture(
         "encrypted/gost2012_256-A.aes-256-cbc.hmac-sha256.pem",
     ));
     v

@@ -10,9 +10,34 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+pub mod openssl_text;
+
+/// The fixture folders with a CA, a request and a certificate.
+pub const FOLDERS: &[&str] = &[
+    "gost2012_256-A",
+    "gost2012_256-B",
+    "gost2012_256-C",
+    "gost2012_256-XA",
+    "gost2012_256-XB",
+    "gost2012_256-TCA",
+    "gost2012_256-TCB",
+    "gost2012_256-TCC",
+    "gost2012_256-TCD",
+    "gost2012_512-A",
+    "gost2012_512-B",
+    "gost2012_512-C",
+    "rsa2048",
+    "ec-p256",
+];
+
 /// The OpenSSL/GnuTLS fixtures folder.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openssl")
+}
+
+/// The path of a fixture file.
+pub fn fixture_path(rel: &str) -> PathBuf {
+    fixtures().join(rel)
 }
 
 /// Reads a fixture file as bytes.
@@ -26,7 +51,8 @@ pub fn fixture_str(rel: &str) -> String {
     String::from_utf8(fixture(rel)).expect("fixture is UTF-8")
 }
 
-fn oracles_required() -> bool {
+/// Whether the tests must fail (not skip) when an oracle is missing (`REQUIRE_ORACLES=1`).
+pub fn oracles_required() -> bool {
     std::env::var("REQUIRE_ORACLES").is_ok_and(|v| v == "1")
 }
 

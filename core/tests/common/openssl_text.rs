@@ -1,42 +1,7 @@
-//! Shared helpers of the pki_* integration tests: fixture paths and a reader of the
-//! `openssl x509/req -text` dumps checked in beside the fixtures.
-#![allow(dead_code)]
-
-use std::path::PathBuf;
+//! A reader of the `openssl x509/req -text` dumps checked in beside the fixtures, and the
+//! mapping of OpenSSL's names to ours, for comparing our report with what OpenSSL prints.
 
 use time::OffsetDateTime;
-
-/// The fixture folders with a CA, a request and a certificate.
-pub const FOLDERS: &[&str] = &[
-    "gost2012_256-A",
-    "gost2012_256-B",
-    "gost2012_256-C",
-    "gost2012_256-XA",
-    "gost2012_256-XB",
-    "gost2012_256-TCA",
-    "gost2012_256-TCB",
-    "gost2012_256-TCC",
-    "gost2012_256-TCD",
-    "gost2012_512-A",
-    "gost2012_512-B",
-    "gost2012_512-C",
-    "rsa2048",
-    "ec-p256",
-];
-
-pub fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/openssl")
-        .join(rel)
-}
-
-pub fn read(rel: &str) -> Vec<u8> {
-    std::fs::read(fixture(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-pub fn read_text(rel: &str) -> String {
-    String::from_utf8(read(rel)).unwrap()
-}
 
 /// An `openssl -text` dump.
 pub struct Dump {
@@ -256,9 +221,4 @@ pub fn openssl_key_usage(name: &str) -> &'static str {
         "CRL Sign" => "cRLSign",
         other => panic!("unexpected key usage {other}"),
     }
-}
-
-/// Whether the tests must fail (not skip) when an oracle is missing.
-pub fn oracles_required() -> bool {
-    std::env::var_os("REQUIRE_ORACLES").is_some_and(|v| v == "1")
 }
