@@ -163,15 +163,20 @@ pub(crate) fn decode_private_key(ps: ParamSet, contents: &[u8]) -> Result<Zeroiz
             let inner = <&der::asn1::OctetStringRef>::from_der(contents).map_err(|e| {
                 Error::malformed(format!("GOST private key OCTET STRING: {e}")).with_field(field)
             })?;
-            if inner.as_bytes().len() != n {
+            // GnuTLS writes the scalar's minimal little-endian form: a key whose top byte(s)
+            // are zero comes shorter (1 in 256 keys). Pad the high end back to n bytes.
+            let le = inner.as_bytes();
+            if le.is_empty() || le.len() > n {
                 return Err(Error::malformed(format!(
-                    "a {} private key is {n} bytes, got {}",
+                    "a {} private key is at most {n} bytes, got {}",
                     ps.name(),
-                    inner.as_bytes().len()
+                    le.len()
                 ))
                 .with_field(field));
             }
-            Ok(Zeroizing::new(inner.as_bytes().to_vec()))
+            let mut out = Zeroizing::new(vec![0u8; n]);
+            out[..le.len()].copy_from_slice(le);
+            Ok(out)
         }
         // INTEGER, big-endian (older OpenSSL).
         Some(0x02) => {
@@ -207,6 +212,27 @@ pub(crate) fn decode_private_key(ps: ParamSet, contents: &[u8]) -> Result<Zeroiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_octet_string_private_key_is_padded_at_the_high_end() {
+        // GnuTLS writes the minimal LE form: a 512-bit key with a zero top byte is 63 bytes.
+        let ps = ParamSet::Tc26_512A;
+        let mut le = vec![0x11u8; 63];
+        le[0] = 0x05;
+        let contents = OctetString::new(le.clone()).unwrap().to_der().unwrap();
+        let key = decode_private_key(ps, &contents).unwrap();
+        assert_eq!(key.len(), 64);
+        assert_eq!(&key[..63], &le[..]);
+        assert_eq!(key[63], 0);
+        // Too long or empty is still an error.
+        let long = OctetString::new(vec![1u8; 65]).unwrap().to_der().unwrap();
+        assert!(decode_private_key(ps, &long).is_err());
+        let empty = OctetString::new(Vec::<u8>::new())
+            .unwrap()
+            .to_der()
+            .unwrap();
+        assert!(decode_private_key(ps, &empty).is_err());
+    }
 
     #[test]
     fn digest_parameter_only_for_cryptopro_sets() {
