@@ -4,15 +4,13 @@
 //!
 //! Skips with a message without the environment; fails under REQUIRE_HSM=1.
 
+mod common;
+
 use std::path::PathBuf;
 
 use bankkey::ErrorKind;
 use bankkey::store::pkcs11::{LoginOptions, PinState, Pkcs11Module, TokenKeySpec, TokenSelector};
-use secrecy::SecretString;
-
-fn pin(s: &str) -> SecretString {
-    SecretString::from(s.to_string())
-}
+use common::hsm::*;
 
 fn opencryptoki() -> Option<(PathBuf, u64, String)> {
     let module = std::env::var_os("BANKKEY_OPENCRYPTOKI_MODULE").map(PathBuf::from);
@@ -23,11 +21,9 @@ fn opencryptoki() -> Option<(PathBuf, u64, String)> {
     match (module, slot, so) {
         (Some(m), Some(slot), Some(so)) if m.exists() => Some((m, slot, so)),
         _ => {
-            let why = "opencryptoki not set up: run `eval \"$(bash scripts/opencryptoki.sh start)\"` first";
-            if std::env::var("REQUIRE_HSM").as_deref() == Ok("1") {
-                panic!("{why} (REQUIRE_HSM=1)");
-            }
-            eprintln!("skipping: {why}");
+            skip(
+                "opencryptoki not set up: run `eval \"$(bash scripts/opencryptoki.sh start)\"` first",
+            );
             None
         }
     }

@@ -5,103 +5,24 @@
 //! lock: SoftHSM must not be initialised or finalised by two threads at once, and the tests
 //! load and drop the module to prove keys survive a reopen.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
 
 use bankkey::ErrorKind;
 use bankkey::key::Signer;
 use bankkey::pki::RequestBuilder;
-use bankkey::store::pkcs11::{
-    LoginOptions, PinState, Pkcs11Module, Pkcs11Token, TokenKeySpec, TokenSelector,
-};
+use bankkey::store::pkcs11::{LoginOptions, PinState, Pkcs11Module, TokenKeySpec, TokenSelector};
 use bankkey::store::{KeySetKind, RETIRED_PREFIX};
 use bankkey::subject::{AttributeType, Subject};
-use secrecy::SecretString;
-
-static LOCK: Mutex<()> = Mutex::new(());
-
-const SO_PIN: &str = "so-0-pin-test";
-const USER_PIN: &str = "27182818";
-
-fn lock() -> MutexGuard<'static, ()> {
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn pin(s: &str) -> SecretString {
-    SecretString::from(s.to_string())
-}
+use common::hsm::*;
 
 /// The module path, or None (with a message) when the environment is not set up.
 fn softhsm() -> Option<PathBuf> {
-    let module = std::env::var_os("BANKKEY_SOFTHSM_MODULE").map(PathBuf::from);
-    let conf = std::env::var_os("SOFTHSM2_CONF");
-    match (module, conf) {
-        (Some(m), Some(_)) if m.exists() => Some(m),
-        _ => {
-            let why = "SoftHSM not set up: run `eval \"$(bash scripts/hsm.sh --no-gost)\"` first";
-            if std::env::var("REQUIRE_HSM").as_deref() == Ok("1") {
-                panic!("{why} (REQUIRE_HSM=1)");
-            }
-            eprintln!("skipping: {why}");
-            None
-        }
-    }
-}
-
-/// Initialises a fresh token labelled `label` in SoftHSM's free slot, with the user PIN set.
-fn fresh_token(module: &Pkcs11Module, label: &str, user_pin: &str) -> Pkcs11Token {
-    let free = module
-        .tokens()
-        .unwrap()
-        .into_iter()
-        .find(|t| !t.flags.token_initialized)
-        .expect("SoftHSM offers a free slot");
-    module
-        .init_token(free.slot_id, &pin(SO_PIN), label)
-        .unwrap();
-    // SoftHSM renumbers the slot after initialisation: find it by label.
-    let token = module
-        .open_token(&TokenSelector::Label(label.into()))
-        .unwrap();
-    assert_eq!(token.pin_state().unwrap(), PinState::NotInitialized);
-    token.init_user_pin(&pin(SO_PIN), &pin(user_pin)).unwrap();
-    token
-}
-
-fn unique(prefix: &str) -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    // Token labels are at most 32 characters.
-    format!("{prefix}-{}", n % 1_000_000_000)
-}
-
-fn openssl(args: &[&str], dir: &Path) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs (install-deps.sh)");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-fn pem(label: &str, der: &[u8]) -> String {
-    use base64ct::{Base64, Encoding};
-    let b64 = Base64::encode_string(der);
-    let mut s = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        s.push_str(std::str::from_utf8(chunk).unwrap());
-        s.push('\n');
-    }
-    s.push_str(&format!("-----END {label}-----\n"));
-    s
+    softhsm_module(
+        "BANKKEY_SOFTHSM_MODULE",
+        "SoftHSM not set up: run `eval \"$(bash scripts/hsm.sh --no-gost)\"` first",
+    )
 }
 
 /// `openssl dgst -sha256 -verify` of a signature made by the token.
@@ -110,7 +31,7 @@ fn openssl_verifies(spki: &[u8], msg: &[u8], sig: &[u8]) -> bool {
     std::fs::write(dir.path().join("pub.pem"), pem("PUBLIC KEY", spki)).unwrap();
     std::fs::write(dir.path().join("msg"), msg).unwrap();
     std::fs::write(dir.path().join("sig"), sig).unwrap();
-    let (ok, text) = openssl(
+    let (ok, text) = openssl_in(
         &[
             "dgst",
             "-sha256",
@@ -129,7 +50,7 @@ fn openssl_verifies(spki: &[u8], msg: &[u8], sig: &[u8]) -> bool {
 fn run_openssl(d: &Path, args: &str, extra: &[&str]) {
     let mut a: Vec<&str> = args.split_whitespace().collect();
     a.extend_from_slice(extra);
-    let (ok, text) = openssl(&a, d);
+    let (ok, text) = openssl_in(&a, d);
     assert!(ok, "openssl {a:?}: {text}");
 }
 
@@ -151,7 +72,7 @@ fn request_and_certificate(signer: &dyn Signer, cn: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("req.pem"), request.to_pem()).unwrap();
-    let (_, text) = openssl(&["req", "-in", "req.pem", "-verify", "-noout"], d);
+    let (_, text) = openssl_in(&["req", "-in", "req.pem", "-verify", "-noout"], d);
     assert!(
         text.contains("verify OK") && !text.contains("fail"),
         "openssl req -verify: {text}"

@@ -5,98 +5,33 @@
 //! Needs `eval "$(bash scripts/hsm.sh)"` (SOFTHSM2_CONF, BANKKEY_SOFTHSM_GOST_MODULE); skips
 //! with a message otherwise, fails under REQUIRE_HSM=1. Tests are serialised by one lock.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
+mod common;
+
+use std::path::PathBuf;
 
 use bankkey::gost::{ParamSet, Signature, VerifyingKey};
 use bankkey::oid;
 use bankkey::store::pkcs11::{
     LoginOptions, PinState, Pkcs11Module, Pkcs11Token, TokenKeySpec, TokenSelector, quirks,
 };
+use common::hsm::*;
 use der::Decode;
-use secrecy::SecretString;
-
-static LOCK: Mutex<()> = Mutex::new(());
-const SO_PIN: &str = "so-0-pin-test";
-const USER_PIN: &str = "27182818";
-
-fn lock() -> MutexGuard<'static, ()> {
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn pin(s: &str) -> SecretString {
-    SecretString::from(s.to_string())
-}
 
 fn gost_softhsm() -> Option<PathBuf> {
-    let module = std::env::var_os("BANKKEY_SOFTHSM_GOST_MODULE").map(PathBuf::from);
-    match (module, std::env::var_os("SOFTHSM2_CONF")) {
-        (Some(m), Some(_)) if m.exists() => Some(m),
-        _ => {
-            let why = "SoftHSM with GOST not set up: run `eval \"$(bash scripts/hsm.sh)\"` first";
-            if std::env::var("REQUIRE_HSM").as_deref() == Ok("1") {
-                panic!("{why} (REQUIRE_HSM=1)");
-            }
-            eprintln!("skipping: {why}");
-            None
-        }
-    }
+    softhsm_module(
+        "BANKKEY_SOFTHSM_GOST_MODULE",
+        "SoftHSM with GOST not set up: run `eval \"$(bash scripts/hsm.sh)\"` first",
+    )
 }
 
-fn fresh_token(module: &Pkcs11Module, label: &str) -> Pkcs11Token {
-    let free = module
-        .tokens()
-        .unwrap()
-        .into_iter()
-        .find(|t| !t.flags.token_initialized)
-        .expect("SoftHSM offers a free slot");
-    module
-        .init_token(free.slot_id, &pin(SO_PIN), label)
-        .unwrap();
-    let token = module
-        .open_token(&TokenSelector::Label(label.into()))
-        .unwrap();
-    token.init_user_pin(&pin(SO_PIN), &pin(USER_PIN)).unwrap();
+/// A fresh token with the user PIN set and logged in.
+fn fresh_logged_in_token(module: &Pkcs11Module, label: &str) -> Pkcs11Token {
+    let token = fresh_token(module, label, USER_PIN);
     assert_eq!(token.pin_state().unwrap(), PinState::Ok);
     token
         .login(&pin(USER_PIN), LoginOptions::default())
         .unwrap();
     token
-}
-
-fn unique(prefix: &str) -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{}", n % 1_000_000_000)
-}
-
-fn pem(label: &str, der: &[u8]) -> String {
-    use base64ct::{Base64, Encoding};
-    let b64 = Base64::encode_string(der);
-    let mut s = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        s.push_str(std::str::from_utf8(chunk).unwrap());
-        s.push('\n');
-    }
-    s.push_str(&format!("-----END {label}-----\n"));
-    s
-}
-
-fn openssl(args: &[&str], dir: &Path) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs (install-deps.sh)");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
 }
 
 /// `openssl dgst -engine gost -md_gost12_256 -verify`: OpenSSL's GOST engine checks the
@@ -107,7 +42,7 @@ fn openssl_gost_verifies(spki: &[u8], msg: &[u8], sig: &[u8]) -> bool {
     std::fs::write(d.join("pub.pem"), pem("PUBLIC KEY", spki)).unwrap();
     std::fs::write(d.join("msg"), msg).unwrap();
     std::fs::write(d.join("sig"), sig).unwrap();
-    let (ok, text) = openssl(
+    let (ok, text) = openssl_in(
         &[
             "dgst",
             "-engine",
@@ -138,7 +73,7 @@ fn softhsm_gost_lists_the_gost_mechanisms_cryptoki_drops() {
     let _g = lock();
     let Some(path) = gost_softhsm() else { return };
     let module = Pkcs11Module::load(&path).unwrap();
-    let token = fresh_token(&module, &unique("gmech"));
+    let token = fresh_logged_in_token(&module, &unique("gmech"));
     let names: Vec<String> = module
         .mechanisms(token.info().slot_id)
         .unwrap()
@@ -160,7 +95,7 @@ fn generate_and_sign(param_set: ParamSet) {
     let _g = lock();
     let Some(path) = gost_softhsm() else { return };
     let module = Pkcs11Module::load(&path).unwrap();
-    let token = fresh_token(&module, &unique("gost"));
+    let token = fresh_logged_in_token(&module, &unique("gost"));
     let spec = TokenKeySpec::Gost {
         param_set: param_set.oid(),
     };
@@ -208,7 +143,7 @@ fn a_curve_the_token_cannot_make_is_refused_cleanly() {
     let _g = lock();
     let Some(path) = gost_softhsm() else { return };
     let module = Pkcs11Module::load(&path).unwrap();
-    let token = fresh_token(&module, &unique("gostb"));
+    let token = fresh_logged_in_token(&module, &unique("gostb"));
     for ps in [ParamSet::CryptoProB, ParamSet::CryptoProC] {
         let e = token
             .generate_key_pair(
@@ -229,7 +164,7 @@ fn tc26_b_is_made_under_its_cryptopro_name_when_the_token_knows_only_that() {
     let _g = lock();
     let Some(path) = gost_softhsm() else { return };
     let module = Pkcs11Module::load(&path).unwrap();
-    let token = fresh_token(&module, &unique("alias"));
+    let token = fresh_logged_in_token(&module, &unique("alias"));
     let set = token
         .generate_key_pair(
             &TokenKeySpec::Gost {
@@ -268,7 +203,7 @@ fn gost_request_certificate_install_reopen() {
     let label = unique("gflow");
     let (serial, id, cert) = {
         let module = Pkcs11Module::load(&path).unwrap();
-        let token = fresh_token(&module, &label);
+        let token = fresh_logged_in_token(&module, &label);
         let set = token
             .generate_key_pair(
                 &TokenKeySpec::Gost {
@@ -294,7 +229,7 @@ fn gost_request_certificate_install_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::write(d.join("req.pem"), request.to_pem()).unwrap();
-        let (_, text) = openssl(
+        let (_, text) = openssl_in(
             &[
                 "req", "-engine", "gost", "-in", "req.pem", "-verify", "-noout",
             ],
@@ -309,7 +244,7 @@ fn gost_request_certificate_install_reopen() {
         let n = bad.len();
         bad[n - 5] ^= 1;
         std::fs::write(d.join("bad.der"), &bad).unwrap();
-        let (_, text) = openssl(
+        let (_, text) = openssl_in(
             &[
                 "req", "-engine", "gost", "-inform", "DER", "-in", "bad.der", "-verify", "-noout",
             ],
@@ -364,7 +299,7 @@ fn gost_request_certificate_install_reopen() {
                 "cert.der",
             ][..],
         ] {
-            let (ok, text) = openssl(args, d);
+            let (ok, text) = openssl_in(args, d);
             assert!(ok, "openssl {args:?}: {text}");
         }
         let cert = std::fs::read(d.join("cert.der")).unwrap();
