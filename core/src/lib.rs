@@ -14,6 +14,7 @@ pub mod error;
 pub mod gost;
 pub mod ident;
 pub mod key;
+pub mod lifecycle;
 pub mod oid;
 pub mod pki;
 pub mod report;
