@@ -162,11 +162,25 @@ fn malformed(field: &str, e: impl std::fmt::Display) -> Error {
 }
 
 impl SignedData {
-    /// Reads a DER `ContentInfo` whose content is SignedData.
+    /// Reads a `ContentInfo` whose content is SignedData, in DER or in the BER that streaming
+    /// signers write (`openssl cms -sign -stream`: indefinite lengths, the content in
+    /// chunks). BER input is rewritten to DER first (indefinite lengths made definite,
+    /// chunked strings joined; elements that were DER, like certificates and signed
+    /// attributes, keep their bytes), and [`SignedData::to_der`] then gives that DER form.
     ///
     /// Errors: [`ErrorKind::MalformedEncoding`] (naming the field) for anything that is not
-    /// well-formed DER SignedData, or signed attributes that break RFC 5652 §5.3.
+    /// well-formed SignedData, or signed attributes that break RFC 5652 §5.3.
     pub fn from_der(der: &[u8]) -> Result<SignedData> {
+        match Self::from_strict_der(der) {
+            Ok(sd) => Ok(sd),
+            Err(strict) => match super::ber::normalize(der) {
+                Ok(normalized) if normalized != der => Self::from_strict_der(&normalized),
+                _ => Err(strict),
+            },
+        }
+    }
+
+    fn from_strict_der(der: &[u8]) -> Result<SignedData> {
         let ci = ContentInfo::from_der(der).map_err(|e| malformed("ContentInfo", e))?;
         if ci.content_type != oid::CT_SIGNED_DATA {
             return Err(Error::malformed(format!(
