@@ -10,6 +10,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod cms;
+pub mod documents;
 pub mod error;
 pub mod gost;
 pub mod ident;
