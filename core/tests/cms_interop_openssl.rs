@@ -276,3 +276,79 @@ fn we_verify_what_openssl_signs() {
         assert_eq!(from_pem.to_der(), der);
     }
 }
+
+/// `openssl cms -sign -stream` writes BER (indefinite lengths, the content as a chunked OCTET
+/// STRING, always attached in DER output); we read it, verify it, and refuse it once the
+/// content is altered; the DER we make of it, OpenSSL verifies too.
+#[test]
+fn we_verify_openssl_streaming_ber() {
+    let Some(ossl) = common::openssl() else {
+        return;
+    };
+    // Larger than OpenSSL's 4 KiB chunk, so the content really arrives in several chunks.
+    let content: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
+    for case in CASES {
+        let tmp = TempDir::new("cms-openssl-stream");
+        let input = tmp.write("content.bin", &content);
+        let out = tmp.path("sig.ber").to_string_lossy().into_owned();
+        let (c, k) = (path(case, "cert.pem"), path(case, "key.pem"));
+        ossl.run(&[
+            "cms",
+            "-sign",
+            "-engine",
+            "gost",
+            "-binary",
+            "-stream",
+            "-nodetach",
+            "-md",
+            case.md,
+            "-signer",
+            &c,
+            "-inkey",
+            &k,
+            "-in",
+            &input,
+            "-outform",
+            "DER",
+            "-out",
+            &out,
+        ]);
+        let ber = tmp.read("sig.ber");
+        // Really BER: the outer SEQUENCE has an indefinite length.
+        assert_eq!(&ber[..2], &[0x30, 0x80], "{}", case.dir);
+        let sd = SignedData::from_der(&ber).unwrap_or_else(|e| panic!("{}: {e}", case.dir));
+        assert_ne!(sd.to_der(), ber);
+        assert!(!sd.is_detached());
+        assert_eq!(sd.content(), Some(&content[..]));
+        let opts = VerifyOptions {
+            anchors: vec![cert(case, "ca.pem")],
+            ..VerifyOptions::default()
+        };
+        let v = sd
+            .verify(&opts)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.dir));
+        assert_eq!(v[0].certificate, cert(case, "cert.pem"));
+
+        let mut bad = ber.clone();
+        let i = content.len() / 2;
+        let j = bad
+            .windows(64)
+            .position(|w| w == &content[i..i + 64])
+            .unwrap();
+        bad[j] ^= 1;
+        let e = SignedData::from_der(&bad)
+            .unwrap()
+            .verify(&opts)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ContentAltered, "{}: {e}", case.dir);
+
+        let der_path = tmp.write("sig.der", sd.to_der());
+        let verified_out = tmp.path("out.bin").to_string_lossy().into_owned();
+        assert!(
+            openssl_verify(&ossl, case, &der_path, None, &verified_out),
+            "{}: OpenSSL refuses the DER form of its own BER",
+            case.dir
+        );
+        assert_eq!(tmp.read("out.bin"), content);
+    }
+}

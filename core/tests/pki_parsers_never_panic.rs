@@ -1,8 +1,10 @@
-//! Any byte string fed to the PKI parsers returns an error (or a value), never a panic:
-//! random bytes, truncations and byte changes of valid DER and PEM.
+//! Any byte string fed to the PKI and CMS parsers returns an error (or a value), never a panic:
+//! random bytes, truncations and byte changes of valid DER, BER (CMS) and PEM.
 
 mod common;
 
+use bankkey::cms::{self, SignOptions, SignedData, SignedRequest};
+use bankkey::key::SoftwareKey;
 use bankkey::pki::{Certificate, CertificateRequest, Extension, KeyInfo, pem};
 use bankkey::report::{self, Options};
 use proptest::prelude::*;
@@ -18,6 +20,21 @@ fn samples() -> Vec<Vec<u8>> {
         "encrypted/gost2012_256-A.aes-256-cbc.hmac-sha256.pem",
     ));
     v
+}
+
+/// CMS SignedData made with a fixture key: DER, and the same with the outer SEQUENCE and the
+/// content in BER (indefinite lengths), as streaming signers write it.
+fn cms_samples() -> Vec<Vec<u8>> {
+    let key = SoftwareKey::from_pkcs8_pem(&common::fixture_str("gost2012_256-A/key.pem")).unwrap();
+    let cert = Certificate::from_pem(&common::fixture("gost2012_256-A/cert.pem")).unwrap();
+    let der = cms::sign(b"content", &[(&key, &cert)], &SignOptions::default()).unwrap();
+    // 30 82 hi lo <body>  ->  30 80 <body> 00 00
+    assert_eq!(&der[..2], &[0x30, 0x82]);
+    let mut ber = vec![0x30, 0x80];
+    ber.extend_from_slice(&der[4..]);
+    ber.extend_from_slice(&[0, 0]);
+    assert_eq!(SignedData::from_der(&ber).unwrap().to_der(), der);
+    vec![der, ber]
 }
 
 fn ders() -> Vec<Vec<u8>> {
@@ -50,6 +67,8 @@ fn feed(bytes: &[u8]) {
     let _ = CertificateRequest::from_pem(bytes);
     let _ = KeyInfo::from_spki_der(bytes);
     let _ = pem::blocks(bytes);
+    let _ = SignedData::from_der_or_pem(bytes);
+    let _ = SignedRequest::from_der_or_pem(bytes);
     for o in EXTENSION_OIDS {
         let _ = Extension::decode(const_oid::ObjectIdentifier::new_unwrap(o), false, bytes);
     }
@@ -76,7 +95,7 @@ proptest! {
     #[test]
     fn truncated_and_changed(sample in 0usize..64, cut in any::<prop::sample::Index>(),
                              at in any::<prop::sample::Index>(), byte in any::<u8>()) {
-        let all: Vec<Vec<u8>> = samples().into_iter().chain(ders()).collect();
+        let all: Vec<Vec<u8>> = samples().into_iter().chain(ders()).chain(cms_samples()).collect();
         let s = &all[sample % all.len()];
         let cut = cut.index(s.len() + 1);
         feed(&s[..cut]);

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::attr::{self, CertHash, SignedAttributes};
 use super::{DigestAlgorithm, same_serial};
-use crate::pki::{Certificate, Chain, build_chain, pem};
+use crate::pki::{Certificate, Chain, KeyUsageBit, build_chain, pem};
 use crate::{Error, ErrorKind, Result, oid};
 
 /// How a SignerInfo names its signer's certificate.
@@ -162,11 +162,25 @@ fn malformed(field: &str, e: impl std::fmt::Display) -> Error {
 }
 
 impl SignedData {
-    /// Reads a DER `ContentInfo` whose content is SignedData.
+    /// Reads a `ContentInfo` whose content is SignedData, in DER or in the BER that streaming
+    /// signers write (`openssl cms -sign -stream`: indefinite lengths, the content in
+    /// chunks). BER input is rewritten to DER first (indefinite lengths made definite,
+    /// chunked strings joined; elements that were DER, like certificates and signed
+    /// attributes, keep their bytes), and [`SignedData::to_der`] then gives that DER form.
     ///
     /// Errors: [`ErrorKind::MalformedEncoding`] (naming the field) for anything that is not
-    /// well-formed DER SignedData, or signed attributes that break RFC 5652 §5.3.
+    /// well-formed SignedData, or signed attributes that break RFC 5652 §5.3.
     pub fn from_der(der: &[u8]) -> Result<SignedData> {
+        match Self::from_strict_der(der) {
+            Ok(sd) => Ok(sd),
+            Err(strict) => match super::ber::normalize(der) {
+                Ok(normalized) if normalized != der => Self::from_strict_der(&normalized),
+                _ => Err(strict),
+            },
+        }
+    }
+
+    fn from_strict_der(der: &[u8]) -> Result<SignedData> {
         let ci = ContentInfo::from_der(der).map_err(|e| malformed("ContentInfo", e))?;
         if ci.content_type != oid::CT_SIGNED_DATA {
             return Err(Error::malformed(format!(
@@ -319,7 +333,8 @@ impl SignedData {
     /// the content's digest, or contentType differs from eContentType),
     /// [`ErrorKind::SignerCertificateMissing`] (no certificate matches the signer identifier,
     /// or the one found is not the one signingCertificateV2 names),
-    /// [`ErrorKind::BadSignature`]; [`ErrorKind::UnsupportedAlgorithm`] or
+    /// [`ErrorKind::BadSignature`], [`ErrorKind::KeyUsageNotAllowed`] (the certificate's
+    /// keyUsage has neither digitalSignature nor nonRepudiation); [`ErrorKind::UnsupportedAlgorithm`] or
     /// [`ErrorKind::KeyMismatch`] for algorithms that are not ours or do not fit the key;
     /// [`ErrorKind::InvalidInput`] for a detached signature without content. The error's
     /// field names the signer (`signerInfos[i]`).
@@ -493,6 +508,24 @@ impl SignedData {
                     e
                 }
             })?;
+        // RFC 5280 §4.2.1.3: a signature on data needs digitalSignature or nonRepudiation
+        // when the certificate restricts its key's usage at all.
+        if let Some(bits) = cert.key_usage()
+            && !bits.iter().any(|b| {
+                matches!(
+                    b,
+                    KeyUsageBit::DigitalSignature | KeyUsageBit::NonRepudiation
+                )
+            })
+        {
+            return Err(Error::new(
+                ErrorKind::KeyUsageNotAllowed,
+                format!(
+                    "certificate {}: its keyUsage allows neither digitalSignature nor nonRepudiation",
+                    cert.serial_hex()
+                ),
+            ));
+        }
         Ok(cert)
     }
 }

@@ -114,6 +114,11 @@ impl<const N: usize> Edwards<N> {
         ed
     }
 
+    /// The Weierstrass x of the image of (0, −1), the point of order 2: t.
+    pub(crate) fn two_torsion_x(&self) -> Fe<N> {
+        self.t
+    }
+
     fn niels(&self, fp: &Modulus<N>, u: &Fe<N>, v: &Fe<N>) -> Niels<N> {
         Niels {
             u: *u,
@@ -300,15 +305,22 @@ impl<const N: usize> Edwards<N> {
         (x, y)
     }
 
-    /// Edwards (u, v) of a Weierstrass affine point (public data: variable time).
-    /// u = (x − t)/y, v = (x − t − s)/(x − t + s).
-    pub(crate) fn map_from_weierstrass(&self, fp: &Modulus<N>, x: &Fe<N>, y: &Fe<N>) -> Niels<N> {
+    /// The Edwards point of a Weierstrass affine point (x, y) other than the 2-torsion, in
+    /// extended coordinates without an inversion (verification: public data). With
+    /// x' = x − t: u = x'/y, v = (x' − s)/(x' + s); over the common denominator D = y(x' + s),
+    /// U = x'(x' + s), V = (x' − s)·y, and (U·D, V·D, D², U·V) are extended coordinates.
+    pub(crate) fn ext_from_weierstrass(&self, fp: &Modulus<N>, x: &Fe<N>, y: &Fe<N>) -> Ext<N> {
         let xt = fp.sub(x, &self.t);
         let den = fp.add(&xt, &self.s);
-        let inv = fp.invert(&fp.mul(y, &den));
-        let u = fp.mul(&fp.mul(&xt, &den), &inv);
-        let v = fp.mul(&fp.mul(&fp.sub(&xt, &self.s), y), &inv);
-        self.niels(fp, &u, &v)
+        let u = fp.mul(&xt, &den);
+        let v = fp.mul(&fp.sub(&xt, &self.s), y);
+        let d = fp.mul(y, &den);
+        Ext {
+            x: fp.mul(&u, &d),
+            y: fp.mul(&v, &d),
+            t: fp.mul(&u, &v),
+            z: fp.square(&d),
+        }
     }
 
     /// Whether x(u1·G + u2·Q), mapped to Weierstrass, reduces mod q to r (variable time):
@@ -321,10 +333,10 @@ impl<const N: usize> Edwards<N> {
         q_order: &[u64; N],
         n1: &[i8],
         n2: &[i8],
-        q: &Niels<N>,
+        qe: &Ext<N>,
         r: &[u64; N],
     ) -> bool {
-        let qe = self.lift_niels(fp, q);
+        let qe = *qe;
         let q2 = self.double(fp, &qe);
         let mut q_odd = [qe; 8];
         for i in 1..8 {

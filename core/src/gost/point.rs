@@ -102,6 +102,32 @@ pub(crate) struct Curve<const N: usize> {
     /// The twisted Edwards model, where the standard gives one (TC26 256-A, 512-C): signing,
     /// key derivation and verification run there.
     pub(crate) edwards: Option<Edwards<N>>,
+    /// The constants of the subgroup test by 2-descent (cofactor-4 curves with p ≡ 3 mod 4).
+    descent: Option<Descent<N>>,
+}
+
+/// Constants for [`Curve::in_subgroup`] on a cofactor-4 curve whose group is cyclic (Z/4q) and
+/// whose single rational point of order 2 is T0 = (e1, 0).
+///
+/// With X = x − e1 the curve reads y² = X(X² + A·X + B), A = 3·e1, B = 3·e1² + a, and the map
+/// P ↦ X (mod squares) is a homomorphism onto Fp*/Fp*² whose kernel is 2E (the kernel is the
+/// image of the dual 2-isogeny, of index 2 in a cyclic group). So P ∈ 2E iff X is a square. A
+/// half R = (X1, y1) of P then satisfies (X1² − B)² = 4X·X1(X1² + A·X1 + B); with
+/// w = X1 + B/X1 this is w² − 4Xw − 4B − 4AX = 0, so w = 2X ± 2y/√X, and X1 is a root of
+/// X1² − w·X1 + β² = 0 (β² = B: B is a square because T0 = 2·T4 ∈ 2E). Hence
+/// (X1 + β)² = (w + 2β)·X1: R ∈ 2E iff w + 2β is a square, for the w whose discriminant
+/// (w + 2β)(w − 2β) is a square (exactly one of the two is: only one pair of halves is rational).
+/// P ∈ 4E, which is the subgroup of order q, iff P ∈ 2E and R ∈ 2E. Multiplying by the square
+/// X = s² avoids the division: w·X = 2X² ± 2y·s.
+struct Descent<const N: usize> {
+    /// x of T0.
+    e1: Fe<N>,
+    /// 2β.
+    two_beta: Fe<N>,
+    /// (p + 1)/4: square roots, p ≡ 3 mod 4.
+    sqrt_exp: [u64; N],
+    /// (p − 1)/2: Euler's criterion.
+    euler_exp: [u64; N],
 }
 
 impl<const N: usize> Curve<N> {
@@ -128,6 +154,7 @@ impl<const N: usize> Curve<N> {
             g_odd: Vec::new(),
             a_is_minus_3: false,
             edwards: None,
+            descent: None,
         };
         let minus3 = fp_neg3(&curve.fp);
         curve.a_is_minus_3 = curve.a == minus3;
@@ -146,7 +173,44 @@ impl<const N: usize> Curve<N> {
                 1usize << (G_WNAF_WIDTH - 2),
             ));
         }
+        if c.cofactor == 4 {
+            curve.descent = curve.build_descent();
+        }
         curve
+    }
+
+    /// The 2-descent constants, when the curve has them: p ≡ 3 mod 4 and its x³ + ax + b has the
+    /// root e1 = t of the Edwards map (the image of the Edwards point (0, −1) of order 2).
+    /// Checked here, not assumed: on any failure the subgroup test stays the scalar product.
+    fn build_descent(&self) -> Option<Descent<N>> {
+        let f = &self.fp;
+        let ed = self.edwards.as_ref()?;
+        if f.m[0] & 3 != 3 {
+            return None;
+        }
+        let e1 = ed.two_torsion_x();
+        let cubic = f.add(
+            &f.add(&f.mul(&f.square(&e1), &e1), &f.mul(&self.a, &e1)),
+            &self.b,
+        );
+        if !bool::from(f.is_zero(&cubic)) {
+            return None;
+        }
+        // (p + 1)/4 and (p − 1)/2 of p = 4k + 3: k + 1 and 2k + 1.
+        let k = shr_limbs(&self.fp.m, 2);
+        let sqrt_exp = super::field::add_limbs(&k, &super::field::small(1)).0;
+        let euler_exp = shr_limbs(&self.fp.m, 1);
+        let big_b = f.add(&f.mul(&f.add(&f.double(&e1), &e1), &e1), &self.a);
+        let beta = f.pow_public(&big_b, &sqrt_exp);
+        if f.square(&beta) != big_b || bool::from(f.is_zero(&beta)) {
+            return None;
+        }
+        Some(Descent {
+            e1,
+            two_beta: f.double(&beta),
+            sqrt_exp,
+            euler_exp,
+        })
     }
 
     fn build_comb(&self) -> Vec<[Aff<N>; COMB_ENTRIES]> {
@@ -413,14 +477,65 @@ impl<const N: usize> Curve<N> {
         acc
     }
 
-    /// Whether q·P is the identity (the subgroup check for cofactor-4 curves), on the
-    /// variable-time Jacobian ladder (public data).
+    /// Whether a point of the curve is in the subgroup of order q (always, for cofactor 1).
+    /// On the cofactor-4 curves by 2-descent ([`Descent`]): a square root and two or three
+    /// quadratic characters, each one exponentiation, instead of the product q·P (about a third
+    /// of its cost). Variable time: public data.
     pub(crate) fn in_subgroup(&self, p: &Aff<N>) -> bool {
         if self.cofactor == 1 {
             return true;
         }
+        if let Some(ds) = &self.descent {
+            if let Some(answer) = self.in_subgroup_descent(ds, p) {
+                return answer;
+            }
+        }
+        self.in_subgroup_by_order(p)
+    }
+
+    /// Whether the 2-descent constants were found (tests check they are, on both curves).
+    #[cfg(test)]
+    pub(crate) fn has_descent(&self) -> bool {
+        self.descent.is_some()
+    }
+
+    /// Whether q·P is the identity, on the variable-time Jacobian ladder: the definition,
+    /// kept for the degenerate inputs of the descent and as the tests' reference.
+    pub(crate) fn in_subgroup_by_order(&self, p: &Aff<N>) -> bool {
         let qp = self.double_mul_vartime(&[0; N], &self.fq.m, p);
         self.jac_is_identity(&qp)
+    }
+
+    /// The descent test; None on a degenerate input (a zero where a character is needed),
+    /// which the caller settles with the scalar product.
+    fn in_subgroup_descent(&self, ds: &Descent<N>, p: &Aff<N>) -> Option<bool> {
+        let f = &self.fp;
+        if bool::from(f.is_zero(&p.y)) {
+            return Some(false); // T0, of order 2
+        }
+        let x = f.sub(&p.x, &ds.e1);
+        let s = f.pow_public(&x, &ds.sqrt_exp);
+        if f.square(&s) != x {
+            return Some(false); // X is not a square: P ∉ 2E
+        }
+        let is_square = |v: &Fe<N>| f.pow_public(v, &ds.euler_exp) == f.one;
+        let a = f.double(&f.square(&x)); // 2X²
+        let b = f.double(&f.mul(&p.y, &s)); // 2y·s
+        let c = f.mul(&ds.two_beta, &x); // 2β·X
+        let w_plus = f.add(&a, &b);
+        let (u1, u2) = (f.add(&w_plus, &c), f.sub(&w_plus, &c));
+        if bool::from(f.is_zero(&u1) | f.is_zero(&u2)) {
+            return None;
+        }
+        let (s1, s2) = (is_square(&u1), is_square(&u2));
+        if s1 == s2 {
+            return Some(s1); // w₊ has the rational halves
+        }
+        let v1 = f.add(&f.sub(&a, &b), &c);
+        if bool::from(f.is_zero(&v1)) {
+            return None;
+        }
+        Some(is_square(&v1))
     }
 
     /// Parses affine coordinates given as integers: both < p and on the curve.
@@ -453,6 +568,14 @@ impl<const N: usize> Curve<N> {
     pub(crate) fn order(&self) -> &[u64; N] {
         &self.fq.m
     }
+}
+
+/// a >> k for k < 64.
+fn shr_limbs<const N: usize>(a: &[u64; N], k: u32) -> [u64; N] {
+    std::array::from_fn(|i| {
+        let hi = if i + 1 < N { a[i + 1] << (64 - k) } else { 0 };
+        (a[i] >> k) | hi
+    })
 }
 
 /// −3 in Montgomery form.
@@ -737,7 +860,7 @@ impl<const N: usize> Curve<N> {
         r: &[u64; N],
     ) -> bool {
         if let Some(ed) = &self.edwards {
-            let qn = ed.map_from_weierstrass(&self.fp, &q.x, &q.y);
+            let qn = ed.ext_from_weierstrass(&self.fp, &q.x, &q.y);
             let n1 = wnaf::<N>(u1, G_WNAF_WIDTH);
             let n2 = wnaf::<N>(u2, 5);
             return ed.verify_combination(&self.fp, &self.fq.m, &n1, &n2, &qn, r);

@@ -258,6 +258,75 @@ fn points_outside_the_subgroup_are_refused() {
     check_subgroup_refusal(curve512(CurveId::Tc26_512C));
 }
 
+/// The subgroup test by 2-descent agrees with its definition (q·P = O) on `count` points of
+/// the curve with pseudo-random x (each of the four cosets of the subgroup about equally
+/// often), and on k·G plus each point of order 2 or 4.
+fn check_descent_matches_order<const N: usize>(c: &Curve<N>, count: usize) {
+    use super::field::{add_limbs, small};
+    assert!(c.has_descent());
+    let f = &c.fp;
+    let (p1, _) = add_limbs(&f.m, &small(1));
+    let exp: [u64; N] = std::array::from_fn(|i| {
+        let hi = if i + 1 < N { p1[i + 1] << 62 } else { 0 };
+        (p1[i] >> 2) | hi
+    });
+    let (mut inside, mut outside) = (0, 0);
+    let mut seed = [0u8; 64];
+    let mut tried = 0;
+    while inside + outside < count {
+        tried += 1;
+        seed[..8].copy_from_slice(&(tried as u64).to_le_bytes());
+        let h = streebog512(&seed);
+        let x = f.to_mont(&super::field::limbs_from_le::<N>(&h[..8 * N]));
+        let rhs = f.add(&f.add(&f.mul(&f.square(&x), &x), &f.mul(&c.a, &x)), &c.b);
+        let y = f.pow_public(&rhs, &exp);
+        if f.square(&y) != rhs {
+            continue;
+        }
+        let pt = super::point::Aff { x, y };
+        let want = c.in_subgroup_by_order(&pt);
+        assert_eq!(c.in_subgroup(&pt), want, "point {tried}");
+        let neg = super::point::Aff { x, y: f.neg(&y) };
+        assert_eq!(c.in_subgroup(&neg), want, "point −{tried}");
+        if want { inside += 1 } else { outside += 1 }
+    }
+    assert!(
+        inside > count / 8 && outside > count / 2,
+        "{inside} in, {outside} out"
+    );
+    // The points of order 2 and 4 themselves, and 5·G shifted by them: q·P has order 1, 2
+    // or 4 for every point P of the curve.
+    let g5 = sign::public_point(c, &small(5));
+    let mut found = 0;
+    for xi in 1u64..400 {
+        let x = f.to_mont(&small(xi));
+        let rhs = f.add(&f.add(&f.mul(&f.square(&x), &x), &f.mul(&c.a, &x)), &c.b);
+        let y = f.pow_public(&rhs, &exp);
+        if f.square(&y) != rhs {
+            continue;
+        }
+        let pt = super::point::Aff { x, y };
+        let t = c.to_affine(&c.mul_vartime(&c.fq.m, &c.lift(&pt)));
+        if bool::from(t.1) {
+            continue;
+        }
+        let (t, _) = t;
+        assert!(!c.in_subgroup(&t));
+        let shifted = c.to_affine(&c.add(&c.lift(&g5), &c.lift(&t))).0;
+        assert!(c.is_on_curve(&shifted));
+        assert!(!c.in_subgroup(&shifted));
+        assert!(!c.in_subgroup_by_order(&shifted));
+        found += 1;
+    }
+    assert!(found >= 4);
+}
+
+#[test]
+fn subgroup_descent_matches_the_order_test() {
+    check_descent_matches_order(curve256(CurveId::Tc26_256A), 400);
+    check_descent_matches_order(curve512(CurveId::Tc26_512C), 100);
+}
+
 /// The verification ladder (Jacobian, wNAF, exceptional cases by branches) agrees with the
 /// constant-time comb, including when both halves add the same point (doubling branch) and
 /// when they cancel (identity branch).

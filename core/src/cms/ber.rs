@@ -1,0 +1,284 @@
+//! BER to DER for CMS input: what streaming signers write.
+//!
+//! `openssl cms -sign -stream`, Java and many PKCS#7 libraries write SignedData with
+//! indefinite lengths and the content as a constructed OCTET STRING in chunks. RFC 5652 allows
+//! BER for the outer structure (only signed attributes must be DER, since their encoding is
+//! what is signed), so a verifier must read it. [`normalize`] rewrites such input into DER
+//! form before the strict DER reader sees it:
+//!
+//! - indefinite lengths become definite, and long-form lengths minimal;
+//! - constructed universal string types (OCTET STRING, BIT STRING and the character strings)
+//!   become primitive, their chunks concatenated in order.
+//!
+//! Nothing else is changed: no SET is re-sorted and no value reinterpreted, so every element
+//! that was DER already (certificates, signed attributes) keeps its exact bytes and its
+//! signature. Tagged implicit strings are left constructed, as their type is not visible
+//! without the schema. Nesting is bounded ([`MAX_DEPTH`]), and every length is checked
+//! against the input, so no input can make it panic or recurse without bound.
+
+use crate::{Error, Result};
+
+/// How deep constructed values may nest (CMS needs about 12).
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// One parsed element: its identifier octets, whether it is constructed, its DER content, and
+/// where it ended in the input.
+struct Element {
+    tag: Vec<u8>,
+    constructed: bool,
+    content: Vec<u8>,
+    end: usize,
+}
+
+/// Rewrites BER `input` (one element, nothing after it) into DER form as described above.
+///
+/// Errors: [`crate::ErrorKind::MalformedEncoding`] naming the offset, for truncated input,
+/// lengths beyond the input, an end-of-contents marker in the wrong place, too deep nesting or
+/// bytes after the element.
+pub(crate) fn normalize(input: &[u8]) -> Result<Vec<u8>> {
+    let e = element(input, 0, 0)?;
+    if e.end != input.len() {
+        return Err(bad(e.end, "bytes after the end of the encoding"));
+    }
+    Ok(encode(&e))
+}
+
+fn bad(at: usize, what: &str) -> Error {
+    Error::malformed(format!("BER at byte {at}: {what}")).with_field("ContentInfo")
+}
+
+fn element(input: &[u8], start: usize, depth: usize) -> Result<Element> {
+    if depth > MAX_DEPTH {
+        return Err(bad(start, "nesting too deep"));
+    }
+    let mut pos = start;
+    let first = *input
+        .get(pos)
+        .ok_or_else(|| bad(pos, "truncated identifier"))?;
+    pos += 1;
+    let mut tag = vec![first];
+    if first & 0x1f == 0x1f {
+        loop {
+            let b = *input
+                .get(pos)
+                .ok_or_else(|| bad(pos, "truncated tag number"))?;
+            pos += 1;
+            tag.push(b);
+            if tag.len() > 6 {
+                return Err(bad(start, "tag number too large"));
+            }
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+    }
+    let constructed = first & 0x20 != 0;
+    let len_byte = *input.get(pos).ok_or_else(|| bad(pos, "truncated length"))?;
+    pos += 1;
+    let length = match len_byte {
+        0x80 => None,
+        l if l < 0x80 => Some(l as usize),
+        0xff => return Err(bad(pos - 1, "reserved length octet")),
+        l => {
+            let n = (l & 0x7f) as usize;
+            if n > 4 {
+                return Err(bad(pos - 1, "length longer than 4 bytes"));
+            }
+            let bytes = input
+                .get(pos..pos + n)
+                .ok_or_else(|| bad(pos, "truncated length"))?;
+            pos += n;
+            Some(bytes.iter().fold(0usize, |acc, b| (acc << 8) | *b as usize))
+        }
+    };
+    match (constructed, length) {
+        (false, None) => Err(bad(start, "indefinite length on a primitive value")),
+        (false, Some(len)) => {
+            let end = pos
+                .checked_add(len)
+                .filter(|e| *e <= input.len())
+                .ok_or_else(|| bad(pos, "length beyond the input"))?;
+            Ok(Element {
+                tag,
+                constructed,
+                content: input[pos..end].to_vec(),
+                end,
+            })
+        }
+        (true, length) => {
+            let limit = match length {
+                Some(len) => pos
+                    .checked_add(len)
+                    .filter(|e| *e <= input.len())
+                    .ok_or_else(|| bad(pos, "length beyond the input"))?,
+                None => input.len(),
+            };
+            let mut children = Vec::new();
+            loop {
+                if length.is_some() && pos == limit {
+                    break;
+                }
+                if length.is_none() && input.get(pos..pos + 2) == Some(&[0, 0]) {
+                    pos += 2;
+                    break;
+                }
+                if pos >= limit {
+                    return Err(bad(pos, "missing end-of-contents"));
+                }
+                let child = element(&input[..limit], pos, depth + 1)?;
+                pos = child.end;
+                children.push(child);
+            }
+            let mut e = Element {
+                tag,
+                constructed,
+                content: Vec::new(),
+                end: pos,
+            };
+            if is_universal_string(first) {
+                e.constructed = false;
+                e.tag[0] &= !0x20;
+                e.content = join_string_chunks(first & !0x20, &children, start)?;
+            } else {
+                for c in &children {
+                    e.content.extend_from_slice(&encode(c));
+                }
+            }
+            Ok(e)
+        }
+    }
+}
+
+/// Universal string types that BER allows in constructed form (X.690 8.6, 8.7, 8.23).
+fn is_universal_string(first: u8) -> bool {
+    first & 0xc0 == 0
+        && first & 0x20 != 0
+        && matches!(
+            first & 0x1f,
+            3 | 4 | 12 | 18 | 19 | 20 | 21 | 22 | 25 | 26 | 27 | 28 | 30
+        )
+}
+
+fn join_string_chunks(primitive_tag: u8, chunks: &[Element], at: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if primitive_tag == 0x03 {
+        // BIT STRING: each chunk starts with its unused-bit count; only the last may be non-zero.
+        let mut unused = 0u8;
+        for (i, c) in chunks.iter().enumerate() {
+            if c.tag != [0x03] || c.constructed {
+                return Err(bad(at, "a BIT STRING chunk of another type"));
+            }
+            let (&u, bits) = c
+                .content
+                .split_first()
+                .ok_or_else(|| bad(at, "an empty BIT STRING chunk"))?;
+            if u > 7 || (u != 0 && i + 1 != chunks.len()) {
+                return Err(bad(at, "unused bits inside a BIT STRING"));
+            }
+            unused = u;
+            out.extend_from_slice(bits);
+        }
+        out.insert(0, unused);
+        return Ok(out);
+    }
+    for c in chunks {
+        // Nested constructed chunks were already flattened to primitive ones of the same type.
+        if c.tag != [primitive_tag] || c.constructed {
+            return Err(bad(at, "a string chunk of another type"));
+        }
+        out.extend_from_slice(&c.content);
+    }
+    Ok(out)
+}
+
+fn encode(e: &Element) -> Vec<u8> {
+    let mut out = Vec::with_capacity(e.tag.len() + 6 + e.content.len());
+    out.extend_from_slice(&e.tag);
+    let len = e.content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(&e.content);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn der_input_comes_back_unchanged() {
+        let der = [0x30, 0x06, 0x04, 0x01, 0xaa, 0x02, 0x01, 0x05];
+        assert_eq!(normalize(&der).unwrap(), der);
+    }
+
+    #[test]
+    fn indefinite_lengths_and_chunked_octet_strings_become_der() {
+        // SEQUENCE (indefinite) { OCTET STRING constructed (indefinite) { "ab", "c" }, NULL }
+        let ber = [
+            0x30, 0x80, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0x00, 0x00, 0x05,
+            0x00, 0x00, 0x00,
+        ];
+        let der = [0x30, 0x07, 0x04, 0x03, b'a', b'b', b'c', 0x05, 0x00];
+        assert_eq!(normalize(&ber).unwrap(), der);
+    }
+
+    #[test]
+    fn nested_chunks_long_lengths_and_bit_strings() {
+        // OCTET STRING { OCTET STRING { "a" }, "b" } with a non-minimal long-form length.
+        let ber = [
+            0x24, 0x81, 0x08, 0x24, 0x03, 0x04, 0x01, b'a', 0x04, 0x01, b'b',
+        ];
+        assert_eq!(normalize(&ber).unwrap(), [0x04, 0x02, b'a', b'b']);
+        // BIT STRING chunks: unused bits only in the last.
+        let ber = [
+            0x23, 0x80, 0x03, 0x02, 0x00, 0xff, 0x03, 0x02, 0x04, 0xf0, 0x00, 0x00,
+        ];
+        assert_eq!(normalize(&ber).unwrap(), [0x03, 0x03, 0x04, 0xff, 0xf0]);
+        let bad_bits = [
+            0x23, 0x80, 0x03, 0x02, 0x04, 0xf0, 0x03, 0x01, 0x00, 0x00, 0x00,
+        ];
+        assert!(normalize(&bad_bits).is_err());
+        // A content longer than 127 bytes gets a minimal long length.
+        let mut ber = vec![0x24, 0x80, 0x04, 0x81, 200];
+        ber.extend([7u8; 200]);
+        ber.extend([0, 0]);
+        let der = normalize(&ber).unwrap();
+        assert_eq!(&der[..3], &[0x04, 0x81, 200]);
+        assert_eq!(der.len(), 203);
+    }
+
+    #[test]
+    fn broken_input_is_a_typed_error() {
+        let cases: &[&[u8]] = &[
+            &[],
+            &[0x30],
+            &[0x30, 0x80],
+            &[0x30, 0x80, 0x05, 0x00],
+            &[0x04, 0x80, 0x00, 0x00],
+            &[0x30, 0x05, 0x05, 0x00],
+            &[0x30, 0x85, 1, 0, 0, 0, 0],
+            &[0x24, 0x80, 0x02, 0x01, 0x01, 0x00, 0x00],
+            &[0x05, 0x00, 0x00],
+            &[0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00],
+        ];
+        for c in cases {
+            let e = normalize(c).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::MalformedEncoding, "{c:02x?}");
+        }
+        let mut deep = Vec::new();
+        for _ in 0..(MAX_DEPTH + 2) {
+            deep.extend([0x30, 0x80]);
+        }
+        assert_eq!(
+            normalize(&deep).unwrap_err().kind(),
+            ErrorKind::MalformedEncoding
+        );
+    }
+}
