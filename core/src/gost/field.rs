@@ -407,6 +407,68 @@ impl<const N: usize> Modulus<N> {
     pub(crate) fn invert(&self, a: &Fe<N>) -> Fe<N> {
         self.pow_public(a, &self.m_minus_2)
     }
+
+    /// a⁻¹ mod m for a **public** a, by the binary extended Euclidean algorithm: its branches
+    /// and running time depend on a, so it serves verification only (never a secret). About
+    /// three times faster than [`Self::invert`]. 0 maps to 0.
+    pub(crate) fn invert_vartime(&self, a: &Fe<N>) -> Fe<N> {
+        if bool::from(is_zero_limbs(&a.0)) {
+            return *a;
+        }
+        let m = &self.m;
+        // invariants: x1·a ≡ u and x2·a ≡ v (mod m), with a the stored integer
+        let (mut u, mut v) = (a.0, *m);
+        let (mut x1, mut x2) = (small::<N>(1), [0u64; N]);
+        let one = small::<N>(1);
+        while u != one && v != one {
+            while u[0] & 1 == 0 {
+                u = shr1(&u, 0);
+                x1 = self.half(&x1);
+            }
+            while v[0] & 1 == 0 {
+                v = shr1(&v, 0);
+                x2 = self.half(&x2);
+            }
+            if !lt_vartime(&u, &v) {
+                u = sub_limbs(&u, &v).0;
+                x1 = self.sub(&Fe(x1), &Fe(x2)).0;
+            } else {
+                v = sub_limbs(&v, &u).0;
+                x2 = self.sub(&Fe(x2), &Fe(x1)).0;
+            }
+        }
+        let inv = if u == one { x1 } else { x2 };
+        match self.pseudo_mersenne {
+            // plain integers: the inverse is the element
+            Some(_) => Fe(inv),
+            // a is stored as αR, so inv = α⁻¹R⁻¹; α⁻¹R = inv·R² = mont_mul(inv, R³)
+            None => self.mont_mul(&inv, &self.r3.0),
+        }
+    }
+
+    /// x/2 mod m for x < m (variable time).
+    #[inline]
+    fn half(&self, x: &[u64; N]) -> [u64; N] {
+        if x[0] & 1 == 0 {
+            shr1(x, 0)
+        } else {
+            let (s, carry) = add_limbs(x, &self.m);
+            shr1(&s, carry)
+        }
+    }
+}
+
+/// Masks for a constant-time table scan: `masks[j]` is all ones when `digit` = j + 1, else
+/// zero (all zero for digit 0), computed without a branch. The array goes through
+/// `std::hint::black_box`, an optimisation barrier, so that the compiler cannot turn the masked
+/// reads that follow back into a branch or an index on the digit.
+#[inline(always)]
+pub(crate) fn scan_masks<const E: usize>(digit: u32) -> [u64; E] {
+    let masks: [u64; E] = std::array::from_fn(|j| {
+        let x = ((j as u32 + 1) ^ digit) as u64; // < 2³², zero iff digit = j + 1
+        (x.wrapping_sub(1) >> 63).wrapping_neg()
+    });
+    std::hint::black_box(masks)
 }
 
 /// `b` if `bit` is 1, else `a`, by masking (no branch; `bit` is 0 or 1). The field code uses
@@ -477,6 +539,15 @@ fn sqr_wide<const N: usize>(a: &[u64; N]) -> [[u64; N]; 2] {
     ]
 }
 
+/// (top·2^(64N) + a) >> 1 for a top bit `top` (0 or 1).
+#[inline(always)]
+fn shr1<const N: usize>(a: &[u64; N], top: u64) -> [u64; N] {
+    std::array::from_fn(|i| {
+        let hi = if i + 1 < N { a[i + 1] } else { top };
+        (a[i] >> 1) | (hi << 63)
+    })
+}
+
 /// A small integer as limbs.
 pub(crate) const fn small<const N: usize>(v: u64) -> [u64; N] {
     let mut out = [0u64; N];
@@ -516,6 +587,16 @@ mod tests {
             assert_eq!(md.square(&big), md.mul(&big, &big));
             let inv = md.invert(&a);
             assert_eq!(md.mul(&a, &inv), md.one);
+            assert_eq!(md.invert_vartime(&a), inv);
+            assert_eq!(md.invert_vartime(&Fe::default()), Fe::default());
+            // the binary algorithm against Fermat on a walk of values, 1 and m − 1 included
+            let mut x = md.one;
+            for _ in 0..200 {
+                assert_eq!(md.invert_vartime(&x), md.invert(&x));
+                x = md.add(&md.mul(&x, &a), &md.one);
+            }
+            let m1 = md.to_mont(&sub_limbs(&md.m, &small(1)).0);
+            assert_eq!(md.invert_vartime(&m1), m1);
             let b = md.to_mont(&[5, 0, 0, 0]);
             assert_eq!(md.sub(&md.add(&a, &b), &b), a);
             assert_eq!(md.add(&md.neg(&a), &a), Fe::default());
