@@ -47,6 +47,9 @@ pub enum ErrorKind {
     ContentAltered = 2008,
     /// The certificate of a signer was not found.
     SignerCertificateMissing = 2009,
+    /// The certificate's keyUsage does not allow this use of its key (a signature by a key
+    /// certified only for key agreement or encipherment).
+    KeyUsageNotAllowed = 2010,
 
     /// The operation is not allowed in the current lifecycle state.
     WrongState = 3000,
@@ -92,6 +95,7 @@ impl ErrorKind {
         ErrorKind::VerificationUnavailable,
         ErrorKind::ContentAltered,
         ErrorKind::SignerCertificateMissing,
+        ErrorKind::KeyUsageNotAllowed,
         ErrorKind::WrongState,
         ErrorKind::PreconditionFailed,
         ErrorKind::PinIncorrect,
@@ -132,6 +136,7 @@ impl ErrorKind {
             ErrorKind::VerificationUnavailable => "verification_unavailable",
             ErrorKind::ContentAltered => "content_altered",
             ErrorKind::SignerCertificateMissing => "signer_certificate_missing",
+            ErrorKind::KeyUsageNotAllowed => "key_usage_not_allowed",
             ErrorKind::WrongState => "wrong_state",
             ErrorKind::PreconditionFailed => "precondition_failed",
             ErrorKind::PinIncorrect => "pin_incorrect",
@@ -163,6 +168,7 @@ impl ErrorKind {
             ErrorKind::VerificationUnavailable => "verification unavailable",
             ErrorKind::ContentAltered => "content altered",
             ErrorKind::SignerCertificateMissing => "signer certificate missing",
+            ErrorKind::KeyUsageNotAllowed => "key usage not allowed",
             ErrorKind::WrongState => "wrong state",
             ErrorKind::PreconditionFailed => "precondition failed",
             ErrorKind::PinIncorrect => "PIN incorrect",

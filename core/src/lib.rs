@@ -9,6 +9,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod bank;
 pub mod calendar;
 pub mod cms;
 pub mod error;

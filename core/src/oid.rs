@@ -155,6 +155,10 @@ pub const EXT_SUBJECT_ALT_NAME: Oid = Oid::new_unwrap("2.5.29.17");
 pub const EXT_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
 /// cRLDistributionPoints.
 pub const EXT_CRL_DISTRIBUTION_POINTS: Oid = Oid::new_unwrap("2.5.29.31");
+/// cRLNumber (RFC 5280 §5.2.3).
+pub const EXT_CRL_NUMBER: Oid = Oid::new_unwrap("2.5.29.20");
+/// reasonCode, a CRL entry extension (RFC 5280 §5.3.1).
+pub const EXT_CRL_REASON: Oid = Oid::new_unwrap("2.5.29.21");
 /// certificatePolicies.
 pub const EXT_CERTIFICATE_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
 /// authorityKeyIdentifier.

@@ -89,6 +89,8 @@ pub enum Reason {
     ContentAltered,
     /// A signer's certificate was not found (CMS).
     SignerCertMissing,
+    /// A signer's certificate does not allow signing (keyUsage; CMS).
+    KeyUsageNotAllowed,
 }
 
 impl Reason {
@@ -103,6 +105,7 @@ impl Reason {
             ErrorKind::KeyMismatch => Reason::KeyMismatch,
             ErrorKind::ContentAltered => Reason::ContentAltered,
             ErrorKind::SignerCertificateMissing => Reason::SignerCertMissing,
+            ErrorKind::KeyUsageNotAllowed => Reason::KeyUsageNotAllowed,
             _ => Reason::Malformed,
         }
     }

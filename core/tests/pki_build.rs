@@ -11,8 +11,9 @@ use bankkey::ErrorKind;
 use bankkey::key::{KeyAlgorithm, Signer, SoftwareKey};
 use bankkey::oid;
 use bankkey::pki::{
-    Certificate, CertificateBuilder, CertificateRequest, Extension, ExtensionValue,
-    IdentificationKind, IssuerSignTool, KeyUsageBit, RequestBuilder, SignToolClass, build_chain,
+    Certificate, CertificateBuilder, CertificateRequest, CrlBuilder, Extension, ExtensionValue,
+    IdentificationKind, IssuerSignTool, KeyUsageBit, RequestBuilder, RevocationReason,
+    SignToolClass, build_chain, pem,
 };
 use bankkey::report::{self, Options, Reason};
 use bankkey::subject::{AttributeType as A, Subject};
@@ -454,4 +455,78 @@ fn utc_time_and_generalized_time_both_read_back() {
     let at = OffsetDateTime::from_unix_timestamp(2_600_000_000).unwrap(); // 2052
     build_chain(&cert, &[], std::slice::from_ref(&cert), at).unwrap();
     assert_eq!(cert.days_to_expiry(na - Duration::days(10)), 10);
+}
+
+/// Our CRLs, for every algorithm: `openssl verify -crl_check` checks a certificate against
+/// them (the CRL's signature verified with the CA's key: revoked, or OK when another serial is
+/// listed), and `openssl crl -text` reads the serials, reasons, cRLNumber and AKI.
+#[test]
+fn openssl_reads_and_verifies_our_crls() {
+    let dir = std::env::temp_dir().join(format!("bankkey-pki-crl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for alg in algorithms() {
+        let gost = matches!(alg, KeyAlgorithm::Gost(_));
+        let tag = alg.name().replace(' ', "_");
+        let (ca_key, ca) = make_ca(alg, "УЦ списков отзыва");
+        let key = SoftwareKey::generate(alg).unwrap();
+        let leaf = issue(&full_request(legal_entity(), &key), &ca, &ca_key);
+        let now = OffsetDateTime::now_utc();
+        let crl_listing = |serial: &[u8]| {
+            let der = CrlBuilder::new(now - Duration::minutes(5), now + Duration::days(7), 7)
+                .revoke(
+                    serial,
+                    now - Duration::minutes(2),
+                    Some(RevocationReason::KeyCompromise),
+                )
+                .revoke(&[0x7f], now - Duration::minutes(1), None)
+                .sign(&ca, &ca_key)
+                .unwrap();
+            pem::encode("X509 CRL", &der)
+        };
+        let ca_path = write(&dir, &format!("{tag}.ca.pem"), &ca.to_pem());
+        let leaf_path = write(&dir, &format!("{tag}.leaf.pem"), &leaf.to_pem());
+        let revoked = write(
+            &dir,
+            &format!("{tag}.revoked.crl"),
+            &crl_listing(leaf.serial()),
+        );
+        let other = write(
+            &dir,
+            &format!("{tag}.other.crl"),
+            &crl_listing(&[0x12, 0x34, 0x56]),
+        );
+        let verify = |crl: &str| {
+            openssl(
+                &[
+                    "verify",
+                    "-crl_check",
+                    "-CAfile",
+                    &ca_path,
+                    "-CRLfile",
+                    crl,
+                    &leaf_path,
+                ],
+                gost,
+            )
+        };
+        if let Some((ok, out)) = verify(&revoked) {
+            assert!(!ok && out.contains("certificate revoked"), "{tag}: {out}");
+        }
+        if let Some((ok, out)) = verify(&other) {
+            assert!(ok && out.contains(": OK"), "{tag}: {out}");
+        }
+        if let Some((ok, out)) = openssl(&["crl", "-in", &other, "-noout", "-text"], false) {
+            assert!(ok, "{tag}: {out}");
+            assert!(out.contains("Serial Number: 123456"), "{tag}: {out}");
+            assert!(out.contains("Serial Number: 7F"), "{tag}: {out}");
+            assert!(out.contains("Key Compromise"), "{tag}: {out}");
+            assert!(out.contains("X509v3 CRL Number"), "{tag}: {out}");
+            let aki = hex::encode_upper(ca.subject_key_id().unwrap());
+            assert!(
+                out.replace(':', "").contains(&aki),
+                "{tag}: no AKI {aki}: {out}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::attr::{self, CertHash, SignedAttributes};
 use super::{DigestAlgorithm, same_serial};
-use crate::pki::{Certificate, Chain, build_chain, pem};
+use crate::pki::{Certificate, Chain, KeyUsageBit, build_chain, pem};
 use crate::{Error, ErrorKind, Result, oid};
 
 /// How a SignerInfo names its signer's certificate.
@@ -333,7 +333,8 @@ impl SignedData {
     /// the content's digest, or contentType differs from eContentType),
     /// [`ErrorKind::SignerCertificateMissing`] (no certificate matches the signer identifier,
     /// or the one found is not the one signingCertificateV2 names),
-    /// [`ErrorKind::BadSignature`]; [`ErrorKind::UnsupportedAlgorithm`] or
+    /// [`ErrorKind::BadSignature`], [`ErrorKind::KeyUsageNotAllowed`] (the certificate's
+    /// keyUsage has neither digitalSignature nor nonRepudiation); [`ErrorKind::UnsupportedAlgorithm`] or
     /// [`ErrorKind::KeyMismatch`] for algorithms that are not ours or do not fit the key;
     /// [`ErrorKind::InvalidInput`] for a detached signature without content. The error's
     /// field names the signer (`signerInfos[i]`).
@@ -507,6 +508,24 @@ impl SignedData {
                     e
                 }
             })?;
+        // RFC 5280 §4.2.1.3: a signature on data needs digitalSignature or nonRepudiation
+        // when the certificate restricts its key's usage at all.
+        if let Some(bits) = cert.key_usage()
+            && !bits.iter().any(|b| {
+                matches!(
+                    b,
+                    KeyUsageBit::DigitalSignature | KeyUsageBit::NonRepudiation
+                )
+            })
+        {
+            return Err(Error::new(
+                ErrorKind::KeyUsageNotAllowed,
+                format!(
+                    "certificate {}: its keyUsage allows neither digitalSignature nor nonRepudiation",
+                    cert.serial_hex()
+                ),
+            ));
+        }
         Ok(cert)
     }
 }

@@ -382,3 +382,47 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_certificate_without_a_signing_key_usage_is_refused() {
+    use crate::pki::{CertificateBuilder, KeyUsageBit};
+    use crate::subject::{AttributeType, Subject};
+    let key = SoftwareKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let ca_key = SoftwareKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let validity = (at() - Duration::days(1), at() + Duration::days(1));
+    let ca = CertificateBuilder::new(
+        &Subject::new().with(AttributeType::CommonName, "test CA"),
+        &ca_key.public_key(),
+    )
+    .unwrap()
+    .validity(validity.0, validity.1)
+    .ca(None)
+    .key_usage(&[KeyUsageBit::KeyCertSign, KeyUsageBit::CrlSign])
+    .sign(None, &ca_key)
+    .unwrap();
+    let subject = Subject::new().with(AttributeType::CommonName, "subscriber");
+    let make = |bits: &[KeyUsageBit]| {
+        CertificateBuilder::new(&subject, &key.public_key())
+            .unwrap()
+            .validity(validity.0, validity.1)
+            .key_usage(bits)
+            .sign(Some(&ca), &ca_key)
+            .unwrap()
+    };
+    let check = |cert: &Certificate| {
+        let der = sign(MSG, &[(&key, cert)], &options(false)).unwrap();
+        SignedData::from_der(&der).unwrap().verify(&VerifyOptions {
+            anchors: vec![ca.clone()],
+            ..VerifyOptions::default()
+        })
+    };
+    let e = check(&make(&[
+        KeyUsageBit::KeyEncipherment,
+        KeyUsageBit::KeyAgreement,
+    ]))
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::KeyUsageNotAllowed, "{e}");
+    assert_eq!(e.field(), Some("signerInfos[0]"));
+    check(&make(&[KeyUsageBit::NonRepudiation])).unwrap();
+    check(&make(&[KeyUsageBit::DigitalSignature])).unwrap();
+}

@@ -5,6 +5,7 @@
 //! - [`cert`]: [`Certificate`] (parse, read the Russian extensions, verify against an issuer).
 //! - [`chain`]: chain building to given trust anchors at a given time.
 //! - [`issue`]: [`CertificateBuilder`], a small CA for tests and the bank side.
+//! - [`crl`]: [`CrlBuilder`], certificate revocation lists signed by any signer.
 //! - [`ext`]: the standard and Russian extensions, typed.
 //! - [`pem`]: PEM blocks, tolerant of text around them.
 //!
@@ -13,6 +14,7 @@
 
 pub mod cert;
 pub mod chain;
+pub mod crl;
 pub mod ext;
 pub mod issue;
 pub mod pem;
@@ -20,6 +22,7 @@ pub mod request;
 
 pub use cert::Certificate;
 pub use chain::{Chain, build_chain};
+pub use crl::{CrlBuilder, RevocationReason};
 pub use ext::{
     Extension, ExtensionValue, Extensions, IdentificationKind, IssuerSignTool, KeyUsageBit,
     SignToolClass,

@@ -1,0 +1,154 @@
+//! The bank's registry on disk: it survives reopening, refuses a newer schema, and keeps
+//! subscribers, certificates and keys apart.
+
+mod bank_support;
+
+use bank_support::*;
+use bankkey::ErrorKind;
+use bankkey::bank::registry::SCHEMA_VERSION;
+use bankkey::bank::{Bank, Identity, Registry};
+use bankkey::lifecycle::{Flow, RequestStatus};
+use time::Duration;
+
+#[test]
+fn a_file_registry_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bank.sqlite");
+    let ca = make_ca("Банк УЦ");
+    let old_key = key();
+    let old_cert = user_cert(&ca, &ivanov(), &old_key, t0() - Duration::days(300), 365);
+    let request_id;
+    {
+        let mut bank = Bank::new(
+            Registry::open(&path).unwrap(),
+            ca.1.clone(),
+            Box::new(copy(&ca.0)),
+        )
+        .unwrap();
+        bank.register_subscriber(&old_cert, t0() - Duration::days(300))
+            .unwrap();
+        let req = request(&ivanov(), &key());
+        let cms = bankkey::cms::sign(
+            req.der(),
+            &[(&old_key as &dyn bankkey::key::Signer, &old_cert)],
+            &bankkey::cms::SignOptions {
+                signing_time: Some(t0()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let r = bank.receive(Flow::Remote, &cms, t0()).unwrap();
+        assert_eq!(r.status, RequestStatus::AcceptedByBank);
+        request_id = r.request_id;
+    }
+    let reg = Registry::open(&path).unwrap();
+    assert_eq!(reg.schema_version().unwrap(), SCHEMA_VERSION);
+    let rec = reg.request(&request_id).unwrap().unwrap();
+    assert_eq!(rec.status, RequestStatus::AcceptedByBank);
+    assert_eq!(rec.flow, Flow::Remote);
+    assert_eq!(rec.received_at, t0());
+    let sub = reg.subscriber(rec.subscriber_id.unwrap()).unwrap();
+    assert_eq!(sub.identity, Identity::of(&ivanov()));
+    assert_eq!(
+        reg.current_certificate(sub.id).unwrap(),
+        Some(old_cert.clone())
+    );
+    assert_eq!(reg.request_history(&request_id).unwrap().len(), 2);
+    // Issue after reopening: the bank carries on where it stopped.
+    let mut bank = Bank::new(reg, ca.1.clone(), Box::new(copy(&ca.0))).unwrap();
+    let cert = bank.issue(&request_id, t0()).unwrap();
+    assert_eq!(
+        bank.registry().issued_certificate(&request_id).unwrap(),
+        Some(cert)
+    );
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bank.sqlite");
+    drop(Registry::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(conn);
+    let e = Registry::open(&path).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Storage);
+    assert!(e.message().contains("schema version"), "{e}");
+    // A file that is not SQLite at all.
+    let junk = dir.path().join("junk.sqlite");
+    std::fs::write(
+        &junk,
+        b"this is not a database, just text long enough to look like one....",
+    )
+    .unwrap();
+    assert_eq!(
+        Registry::open(&junk).unwrap_err().kind(),
+        ErrorKind::Storage
+    );
+}
+
+#[test]
+fn subscribers_certificates_and_keys() {
+    let mut reg = Registry::open(":memory:").unwrap();
+    let ca = make_ca("Банк УЦ");
+    let id = Identity::of(&ivanov());
+    let s = reg
+        .add_subscriber(&id, &ivanov().to_der().unwrap(), false, t0())
+        .unwrap();
+    assert_eq!(
+        reg.add_subscriber(&id, &ivanov().to_der().unwrap(), false, t0())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::PreconditionFailed
+    );
+    let k = key();
+    let c1 = user_cert(&ca, &ivanov(), &k, t0(), 365);
+    reg.add_certificate(s, &c1, t0()).unwrap();
+    // Again: nothing changes.
+    reg.add_certificate(s, &c1, t0()).unwrap();
+    assert_eq!(reg.certificates(s).unwrap().len(), 1);
+    let rec = reg.key(&k.public_key().key_id()).unwrap().unwrap();
+    assert_eq!(rec.subscriber_id, Some(s));
+    assert_eq!(rec.source, "certificate");
+    assert_eq!(
+        reg.subscriber_by_key(&k.public_key().key_id())
+            .unwrap()
+            .unwrap()
+            .id,
+        s
+    );
+    // Another subscriber may not take this certificate or this key.
+    let p = reg
+        .add_subscriber(
+            &Identity::of(&petrov()),
+            &petrov().to_der().unwrap(),
+            false,
+            t0(),
+        )
+        .unwrap();
+    assert_eq!(
+        reg.add_certificate(p, &c1, t0()).unwrap_err().kind(),
+        ErrorKind::PreconditionFailed
+    );
+    let same_key = user_cert(&ca, &petrov(), &k, t0(), 365);
+    assert_eq!(
+        reg.add_certificate(p, &same_key, t0()).unwrap_err().kind(),
+        ErrorKind::PreconditionFailed
+    );
+    // By identifier: both work for the same organisation.
+    assert_eq!(
+        reg.subscribers_by_identifier("7707083893").unwrap().len(),
+        2
+    );
+    assert_eq!(
+        reg.subscribers_by_identifier("12345678964").unwrap().len(),
+        1
+    );
+    assert!(reg.subscribers_by_identifier("0000").unwrap().is_empty());
+    assert_eq!(
+        reg.subscriber(999).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert!(reg.request("RQ-NONE").unwrap().is_none());
+}
