@@ -9,7 +9,9 @@
  *   - ECDSA P-256 (OpenSSL's default provider) for scale;
  *   - Streebog-256 and Streebog-512 over 8 KiB and 1 MiB messages;
  *   - with --certs FILE: parsing and assessing X.509 certificates through the X509 API;
- *   - with --requests DIR: parsing and verifying a PKCS#10 request per GOST parameter set.
+ *   - with --requests DIR: parsing and verifying a PKCS#10 request per GOST parameter set;
+ *   - with --signed-requests DIR as well: verifying a remote-regeneration request (CMS
+ *     SignedData around a PKCS#10 request) for the sets that have DIR/signed-req-<set>.der.
  *
  * The work per operation (the Rust side, bench/rust, does exactly the same):
  *   keygen  one EVP_PKEY_keygen on a context prepared once (parameter set chosen once);
@@ -22,6 +24,16 @@
  *   req-verify  parse a PKCS#10 request from DER (d2i_X509_REQ) and verify its signature with
  *           its own public key (X509_REQ_verify: Streebog over the signed part, then GOST
  *           verify); the request is DIR/<set>/req.pem, made by scripts/make-fixtures.sh;
+ *   cms-req-verify  a remote-regeneration request, as a bank receives it: DIR/signed-req-<set>.der
+ *           (made by scripts/bench-vs-openssl.sh with `openssl cms -sign -engine gost -binary
+ *           -nodetach` from the fixture's req.pem, cert.pem and key.pem: attached SignedData,
+ *           one signer with signed attributes, the signer's certificate included) is parsed
+ *           (d2i_CMS_ContentInfo) and verified with CMS_verify against an X509_STORE holding
+ *           the fixture's ca.pem (purpose "any", current time): the signer's certificate chain
+ *           (the CA's GOST signature on it, validity), the message digest of the content
+ *           (Streebog) and the signature over the signed attributes (GOST); then the content is
+ *           parsed as a PKCS#10 request (d2i_X509_REQ) and its own signature verified
+ *           (X509_REQ_verify). Three GOST verifications in all; a damaged copy must fail;
  *   assess  (set x509) one certificate of the corpus, the next each time, cycling: parse the DER
  *           (d2i_X509), read the subject's INNLE (1.2.643.100.4), INN (1.2.643.3.131.1.1) and
  *           OGRN (1.2.643.100.1) and check their check digits, read notBefore/notAfter and
@@ -37,6 +49,7 @@
  *   BENCH impl=openssl op=sign set=gost2012_256-A bytes=32 iters=12288 cpu_s=0.512345 ops_s=23984.1
  *
  * Usage: openssl_gost [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR]
+ *                     [--signed-requests DIR]
  *        openssl_gost --make-certs N FILE
  *   --only runs only the items of one parameter set or hash, named exactly as in the output.
  *   --certs adds the x509 item over FILE: certificates, each as a 4-byte big-endian length and
@@ -53,6 +66,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/cms.h>
 #include <openssl/conf.h>
 #include <openssl/engine.h>
 #include <openssl/err.h>
@@ -69,6 +83,7 @@
 
 static double target_s = 0.5;
 static const char *requests_dir = NULL;
+static const char *signed_requests_dir = NULL;
 static const char *only = NULL;
 static int failures = 0;
 
@@ -221,6 +236,97 @@ static void bench_request(const char *set) {
     OPENSSL_free(a.der);
 }
 
+struct cms_arg {
+    unsigned char *der;
+    long len;
+    X509_STORE *store;
+};
+
+/* Verifies a remote-regeneration request: CMS_verify (chain, digest, signature), then the
+ * PKCS#10 request inside (parse + X509_REQ_verify). */
+static int do_cms_req_verify(void *p) {
+    struct cms_arg *a = p;
+    const unsigned char *q = a->der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &q, a->len);
+    BIO *content = BIO_new(BIO_s_mem());
+    int ok = 0;
+
+    if (cms != NULL && content != NULL && q == a->der + a->len &&
+        CMS_verify(cms, NULL, a->store, NULL, content, CMS_BINARY) == 1) {
+        char *data = NULL;
+        long n = BIO_get_mem_data(content, &data);
+        const unsigned char *r = (const unsigned char *)data;
+        X509_REQ *req = n > 0 ? d2i_X509_REQ(NULL, &r, n) : NULL;
+        EVP_PKEY *key = req ? X509_REQ_get0_pubkey(req) : NULL;
+        ok = key != NULL && r == (const unsigned char *)data + n && X509_REQ_verify(req, key) == 1;
+        X509_REQ_free(req);
+    }
+    BIO_free(content);
+    CMS_ContentInfo_free(cms);
+    return ok;
+}
+
+/* Reads a whole file into a malloc'd buffer. */
+static unsigned char *read_file(const char *path, long *len) {
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    long n;
+
+    if (f == NULL) {
+        return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n);
+        if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+        *len = n;
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The cms-req-verify item, when --signed-requests DIR holds signed-req-<set>.der. */
+static void bench_signed_request(const char *set) {
+    char path[1024];
+    FILE *f;
+    X509 *ca = NULL;
+    struct cms_arg a = {NULL, 0, NULL};
+
+    if (requests_dir == NULL || signed_requests_dir == NULL) {
+        return;
+    }
+    snprintf(path, sizeof path, "%s/signed-req-%s.der", signed_requests_dir, set);
+    a.der = read_file(path, &a.len);
+    if (a.der == NULL) {
+        return; /* only some sets have one */
+    }
+    snprintf(path, sizeof path, "%s/%s/ca.pem", requests_dir, set);
+    f = fopen(path, "r");
+    if (f != NULL) {
+        ca = PEM_read_X509(f, NULL, NULL, NULL);
+        fclose(f);
+    }
+    a.store = X509_STORE_new();
+    if (ca == NULL || a.store == NULL || X509_STORE_add_cert(a.store, ca) != 1 ||
+        X509_STORE_set_purpose(a.store, X509_PURPOSE_ANY) != 1) {
+        fail("reading the CA certificate", set);
+    } else {
+        measure("cms-req-verify", set, (size_t)a.len, do_cms_req_verify, &a);
+        /* It must also be able to fail: flip a bit of the signature (the last bytes). */
+        a.der[a.len - 1] ^= 1;
+        if (do_cms_req_verify(&a)) {
+            fprintf(stderr, "openssl_gost: a damaged signed request verified for %s\n", set);
+            failures++;
+        }
+        ERR_clear_error();
+    }
+    X509_free(ca);
+    X509_STORE_free(a.store);
+    free(a.der);
+}
+
 /* Signs and verifies with `key` (already generated); `key` is freed. */
 static void bench_sign_verify(const char *set, EVP_PKEY *key, size_t digest_len) {
     struct sign_arg a;
@@ -282,6 +388,7 @@ static void bench_gost(int nid, const char *alg, const char *paramset, size_t di
     }
     EVP_PKEY_CTX_free(k.ctx);
     bench_request(set);
+    bench_signed_request(set);
 }
 
 static void bench_p256(void) {
@@ -784,6 +891,8 @@ int main(int argc, char **argv) {
             only = argv[++argi];
         } else if (strcmp(argv[argi], "--requests") == 0 && argi + 1 < argc) {
             requests_dir = argv[++argi];
+        } else if (strcmp(argv[argi], "--signed-requests") == 0 && argi + 1 < argc) {
+            signed_requests_dir = argv[++argi];
         } else if (strcmp(argv[argi], "--certs") == 0 && argi + 1 < argc) {
             certs = argv[++argi];
         } else if (strcmp(argv[argi], "--make-certs") == 0 && argi + 2 < argc) {
@@ -794,7 +903,7 @@ int main(int argc, char **argv) {
                 return 2;
             }
         } else {
-            fprintf(stderr, "usage: %s [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR] | --make-certs N FILE\n", argv[0]);
+            fprintf(stderr, "usage: %s [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR [--signed-requests DIR]] | --make-certs N FILE\n", argv[0]);
             return 2;
         }
     }

@@ -9,8 +9,9 @@
 //!   `BENCH impl=bankkey op=sign set=gost2012_256-A bytes=32 iters=12288 cpu_s=0.512345 ops_s=23984.1`.
 //!
 //! Only the scaling items (`verify_many` on N threads, bankkey alone) are timed by the wall
-//! clock, since CPU time adds up over threads; their lines say `threads=N wall_s=...` in place
-//! of `cpu_s=...`.
+//! clock, since CPU time adds up over threads; their lines say `threads=N wall_s=...` and give
+//! the process's CPU time over the same span as `cpu_s=...` after it (CPU seconds per wall
+//! second show how many cores the threads really got on a shared machine).
 
 use std::io::Write;
 use std::time::Instant;
@@ -45,6 +46,8 @@ pub struct Measurement {
     pub seconds: f64,
     /// For the scaling items: the number of threads, timed by the wall clock.
     pub threads: Option<usize>,
+    /// For the scaling items: CPU seconds of the process over the same span (all threads).
+    pub cpu_seconds: Option<f64>,
 }
 
 impl Measurement {
@@ -57,7 +60,11 @@ impl Measurement {
     pub fn line(&self) -> String {
         let time = match self.threads {
             None => format!("cpu_s={:.6}", self.seconds),
-            Some(n) => format!("threads={n} wall_s={:.6}", self.seconds),
+            Some(n) => format!(
+                "threads={n} wall_s={:.6} cpu_s={:.6}",
+                self.seconds,
+                self.cpu_seconds.unwrap_or(0.0)
+            ),
         };
         format!(
             "BENCH impl={} op={} set={} bytes={} iters={} {time} ops_s={:.1}",
@@ -81,8 +88,9 @@ impl Measurement {
             iters: 0,
             seconds: 0.0,
             threads: None,
+            cpu_seconds: None,
         };
-        let (mut seen, mut cpu, mut wall) = (0u8, false, false);
+        let (mut seen, mut cpu, mut wall) = (0u8, None::<f64>, None::<f64>);
         for field in rest.split_whitespace() {
             let (key, value) = field.split_once('=')?;
             match key {
@@ -91,22 +99,23 @@ impl Measurement {
                 "set" => m.set = value.to_owned(),
                 "bytes" => m.bytes = value.parse().ok()?,
                 "iters" => m.iters = value.parse().ok()?,
-                "cpu_s" => (m.seconds, cpu) = (value.parse().ok()?, true),
-                "wall_s" => (m.seconds, wall) = (value.parse().ok()?, true),
+                "cpu_s" => cpu = Some(value.parse().ok()?),
+                "wall_s" => wall = Some(value.parse().ok()?),
                 "threads" => m.threads = Some(value.parse().ok()?),
                 "ops_s" => {}
                 _ => return None,
             }
             seen += 1;
         }
-        let fields = if m.threads.is_some() { 8 } else { 7 };
-        (seen == fields
-            && cpu != wall
-            && wall == m.threads.is_some()
-            && !m.implementation.is_empty()
-            && !m.op.is_empty()
-            && !m.set.is_empty())
-        .then_some(m)
+        // one-core items: cpu_s; scaling items: threads, wall_s and cpu_s
+        let fields = if m.threads.is_some() { 9 } else { 7 };
+        match (m.threads, wall, cpu) {
+            (None, None, Some(c)) => m.seconds = c,
+            (Some(_), Some(w), Some(c)) => (m.seconds, m.cpu_seconds) = (w, Some(c)),
+            _ => return None,
+        }
+        (seen == fields && !m.implementation.is_empty() && !m.op.is_empty() && !m.set.is_empty())
+            .then_some(m)
     }
 }
 
@@ -195,7 +204,7 @@ impl<W: Write> Bench<W> {
             self.fail(op, set);
             return None;
         }
-        let (mut iters, start) = (0u64, Instant::now());
+        let (mut iters, start, cpu0) = (0u64, Instant::now(), cpu_now());
         while start.elapsed().as_secs_f64() < self.target_s {
             if !f() {
                 self.fail(op, set);
@@ -204,7 +213,8 @@ impl<W: Write> Bench<W> {
             iters += per_call;
         }
         let elapsed = start.elapsed().as_secs_f64();
-        self.report(op, set, bytes, iters, elapsed, Some(threads))
+        let cpu = cpu_now() - cpu0;
+        self.report(op, set, bytes, iters, elapsed, Some((threads, cpu)))
     }
 
     fn report(
@@ -214,7 +224,7 @@ impl<W: Write> Bench<W> {
         bytes: usize,
         iters: u64,
         seconds: f64,
-        threads: Option<usize>,
+        threads: Option<(usize, f64)>,
     ) -> Option<Measurement> {
         let m = Measurement {
             implementation: "bankkey".to_owned(),
@@ -223,7 +233,8 @@ impl<W: Write> Bench<W> {
             bytes,
             iters,
             seconds,
-            threads,
+            threads: threads.map(|t| t.0),
+            cpu_seconds: threads.map(|t| t.1),
         };
         // A closed stdout (e.g. `| head`) is not a failure of the measured code.
         let _ = writeln!(self.out, "{}", m.line()).and_then(|()| self.out.flush());
@@ -260,6 +271,7 @@ mod tests {
             iters: 1234,
             seconds: 0.5,
             threads: None,
+            cpu_seconds: None,
         };
         let line = m.line();
         assert_eq!(
@@ -278,12 +290,20 @@ mod tests {
 
         let wall = Measurement {
             threads: Some(2),
+            cpu_seconds: Some(0.75),
             ..m
         };
         let line = wall.line();
-        assert!(line.contains(" threads=2 wall_s=0.500000 "), "{line}");
+        assert!(
+            line.contains(" threads=2 wall_s=0.500000 cpu_s=0.750000 "),
+            "{line}"
+        );
         assert_eq!(Measurement::parse(&line), Some(wall));
         assert_eq!(Measurement::parse(&line.replace(" threads=2", "")), None);
+        assert_eq!(
+            Measurement::parse(&line.replace(" cpu_s=0.750000", "")),
+            None
+        );
     }
 
     #[test]
@@ -331,6 +351,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let parsed = Measurement::parse(text.trim_end()).unwrap();
         assert_eq!((parsed.iters, parsed.threads), (m.iters, m.threads));
+        assert!(parsed.cpu_seconds.is_some_and(|c| c >= 0.0));
         assert!((parsed.seconds - m.seconds).abs() < 1e-6);
     }
 

@@ -15,6 +15,14 @@
 //! OpenSSL-made fixtures) parsed from DER with `pki::CertificateRequest::from_der` and its
 //! signature verified (`verify`: Streebog over the signed part, then GOST verify).
 //!
+//! With `--signed-requests DIR` too, `cms-req-verify` for each set with a
+//! `DIR/signed-req-<set>.der` (made by the script with `openssl cms -sign`): the remote
+//! regeneration request as a bank receives it, `cms::SignedRequest::from_der_or_pem` then
+//! `verify` against the fixture's `ca.pem` at the current time (the signer's certificate chain
+//! with the CA's signature and validity, the content's Streebog digest against the signed
+//! attributes, the CMS signature, then the PKCS#10 request parsed and its own signature
+//! verified: three GOST verifications).
+//!
 //! With `--certs FILE` (a corpus made by `openssl_gost --make-certs`), also the `x509` item:
 //! one certificate after another, cycling, parsed with `pki::Certificate::from_der`, its
 //! subject's INNLE, INN and OGRN checked (`ident`), its validity checked at
@@ -24,8 +32,8 @@
 //! With `--scaling`, instead: `verify_many` (rayon) on 1, 2, ... threads, timed by the wall
 //! clock (bankkey alone; run it unpinned).
 //!
-//! Usage: `bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR]
-//! [--scaling [--batch N]]`; exit status 1 if any item failed.
+//! Usage: `bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR
+//! [--signed-requests DIR]] [--scaling [--batch N]]`; exit status 1 if any item failed.
 
 use std::hint::black_box;
 use std::io::Write;
@@ -33,6 +41,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bankkey::ErrorKind;
+use bankkey::cms::SignedRequest;
 use bankkey::gost::batch::{BatchItem, verify_many};
 use bankkey::gost::{ParamSet, SigningKey, streebog256, streebog512};
 use bankkey::ident::{Inn, Ogrn};
@@ -78,7 +87,36 @@ fn request<W: Write>(bench: &mut Bench<W>, set: &str, dir: &Path) {
     }
 }
 
-fn gost<W: Write>(bench: &mut Bench<W>, requests: Option<&Path>) {
+/// Verifies `cms_dir/signed-req-<set>.der`, when there is one, as the C harness does:
+/// `SignedRequest::from_der_or_pem` then `verify` against `dir/<set>/ca.pem`, now.
+fn signed_request<W: Write>(bench: &mut Bench<W>, set: &str, dir: &Path, cms_dir: &Path) {
+    let Ok(mut der) = std::fs::read(cms_dir.join(format!("signed-req-{set}.der"))) else {
+        return; // only some sets have one
+    };
+    let Some(ca) = std::fs::read(dir.join(set).join("ca.pem"))
+        .ok()
+        .and_then(|pem| Certificate::from_pem(&pem).ok())
+    else {
+        bench.fail("reading the CA certificate", set);
+        return;
+    };
+    let anchors = [ca];
+    let at = OffsetDateTime::now_utc();
+    let verify = |der: &[u8]| {
+        SignedRequest::from_der_or_pem(der).and_then(|signed| signed.verify(&anchors, at))
+    };
+    bench.measure("cms-req-verify", set, der.len(), || {
+        verify(black_box(&der)).is_ok()
+    });
+    if let Some(last) = der.last_mut() {
+        *last ^= 1;
+    }
+    if verify(&der).is_ok() {
+        bench.fail("rejecting a damaged signed request", set);
+    }
+}
+
+fn gost<W: Write>(bench: &mut Bench<W>, requests: Option<&Path>, signed: Option<&Path>) {
     for ps in ParamSet::ALL {
         let set = set_name(ps);
         if !bench.selected(&set) {
@@ -112,6 +150,9 @@ fn gost<W: Write>(bench: &mut Bench<W>, requests: Option<&Path>) {
         }
         if let Some(dir) = requests {
             request(bench, &set, dir);
+            if let Some(cms_dir) = signed {
+                signed_request(bench, &set, dir, cms_dir);
+            }
         }
     }
 }
@@ -309,8 +350,8 @@ fn hashes<W: Write>(bench: &mut Bench<W>) {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR] \
-         [--scaling [--batch N]]"
+        "usage: bankkey_gost [--time SECONDS] [--only SET] [--certs FILE] [--requests DIR \
+         [--signed-requests DIR]] [--scaling [--batch N]]"
     );
     ExitCode::from(2)
 }
@@ -322,6 +363,7 @@ fn main() -> ExitCode {
     let mut batch = 512;
     let mut certs = None;
     let mut requests: Option<PathBuf> = None;
+    let mut signed: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--scaling" {
@@ -336,6 +378,7 @@ fn main() -> ExitCode {
             ("--only", Some(v)) => only = Some(v),
             ("--certs", Some(v)) => certs = Some(v),
             ("--requests", Some(v)) => requests = Some(v.into()),
+            ("--signed-requests", Some(v)) => signed = Some(v.into()),
             ("--batch", Some(v)) => match v.parse::<usize>() {
                 Ok(n) if n > 0 => batch = n,
                 _ => return usage(),
@@ -348,7 +391,7 @@ fn main() -> ExitCode {
     if scaling_only {
         scaling(&mut bench, batch);
     } else {
-        gost(&mut bench, requests.as_deref());
+        gost(&mut bench, requests.as_deref(), signed.as_deref());
         p256(&mut bench);
         hashes(&mut bench);
         if let Some(path) = certs {

@@ -11,7 +11,7 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use super::field::{Fe, Modulus, limbs_from_hex, lt_vartime};
+use super::field::{Fe, Modulus, limbs_from_hex, lt_vartime, scan_masks};
 
 /// A point in extended coordinates.
 #[derive(Clone, Copy, Debug)]
@@ -271,7 +271,7 @@ impl<const N: usize> Edwards<N> {
     }
 
     /// k·G in constant time: the signed-window comb with complete additions, masked table
-    /// scans, masked negation and masked skip of zero digits (as the Weierstrass path).
+    /// scans (every entry read, ORed under an all-ones or zero mask), masked negation and masked skip of zero digits (as the Weierstrass path).
     pub(crate) fn mul_base_ct(
         &self,
         fp: &Modulus<N>,
@@ -281,10 +281,20 @@ impl<const N: usize> Edwards<N> {
         let mut acc = self.identity(fp);
         for (i, row) in self.comb.iter().enumerate() {
             let (digit, negative) = digits(k, i);
-            let mut sel = Niels::default();
-            for (j, entry) in row.iter().enumerate() {
-                sel.conditional_assign(entry, (j as u32 + 1).ct_eq(&digit));
+            let masks = scan_masks::<COMB_ENTRIES>(digit);
+            let (mut u, mut v, mut duv) = ([0u64; N], [0u64; N], [0u64; N]);
+            for (entry, &m) in row.iter().zip(masks.iter()) {
+                for i in 0..N {
+                    u[i] |= entry.u.0[i] & m;
+                    v[i] |= entry.v.0[i] & m;
+                    duv[i] |= entry.duv.0[i] & m;
+                }
             }
+            let mut sel = Niels {
+                u: Fe(u),
+                v: Fe(v),
+                duv: Fe(duv),
+            };
             let neg = Self::neg_niels(fp, &sel);
             sel.conditional_assign(&neg, Choice::from(negative as u8));
             let sum = self.add_niels(fp, &acc, &sel);

@@ -15,7 +15,7 @@
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use super::edwards::Edwards;
-use super::field::{Fe, Modulus, is_zero_limbs, limbs_from_hex, lt_vartime};
+use super::field::{Fe, Modulus, is_zero_limbs, limbs_from_hex, lt_vartime, scan_masks};
 use super::params::CurveConsts;
 
 /// A point in homogeneous projective coordinates (X:Y:Z); the identity is (0:1:0).
@@ -430,16 +430,24 @@ impl<const N: usize> Curve<N> {
     }
 
     /// k·G for a secret k < 2^(64N), in constant time: one complete mixed addition per
-    /// 6-bit signed window, the entry chosen by a full scan with `subtle` masks, its sign
+    /// 6-bit signed window, the entry chosen by a full scan that ORs every entry under a mask
+    /// (all ones for the wanted entry, zero for the others), its sign
     /// applied by a masked negation, a zero digit absorbed by a masked select.
     pub(crate) fn mul_base_ct(&self, k: &[u64; N]) -> Proj<N> {
         let mut acc = self.identity();
         for (i, row) in self.comb.iter().enumerate() {
             let (digit, negative) = Self::comb_digit(k, i);
-            let mut sel = Aff::default();
-            for (j, entry) in row.iter().enumerate() {
-                sel.conditional_assign(entry, (j as u32 + 1).ct_eq(&digit));
+            // Every entry is read; the wanted one is ORed in under an all-ones mask, the others
+            // under zero masks (limb arrays kept in registers, so the loop vectorises).
+            let masks = scan_masks::<COMB_ENTRIES>(digit);
+            let (mut x, mut y) = ([0u64; N], [0u64; N]);
+            for (entry, &m) in row.iter().zip(masks.iter()) {
+                for i in 0..N {
+                    x[i] |= entry.x.0[i] & m;
+                    y[i] |= entry.y.0[i] & m;
+                }
             }
+            let mut sel = Aff { x: Fe(x), y: Fe(y) };
             let neg_y = self.fp.neg(&sel.y);
             sel.y
                 .conditional_assign(&neg_y, Choice::from(negative as u8));
@@ -584,59 +592,89 @@ fn fp_neg3<const N: usize>(f: &Modulus<N>) -> Fe<N> {
     f.neg(&three)
 }
 
-/// Width-w NAF digits of k, least significant first (variable time).
+/// Width-w NAF digits of k, least significant first, without trailing zeros (variable time:
+/// public scalars only). Reads a window of w bits at each position instead of shifting the whole
+/// number: an odd window becomes a digit in −2^(w−1)..2^(w−1) (a negative one carries 1 into
+/// the next window) and the scan jumps w positions; an even one moves one position.
 fn wnaf<const N: usize>(k: &[u64; N], w: u32) -> Vec<i8> {
-    // work on N+1 limbs so that k + 2^w never overflows
-    let mut v: Vec<u64> = k.to_vec();
-    v.push(0);
-    let mut out = Vec::with_capacity(64 * N + 1);
-    let full = 1i64 << w;
-    let half = 1i64 << (w - 1);
-    let is_zero = |v: &[u64]| v.iter().all(|&x| x == 0);
-    while !is_zero(&v) {
-        let mut d = 0i64;
-        if v[0] & 1 == 1 {
-            d = (v[0] & (full as u64 - 1)) as i64;
-            if d >= half {
-                d -= full;
-            }
-            // v -= d
-            if d > 0 {
-                sub_small(&mut v, d as u64);
-            } else {
-                add_small(&mut v, (-d) as u64);
-            }
+    debug_assert!((2..=8).contains(&w));
+    let width = 1u64 << w;
+    // a last carry can put a digit up to w − 1 positions above k's top bit; windows read zero
+    // limbs above k
+    let mut out = vec![0i8; 64 * N + w as usize];
+    let mut limbs = [0u64; 12];
+    limbs[..N].copy_from_slice(k);
+    let mut carry = 0u64;
+    let mut pos = 0usize;
+    while pos < out.len() {
+        let (idx, sh) = (pos / 64, pos % 64);
+        let mut buf = limbs[idx] >> sh;
+        if sh != 0 {
+            buf |= limbs[idx + 1] << (64 - sh);
         }
-        out.push(d as i8);
-        // v >>= 1
-        for i in 0..v.len() {
-            let hi = if i + 1 < v.len() { v[i + 1] << 63 } else { 0 };
-            v[i] = (v[i] >> 1) | hi;
+        let window = carry + (buf & (width - 1));
+        if window & 1 == 0 {
+            // bit pos (with the carry) is 0; the carry, if any, moves on
+            pos += 1;
+            continue;
         }
+        if window < width / 2 {
+            carry = 0;
+            out[pos] = window as i8;
+        } else {
+            carry = 1;
+            out[pos] = (window as i64 - width as i64) as i8;
+        }
+        pos += w as usize;
+    }
+    while out.last() == Some(&0) {
+        out.pop();
     }
     out
 }
 
-fn sub_small(v: &mut [u64], d: u64) {
-    let mut borrow = d;
-    for x in v.iter_mut() {
-        let (r, b) = x.overflowing_sub(borrow);
-        *x = r;
-        borrow = b as u64;
-        if borrow == 0 {
-            break;
-        }
-    }
-}
-
-fn add_small(v: &mut [u64], d: u64) {
-    let mut carry = d;
-    for x in v.iter_mut() {
-        let (r, c) = x.overflowing_add(carry);
-        *x = r;
-        carry = c as u64;
-        if carry == 0 {
-            break;
+#[cfg(test)]
+#[test]
+fn wnaf_digits_rebuild_the_scalar() {
+    // Σ dᵢ·2ⁱ = k, odd digits below 2^(w−1) in absolute value, w − 1 zeros after each
+    let ks: [[u64; 4]; 5] = [
+        [1, 0, 0, 0],
+        [u64::MAX; 4],
+        [
+            0xdead_beef_0123_4567,
+            0x8000_0000_0000_0001,
+            0,
+            0xffff_ffff_0000_0001,
+        ],
+        [0, 0, 0, 1 << 63],
+        [
+            0x5555_5555_5555_5555,
+            0xaaaa_aaaa_aaaa_aaaa,
+            0x0f0f_0f0f_0f0f_0f0f,
+            0x7777,
+        ],
+    ];
+    for w in [5u32, 7] {
+        for k in &ks {
+            let naf = wnaf::<4>(k, w);
+            let mut acc = [0i128; 6]; // 64-bit digits with room for carries
+            for (i, &d) in naf.iter().enumerate() {
+                if d != 0 {
+                    assert!(d % 2 != 0 && (d as i32).abs() < (1 << (w - 1)));
+                    assert!(naf[i + 1..].iter().take(w as usize - 1).all(|&z| z == 0));
+                }
+                acc[i / 64] += (d as i128) << (i % 64);
+            }
+            // normalise to limbs
+            let mut carry = 0i128;
+            let mut got = [0u64; 5];
+            for (j, g) in got.iter_mut().enumerate() {
+                let v = acc[j] + carry;
+                *g = v as u64;
+                carry = (v - (v as u64) as i128) >> 64;
+            }
+            assert_eq!(&got[..4], &k[..], "w = {w}");
+            assert_eq!(got[4], 0);
         }
     }
 }
