@@ -12,6 +12,7 @@
 pub mod bank;
 pub mod calendar;
 pub mod cms;
+pub mod documents;
 pub mod error;
 pub mod gost;
 pub mod ident;
