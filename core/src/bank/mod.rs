@@ -7,27 +7,36 @@
 //!   [`VerifyPolicy`]. Every transition is recorded in the registry.
 //! - [`verify`]: the checks of an incoming request, each failure a distinct [`RejectReason`].
 //! - [`registry`]: subscribers, certificates, keys, requests, history, support queries.
+//! - [`tsl`], [`crl`], [`qes`]: the ministry's list of accredited CAs, CRL files, and the
+//!   check of a qualified certificate against them; [`Bank::register_qes`] and
+//!   [`Bank::confirm_qes`] record a client's QES (seed 004).
 //!
 //! Times are passed in by the caller; nothing here reads the clock.
 
+pub mod crl;
 pub mod identity;
+pub mod qes;
 pub mod registry;
+pub mod tsl;
 pub mod verify;
 
 use const_oid::ObjectIdentifier;
 use sha2::{Digest, Sha256};
 use time::{Date, Duration, OffsetDateTime};
 
+pub use crl::Crl;
 pub use identity::Identity;
+pub use qes::{QesCheck, QesPolicy, check_qualified};
 pub use registry::{
     AwaitingPaper, CertificateRecord, Expiring, HistoryEvent, KeyRecord, QesRecord, Registry,
     RequestRecord, Subscriber,
 };
+pub use tsl::TrustedList;
 pub use verify::{AlgorithmPolicy, RejectReason, Rejection, VerifyPolicy};
 
 use crate::calendar::BusinessCalendar;
 use crate::key::Signer;
-use crate::lifecycle::{Flow, RequestStatus};
+use crate::lifecycle::{Flow, QesStatus, RequestStatus};
 use crate::pki::{
     Certificate, CertificateBuilder, Extension, ExtensionValue, IssuerSignTool, KeyUsageBit,
     SignToolClass,
@@ -402,6 +411,71 @@ impl Bank {
         let r = Rejection::new(RejectReason::RefusedByOperator, note);
         let rec = self.reject_with(request_id, &r, at)?;
         Ok(received_of(&rec))
+    }
+
+    /// Registers a client's qualified certificate (seed 004: the first login with it), after
+    /// [`check_qualified`] against the list and the CRLs at `at`; the status is
+    /// `NotConfirmed` until [`confirm_qes`](Self::confirm_qes). The subscriber is the one with
+    /// the certificate's SNILS, when the bank has one. Registering again returns the record.
+    ///
+    /// Errors: those of [`check_qualified`] (`VerificationUnavailable` when the list or a
+    /// fresh CRL is missing: «Ошибка при работе с сервисом проверки сторонних сертификатов»).
+    pub fn register_qes(
+        &mut self,
+        cert: &Certificate,
+        list: Option<&TrustedList>,
+        crls: &[Crl],
+        at: OffsetDateTime,
+    ) -> Result<QesRecord> {
+        check_qualified(cert, list, crls, at)?;
+        let subscriber = match cert.subject().snils() {
+            Some(snils) => self
+                .registry
+                .subscribers_by_identifier(snils.as_str())?
+                .into_iter()
+                .find(|s| s.identity.snils.as_deref() == Some(snils.as_str()))
+                .map(|s| s.id),
+            None => None,
+        };
+        self.registry.add_qes(subscriber, cert, at)
+    }
+
+    /// Confirms a client's QES: checks it again ([`check_qualified`]), then verifies the
+    /// confirmation statement («Заявление о подтверждении использования ЭП»): `signed` is a
+    /// CMS SignedData over `statement` (attached or detached) signed by the QES owner and the
+    /// head of the organisation, each with a current certificate registered with the bank or
+    /// one chaining to the bank's roots (see [`qes::verify_confirmation`]). Records
+    /// `Confirmed` with the moment the data is loaded: 12:00 local time of the next business
+    /// day ([`BusinessCalendar::qes_loaded_not_before`]).
+    ///
+    /// Errors: those of the check and of the statement's verification; nothing is recorded
+    /// then.
+    pub fn confirm_qes(
+        &mut self,
+        cert: &Certificate,
+        statement: &[u8],
+        signed: &[u8],
+        list: Option<&TrustedList>,
+        crls: &[Crl],
+        at: OffsetDateTime,
+    ) -> Result<QesRecord> {
+        check_qualified(cert, list, crls, at)?;
+        let registry = &self.registry;
+        let known = |c: &Certificate| -> Result<Option<i64>> {
+            Ok(registry
+                .certificate_record(c)?
+                .filter(|r| r.current)
+                .map(|r| r.subscriber_id))
+        };
+        let confirmation =
+            qes::verify_confirmation(cert, statement, signed, &self.roots, &known, at)?;
+        let loaded = self.calendar.qes_loaded_not_before(at)?;
+        let rec = self.register_qes(cert, list, crls, at)?;
+        if rec.status == QesStatus::Confirmed {
+            return Ok(rec);
+        }
+        self.registry
+            .confirm_qes(cert, confirmation.owner.subscriber_id, loaded, at)
     }
 
     /// A request as the registry has it.

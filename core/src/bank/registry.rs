@@ -1069,10 +1069,12 @@ impl Registry {
             .ok_or_else(|| Error::new(ErrorKind::Storage, "bank registry: QES not recorded"))
     }
 
-    /// Marks a registered QES confirmed, with the moment its data is loaded from.
+    /// Marks a registered QES confirmed (linking it to `subscriber_id` if it had no
+    /// subscriber), with the moment its data is loaded from.
     pub fn confirm_qes(
         &mut self,
         cert: &Certificate,
+        subscriber_id: Option<i64>,
         loaded_not_before: OffsetDateTime,
         at: OffsetDateTime,
     ) -> Result<QesRecord> {
@@ -1084,8 +1086,14 @@ impl Registry {
         })?;
         let tx = self.conn.transaction().map_err(db)?;
         tx.execute(
-            "UPDATE qes SET status = ?2, loaded_not_before = ?3 WHERE id = ?1",
-            params![q.id, QesStatus::Confirmed.as_str(), ts(loaded_not_before)],
+            "UPDATE qes SET status = ?2, loaded_not_before = ?3,
+                 subscriber_id = COALESCE(subscriber_id, ?4) WHERE id = ?1",
+            params![
+                q.id,
+                QesStatus::Confirmed.as_str(),
+                ts(loaded_not_before),
+                subscriber_id
+            ],
         )
         .map_err(db)?;
         tx.execute(
@@ -1093,7 +1101,7 @@ impl Registry {
              VALUES (?1, ?2, 'qes_status', ?3, ?4, ?5)",
             params![
                 ts(at),
-                q.subscriber_id,
+                q.subscriber_id.or(subscriber_id),
                 q.status.as_str(),
                 QesStatus::Confirmed.as_str(),
                 cert.serial_hex()
