@@ -497,8 +497,9 @@ impl Client {
         Ok(bytes)
     }
 
-    /// Records what the bank said: `AcceptedByBank`, `AwaitingPaperDocuments` (paper flow)
-    /// or `Rejected` with its `reason`. A rejected request's new key set is removed from the
+    /// Records what the bank said: `AcceptedByBank`, `AwaitingPaperDocuments` (paper flow;
+    /// straight from `Sent` it records `AcceptedByBank` first, as a bank that answers "awaiting
+    /// the paper act" has accepted the request) or `Rejected` with its `reason`. A rejected request's new key set is removed from the
     /// store (it will never be certified); the old one is untouched.
     ///
     /// Errors: [`ErrorKind::InvalidInput`] (field `status`) for another status;
@@ -517,7 +518,13 @@ impl Client {
                 format!("{} is not a status the bank gives", status.as_str()),
             ));
         }
-        let r = self.find(id)?.clone();
+        let mut r = self.find(id)?.clone();
+        if status == AwaitingPaperDocuments && r.status == Sent && r.flow == Flow::PaperActs {
+            // The bank answers "awaiting the paper act" at once: it accepted the request.
+            let e = self.transition(&r, AcceptedByBank, at);
+            self.emit(e)?;
+            r = self.find(id)?.clone();
+        }
         r.status.check_transition(r.flow, status)?;
         let mut e = self.transition(&r, status, at);
         e.note = reason.map(str::to_owned);
