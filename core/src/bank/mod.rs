@@ -211,80 +211,69 @@ impl Bank {
     /// CMS SignedData holding one (DER or PEM) for the remote flow. Verifies it (see
     /// [`verify`]) and records every transition: `Sent`, then `AcceptedByBank` (and, paper
     /// flow, `AwaitingPaperDocuments` with the day the act is checked by), or `Rejected` with
-    /// the reason. An accepted request's key is registered at once, so the same key cannot
-    /// be requested twice. The same bytes received again return the request as it stands.
+    /// the reason; acceptance (with the key's registration) and rejection are each one
+    /// registry transaction. An accepted request's key is registered at once, so the same key
+    /// cannot be requested twice. The same bytes received again return the request as it
+    /// stands (and a request left `Sent` by a crash is verified again).
     ///
     /// Errors are the registry's ([`ErrorKind::Storage`]); a bad request is an `Ok` rejection.
     pub fn receive(&mut self, flow: Flow, bytes: &[u8], at: OffsetDateTime) -> Result<Received> {
-        let request_id = request_id_of(flow, bytes);
-        if let Some(existing) = self.registry.request(&request_id)? {
-            return Ok(received_of(&existing));
+        let request_id = request_id(flow, bytes);
+        match self.registry.request(&request_id)? {
+            // These bytes were decided before: the request as it stands.
+            Some(existing) if existing.status != RequestStatus::Sent => {
+                return Ok(received_of(&existing));
+            }
+            // Received but not decided (the process stopped in between): decide now.
+            Some(_) => {}
+            None => {
+                self.registry.insert_request(&RequestRecord {
+                    id: request_id.clone(),
+                    flow,
+                    subscriber_id: None,
+                    status: RequestStatus::Sent,
+                    received_at: at,
+                    received_der: bytes.to_vec(),
+                    request_der: None,
+                    key_id: None,
+                    paper_check_by: None,
+                    paper_act_ok: false,
+                    rejection: None,
+                })?;
+            }
         }
-        self.registry.insert_request(&RequestRecord {
-            id: request_id.clone(),
-            flow,
-            subscriber_id: None,
-            status: RequestStatus::Sent,
-            received_at: at,
-            received_der: bytes.to_vec(),
-            request_der: None,
-            key_id: None,
-            paper_check_by: None,
-            paper_act_ok: false,
-            rejection: None,
-        })?;
         let verdict =
             verify::verify_request(flow, bytes, &self.registry, &self.roots, &self.policy, at)?;
-        match verdict {
+        let rec = match verdict {
             Err(failed) => {
-                self.registry.set_request_details(
+                let key_id = failed
+                    .request
+                    .as_ref()
+                    .map(|r| hex::encode(r.key_info().key_id));
+                self.registry.reject_request(
                     &request_id,
                     failed.subscriber.as_ref().map(|s| s.id),
                     failed.request.as_ref().map(|r| r.der()),
-                    failed
-                        .request
-                        .as_ref()
-                        .map(|r| hex::encode(r.key_info().key_id))
-                        .as_deref(),
-                    None,
-                )?;
-                self.reject_with(&request_id, &failed.rejection, at)?;
+                    key_id.as_deref(),
+                    &failed.rejection,
+                    at,
+                )?
             }
             Ok(ok) => {
                 let paper_check_by = match flow {
                     Flow::PaperActs => Some(self.calendar.paper_check_by(at)?),
                     _ => None,
                 };
-                self.registry.set_request_details(
+                self.registry.accept_request(
                     &request_id,
-                    Some(ok.subscriber.id),
-                    Some(ok.request.der()),
-                    Some(&hex::encode(ok.request.key_info().key_id)),
-                    paper_check_by,
-                )?;
-                self.registry.register_key(
+                    ok.subscriber.id,
+                    ok.request.der(),
                     &ok.request.public_key()?,
-                    Some(ok.subscriber.id),
-                    "request",
+                    paper_check_by,
                     at,
-                )?;
-                self.registry.set_request_status(
-                    &request_id,
-                    RequestStatus::AcceptedByBank,
-                    None,
-                    at,
-                )?;
-                if flow == Flow::PaperActs {
-                    self.registry.set_request_status(
-                        &request_id,
-                        RequestStatus::AwaitingPaperDocuments,
-                        None,
-                        at,
-                    )?;
-                }
+                )?
             }
-        }
-        let rec = self.request_record(&request_id)?;
+        };
         Ok(received_of(&rec))
     }
 
@@ -521,8 +510,9 @@ impl Bank {
     }
 }
 
-/// `RQ-` and 16 hex digits of SHA-256 over the flow and the bytes.
-fn request_id_of(flow: Flow, bytes: &[u8]) -> String {
+/// The bank's id of a request received by `flow` as `bytes`: `RQ-` and 16 hex digits of
+/// SHA-256 over the flow's name and the bytes (the same bytes always get the same id).
+pub fn request_id(flow: Flow, bytes: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(flow.as_str().as_bytes());
     h.update([0]);

@@ -203,6 +203,9 @@ pub fn parse_xs_datetime(s: &str) -> Option<OffsetDateTime> {
         }
     };
     let t = if time_part.is_empty() {
+        if rest.starts_with('T') {
+            return None;
+        }
         Time::MIDNIGHT
     } else {
         let (hms, frac) = match time_part.split_once('.') {
