@@ -1,11 +1,11 @@
 //! «Акт признания открытого ключа (сертификата)» (seeds 000, 001, 003).
 
-use super::layout::{Block, Layout};
+use super::layout::Layout;
 use super::model::{
     CertificateInfo, DocumentDetails, KeyDescription, Organisation, Person, key_from_text,
     matches_request, non_empty, parties,
 };
-use super::sections;
+use super::sections::{self, Body};
 use crate::pki::{Certificate, CertificateRequest};
 use crate::{Error, ErrorKind, Result};
 
@@ -108,52 +108,42 @@ impl Act {
 
     pub(crate) fn layout(&self) -> Layout {
         let d = &self.details;
-        let org = self.organisation.as_ref();
-        let (place, date) = sections::place_date(d);
-        let mut blocks = Vec::new();
-        let client_name = org
-            .map(|o| o.name.clone())
-            .unwrap_or_else(|| self.owner.full_name.clone());
-        blocks.push(Block::Paragraph(format!(
-            "{bank} (далее — Банк) и {client} (далее — Клиент) настоящим актом признают, что \
-             приведённый ниже открытый ключ (ключ проверки электронной подписи) сформирован \
-             Клиентом, принадлежит указанному владельцу и используется для проверки его \
-             электронной подписи в системе дистанционного банковского обслуживания Банка.",
-            bank = d.bank_name.trim(),
-            client = client_name,
-        )));
-        sections::client(org, &self.owner, &mut blocks);
-        sections::owner(org, &self.owner, &mut blocks);
-        let n = if org.is_some() { "3" } else { "2" };
-        sections::key(
-            n,
-            &self.key,
-            self.cipf.as_deref(),
-            non_empty(&d.request_number),
-            self.certificate.as_ref(),
-            &mut blocks,
-        );
-        blocks.push(Block::Paragraph(
+        let body = Body {
+            organisation: self.organisation.as_ref(),
+            owner: &self.owner,
+            key: &self.key,
+            cipf: self.cipf.as_deref(),
+            request_number: non_empty(&d.request_number),
+            certificate: self.certificate.as_ref(),
+        };
+        let mut blocks = body.blocks(
+            format!(
+                "{bank} (далее — Банк) и {client} (далее — Клиент) настоящим актом признают, \
+                 что приведённый ниже открытый ключ (ключ проверки электронной подписи) \
+                 сформирован Клиентом, принадлежит указанному владельцу и используется для \
+                 проверки его электронной подписи в системе дистанционного банковского \
+                 обслуживания Банка.",
+                bank = d.bank_name.trim(),
+                client = body.client_name(),
+            ),
             "Подписи Клиента подтверждают, что ключ электронной подписи, соответствующий \
-             приведённому открытому ключу, создан и хранится владельцем в тайне."
-                .into(),
-        ));
+             приведённому открытому ключу, создан и хранится владельцем в тайне.",
+        );
         blocks.push(sections::client_signatures(
-            org,
+            body.organisation,
             &self.owner,
             d.head.as_ref(),
         ));
         sections::bank(d, "Акт принят, открытый ключ зарегистрирован", &mut blocks);
-        Layout {
-            title: vec![
-                "АКТ ПРИЗНАНИЯ ОТКРЫТОГО КЛЮЧА (СЕРТИФИКАТА)".into(),
-                "для обмена электронными документами".into(),
+        sections::layout(
+            [
+                "АКТ ПРИЗНАНИЯ ОТКРЫТОГО КЛЮЧА (СЕРТИФИКАТА)",
+                "для обмена электронными документами",
             ],
-            place,
-            date,
-            copies: sections::copies(d, 2),
+            d,
+            2,
             blocks,
-        }
+        )
     }
 }
 

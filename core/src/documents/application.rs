@@ -1,10 +1,10 @@
 //! «Заявление на изготовление сертификата ключа подписи» (seeds 000, 001: step 6–7).
 
-use super::layout::{Block, Layout};
+use super::layout::Layout;
 use super::model::{
     DocumentDetails, KeyDescription, Organisation, Person, matches_request, non_empty, parties,
 };
-use super::sections;
+use super::sections::{self, Body};
 use crate::Result;
 use crate::pki::CertificateRequest;
 
@@ -60,58 +60,45 @@ impl CertificateApplication {
 
     pub(crate) fn layout(&self) -> Layout {
         let d = &self.details;
-        let org = self.organisation.as_ref();
-        let (place, date) = sections::place_date(d);
-        let mut blocks = Vec::new();
-        let client_name = org
-            .map(|o| o.name.clone())
-            .unwrap_or_else(|| self.owner.full_name.clone());
-        let request = match non_empty(&d.request_number) {
+        let request_number = non_empty(&d.request_number);
+        let body = Body {
+            organisation: self.organisation.as_ref(),
+            owner: &self.owner,
+            key: &self.key,
+            cipf: self.cipf.as_deref(),
+            request_number,
+            certificate: None,
+        };
+        let request = match request_number {
             Some(n) => format!(" по запросу № {n}"),
             None => String::new(),
         };
-        blocks.push(Block::Paragraph(format!(
-            "{client} (далее — Клиент) просит {bank} (далее — Банк) изготовить сертификат ключа \
-             проверки электронной подписи{request} для работы в системе дистанционного \
-             банковского обслуживания Банка по приведённым ниже данным. Ключ электронной \
-             подписи сформирован Клиентом с использованием указанного средства электронной \
-             подписи и хранится владельцем ключа в тайне.",
-            client = client_name,
-            bank = d.bank_name.trim(),
-        )));
-        sections::client(org, &self.owner, &mut blocks);
-        sections::owner(org, &self.owner, &mut blocks);
-        let n = if org.is_some() { "3" } else { "2" };
-        sections::key(
-            n,
-            &self.key,
-            self.cipf.as_deref(),
-            non_empty(&d.request_number),
-            None,
-            &mut blocks,
-        );
-        blocks.push(Block::Paragraph(
+        let mut blocks = body.blocks(
+            format!(
+                "{client} (далее — Клиент) просит {bank} (далее — Банк) изготовить сертификат \
+                 ключа проверки электронной подписи{request} для работы в системе \
+                 дистанционного банковского обслуживания Банка по приведённым ниже данным. \
+                 Ключ электронной подписи сформирован Клиентом с использованием указанного \
+                 средства электронной подписи и хранится владельцем ключа в тайне.",
+                client = body.client_name(),
+                bank = d.bank_name.trim(),
+            ),
             "Клиент подтверждает достоверность приведённых сведений и согласен с тем, что \
              сертификат будет изготовлен только после проверки Банком акта признания \
-             открытого ключа."
-                .into(),
-        ));
+             открытого ключа.",
+        );
         blocks.push(sections::client_signatures(
-            org,
+            body.organisation,
             &self.owner,
             d.head.as_ref(),
         ));
         sections::bank(d, "Сертификат изготовлен, серийный номер", &mut blocks);
-        Layout {
-            title: vec![
-                "ЗАЯВЛЕНИЕ".into(),
-                "на изготовление сертификата ключа подписи".into(),
-            ],
-            place,
-            date,
-            copies: sections::copies(d, 1),
+        sections::layout(
+            ["ЗАЯВЛЕНИЕ", "на изготовление сертификата ключа подписи"],
+            d,
+            1,
             blocks,
-        }
+        )
     }
 }
 

@@ -1,5 +1,7 @@
 //! HTML: one self-contained file (no external resources), print CSS for A4, each copy in its
-//! own `<section class="copy">` that starts a new page. Every field is escaped.
+//! own `<section class="copy">` that starts a new page. Every field is escaped. The markup is
+//! also well-formed XML (void elements closed, character references only), so the tests can
+//! check its structure with an XML parser.
 
 use super::layout::{BLANK, Block, Layout};
 
@@ -53,7 +55,7 @@ pub(crate) fn render(layout: &Layout) -> String {
     let layout = layout.clone().cleaned();
     let title = escape(&layout.title.join(" "));
     let mut out = String::new();
-    out.push_str("<!DOCTYPE html>\n<html lang=\"ru\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<!DOCTYPE html>\n<html lang=\"ru\">\n<head>\n<meta charset=\"utf-8\" />\n");
     out.push_str(&format!(
         "<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
     ));
@@ -104,7 +106,7 @@ pub(crate) fn render(layout: &Layout) -> String {
                     for s in list {
                         let name = if s.name.is_empty() { BLANK } else { &s.name };
                         out.push_str(&format!(
-                            "<div class=\"signature\"><div>{}:</div><span class=\"line\">&nbsp;</span>/ {} /{}</div>\n",
+                            "<div class=\"signature\"><div>{}:</div><span class=\"line\">&#160;</span>/ {} /{}</div>\n",
                             escape(&s.role),
                             escape(name),
                             if s.seal { "<span class=\"seal\">М.П.</span>" } else { "" }

@@ -5,7 +5,7 @@ use super::model::{
     CertificateInfo, DocumentDetails, KeyDescription, Organisation, Person, non_empty,
     organisation_from_subject, same_field,
 };
-use super::sections;
+use super::sections::{self, Body};
 use crate::pki::Certificate;
 use crate::subject::SubjectKind;
 use crate::{Error, Result};
@@ -109,37 +109,27 @@ impl QesStatement {
 
     pub(crate) fn layout(&self) -> Layout {
         let d = &self.details;
-        let org = self.organisation.as_ref();
-        let (place, date) = sections::place_date(d);
-        let mut blocks = Vec::new();
-        let client_name = org
-            .map(|o| o.name.clone())
-            .unwrap_or_else(|| self.owner.full_name.clone());
-        blocks.push(Block::Paragraph(format!(
-            "{client} (далее — Клиент) просит {bank} (далее — Банк) подтвердить использование \
-             в системе «Клиент-Банк» квалифицированной электронной подписи владельца ключа, \
-             указанного ниже; сертификат ключа проверки электронной подписи выдан \
-             аккредитованным удостоверяющим центром.",
-            client = client_name,
-            bank = d.bank_name.trim(),
-        )));
-        sections::client(org, &self.owner, &mut blocks);
-        sections::owner(org, &self.owner, &mut blocks);
-        let n = if org.is_some() { "3" } else { "2" };
-        sections::key(
-            n,
-            &self.key,
-            self.cipf.as_deref(),
-            None,
-            Some(&self.certificate),
-            &mut blocks,
-        );
-        blocks.push(Block::Paragraph(
+        let body = Body {
+            organisation: self.organisation.as_ref(),
+            owner: &self.owner,
+            key: &self.key,
+            cipf: self.cipf.as_deref(),
+            request_number: None,
+            certificate: Some(&self.certificate),
+        };
+        let mut blocks = body.blocks(
+            format!(
+                "{client} (далее — Клиент) просит {bank} (далее — Банк) подтвердить \
+                 использование в системе «Клиент-Банк» квалифицированной электронной подписи \
+                 владельца ключа, указанного ниже; сертификат ключа проверки электронной \
+                 подписи выдан аккредитованным удостоверяющим центром.",
+                client = body.client_name(),
+                bank = d.bank_name.trim(),
+            ),
             "Заявление подписывается электронными подписями владельца ключа и руководителя \
              организации (или сотрудника, имеющего право подписи), действующими в системе \
-             «Клиент-Банк»."
-                .into(),
-        ));
+             «Клиент-Банк».",
+        );
         let mut signers = vec![("Владелец ключа".to_owned(), self.owner.full_name.clone())];
         if let Some(h) = &self.head {
             let role = match non_empty(&h.position) {
@@ -150,16 +140,15 @@ impl QesStatement {
         }
         blocks.push(Block::Heading("Подписывают (электронная подпись)".into()));
         blocks.push(Block::Fields(signers));
-        Layout {
-            title: vec![
-                "ЗАЯВЛЕНИЕ".into(),
-                "о подтверждении использования электронной подписи".into(),
+        sections::layout(
+            [
+                "ЗАЯВЛЕНИЕ",
+                "о подтверждении использования электронной подписи",
             ],
-            place,
-            date,
-            copies: sections::copies(d, 1),
+            d,
+            1,
             blocks,
-        }
+        )
     }
 }
 

@@ -1,7 +1,7 @@
 //! The sections the three documents share: the client, the key's owner, the key, signatures,
 //! the bank's block.
 
-use super::layout::{Block, Signature};
+use super::layout::{Block, Layout, Signature};
 use super::model::{
     CertificateInfo, DocumentDetails, KEY_HEADING, KeyDescription, Organisation, Person, non_empty,
     russian_date, utc_time,
@@ -181,16 +181,74 @@ pub(crate) fn bank(details: &DocumentDetails, what: &str, blocks: &mut Vec<Block
 }
 
 /// The place and date line.
-pub(crate) fn place_date(details: &DocumentDetails) -> (String, String) {
+fn place_date(details: &DocumentDetails) -> (String, String) {
     (opt(&details.place), russian_date(details.date))
 }
 
 /// The copy labels: `n` copies, labelled «Экземпляр i из n» (the first for the bank when
 /// there are two, as the seeds hand both to the bank and one comes back).
-pub(crate) fn copies(details: &DocumentDetails, default: u8) -> Vec<String> {
+fn copies(details: &DocumentDetails, default: u8) -> Vec<String> {
     let n = details.copies.unwrap_or(default).max(1);
     if n == 1 {
         return vec![String::new()];
     }
     (1..=n).map(|i| format!("Экземпляр {i} из {n}")).collect()
+}
+
+/// What the body of every document says: the client, the owner, the key.
+pub(crate) struct Body<'a> {
+    pub organisation: Option<&'a Organisation>,
+    pub owner: &'a Person,
+    pub key: &'a KeyDescription,
+    pub cipf: Option<&'a str>,
+    pub request_number: Option<&'a str>,
+    pub certificate: Option<&'a CertificateInfo>,
+}
+
+impl Body<'_> {
+    /// The client's name as the opening paragraph names it.
+    pub fn client_name(&self) -> String {
+        self.organisation
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| self.owner.full_name.clone())
+    }
+
+    /// The opening paragraph, the client, owner and key sections, the closing paragraph.
+    pub fn blocks(&self, opening: String, closing: &str) -> Vec<Block> {
+        let mut blocks = vec![Block::Paragraph(opening)];
+        client(self.organisation, self.owner, &mut blocks);
+        owner(self.organisation, self.owner, &mut blocks);
+        let n = if self.organisation.is_some() {
+            "3"
+        } else {
+            "2"
+        };
+        key(
+            n,
+            self.key,
+            self.cipf,
+            self.request_number,
+            self.certificate,
+            &mut blocks,
+        );
+        blocks.push(Block::Paragraph(closing.to_owned()));
+        blocks
+    }
+}
+
+/// The layout of a document with a two-line title and `default_copies` copies.
+pub(crate) fn layout(
+    title: [&str; 2],
+    details: &DocumentDetails,
+    default_copies: u8,
+    blocks: Vec<Block>,
+) -> Layout {
+    let (place, date) = place_date(details);
+    Layout {
+        title: title.iter().map(|t| (*t).to_owned()).collect(),
+        place,
+        date,
+        copies: copies(details, default_copies),
+        blocks,
+    }
 }
