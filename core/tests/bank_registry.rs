@@ -152,3 +152,60 @@ fn subscribers_certificates_and_keys() {
     );
     assert!(reg.request("RQ-NONE").unwrap().is_none());
 }
+
+#[test]
+fn a_request_left_undecided_by_a_crash_is_decided_when_received_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bank.sqlite");
+    let ca = make_ca("Банк УЦ");
+    let mut bank = Bank::new(
+        Registry::open(&path).unwrap(),
+        ca.1.clone(),
+        Box::new(copy(&ca.0)),
+    )
+    .unwrap();
+    bank.preregister(&petrov(), t0()).unwrap();
+    let bytes = request(&petrov(), &key()).to_der();
+    let id = bankkey::bank::request_id(Flow::PaperActs, &bytes);
+    // What a crash right after recording the receipt leaves: the request `Sent`, undecided.
+    bank.registry_mut()
+        .insert_request(&bankkey::bank::RequestRecord {
+            id: id.clone(),
+            flow: Flow::PaperActs,
+            subscriber_id: None,
+            status: RequestStatus::Sent,
+            received_at: t0(),
+            received_der: bytes.clone(),
+            request_der: None,
+            key_id: None,
+            paper_check_by: None,
+            paper_act_ok: false,
+            rejection: None,
+        })
+        .unwrap();
+    drop(bank);
+    let mut bank = Bank::new(
+        Registry::open(&path).unwrap(),
+        ca.1.clone(),
+        Box::new(copy(&ca.0)),
+    )
+    .unwrap();
+    let r = bank.receive(Flow::PaperActs, &bytes, t0()).unwrap();
+    assert_eq!(r.request_id, id);
+    assert_eq!(
+        r.status,
+        RequestStatus::AwaitingPaperDocuments,
+        "{:?}",
+        r.rejection
+    );
+    let sent = bank
+        .request_history(&id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.to.as_deref() == Some("sent"))
+        .count();
+    assert_eq!(sent, 1, "the receipt is recorded once");
+    // And once decided, receiving again changes nothing.
+    assert_eq!(bank.receive(Flow::PaperActs, &bytes, t0()).unwrap(), r);
+    assert_eq!(bank.request_history(&id).unwrap().len(), 3);
+}

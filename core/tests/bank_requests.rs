@@ -645,3 +645,44 @@ fn bank_refuses_a_signer_without_the_ca_key() {
     assert_eq!(e.kind(), ErrorKind::KeyMismatch);
     let _ = SignedRequest::from_der_or_pem(b"").unwrap_err();
 }
+
+#[test]
+fn issued_certificate_passes_openssl_verify() {
+    let Some(openssl) = bank_support::common::openssl() else {
+        return;
+    };
+    let (mut bank, old_key, old_cert, ca) = with_ivanov();
+    let r = bank
+        .receive(
+            Flow::Remote,
+            &signed(&ivanov(), &key(), &old_key, &old_cert),
+            t0(),
+        )
+        .unwrap();
+    let cert = bank.issue(&r.request_id, t0()).unwrap();
+    let dir = bank_support::common::TempDir::new("bank-issued");
+    let ca_pem = dir.write("ca.pem", ca.1.to_pem());
+    let cert_pem = dir.write("cert.pem", cert.to_pem());
+    let at = (t0() + Duration::hours(1)).unix_timestamp().to_string();
+    let out = openssl.try_run(&[
+        "verify", "-engine", "gost", "-attime", &at, "-CAfile", &ca_pem, &cert_pem,
+    ]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains(": OK"),
+        "openssl verify: {text}"
+    );
+    // The same certificate with one byte of its signature changed is refused.
+    let mut der = cert.to_der();
+    let n = der.len();
+    der[n - 1] ^= 1;
+    let bad_pem = dir.write("bad.pem", bankkey::pki::pem::encode("CERTIFICATE", &der));
+    let out = openssl.try_run(&[
+        "verify", "-engine", "gost", "-attime", &at, "-CAfile", &ca_pem, &bad_pem,
+    ]);
+    assert!(
+        !out.status.success(),
+        "an altered certificate must not verify"
+    );
+}

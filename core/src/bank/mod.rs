@@ -7,27 +7,36 @@
 //!   [`VerifyPolicy`]. Every transition is recorded in the registry.
 //! - [`verify`]: the checks of an incoming request, each failure a distinct [`RejectReason`].
 //! - [`registry`]: subscribers, certificates, keys, requests, history, support queries.
+//! - [`tsl`], [`crl`], [`qes`]: the ministry's list of accredited CAs, CRL files, and the
+//!   check of a qualified certificate against them; [`Bank::register_qes`] and
+//!   [`Bank::confirm_qes`] record a client's QES (seed 004).
 //!
 //! Times are passed in by the caller; nothing here reads the clock.
 
+pub mod crl;
 pub mod identity;
+pub mod qes;
 pub mod registry;
+pub mod tsl;
 pub mod verify;
 
 use const_oid::ObjectIdentifier;
 use sha2::{Digest, Sha256};
 use time::{Date, Duration, OffsetDateTime};
 
+pub use crl::Crl;
 pub use identity::Identity;
+pub use qes::{QesCheck, QesPolicy, check_qualified};
 pub use registry::{
     AwaitingPaper, CertificateRecord, Expiring, HistoryEvent, KeyRecord, QesRecord, Registry,
     RequestRecord, Subscriber,
 };
+pub use tsl::TrustedList;
 pub use verify::{AlgorithmPolicy, RejectReason, Rejection, VerifyPolicy};
 
 use crate::calendar::BusinessCalendar;
 use crate::key::Signer;
-use crate::lifecycle::{Flow, RequestStatus};
+use crate::lifecycle::{Flow, QesStatus, RequestStatus};
 use crate::pki::{
     Certificate, CertificateBuilder, Extension, ExtensionValue, IssuerSignTool, KeyUsageBit,
     SignToolClass,
@@ -202,80 +211,69 @@ impl Bank {
     /// CMS SignedData holding one (DER or PEM) for the remote flow. Verifies it (see
     /// [`verify`]) and records every transition: `Sent`, then `AcceptedByBank` (and, paper
     /// flow, `AwaitingPaperDocuments` with the day the act is checked by), or `Rejected` with
-    /// the reason. An accepted request's key is registered at once, so the same key cannot
-    /// be requested twice. The same bytes received again return the request as it stands.
+    /// the reason; acceptance (with the key's registration) and rejection are each one
+    /// registry transaction. An accepted request's key is registered at once, so the same key
+    /// cannot be requested twice. The same bytes received again return the request as it
+    /// stands (and a request left `Sent` by a crash is verified again).
     ///
     /// Errors are the registry's ([`ErrorKind::Storage`]); a bad request is an `Ok` rejection.
     pub fn receive(&mut self, flow: Flow, bytes: &[u8], at: OffsetDateTime) -> Result<Received> {
-        let request_id = request_id_of(flow, bytes);
-        if let Some(existing) = self.registry.request(&request_id)? {
-            return Ok(received_of(&existing));
+        let request_id = request_id(flow, bytes);
+        match self.registry.request(&request_id)? {
+            // These bytes were decided before: the request as it stands.
+            Some(existing) if existing.status != RequestStatus::Sent => {
+                return Ok(received_of(&existing));
+            }
+            // Received but not decided (the process stopped in between): decide now.
+            Some(_) => {}
+            None => {
+                self.registry.insert_request(&RequestRecord {
+                    id: request_id.clone(),
+                    flow,
+                    subscriber_id: None,
+                    status: RequestStatus::Sent,
+                    received_at: at,
+                    received_der: bytes.to_vec(),
+                    request_der: None,
+                    key_id: None,
+                    paper_check_by: None,
+                    paper_act_ok: false,
+                    rejection: None,
+                })?;
+            }
         }
-        self.registry.insert_request(&RequestRecord {
-            id: request_id.clone(),
-            flow,
-            subscriber_id: None,
-            status: RequestStatus::Sent,
-            received_at: at,
-            received_der: bytes.to_vec(),
-            request_der: None,
-            key_id: None,
-            paper_check_by: None,
-            paper_act_ok: false,
-            rejection: None,
-        })?;
         let verdict =
             verify::verify_request(flow, bytes, &self.registry, &self.roots, &self.policy, at)?;
-        match verdict {
+        let rec = match verdict {
             Err(failed) => {
-                self.registry.set_request_details(
+                let key_id = failed
+                    .request
+                    .as_ref()
+                    .map(|r| hex::encode(r.key_info().key_id));
+                self.registry.reject_request(
                     &request_id,
                     failed.subscriber.as_ref().map(|s| s.id),
                     failed.request.as_ref().map(|r| r.der()),
-                    failed
-                        .request
-                        .as_ref()
-                        .map(|r| hex::encode(r.key_info().key_id))
-                        .as_deref(),
-                    None,
-                )?;
-                self.reject_with(&request_id, &failed.rejection, at)?;
+                    key_id.as_deref(),
+                    &failed.rejection,
+                    at,
+                )?
             }
             Ok(ok) => {
                 let paper_check_by = match flow {
                     Flow::PaperActs => Some(self.calendar.paper_check_by(at)?),
                     _ => None,
                 };
-                self.registry.set_request_details(
+                self.registry.accept_request(
                     &request_id,
-                    Some(ok.subscriber.id),
-                    Some(ok.request.der()),
-                    Some(&hex::encode(ok.request.key_info().key_id)),
-                    paper_check_by,
-                )?;
-                self.registry.register_key(
+                    ok.subscriber.id,
+                    ok.request.der(),
                     &ok.request.public_key()?,
-                    Some(ok.subscriber.id),
-                    "request",
+                    paper_check_by,
                     at,
-                )?;
-                self.registry.set_request_status(
-                    &request_id,
-                    RequestStatus::AcceptedByBank,
-                    None,
-                    at,
-                )?;
-                if flow == Flow::PaperActs {
-                    self.registry.set_request_status(
-                        &request_id,
-                        RequestStatus::AwaitingPaperDocuments,
-                        None,
-                        at,
-                    )?;
-                }
+                )?
             }
-        }
-        let rec = self.request_record(&request_id)?;
+        };
         Ok(received_of(&rec))
     }
 
@@ -404,6 +402,71 @@ impl Bank {
         Ok(received_of(&rec))
     }
 
+    /// Registers a client's qualified certificate (seed 004: the first login with it), after
+    /// [`check_qualified`] against the list and the CRLs at `at`; the status is
+    /// `NotConfirmed` until [`confirm_qes`](Self::confirm_qes). The subscriber is the one with
+    /// the certificate's SNILS, when the bank has one. Registering again returns the record.
+    ///
+    /// Errors: those of [`check_qualified`] (`VerificationUnavailable` when the list or a
+    /// fresh CRL is missing: «Ошибка при работе с сервисом проверки сторонних сертификатов»).
+    pub fn register_qes(
+        &mut self,
+        cert: &Certificate,
+        list: Option<&TrustedList>,
+        crls: &[Crl],
+        at: OffsetDateTime,
+    ) -> Result<QesRecord> {
+        check_qualified(cert, list, crls, at)?;
+        let subscriber = match cert.subject().snils() {
+            Some(snils) => self
+                .registry
+                .subscribers_by_identifier(snils.as_str())?
+                .into_iter()
+                .find(|s| s.identity.snils.as_deref() == Some(snils.as_str()))
+                .map(|s| s.id),
+            None => None,
+        };
+        self.registry.add_qes(subscriber, cert, at)
+    }
+
+    /// Confirms a client's QES: checks it again ([`check_qualified`]), then verifies the
+    /// confirmation statement («Заявление о подтверждении использования ЭП»): `signed` is a
+    /// CMS SignedData over `statement` (attached or detached) signed by the QES owner and the
+    /// head of the organisation, each with a current certificate registered with the bank or
+    /// one chaining to the bank's roots (see [`qes::verify_confirmation`]). Records
+    /// `Confirmed` with the moment the data is loaded: 12:00 local time of the next business
+    /// day ([`BusinessCalendar::qes_loaded_not_before`]).
+    ///
+    /// Errors: those of the check and of the statement's verification; nothing is recorded
+    /// then.
+    pub fn confirm_qes(
+        &mut self,
+        cert: &Certificate,
+        statement: &[u8],
+        signed: &[u8],
+        list: Option<&TrustedList>,
+        crls: &[Crl],
+        at: OffsetDateTime,
+    ) -> Result<QesRecord> {
+        check_qualified(cert, list, crls, at)?;
+        let registry = &self.registry;
+        let known = |c: &Certificate| -> Result<Option<i64>> {
+            Ok(registry
+                .certificate_record(c)?
+                .filter(|r| r.current)
+                .map(|r| r.subscriber_id))
+        };
+        let confirmation =
+            qes::verify_confirmation(cert, statement, signed, &self.roots, &known, at)?;
+        let loaded = self.calendar.qes_loaded_not_before(at)?;
+        let rec = self.register_qes(cert, list, crls, at)?;
+        if rec.status == QesStatus::Confirmed {
+            return Ok(rec);
+        }
+        self.registry
+            .confirm_qes(cert, confirmation.owner.subscriber_id, loaded, at)
+    }
+
     /// A request as the registry has it.
     pub fn request(&self, request_id: &str) -> Result<RequestRecord> {
         self.request_record(request_id)
@@ -447,8 +510,9 @@ impl Bank {
     }
 }
 
-/// `RQ-` and 16 hex digits of SHA-256 over the flow and the bytes.
-fn request_id_of(flow: Flow, bytes: &[u8]) -> String {
+/// The bank's id of a request received by `flow` as `bytes`: `RQ-` and 16 hex digits of
+/// SHA-256 over the flow's name and the bytes (the same bytes always get the same id).
+pub fn request_id(flow: Flow, bytes: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(flow.as_str().as_bytes());
     h.update([0]);

@@ -726,7 +726,7 @@ impl Registry {
     }
 
     /// Moves a request to `to`, checking the transition table of its flow, and records the
-    /// event (with the reason and detail for a rejection).
+    /// event (with the rejection for `Rejected`).
     ///
     /// Errors: [`ErrorKind::WrongState`] for a transition the flow does not allow;
     /// [`ErrorKind::InvalidInput`] for an unknown request.
@@ -738,71 +738,93 @@ impl Registry {
         at: OffsetDateTime,
     ) -> Result<RequestRecord> {
         let rec = self.request_required(request_id)?;
-        rec.status.check_transition(rec.flow, to)?;
         let tx = self.conn.transaction().map_err(db)?;
-        tx.execute(
-            "UPDATE requests SET status = ?2, reason = COALESCE(?3, reason),
-                 detail = COALESCE(?4, detail), reason_field = COALESCE(?5, reason_field)
-             WHERE id = ?1",
-            params![
-                request_id,
-                to.as_str(),
-                rejection.map(|r| r.reason.as_str()),
-                rejection.map(|r| r.detail.as_str()),
-                rejection.and_then(|r| r.field.as_deref())
-            ],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "INSERT INTO events (at, subscriber_id, request_id, what, from_status, to_status, note)
-             VALUES (?1, ?2, ?3, 'request_status', ?4, ?5, ?6)",
-            params![
-                ts(at),
-                rec.subscriber_id,
-                request_id,
-                rec.status.as_str(),
-                to.as_str(),
-                rejection.map(|r| r.to_string())
-            ],
-        )
-        .map_err(db)?;
+        transition(&tx, &rec, rec.status, to, rejection, at)?;
         tx.commit().map_err(db)?;
         self.request_required(request_id)
     }
 
-    /// Sets the subscriber, key and PKCS#10 of a request once it is read.
-    pub fn set_request_details(
+    /// Accepts a received (`Sent`) request in one transaction: records its subscriber,
+    /// PKCS#10 and key, registers the key, and moves it to `AcceptedByBank` and, in the paper
+    /// flow, on to `AwaitingPaperDocuments` with the day the act is checked by.
+    ///
+    /// Errors: [`ErrorKind::WrongState`] unless the request is `Sent`.
+    pub fn accept_request(
+        &mut self,
+        request_id: &str,
+        subscriber_id: i64,
+        request_der: &[u8],
+        key: &PublicKey,
+        paper_check_by: Option<Date>,
+        at: OffsetDateTime,
+    ) -> Result<RequestRecord> {
+        let mut rec = self.request_required(request_id)?;
+        let key_id = hex::encode(key.key_id());
+        let tx = self.conn.transaction().map_err(db)?;
+        rec.subscriber_id = Some(subscriber_id);
+        set_details(
+            &tx,
+            request_id,
+            Some(subscriber_id),
+            Some(request_der),
+            Some(&key_id),
+            paper_check_by,
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO keys (key_id, subscriber_id, spki_der, source, registered_at)
+             VALUES (?1, ?2, ?3, 'request', ?4)",
+            params![key_id, subscriber_id, key.to_spki_der(), ts(at)],
+        )
+        .map_err(db)?;
+        transition(
+            &tx,
+            &rec,
+            rec.status,
+            RequestStatus::AcceptedByBank,
+            None,
+            at,
+        )?;
+        if rec.flow == Flow::PaperActs {
+            transition(
+                &tx,
+                &rec,
+                RequestStatus::AcceptedByBank,
+                RequestStatus::AwaitingPaperDocuments,
+                None,
+                at,
+            )?;
+        }
+        tx.commit().map_err(db)?;
+        self.request_required(request_id)
+    }
+
+    /// Rejects a request in one transaction, recording what was learnt of it (subscriber,
+    /// PKCS#10, key id) and the rejection.
+    ///
+    /// Errors: [`ErrorKind::WrongState`] when the request may not be rejected now.
+    pub fn reject_request(
         &mut self,
         request_id: &str,
         subscriber_id: Option<i64>,
         request_der: Option<&[u8]>,
         key_id: Option<&str>,
-        paper_check_by: Option<Date>,
-    ) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE requests SET subscriber_id = COALESCE(?2, subscriber_id),
-                     request_der = COALESCE(?3, request_der), key_id = COALESCE(?4, key_id),
-                     paper_check_by = COALESCE(?5, paper_check_by) WHERE id = ?1",
-                params![
-                    request_id,
-                    subscriber_id,
-                    request_der,
-                    key_id,
-                    paper_check_by.map(format_date)
-                ],
-            )
-            .map_err(db)?;
-        if subscriber_id.is_some() {
-            self.conn
-                .execute(
-                    "UPDATE events SET subscriber_id = ?2 WHERE request_id = ?1
-                     AND subscriber_id IS NULL",
-                    params![request_id, subscriber_id],
-                )
-                .map_err(db)?;
-        }
-        Ok(())
+        rejection: &Rejection,
+        at: OffsetDateTime,
+    ) -> Result<RequestRecord> {
+        let mut rec = self.request_required(request_id)?;
+        let tx = self.conn.transaction().map_err(db)?;
+        set_details(&tx, request_id, subscriber_id, request_der, key_id, None)?;
+        rec.subscriber_id = rec.subscriber_id.or(subscriber_id);
+        transition(
+            &tx,
+            &rec,
+            rec.status,
+            RequestStatus::Rejected,
+            Some(rejection),
+            at,
+        )?;
+        tx.commit().map_err(db)?;
+        self.request_required(request_id)
     }
 
     /// Records that the paper act of a request arrived and matched it.
@@ -1069,10 +1091,12 @@ impl Registry {
             .ok_or_else(|| Error::new(ErrorKind::Storage, "bank registry: QES not recorded"))
     }
 
-    /// Marks a registered QES confirmed, with the moment its data is loaded from.
+    /// Marks a registered QES confirmed (linking it to `subscriber_id` if it had no
+    /// subscriber), with the moment its data is loaded from.
     pub fn confirm_qes(
         &mut self,
         cert: &Certificate,
+        subscriber_id: Option<i64>,
         loaded_not_before: OffsetDateTime,
         at: OffsetDateTime,
     ) -> Result<QesRecord> {
@@ -1084,8 +1108,14 @@ impl Registry {
         })?;
         let tx = self.conn.transaction().map_err(db)?;
         tx.execute(
-            "UPDATE qes SET status = ?2, loaded_not_before = ?3 WHERE id = ?1",
-            params![q.id, QesStatus::Confirmed.as_str(), ts(loaded_not_before)],
+            "UPDATE qes SET status = ?2, loaded_not_before = ?3,
+                 subscriber_id = COALESCE(subscriber_id, ?4) WHERE id = ?1",
+            params![
+                q.id,
+                QesStatus::Confirmed.as_str(),
+                ts(loaded_not_before),
+                subscriber_id
+            ],
         )
         .map_err(db)?;
         tx.execute(
@@ -1093,7 +1123,7 @@ impl Registry {
              VALUES (?1, ?2, 'qes_status', ?3, ?4, ?5)",
             params![
                 ts(at),
-                q.subscriber_id,
+                q.subscriber_id.or(subscriber_id),
                 q.status.as_str(),
                 QesStatus::Confirmed.as_str(),
                 cert.serial_hex()
@@ -1220,4 +1250,77 @@ fn insert_certificate(
     )
     .map_err(db)?;
     Ok(id)
+}
+
+/// Sets what was learnt of a request (the subscriber, PKCS#10, key id, paper check day),
+/// keeping what is not given; events recorded before the subscriber was known get it.
+fn set_details(
+    tx: &rusqlite::Transaction<'_>,
+    request_id: &str,
+    subscriber_id: Option<i64>,
+    request_der: Option<&[u8]>,
+    key_id: Option<&str>,
+    paper_check_by: Option<Date>,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE requests SET subscriber_id = COALESCE(?2, subscriber_id),
+             request_der = COALESCE(?3, request_der), key_id = COALESCE(?4, key_id),
+             paper_check_by = COALESCE(?5, paper_check_by) WHERE id = ?1",
+        params![
+            request_id,
+            subscriber_id,
+            request_der,
+            key_id,
+            paper_check_by.map(format_date)
+        ],
+    )
+    .map_err(db)?;
+    if subscriber_id.is_some() {
+        tx.execute(
+            "UPDATE events SET subscriber_id = ?2 WHERE request_id = ?1 AND subscriber_id IS NULL",
+            params![request_id, subscriber_id],
+        )
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Moves request `rec` from `from` to `to` inside `tx` (checking the flow's table) and
+/// records the event.
+fn transition(
+    tx: &rusqlite::Transaction<'_>,
+    rec: &RequestRecord,
+    from: RequestStatus,
+    to: RequestStatus,
+    rejection: Option<&Rejection>,
+    at: OffsetDateTime,
+) -> Result<()> {
+    from.check_transition(rec.flow, to)?;
+    tx.execute(
+        "UPDATE requests SET status = ?2, reason = COALESCE(?3, reason),
+             detail = COALESCE(?4, detail), reason_field = COALESCE(?5, reason_field)
+         WHERE id = ?1",
+        params![
+            rec.id,
+            to.as_str(),
+            rejection.map(|r| r.reason.as_str()),
+            rejection.map(|r| r.detail.as_str()),
+            rejection.and_then(|r| r.field.as_deref())
+        ],
+    )
+    .map_err(db)?;
+    tx.execute(
+        "INSERT INTO events (at, subscriber_id, request_id, what, from_status, to_status, note)
+         VALUES (?1, ?2, ?3, 'request_status', ?4, ?5, ?6)",
+        params![
+            ts(at),
+            rec.subscriber_id,
+            rec.id,
+            from.as_str(),
+            to.as_str(),
+            rejection.map(|r| r.to_string())
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
 }

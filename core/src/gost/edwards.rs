@@ -200,6 +200,24 @@ impl<const N: usize> Edwards<N> {
         Self::finish(fp, &e, &f, &g, &h)
     }
 
+    /// 2P without its T coordinate (3M + 4S): for a doubling followed by another doubling, which
+    /// reads only X, Y, Z (verification; T is left zero and must not be read).
+    fn double_xyz(&self, fp: &Modulus<N>, p: &Ext<N>) -> Ext<N> {
+        let a = fp.square(&p.x);
+        let b = fp.square(&p.y);
+        let c = fp.double(&fp.square(&p.z));
+        let e = fp.sub(&fp.square(&fp.add(&p.x, &p.y)), &fp.add(&a, &b));
+        let g = fp.add(&a, &b);
+        let f = fp.sub(&g, &c);
+        let h = fp.sub(&a, &b);
+        Ext {
+            x: fp.mul(&e, &f),
+            y: fp.mul(&g, &h),
+            t: Fe::default(),
+            z: fp.mul(&f, &g),
+        }
+    }
+
     /// −Q for a prepared point.
     fn neg_niels(fp: &Modulus<N>, q: &Niels<N>) -> Niels<N> {
         Niels {
@@ -334,7 +352,8 @@ impl<const N: usize> Edwards<N> {
     }
 
     /// Whether x(u1·G + u2·Q), mapped to Weierstrass, reduces mod q to r (variable time):
-    /// interleaved wNAFs over one chain of doublings, then x ≡ r + j·q checked without an
+    /// interleaved wNAFs over one chain of doublings (T computed only where an addition
+    /// follows), then x ≡ r + j·q checked without an
     /// inversion as (r + j·q − t)(Z − Y) = s(Z + Y).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn verify_combination(
@@ -355,9 +374,14 @@ impl<const N: usize> Edwards<N> {
         let len = n1.len().max(n2.len());
         let mut acc = self.identity(fp);
         for i in (0..len).rev() {
-            acc = self.double(fp, &acc);
             let d1 = n1.get(i).copied().unwrap_or(0);
             let d2 = n2.get(i).copied().unwrap_or(0);
+            // T is needed only by an addition; most positions have none
+            acc = if d1 != 0 || d2 != 0 {
+                self.double(fp, &acc)
+            } else {
+                self.double_xyz(fp, &acc)
+            };
             if d1 != 0 {
                 let e = &self.g_odd[(d1.unsigned_abs() as usize) / 2];
                 acc = if d1 > 0 {

@@ -413,12 +413,17 @@ impl<const N: usize> Modulus<N> {
     fn pow_runs(&self, a: &Fe<N>, e: &[u64; N], bits: usize) -> Fe<N> {
         let bit = |i: usize| (e[i / 64] >> (i % 64)) & 1 == 1;
         let lead = leading_ones(e, bits);
-        let mut t: Vec<Fe<N>> = vec![*a];
-        while 2 << (t.len() - 1) <= lead {
-            let last = *t.last().expect("t starts with a");
-            let x = self.square_n(&last, 1 << (t.len() - 1));
-            t.push(self.mul(&x, &last));
+        // t[i] for 2^i ≤ lead ≤ 512: at most 10 entries, on the stack (no allocation, so the
+        // instruction count of a call depends on nothing but e)
+        let mut table = [*a; 10];
+        let mut len = 1;
+        while 2 << (len - 1) <= lead {
+            let last = table[len - 1];
+            let x = self.square_n(&last, 1 << (len - 1));
+            table[len] = self.mul(&x, &last);
+            len += 1;
         }
+        let t = &table[..len];
         // acc = a^(2^len − 1) for a run of len ones, appended below the bits done so far
         let append_run = |acc: Fe<N>, len: usize, t: &[Fe<N>]| -> Fe<N> {
             let mut acc = acc;
@@ -431,7 +436,7 @@ impl<const N: usize> Modulus<N> {
         };
         let top = t.len() - 1;
         let mut acc = t[top];
-        acc = append_run(acc, lead - (1 << top), &t);
+        acc = append_run(acc, lead - (1 << top), t);
         let mut i = bits - lead; // bits still to do: i − 1 down to 0
         while i > 0 {
             if !bit(i - 1) {
@@ -453,7 +458,7 @@ impl<const N: usize> Modulus<N> {
             let max = (1usize << (top + 1)) - 1;
             while run > 0 {
                 let part = run.min(max);
-                acc = append_run(acc, part, &t);
+                acc = append_run(acc, part, t);
                 run -= part;
             }
         }

@@ -2,10 +2,15 @@
 
 #![allow(dead_code)]
 
+#[path = "../common/mod.rs"]
+pub mod common;
+
+use bankkey::bank::tsl::TrustedList;
 use bankkey::bank::{Bank, Profile, Registry};
 use bankkey::gost::ParamSet;
 use bankkey::key::{KeyAlgorithm, Signer, SoftwareKey};
 use bankkey::oid;
+use bankkey::pki::IdentificationKind;
 use bankkey::pki::{
     Certificate, CertificateBuilder, CertificateRequest, IssuerSignTool, KeyUsageBit,
     RequestBuilder, SignToolClass,
@@ -119,4 +124,232 @@ pub fn bank(ca: &(SoftwareKey, Certificate)) -> Bank {
         issuer_sign_tool: Some(issuer_tool()),
         ..Profile::default()
     })
+}
+
+/// The real clock: openssl stamps its CRLs with it. Whole seconds.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap()
+}
+
+/// An accredited CA: valid 10 years around now, with SKI (our builder writes it).
+pub fn accredited_ca(name: &str) -> (SoftwareKey, Certificate) {
+    let k = key();
+    let from = now() - Duration::days(1000);
+    let cert = CertificateBuilder::new(&ca_subject(name), &k.public_key())
+        .unwrap()
+        .ca(None)
+        .validity(from, from + Duration::days(3650))
+        .sign(None, &k)
+        .unwrap();
+    (k, cert)
+}
+
+/// A qualified certificate for `subject` (policies, subjectSignTool, issuerSignTool,
+/// identificationKind), issued by `ca` `days_ago` days ago for a year.
+pub fn qualified(ca: &(SoftwareKey, Certificate), subject: &Subject, days_ago: i64) -> Certificate {
+    let k = key();
+    let req = RequestBuilder::new(subject.clone())
+        .key_usage(&[KeyUsageBit::DigitalSignature, KeyUsageBit::NonRepudiation])
+        .sign_tool_class(SignToolClass::Kc1)
+        .subject_sign_tool("СКЗИ «КриптоПро CSP» (версия 5.0)")
+        .identification_kind(IdentificationKind::InPerson)
+        .build(&k)
+        .unwrap();
+    let from = now() - Duration::days(days_ago);
+    CertificateBuilder::from_request(&req)
+        .unwrap()
+        .validity(from, from + Duration::days(365))
+        .issuer_sign_tool(issuer_tool())
+        .sign(Some(&ca.1), &ca.0)
+        .unwrap()
+}
+
+pub fn xs(t: OffsetDateTime) -> String {
+    let m = t.to_offset(bankkey::calendar::MOSCOW);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        m.year(),
+        u8::from(m.month()),
+        m.day(),
+        m.hour(),
+        m.minute(),
+        m.second()
+    )
+}
+
+/// The list with one unrelated CA and `ca` under `statuses` (history; the last is also the
+/// current status). Elements in an unusual order, unknown ones, entities, folded base64.
+pub fn tsl(
+    version: u64,
+    date: OffsetDateTime,
+    ca: &Certificate,
+    statuses: &[(&str, OffsetDateTime)],
+) -> String {
+    let b64 = {
+        use base64ct::Encoding;
+        let s = base64ct::Base64::encode_string(ca.der());
+        s.as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join("\n            ")
+    };
+    let key_id = hex::encode(ca.subject_key_id().unwrap()); // lowercase: compared as bytes
+    let history: String = statuses
+        .iter()
+        .map(|(s, t)| {
+            format!(
+                "<СтатусАккредитации><ДействуетС>{}</ДействуетС><Статус>{s}</Статус></СтатусАккредитации>",
+                xs(*t)
+            )
+        })
+        .collect();
+    let (cur, since) = statuses.last().unwrap();
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<АккредитованныеУдостоверяющиеЦентры>
+  <УдостоверяющийЦентр>
+    <Название>Другой УЦ</Название>
+    <ПрограммноАппаратныеКомплексы><ПрограммноАппаратныйКомплекс><КлючиУполномоченныхЛиц>
+      <Ключ><ИдентификаторКлюча>00112233445566778899AABBCCDDEEFF00112233</ИдентификаторКлюча></Ключ>
+    </КлючиУполномоченныхЛиц></ПрограммноАппаратныйКомплекс></ПрограммноАппаратныеКомплексы>
+    <СтатусАккредитации><Статус>Действует</Статус><ДействуетС>2015-01-01T00:00:00</ДействуетС></СтатусАккредитации>
+  </УдостоверяющийЦентр>
+  <Дата>{date}</Дата>
+  <УдостоверяющийЦентр>
+    <ПрограммноАппаратныеКомплексы>
+      <ПрограммноАппаратныйКомплекс>
+        <Псевдоним>ПАК-1</Псевдоним>
+        <КлючиУполномоченныхЛиц>
+          <Ключ>
+            <Сертификаты>
+              <ДанныеСертификата>
+                <Отпечаток>{thumb}</Отпечаток>
+                <КемВыдан>CN=Тестовый аккредитованный УЦ</КемВыдан>
+                <ПериодДействияС>{nb}</ПериодДействияС>
+                <ПериодДействияДо>{na}</ПериодДействияДо>
+                <Данные>
+            {b64}
+                </Данные>
+                <НеизвестноеПоле a="1"/>
+              </ДанныеСертификата>
+            </Сертификаты>
+            <АдресаСписковОтзыва><Адрес>http://ca.example/crl.crl</Адрес></АдресаСписковОтзыва>
+            <ИдентификаторКлюча>{key_id}</ИдентификаторКлюча>
+          </Ключ>
+        </КлючиУполномоченныхЛиц>
+      </ПрограммноАппаратныйКомплекс>
+    </ПрограммноАппаратныеКомплексы>
+    <Адрес><Страна>RU</Страна><Регион><Код>77</Код><Название>г. Москва</Название></Регион><Индекс>101000</Индекс></Адрес>
+    <Название>ООО &quot;Тестовый аккредитованный УЦ&quot; &amp; К&#176;</Название>
+    <КраткоеНазвание>Тестовый УЦ</КраткоеНазвание>
+    <ИНН>7707083893</ИНН>
+    <ОГРН>1027700132195</ОГРН>
+    <РеестровыйНомер>999</РеестровыйНомер>
+    <ИсторияСтатусовАккредитации>{history}</ИсторияСтатусовАккредитации>
+    <СтатусАккредитации><Статус>{cur}</Статус><ДействуетС>{since}</ДействуетС></СтатусАккредитации>
+  </УдостоверяющийЦентр>
+  <Версия>{version}</Версия>
+  <Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/><SignatureValue>AAAA</SignatureValue></Signature>
+</АккредитованныеУдостоверяющиеЦентры>
+"#,
+        date = xs(date),
+        thumb = "AB".repeat(20),
+        nb = xs(ca.not_before()),
+        na = xs(ca.not_after()),
+        since = xs(*since),
+    )
+}
+
+pub fn active_list(ca: &Certificate) -> TrustedList {
+    TrustedList::from_xml(
+        tsl(
+            41,
+            now() - Duration::days(1),
+            ca,
+            &[("Действует", now() - Duration::days(900))],
+        )
+        .as_bytes(),
+    )
+    .unwrap()
+}
+
+/// A CA directory for `openssl ca`: its key and certificate, an empty index.
+pub struct OpensslCa {
+    pub dir: common::TempDir,
+    pub openssl: common::Oracle,
+}
+
+impl OpensslCa {
+    pub fn new(ca: &(SoftwareKey, Certificate)) -> Option<OpensslCa> {
+        let openssl = common::openssl()?;
+        let dir = common::TempDir::new("bank-crl");
+        dir.write("ca.key", ca.0.to_pkcs8_pem().as_bytes());
+        dir.write("ca.pem", ca.1.to_pem());
+        dir.write("index.txt", "");
+        dir.write("crlnumber", "01\n");
+        let root = dir.path("").display().to_string();
+        dir.write(
+            "ca.cnf",
+            format!(
+                "[ ca ]\ndefault_ca = CA_default\n[ CA_default ]\ndir = {root}\n\
+                 database = $dir/index.txt\ncrlnumber = $dir/crlnumber\n\
+                 default_md = md_gost12_256\n[ crl_ext ]\nauthorityKeyIdentifier = keyid:always\n"
+            ),
+        );
+        Some(OpensslCa { dir, openssl })
+    }
+
+    pub fn ca_args(&self) -> Vec<String> {
+        vec![
+            "ca".into(),
+            "-engine".into(),
+            "gost".into(),
+            "-config".into(),
+            self.dir.path("ca.cnf").display().to_string(),
+            "-keyfile".into(),
+            self.dir.path("ca.key").display().to_string(),
+            "-cert".into(),
+            self.dir.path("ca.pem").display().to_string(),
+        ]
+    }
+
+    pub fn revoke(&self, cert: &Certificate) {
+        let f = self.dir.write("revoked.pem", cert.to_pem());
+        let mut args = self.ca_args();
+        args.extend(["-revoke".into(), f]);
+        self.openssl.run(&args);
+    }
+
+    /// A CRL valid for `days` days from now, PEM.
+    pub fn gencrl(&self, days: u32) -> Vec<u8> {
+        let out = self.dir.path("crl.pem").display().to_string();
+        let mut args = self.ca_args();
+        args.extend([
+            "-gencrl".into(),
+            "-crldays".into(),
+            days.to_string(),
+            "-crlexts".into(),
+            "crl_ext".into(),
+            "-out".into(),
+            out,
+        ]);
+        self.openssl.run(&args);
+        self.dir.read("crl.pem")
+    }
+
+    /// The same CRL as DER, converted by openssl.
+    pub fn to_der(&self) -> Vec<u8> {
+        let out = self.dir.path("crl.der").display().to_string();
+        self.openssl.run(&[
+            "crl",
+            "-in",
+            &self.dir.path("crl.pem").display().to_string(),
+            "-outform",
+            "DER",
+            "-out",
+            &out,
+        ]);
+        self.dir.read("crl.der")
+    }
 }

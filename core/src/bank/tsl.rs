@@ -1,0 +1,568 @@
+//! The list of accredited certification centres published by the Ministry of Digital
+//! Development («Минцифры», `TSLExt.xml`), read for the QES check of seed 004.
+//!
+//! The structure (see `shared/reference/tsl-structure.md`): a root
+//! `АккредитованныеУдостоверяющиеЦентры` with `Версия`, `Дата` and one
+//! `УдостоверяющийЦентр` per CA, each with its identifiers, its current
+//! `СтатусАккредитации`, the `ИсторияСтатусовАккредитации` and, under
+//! `ПрограммноАппаратныеКомплексы/ПрограммноАппаратныйКомплекс/КлючиУполномоченныхЛиц/Ключ`,
+//! the CA keys by `ИдентификаторКлюча` with their CRL addresses and certificates (base64 DER in
+//! `Данные`). No namespace.
+//!
+//! The reader streams (quick-xml) so the real file (tens of MB) is never held as a tree;
+//! elements are recognised by their parent, in any order; unknown elements are skipped. Times
+//! (`xs:dateTime`) without an offset are read as Moscow time, the publisher's. The enveloped
+//! XMLDSig `Signature` is not verified here: the host obtains the file over an authenticated
+//! channel (the list is signed with a GOST key of the ministry that we do not ship).
+
+use std::io::BufRead;
+
+use base64ct::Encoding;
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use time::{OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+use crate::pki::Certificate;
+use crate::{Error, Result};
+
+/// The status word of an accreditation in force; every other word (`Прекращена`,
+/// `Аннулирована`, ...) means not accredited.
+pub const STATUS_ACTIVE: &str = "Действует";
+
+/// Deepest nesting accepted (the real list nests 7 levels).
+const MAX_DEPTH: usize = 64;
+
+/// The accredited-CA list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedList {
+    /// `Версия`: increases with every publication.
+    pub version: u64,
+    /// `Дата`: when the list was formed.
+    pub date: Option<OffsetDateTime>,
+    /// The CAs.
+    pub cas: Vec<AccreditedCa>,
+}
+
+/// One accredited CA (`УдостоверяющийЦентр`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccreditedCa {
+    /// `Название`.
+    pub name: String,
+    /// `КраткоеНазвание`.
+    pub short_name: Option<String>,
+    /// `ИНН`.
+    pub inn: Option<String>,
+    /// `ОГРН`.
+    pub ogrn: Option<String>,
+    /// `РеестровыйНомер`.
+    pub registry_number: Option<String>,
+    /// `СтатусАккредитации`: the current status.
+    pub status: Option<AccreditationStatus>,
+    /// `ИсторияСтатусовАккредитации`: every status with the date it took effect.
+    pub history: Vec<AccreditationStatus>,
+    /// The CA keys (`Ключ`).
+    pub keys: Vec<CaKey>,
+}
+
+/// A status of accreditation and when it took effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccreditationStatus {
+    /// `Статус` (`Действует`, `Прекращена`, `Аннулирована`, ...).
+    pub status: String,
+    /// `ДействуетС`.
+    pub since: OffsetDateTime,
+}
+
+impl AccreditationStatus {
+    /// Whether the status is `Действует`.
+    pub fn is_active(&self) -> bool {
+        self.status.trim() == STATUS_ACTIVE
+    }
+}
+
+/// A key of an authorised person of the CA (`Ключ`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaKey {
+    /// `ИдентификаторКлюча`, decoded from hex (the AKI of the certificates it issues).
+    pub key_id: Vec<u8>,
+    /// `АдресаСписковОтзыва/Адрес`: where its CRLs are published.
+    pub crl_urls: Vec<String>,
+    /// `Сертификаты/ДанныеСертификата`.
+    pub certificates: Vec<CaCertificate>,
+}
+
+/// A certificate of a CA key as listed (`ДанныеСертификата`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaCertificate {
+    /// `Отпечаток`: SHA-1 thumbprint, hex as written.
+    pub thumbprint: Option<String>,
+    /// `КемВыдан`.
+    pub issued_by: Option<String>,
+    /// `КомуВыдан`.
+    pub issued_to: Option<String>,
+    /// `СерийныйНомер`, as written.
+    pub serial: Option<String>,
+    /// `ПериодДействияС`.
+    pub not_before: Option<OffsetDateTime>,
+    /// `ПериодДействияДо`.
+    pub not_after: Option<OffsetDateTime>,
+    /// `Данные`: the certificate DER; `None` when absent or not base64.
+    pub der: Option<Vec<u8>>,
+}
+
+impl CaCertificate {
+    /// The certificate, parsed.
+    ///
+    /// Errors: [`ErrorKind::MalformedEncoding`](crate::ErrorKind) when `Данные` is missing or
+    /// is not a certificate.
+    pub fn certificate(&self) -> Result<Certificate> {
+        match &self.der {
+            Some(der) => Certificate::from_der(der),
+            None => {
+                Err(Error::malformed("the list gives no certificate data").with_field("Данные"))
+            }
+        }
+    }
+}
+
+impl AccreditedCa {
+    /// The status in force at `at`: the entry of the history (and the current status) with
+    /// the latest `ДействуетС` not after `at`.
+    pub fn status_at(&self, at: OffsetDateTime) -> Option<&AccreditationStatus> {
+        self.history
+            .iter()
+            .chain(self.status.iter())
+            .filter(|s| s.since <= at)
+            .max_by_key(|s| s.since)
+    }
+}
+
+impl TrustedList {
+    /// Reads the list from its XML bytes.
+    ///
+    /// Errors: [`ErrorKind::MalformedEncoding`](crate::ErrorKind) for XML that is not
+    /// well-formed, another root element, a missing or non-numeric `Версия`, or a bad date
+    /// or key identifier (the field names the element).
+    pub fn from_xml(xml: &[u8]) -> Result<TrustedList> {
+        parse(xml)
+    }
+
+    /// Reads the list from a file, streaming.
+    ///
+    /// Errors: [`ErrorKind::Io`](crate::ErrorKind), and those of [`from_xml`](Self::from_xml).
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<TrustedList> {
+        let f = std::fs::File::open(path.as_ref())
+            .map_err(|e| Error::from(e).context(path.as_ref().display()))?;
+        parse(std::io::BufReader::new(f))
+    }
+
+    /// The CA holding the key with this identifier (compared as bytes, so hex case does not
+    /// matter), with the key.
+    pub fn find_key(&self, key_id: &[u8]) -> Option<(&AccreditedCa, &CaKey)> {
+        self.cas
+            .iter()
+            .find_map(|ca| ca.keys.iter().find(|k| k.key_id == key_id).map(|k| (ca, k)))
+    }
+
+    /// Refuses a list older than one already loaded (its `Версия` lower than `previous`).
+    ///
+    /// Errors: [`ErrorKind::InvalidInput`](crate::ErrorKind) naming `Версия`.
+    pub fn check_not_older_than(&self, previous: u64) -> Result<()> {
+        if self.version < previous {
+            return Err(Error::invalid_field(
+                "Версия",
+                format!(
+                    "list version {} is older than the one loaded before ({previous})",
+                    self.version
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn bad(field: &str, what: impl std::fmt::Display) -> Error {
+    Error::malformed(format!("accredited CA list, {field}: {what}")).with_field(field)
+}
+
+/// Parses `xs:dateTime` (or `xs:date`): `YYYY-MM-DD[THH:MM:SS[.fraction]][Z|±HH:MM]`; no
+/// offset means Moscow time.
+pub fn parse_xs_datetime(s: &str) -> Option<OffsetDateTime> {
+    let s = s.trim();
+    let (date, rest) = if s.len() >= 10 && s.is_char_boundary(10) {
+        s.split_at(10)
+    } else {
+        return None;
+    };
+    let d = crate::calendar::parse_date(date).ok()?;
+    let (time_part, offset_part) = match rest.strip_prefix('T') {
+        None => ("", rest),
+        Some(r) => {
+            let end = r.find(['Z', '+', '-']).unwrap_or(r.len());
+            r.split_at(end)
+        }
+    };
+    let t = if time_part.is_empty() {
+        if rest.starts_with('T') {
+            return None;
+        }
+        Time::MIDNIGHT
+    } else {
+        let (hms, frac) = match time_part.split_once('.') {
+            Some((a, b)) => (a, Some(b)),
+            None => (time_part, None),
+        };
+        let parts: Vec<&str> = hms.split(':').collect();
+        if parts.len() != 3 || parts.iter().any(|p| p.len() != 2) {
+            return None;
+        }
+        let n = |p: &str| -> Option<u8> {
+            if p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse().ok()
+            } else {
+                None
+            }
+        };
+        let mut nanos = 0u32;
+        if let Some(f) = frac {
+            if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let digits: String = f.chars().take(9).collect();
+            nanos = format!("{digits:0<9}").parse().ok()?;
+        }
+        Time::from_hms_nano(n(parts[0])?, n(parts[1])?, n(parts[2])?, nanos).ok()?
+    };
+    let offset = match offset_part {
+        "" => crate::calendar::MOSCOW,
+        "Z" => UtcOffset::UTC,
+        o => {
+            let sign = o.chars().next()?;
+            if sign != '+' && sign != '-' {
+                return None;
+            }
+            let (h, m) = o[1..].split_once(':')?;
+            if h.len() != 2
+                || m.len() != 2
+                || !(h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            let (h, m): (i8, i8) = (h.parse().ok()?, m.parse().ok()?);
+            let k = if sign == '-' { -1 } else { 1 };
+            UtcOffset::from_hms(k * h, k * m, 0).ok()?
+        }
+    };
+    Some(PrimitiveDateTime::new(d, t).assume_offset(offset))
+}
+
+fn date_of(field: &str, text: &str) -> Result<OffsetDateTime> {
+    parse_xs_datetime(text).ok_or_else(|| bad(field, format!("\"{text}\" is not a date")))
+}
+
+fn hex_id(field: &str, text: &str) -> Result<Vec<u8>> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    hex::decode(&compact).map_err(|_| bad(field, "not a hexadecimal key identifier"))
+}
+
+/// What the parser is filling in.
+#[derive(Default)]
+struct State {
+    list: TrustedList,
+    saw_version: bool,
+    ca: Option<AccreditedCa>,
+    status: Option<(Option<String>, Option<OffsetDateTime>)>,
+    key: Option<CaKey>,
+    cert: Option<CaCertificate>,
+}
+
+fn parse<R: BufRead>(input: R) -> Result<TrustedList> {
+    let mut reader = Reader::from_reader(input);
+    reader.config_mut().trim_text(false);
+    let mut buf = Vec::new();
+    let mut stack: Vec<String> = Vec::new();
+    let mut text = String::new();
+    let mut st = State::default();
+    let mut root_seen = false;
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            bad(
+                "XML",
+                format_args!("at byte {}: {e}", reader.buffer_position()),
+            )
+        })?;
+        match event {
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if stack.is_empty() {
+                    if root_seen || name != "АккредитованныеУдостоверяющиеЦентры"
+                    {
+                        return Err(bad(
+                            "root",
+                            format!("<{name}> is not <АккредитованныеУдостоверяющиеЦентры>"),
+                        ));
+                    }
+                    root_seen = true;
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(bad("XML", "nested too deeply"));
+                }
+                open(&mut st, &stack, &name);
+                stack.push(name);
+                text.clear();
+            }
+            Event::Empty(e) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if stack.is_empty() {
+                    return Err(bad("root", format!("<{name}/> is empty")));
+                }
+                open(&mut st, &stack, &name);
+                stack.push(name);
+                text.clear();
+                close(&mut st, &stack, "")?;
+                stack.pop();
+            }
+            Event::End(_) => {
+                close(&mut st, &stack, &text)?;
+                stack.pop();
+                text.clear();
+            }
+            Event::Text(t) => {
+                let s = t
+                    .xml10_content()
+                    .map_err(|e| bad("XML", format_args!("text: {e}")))?;
+                text.push_str(&s);
+            }
+            Event::CData(t) => {
+                text.push_str(&String::from_utf8_lossy(&t.into_inner()));
+            }
+            Event::GeneralRef(r) => {
+                if let Some(c) = r
+                    .resolve_char_ref()
+                    .map_err(|e| bad("XML", format_args!("character reference: {e}")))?
+                {
+                    text.push(c);
+                } else {
+                    let name = r
+                        .decode()
+                        .map_err(|e| bad("XML", format_args!("entity: {e}")))?;
+                    text.push_str(match name.as_ref() {
+                        "amp" => "&",
+                        "lt" => "<",
+                        "gt" => ">",
+                        "quot" => "\"",
+                        "apos" => "'",
+                        other => return Err(bad("XML", format!("unknown entity &{other};"))),
+                    });
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !stack.is_empty() {
+        return Err(bad("XML", "the document ends inside an element"));
+    }
+    if !root_seen {
+        return Err(bad("root", "no <АккредитованныеУдостоверяющиеЦентры>"));
+    }
+    if !st.saw_version {
+        return Err(bad("Версия", "missing"));
+    }
+    Ok(st.list)
+}
+
+fn parent(stack: &[String], back: usize) -> &str {
+    stack
+        .len()
+        .checked_sub(back)
+        .and_then(|i| stack.get(i))
+        .map(String::as_str)
+        .unwrap_or("")
+}
+
+/// An element `name` opens under `stack`.
+fn open(st: &mut State, stack: &[String], name: &str) {
+    let p = parent(stack, 1);
+    match (p, name) {
+        ("АккредитованныеУдостоверяющиеЦентры", "УдостоверяющийЦентр") => {
+            st.ca = Some(AccreditedCa::default())
+        }
+        ("УдостоверяющийЦентр", "СтатусАккредитации")
+        | ("ИсторияСтатусовАккредитации", "СтатусАккредитации") => {
+            st.status = Some((None, None))
+        }
+        ("КлючиУполномоченныхЛиц", "Ключ") => {
+            st.key = Some(CaKey::default())
+        }
+        ("Сертификаты", "ДанныеСертификата") => {
+            st.cert = Some(CaCertificate::default())
+        }
+        _ => {}
+    }
+}
+
+/// The innermost element of `stack` closes with `text`.
+fn close(st: &mut State, stack: &[String], text: &str) -> Result<()> {
+    let name = parent(stack, 1);
+    let p = parent(stack, 2);
+    let gp = parent(stack, 3);
+    let v = text.trim();
+    let opt = || (!v.is_empty()).then(|| v.to_owned());
+    match (gp, p, name) {
+        (_, "АккредитованныеУдостоверяющиеЦентры", "Версия") =>
+        {
+            st.list.version = v
+                .parse()
+                .map_err(|_| bad("Версия", format!("\"{v}\" is not a number")))?;
+            st.saw_version = true;
+        }
+        (_, "АккредитованныеУдостоверяющиеЦентры", "Дата") => {
+            st.list.date = Some(date_of("Дата", v)?)
+        }
+        (_, "АккредитованныеУдостоверяющиеЦентры", "УдостоверяющийЦентр") => {
+            if let Some(ca) = st.ca.take() {
+                st.list.cas.push(ca);
+            }
+        }
+        (_, "УдостоверяющийЦентр", "СтатусАккредитации") => {
+            if let Some(s) = take_status(st)?
+                && let Some(ca) = st.ca.as_mut()
+            {
+                ca.status = Some(s);
+            }
+        }
+        (_, "УдостоверяющийЦентр", field) => {
+            if let Some(ca) = st.ca.as_mut() {
+                match field {
+                    "Название" => ca.name = v.to_owned(),
+                    "КраткоеНазвание" => ca.short_name = opt(),
+                    "ИНН" => ca.inn = opt(),
+                    "ОГРН" => ca.ogrn = opt(),
+                    "РеестровыйНомер" => ca.registry_number = opt(),
+                    _ => {}
+                }
+            }
+        }
+        (_, "ИсторияСтатусовАккредитации", "СтатусАккредитации") => {
+            if let Some(s) = take_status(st)?
+                && let Some(ca) = st.ca.as_mut()
+            {
+                ca.history.push(s);
+            }
+        }
+        (_, "СтатусАккредитации", "Статус") => {
+            if let Some(s) = st.status.as_mut() {
+                s.0 = opt();
+            }
+        }
+        (_, "СтатусАккредитации", "ДействуетС") => {
+            let d = date_of("ДействуетС", v)?;
+            if let Some(s) = st.status.as_mut() {
+                s.1 = Some(d);
+            }
+        }
+        (_, "КлючиУполномоченныхЛиц", "Ключ") => {
+            if let (Some(k), Some(ca)) = (st.key.take(), st.ca.as_mut()) {
+                ca.keys.push(k);
+            }
+        }
+        (_, "Ключ", "ИдентификаторКлюча") => {
+            let id = hex_id("ИдентификаторКлюча", v)?;
+            if let Some(k) = st.key.as_mut() {
+                k.key_id = id;
+            }
+        }
+        ("Ключ", "АдресаСписковОтзыва", "Адрес") => {
+            if let (Some(k), Some(a)) = (st.key.as_mut(), opt()) {
+                k.crl_urls.push(a);
+            }
+        }
+        (_, "Сертификаты", "ДанныеСертификата") => {
+            if let (Some(c), Some(k)) = (st.cert.take(), st.key.as_mut()) {
+                k.certificates.push(c);
+            }
+        }
+        (_, "ДанныеСертификата", field) => {
+            let date = match field {
+                "ПериодДействияС" | "ПериодДействияДо" if !v.is_empty() => {
+                    Some(date_of(field, v)?)
+                }
+                _ => None,
+            };
+            if let Some(c) = st.cert.as_mut() {
+                match field {
+                    "Отпечаток" => c.thumbprint = opt(),
+                    "КемВыдан" => c.issued_by = opt(),
+                    "КомуВыдан" => c.issued_to = opt(),
+                    "СерийныйНомер" => c.serial = opt(),
+                    "ПериодДействияС" => c.not_before = date,
+                    "ПериодДействияДо" => c.not_after = date,
+                    "Данные" => {
+                        let compact: Vec<u8> =
+                            v.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+                        c.der =
+                            base64ct::Base64::decode_vec(&String::from_utf8_lossy(&compact)).ok();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn take_status(st: &mut State) -> Result<Option<AccreditationStatus>> {
+    match st.status.take() {
+        Some((Some(status), Some(since))) => Ok(Some(AccreditationStatus { status, since })),
+        Some((None, _)) => Err(bad("Статус", "a status without its word")),
+        Some((_, None)) => Err(bad("ДействуетС", "a status without its date")),
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn xs_datetimes() {
+        assert_eq!(
+            parse_xs_datetime("2021-07-01T00:00:00").unwrap(),
+            datetime!(2021-07-01 00:00 +03:00)
+        );
+        assert_eq!(
+            parse_xs_datetime("2023-03-22T15:51:05.4539312+03:00").unwrap(),
+            datetime!(2023-03-22 15:51:05.4539312 +03:00)
+        );
+        assert_eq!(
+            parse_xs_datetime("2020-12-31T21:00:00Z").unwrap(),
+            datetime!(2021-01-01 00:00 +03:00)
+        );
+        assert_eq!(
+            parse_xs_datetime("2020-12-31").unwrap(),
+            datetime!(2020-12-31 00:00 +03:00)
+        );
+        assert_eq!(
+            parse_xs_datetime("2020-12-31T10:00:00-05:30").unwrap(),
+            datetime!(2020-12-31 15:30 UTC)
+        );
+        for bad in [
+            "",
+            "2020",
+            "2020-13-01",
+            "2020-12-31T",
+            "2020-12-31T1:00:00",
+            "2020-12-31T10:00:00+3",
+            "2020-12-31T10:00:00.",
+            "2020-12-31T10:00:00+ab:cd",
+            "ДействуетС-0",
+            "2020-12-31T25:00:00",
+        ] {
+            assert!(parse_xs_datetime(bad).is_none(), "{bad}");
+        }
+    }
+}
