@@ -9,6 +9,7 @@ use std::path::Path;
 
 use bankkey::ErrorKind;
 use bankkey::cms::{SignedData, VerifyOptions};
+use bankkey::documents::{DocumentDetails, Person, QesStatement};
 use bankkey::key::SoftwareKey;
 use bankkey::lifecycle::{Client, EventKind, QesStatus, SqliteJournal};
 use bankkey::pki::{
@@ -80,7 +81,20 @@ fn a_qualified_signature_is_registered_confirmed_by_two_signers_and_journalled()
     let bank_ca = TestCa::new();
     let head = SoftwareKey::generate(ALG).unwrap();
     let head_cert = bank_ca.issue_for(&subscriber(), &head, t0() - Duration::days(1), 365);
-    let content = "Заявление о подтверждении использования ЭП".as_bytes();
+    // The statement as the documents module writes it; its text is what both sign.
+    let statement = QesStatement::new(
+        &qes_cert,
+        &Person::from_subject(qes_cert.subject()).unwrap(),
+        Some(&Person::new(
+            "Петров Пётр Петрович",
+            Some("Генеральный директор"),
+        )),
+        &DocumentDetails::new("АО «Банк»", t0().date()),
+    )
+    .unwrap();
+    let signed_content = statement.signed_content();
+    let content = signed_content.as_slice();
+    assert!(String::from_utf8_lossy(content).contains("Заявление"));
     let e = client
         .qes_statement(&id, b"", &head, &head_cert, t0())
         .unwrap_err();

@@ -498,9 +498,10 @@ impl Client {
     }
 
     /// Records what the bank said: `AcceptedByBank`, `AwaitingPaperDocuments` (paper flow;
-    /// straight from `Sent` it records `AcceptedByBank` first, as a bank that answers "awaiting
-    /// the paper act" has accepted the request) or `Rejected` with its `reason`. A rejected request's new key set is removed from the
-    /// store (it will never be certified); the old one is untouched.
+    /// straight from `Sent` it records `AcceptedByBank` first, as a bank that answers
+    /// "awaiting the paper act" has accepted the request) or `Rejected` with its `reason`. A
+    /// rejected request's new key set is removed from the store (it will never be
+    /// certified); the old one is untouched.
     ///
     /// Errors: [`ErrorKind::InvalidInput`] (field `status`) for another status;
     /// [`ErrorKind::WrongState`].

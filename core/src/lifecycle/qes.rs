@@ -121,10 +121,10 @@ impl Client {
         self.qes_registration(&id)
     }
 
-    /// Signs the confirmation statement (seed 004) over `content` — the bytes the documents
-    /// module gives for it (`documents::QesStatement::signed_content`) — by two signers: the
-    /// owner with the registered qualified key, and the head of the organisation with
-    /// `head` (whose certificate is `head_cert`). Returns the CMS SignedData DER (attached,
+    /// Signs the confirmation statement (seed 004) over `content` — the bytes
+    /// [`QesStatement::signed_content`](crate::documents::QesStatement::signed_content)
+    /// gives — by two signers: the owner with the registered qualified key, and the head of
+    /// the organisation with `head` (whose certificate is `head_cert`). Returns the CMS SignedData DER (attached,
     /// signingTime `at`) and journals it; the status stays `NotConfirmed`.
     ///
     /// Errors: [`ErrorKind::WrongState`] once confirmed; [`ErrorKind::InvalidInput`] (field
