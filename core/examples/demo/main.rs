@@ -136,7 +136,7 @@ fn paper_then_remote(
     details.place = Some("г. Москва".into());
     details.request_number = Some(received.request_id.clone());
     details.head = Some(world.head());
-    details.kpp = Some("770701001".into());
+    details.kpp = Some(parties::KPP.into());
     details.cipf = Some(world.cipf.clone());
     let act = Act::from_request(&request, &details)?;
     write(&paper.join("act.txt"), act.to_text(), show)?;
@@ -295,6 +295,7 @@ fn qes(
     let owner_person = Person::from_subject(owner.cert.subject())?;
     let mut details = DocumentDetails::new(world.bank_name.clone(), world.local_date(at));
     details.place = Some("г. Москва".into());
+    details.kpp = Some(parties::KPP.into());
     let statement = QesStatement::new(&owner.cert, &owner_person, Some(&world.head()), &details)?;
     write(&dir.join("statement.txt"), statement.to_text(), show)?;
     write(&dir.join("statement.html"), statement.to_html(), show)?;

@@ -30,6 +30,9 @@ const CONTAINER_PASSWORD: &str = "demo-container-password";
 /// seconds; real containers keep the default.
 const DEMO_KDF_ITERATIONS: u32 = 10_000;
 
+/// The client organisation's KPP (not carried in certificates; printed in its documents).
+pub const KPP: &str = "770701001";
+
 /// The client organisation: ООО «Ромашка», its head signing with the bank's keys.
 pub fn legal_entity() -> Subject {
     Subject::new()
