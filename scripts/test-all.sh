@@ -47,6 +47,9 @@ fi
 
 step "cargo test (unit, integration, examples)"
 cargo test --quiet --workspace --all-targets
+
+step "the main job: demo (three flows; file container and SoftHSM); its outputs checked by inspect and pdftotext"
+bash scripts/check-demo.sh
 hsm_down
 trap - EXIT
 
@@ -67,30 +70,6 @@ done
 # The criterion benches need no step of their own: `cargo test --all-targets` above builds
 # them in the test profile and runs every benchmark body once (criterion's test mode), which
 # is the smoke run they need; `cargo bench -- --test` would only add a release build.
-
-step "examples: demo writes a key and a request; inspect says valid, and invalid when altered"
-ex="$(mktemp -d)"
-cargo run --quiet -p bankkey --example demo -- "$ex" >/dev/null
-cargo run --quiet -p bankkey --example inspect -- "$ex/request.pem" >"$ex/report.json"
-python3 - "$ex/report.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-assert r["verdict"] == "valid", r
-PY
-BANKKEY_PASSWORD=demo-password cargo run --quiet -p bankkey --example inspect -- \
-    "$ex/subscriber-key.p8.pem" --password demo-password >/dev/null
-# Flip one byte of the signature (the last byte of the DER) and expect exit code 1.
-python3 - "$ex/request.pem" "$ex/altered.der" <<'PY'
-import base64, sys
-pem = open(sys.argv[1]).read()
-der = bytearray(base64.b64decode("".join(l for l in pem.splitlines() if l and not l.startswith("-----"))))
-der[-1] ^= 1
-open(sys.argv[2], "wb").write(der)
-PY
-rc=0; cargo run --quiet -p bankkey --example inspect -- "$ex/altered.der" >"$ex/altered.json" || rc=$?
-[ "$rc" = 1 ] || { echo "inspect of an altered request exited $rc, expected 1" >&2; exit 1; }
-grep -q '"bad-signature"' "$ex/altered.json" || { echo "altered request not reported as bad-signature" >&2; exit 1; }
-rm -rf "$ex"
 
 step "bench-vs-openssl smoke (the C harness and bankkey_gost build and print every item)"
 bash scripts/bench-vs-openssl.sh --smoke >/dev/null

@@ -5,7 +5,7 @@ mod bank_support;
 
 use bank_support::*;
 use bankkey::bank::{AlgorithmPolicy, Bank, RejectReason, VerifyPolicy};
-use bankkey::cms::{SignOptions, SignedRequest};
+use bankkey::cms::SignOptions;
 use bankkey::key::{KeyAlgorithm, Signer, SoftwareKey};
 use bankkey::lifecycle::{Flow, RequestStatus};
 use bankkey::oid;
@@ -336,8 +336,6 @@ fn altered_cms_signature_and_content() {
     assert_eq!(rej.reason, RejectReason::BadCmsSignature, "{rej}");
     // An altered byte inside the carried request: the digest no longer matches.
     let cms = signed(&ivanov(), &key(), &old_key, &old_cert);
-    let req = request(&ivanov(), &key());
-    let _ = req;
     let sd = bankkey::cms::SignedData::from_der(&cms).unwrap();
     let content = sd.content().unwrap().to_vec();
     let pos = cms
@@ -643,7 +641,6 @@ fn bank_refuses_a_signer_without_the_ca_key() {
     )
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::KeyMismatch);
-    let _ = SignedRequest::from_der_or_pem(b"").unwrap_err();
 }
 
 #[test]
@@ -685,4 +682,41 @@ fn issued_certificate_passes_openssl_verify() {
         !out.status.success(),
         "an altered certificate must not verify"
     );
+}
+
+#[test]
+fn an_old_certificate_with_the_legacy_inn_renews_with_innle() {
+    // Before приказ ФСБ № 31 the entity's INN went into the INN attribute as "00" + 10 digits;
+    // the new request writes it as INNLE: the same identity.
+    let ca = make_ca("Банк УЦ");
+    let mut bank = bank(&ca);
+    let old_key = key();
+    let legacy = bankkey::subject::Subject::new()
+        .with(A::CommonName, "Иванов Иван")
+        .with(A::Surname, "Иванов")
+        .with(A::GivenName, "Иван Иванович")
+        .with(A::Title, "Генеральный директор")
+        .with(A::Organization, "ООО «Ромашка»")
+        .with(A::Locality, "г. Москва")
+        .with(A::State, "77 г. Москва")
+        .with(A::Country, "RU")
+        .with(A::Inn, "007707083893")
+        .with(A::Ogrn, "1027700132195")
+        .with(A::Snils, "11223344595");
+    let from = t0() - Duration::days(300);
+    let old_cert = bankkey::pki::CertificateBuilder::new(&legacy, &old_key.public_key())
+        .unwrap()
+        .validity(from, from + Duration::days(365))
+        .sign(Some(&ca.1), &ca.0)
+        .unwrap();
+    assert_eq!(old_cert.subject().get(&A::Inn), Some("007707083893"));
+    bank.register_subscriber(&old_cert, from).unwrap();
+    let r = bank
+        .receive(
+            Flow::Remote,
+            &signed(&ivanov(), &key(), &old_key, &old_cert),
+            t0(),
+        )
+        .unwrap();
+    assert_eq!(r.status, RequestStatus::AcceptedByBank, "{:?}", r.rejection);
 }

@@ -97,6 +97,7 @@ fn acts_and_applications_for_every_kind_and_algorithm() {
                     assert!(text.contains("индивидуальный предприниматель"), "{tag}");
                     assert!(text.contains("ОГРНИП") && text.contains("304500116000157"));
                     assert!(!text.contains("КПП"), "{tag}");
+                    assert!(text.contains("Должность:                    Индивидуальный"));
                 }
                 _ => {
                     assert!(text.contains("физическое лицо"), "{tag}");
@@ -197,6 +198,18 @@ fn the_bank_finds_an_act_that_does_not_match_the_request() {
     // An entrepreneur's OGRNIP, and a request of another kind of client.
     let ip = subject("entrepreneur");
     let ip_act = Act::from_request(&request(ip.clone(), &key), &details()).unwrap();
+    let changed = request(with_changed(&ip, &A::Ogrnip, "304500116000168"), &key);
+    let e = ip_act.matches(&changed).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidInput, Some("OGRNIP"))
+    );
+    let changed = request(with_changed(&ip, &A::Inn, "770708389324"), &key);
+    let e = ip_act.matches(&changed).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidInput, Some("INN"))
+    );
     let e = ip_act
         .matches(&request(subject("person"), &key))
         .unwrap_err();

@@ -3,19 +3,22 @@
 use crate::subject::{AttributeType, Subject};
 
 /// The identifiers and name of a certificate's or request's subject (issue 4: "the identity
-/// unchanged (INN/INNLE/OGRN/OGRNIP/SNILS/name)"). Values are as written in the subject,
-/// trimmed; an absent attribute is `None`.
+/// unchanged (INN/INNLE/OGRN/OGRNIP/SNILS/name)"), normalised so that equal identities compare
+/// equal however they were written: a legal entity's INN in the legacy INN attribute ("00" +
+/// 10 digits, certificates before приказ ФСБ № 31) is read as INNLE; a SNILS written with
+/// dashes and spaces as its 11 digits. A value that does not parse is kept as written
+/// (trimmed), so a change is still seen. An absent attribute is `None`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Identity {
-    /// INN (a person's 12 digits, or a legacy entity INN).
+    /// INN: a person's 12 digits.
     pub inn: Option<String>,
-    /// INNLE, the legal entity's INN.
+    /// INNLE: the legal entity's 10 digits (also from a legacy INN attribute).
     pub inn_le: Option<String>,
     /// OGRN.
     pub ogrn: Option<String>,
     /// OGRNIP.
     pub ogrnip: Option<String>,
-    /// SNILS.
+    /// SNILS, 11 digits.
     pub snils: Option<String>,
     /// The commonName.
     pub name: Option<String>,
@@ -24,14 +27,37 @@ pub struct Identity {
 impl Identity {
     /// The identity of a subject.
     pub fn of(subject: &Subject) -> Identity {
-        let get = |k: AttributeType| subject.get(&k).map(|v| v.trim().to_owned());
+        let raw = |k: AttributeType| subject.get(&k).map(|v| v.trim().to_owned());
+        // A legacy INN attribute holding the entity's INN belongs to inn_le, not inn.
+        let legacy_le = subject.get(&AttributeType::InnLe).is_none()
+            && subject.inn_le().is_some()
+            && subject.get(&AttributeType::Inn).is_some();
         Identity {
-            inn: get(AttributeType::Inn),
-            inn_le: get(AttributeType::InnLe),
-            ogrn: get(AttributeType::Ogrn),
-            ogrnip: get(AttributeType::Ogrnip),
-            snils: get(AttributeType::Snils),
-            name: get(AttributeType::CommonName),
+            inn: if legacy_le {
+                None
+            } else {
+                subject
+                    .inn()
+                    .map(|v| v.as_str().to_owned())
+                    .or_else(|| raw(AttributeType::Inn))
+            },
+            inn_le: subject
+                .inn_le()
+                .map(|v| v.as_str().to_owned())
+                .or_else(|| raw(AttributeType::InnLe)),
+            ogrn: subject
+                .ogrn()
+                .map(|v| v.as_str().to_owned())
+                .or_else(|| raw(AttributeType::Ogrn)),
+            ogrnip: subject
+                .ogrnip()
+                .map(|v| v.as_str().to_owned())
+                .or_else(|| raw(AttributeType::Ogrnip)),
+            snils: subject
+                .snils()
+                .map(|v| v.as_str().to_owned())
+                .or_else(|| raw(AttributeType::Snils)),
+            name: raw(AttributeType::CommonName),
         }
     }
 
@@ -86,5 +112,39 @@ mod tests {
         );
         assert!(Identity::default().is_empty());
         assert!(!same.is_empty());
+    }
+
+    #[test]
+    fn legacy_inn_and_formatted_snils_are_the_same_identity() {
+        let modern = Subject::new()
+            .with(AttributeType::CommonName, "Иванов Иван")
+            .with(AttributeType::InnLe, "7707083893")
+            .with(AttributeType::Snils, "11223344595");
+        let mut legacy = Subject::new().with(AttributeType::CommonName, "Иванов Иван");
+        for (kind, value) in [
+            (AttributeType::Inn, "007707083893"),
+            (AttributeType::Snils, "112-233-445 95"),
+        ] {
+            // As read from an old certificate: kept as written.
+            legacy.push_attribute(crate::subject::Attribute {
+                kind,
+                value: value.into(),
+                string_type: crate::subject::StringType::Numeric,
+            });
+        }
+        assert_eq!(Identity::of(&legacy), Identity::of(&modern));
+        // A value that does not parse is kept, so it still differs.
+        let broken = Subject::new()
+            .with(AttributeType::CommonName, "Иванов Иван")
+            .with(AttributeType::InnLe, "7707083894")
+            .with(AttributeType::Snils, "11223344595");
+        assert_eq!(
+            Identity::of(&broken).differences(&Identity::of(&modern)),
+            vec!["INNLE"]
+        );
+        // A person's 12-digit INN stays INN.
+        let person = Subject::new().with(AttributeType::Inn, "500100732259");
+        assert_eq!(Identity::of(&person).inn.as_deref(), Some("500100732259"));
+        assert_eq!(Identity::of(&person).inn_le, None);
     }
 }

@@ -26,6 +26,40 @@
 //! [`parse_key_hex`] and [`key_from_text`] read it back from typed-in or scanned text.
 //!
 //! Dates are given by the host ([`DocumentDetails::date`]); nothing here reads the clock.
+//!
+//! # Example
+//!
+//! ```
+//! use bankkey::documents::{Act, DocumentDetails};
+//! use bankkey::gost::ParamSet;
+//! use bankkey::key::{KeyAlgorithm, SoftwareKey};
+//! use bankkey::pki::RequestBuilder;
+//! use bankkey::subject::{AttributeType as A, Subject};
+//!
+//! let key = SoftwareKey::generate(KeyAlgorithm::Gost(ParamSet::Tc26_256A))?;
+//! let subject = Subject::new()
+//!     .with(A::CommonName, "Сидорова Анна Сергеевна")
+//!     .with(A::Surname, "Сидорова")
+//!     .with(A::GivenName, "Анна Сергеевна")
+//!     .with(A::Country, "RU")
+//!     .with(A::Inn, "500100732259")
+//!     .with(A::Snils, "11223344595");
+//! let request = RequestBuilder::new(subject).build(&key)?;
+//!
+//! // The client prints the act.
+//! let mut details = DocumentDetails::new("АО «Банк»", time::macros::date!(2026 - 11 - 30));
+//! details.place = Some("г. Москва".into());
+//! let act = Act::from_request(&request, &details)?;
+//! let text = act.to_text(); // act.txt
+//! let html = act.to_html(); // act.html
+//! let pdf = act.to_pdf()?; // act.pdf
+//! assert!(text.contains("АКТ ПРИЗНАНИЯ") && html.contains("<section") && pdf.starts_with(b"%PDF"));
+//!
+//! // The bank checks the paper against the request it received.
+//! act.matches(&request)?;
+//! Act::check_key_text(&text, &request)?;
+//! # Ok::<(), bankkey::Error>(())
+//! ```
 
 /// The three renderings of a document type that has a `layout()`.
 macro_rules! renderings {

@@ -427,7 +427,13 @@ pub(crate) fn organisation_from_subject(
 pub(crate) fn owner_from_subject(subject: &Subject, details: &DocumentDetails) -> Result<Person> {
     let mut owner = Person::from_subject(subject)?;
     if owner.position.is_none() {
-        owner.position = non_empty(&details.owner_position).map(str::to_owned);
+        owner.position = non_empty(&details.owner_position)
+            .map(str::to_owned)
+            .or_else(|| {
+                // An entrepreneur holds the key as such: that is the position on the act.
+                (subject.kind() == SubjectKind::IndividualEntrepreneur)
+                    .then(|| "Индивидуальный предприниматель".to_owned())
+            });
     }
     Ok(owner)
 }

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the main job (the demo example, test profile) and checks what it did: every status of
+# the three flows printed, the token run done when SoftHSM is configured (required with
+# REQUIRE_HSM=1), the files written, the act's PDF readable with its Russian text (pdftotext),
+# and the bank-side report (inspect) of the request, the signed request and the certificate
+# valid — and invalid, exit code 1, once a byte is altered. Called by test-all.sh, inside its
+# SoftHSM environment.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ex="$(mktemp -d)"
+trap 'rm -rf "$ex"' EXIT
+out="$ex/out"
+fail() { echo "check-demo: $*" >&2; exit 1; }
+
+cargo build --quiet -p bankkey --example demo --example inspect
+bin=target/debug/examples
+"$bin/demo" "$out" >"$ex/demo.log" || { cat "$ex/demo.log" >&2; fail "the demo failed"; }
+
+for s in "Необходима начальная генерация" "Принят банком" "Ожидаются документы на бумаге" \
+         "Получен новый сертификат" "Вы переведены на работу с новым комплектом ключей" \
+         "Необходима плановая замена сертификата" "precondition_failed" \
+         "Электронная подпись не подтверждена" "verification_unavailable" \
+         "Электронная подпись подтверждена"; do
+    grep -q -- "$s" "$ex/demo.log" || { cat "$ex/demo.log" >&2; fail "no \"$s\" in the demo's output"; }
+done
+if [ -n "${SOFTHSM2_CONF:-}" ]; then
+    grep -q "SoftHSM2" "$ex/demo.log" || fail "SoftHSM is configured but the token run did not happen"
+elif [ "${REQUIRE_HSM:-}" = 1 ]; then
+    fail "REQUIRE_HSM=1 but SoftHSM is not configured"
+fi
+
+fc="$out/file-container"
+for f in bank/ca.pem file-container/1-paper-acts/request.p10.pem \
+         file-container/1-paper-acts/act.txt file-container/1-paper-acts/act.html \
+         file-container/1-paper-acts/act.pdf file-container/1-paper-acts/certificate.pem \
+         file-container/2-remote/signed-request.p7s file-container/2-remote/certificate.pem \
+         file-container/3-qes/statement.pdf file-container/3-qes/statement.p7s README.txt; do
+    [ -s "$out/$f" ] || fail "$f was not written"
+done
+pdftotext "$fc/1-paper-acts/act.pdf" "$ex/act.txt"
+grep -q "АКТ ПРИЗНАНИЯ ОТКРЫТОГО КЛЮЧА" "$ex/act.txt" || fail "act.pdf: no Russian text"
+grep -q "Экземпляр 2 из 2" "$ex/act.txt" || fail "act.pdf: not two copies"
+
+verdict() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdict"])' "$1"; }
+inspect() { "$bin/inspect" "$@"; }
+for f in 1-paper-acts/request.p10.pem 2-remote/signed-request.p7s 2-remote/certificate.pem; do
+    inspect "$fc/$f" --trust "$out/bank/ca.pem" >"$ex/r.json" || fail "inspect $f failed"
+    [ "$(verdict "$ex/r.json")" = valid ] || { cat "$ex/r.json" >&2; fail "$f is not valid"; }
+done
+
+# One byte of the signed request's content altered: the bank's report says so, exit code 1.
+python3 - "$fc/2-remote/signed-request.p7s" "$ex/altered.p7s" <<'PY'
+import sys
+der = bytearray(open(sys.argv[1], "rb").read())
+# The subject's "Ромашка" inside the PKCS#10 inside the CMS content.
+i = der.find("Ромашка".encode())
+assert i > 0
+der[i] ^= 1
+open(sys.argv[2], "wb").write(der)
+PY
+rc=0; inspect "$ex/altered.p7s" --trust "$out/bank/ca.pem" >"$ex/altered.json" || rc=$?
+[ "$rc" = 1 ] || fail "inspect of an altered signed request exited $rc, expected 1"
+grep -q '"content-altered"' "$ex/altered.json" || { cat "$ex/altered.json" >&2; fail "altered signed request not reported as content-altered"; }
+echo "check-demo: the three flows ran; outputs valid, altered input refused"
