@@ -521,3 +521,20 @@ fn an_old_set_that_cannot_be_retired_is_retired_at_the_next_open() {
     let sets = client.store().key_sets().unwrap();
     assert!(sets.iter().any(|k| k.id == t.old_id && k.retired));
 }
+
+#[test]
+fn the_client_and_its_data_cross_threads() {
+    fn send<T: Send + 'static>() {}
+    send::<Client>();
+    send::<bankkey::lifecycle::Regeneration>();
+    send::<bankkey::lifecycle::Event>();
+    send::<bankkey::lifecycle::QesRegistration>();
+    // Moved to another thread and used there.
+    let tmp = tempfile::tempdir().unwrap();
+    container(&tmp.path().join("container"));
+    let client = open(tmp.path(), t0());
+    let status = std::thread::spawn(move || client.assess(t0(), 30).unwrap().status)
+        .join()
+        .unwrap();
+    assert_eq!(status, KeySetStatus::InitialGenerationRequired);
+}

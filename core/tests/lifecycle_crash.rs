@@ -184,13 +184,18 @@ fn setup(dir: &Path) -> (TestCa, Vec<u8>, Certificate) {
 
 /// Runs the child until it reports `point`, then kills it; whether the point was reached.
 fn run_child(dir: &Path, scenario: Scenario, point: &str) -> bool {
+    run_test_child(dir, "crash_child", scenario.name(), point)
+}
+
+/// Runs the test `name` of this binary as a child until it reports `point`, then kills it.
+fn run_test_child(dir: &Path, name: &str, scenario: &str, point: &str) -> bool {
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
-        .args(["--exact", "crash_child", "--ignored", "--nocapture"])
+        .args(["--exact", name, "--ignored", "--nocapture"])
         .args(["--test-threads", "1"])
         .env(ENV, point)
         .env(DIR_ENV, dir)
-        .env(SCENARIO_ENV, scenario.name())
+        .env(SCENARIO_ENV, scenario)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -328,9 +333,47 @@ fn a_crash_at_any_step_is_recovered() {
             assert_ne!(a.status, KeySetStatus::InitialGenerationRequired, "{what}");
         }
     }
+    reached_anywhere.extend(crash_during_qes_registration());
     reached_anywhere.sort();
     reached_anywhere.dedup();
     let mut all = FAILPOINTS.to_vec();
     all.sort();
     assert_eq!(reached_anywhere, all, "every crash point is exercised");
+}
+
+/// The QES child: registers the qualified certificate saved in the directory.
+#[test]
+#[ignore = "run by a_crash_at_any_step_is_recovered in a child process"]
+fn qes_child() {
+    let dir = PathBuf::from(std::env::var_os(DIR_ENV).expect("BANKKEY_CRASH_DIR"));
+    let cert = std::fs::read(dir.join("qes.der")).unwrap();
+    open(&dir).register_qes(&cert, at()).unwrap();
+}
+
+/// A crash between installing the qualified certificate and journalling it: reopened, the
+/// certificate sits beside its key without a registration; registering again records it
+/// once. Returns the crash points reached.
+fn crash_during_qes_registration() -> Vec<&'static str> {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (ca, _old_id, _old_cert) = setup(dir);
+    let cert = qualified(&reopen_container(&dir.join("container")), &ca);
+    std::fs::write(dir.join("qes.der"), cert.der()).unwrap();
+    let point = "qes:installed";
+    assert!(
+        run_test_child(dir, "qes_child", "qes", point),
+        "the point is reached"
+    );
+    let mut client = open(dir);
+    assert!(client.qes_registrations().is_empty(), "nothing journalled");
+    let set = client
+        .store()
+        .find_by_certificate(cert.der())
+        .unwrap()
+        .unwrap();
+    assert_eq!(set.certificate.as_deref(), Some(cert.der()), "installed");
+    let r = client.register_qes(cert.der(), at()).unwrap();
+    assert_eq!(r.status(), bankkey::lifecycle::QesStatus::NotConfirmed);
+    assert_eq!(open(dir).qes_registrations(), vec![r]);
+    vec![point]
 }

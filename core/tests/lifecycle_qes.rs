@@ -12,11 +12,6 @@ use bankkey::cms::{SignedData, VerifyOptions};
 use bankkey::documents::{DocumentDetails, Person, QesStatement};
 use bankkey::key::SoftwareKey;
 use bankkey::lifecycle::{Client, EventKind, QesStatus, SqliteJournal};
-use bankkey::pki::{
-    Certificate, CertificateBuilder, IdentificationKind, IssuerSignTool, RequestBuilder,
-    SignToolClass,
-};
-use bankkey::store::KeyStore;
 use lifecycle_common::*;
 use time::Duration;
 
@@ -24,31 +19,6 @@ fn open(dir: &Path) -> Client {
     let store = reopen_container(&dir.join("container"));
     let journal = SqliteJournal::open(dir.join("journal.sqlite")).unwrap();
     Client::open_at(Box::new(store), Box::new(journal), t0()).unwrap()
-}
-
-/// A qualified certificate from `ca` (an accredited CA) for a key generated in `store`.
-fn qualified(store: &dyn KeyStore, ca: &TestCa) -> Certificate {
-    let set = store.generate(ALG, "КЭП").unwrap();
-    let signer = store.signer(&set.id).unwrap();
-    let req = RequestBuilder::new(subscriber())
-        .sign_tool_class(SignToolClass::Kc1)
-        .subject_sign_tool("СКЗИ «КриптоПро CSP» (версия 5.0)")
-        .identification_kind(IdentificationKind::InPerson)
-        .build(signer.as_ref())
-        .unwrap();
-    let cert = CertificateBuilder::from_request(&req)
-        .unwrap()
-        .validity(t0() - Duration::days(10), t0() + Duration::days(355))
-        .issuer_sign_tool(IssuerSignTool {
-            sign_tool: "ПАК «Тестовый УЦ»".into(),
-            ca_tool: "ПАК «Тестовый УЦ» версии 1.0".into(),
-            sign_tool_cert: "Сертификат соответствия № 1".into(),
-            ca_tool_cert: "Сертификат соответствия № 2".into(),
-        })
-        .sign(Some(&ca.cert), &ca.key)
-        .unwrap();
-    assert!(cert.is_qualified(), "{:?}", cert.qualification());
-    cert
 }
 
 #[test]

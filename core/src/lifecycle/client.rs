@@ -30,15 +30,6 @@ use crate::store::{KeySet, KeyStore, RETIRED_PREFIX};
 use crate::subject::{AttributeType, Subject};
 use crate::{Error, ErrorKind, Result};
 
-/// Crash points of the crash test (feature `failpoints`): with the environment variable
-/// `BANKKEY_FAILPOINT` naming one, the process stops there (see `failpoint`).
-macro_rules! failpoint {
-    ($name:literal) => {
-        #[cfg(feature = "failpoints")]
-        super::failpoint::hit($name);
-    };
-}
-
 /// The note of the `Step` recording that the old key set was retired.
 pub const STEP_OLD_RETIRED: &str = "old key set retired";
 /// The note of the `Step` recording that the new key set of a cancelled or rejected request

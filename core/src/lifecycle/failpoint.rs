@@ -28,6 +28,7 @@ pub const FAILPOINTS: &[&str] = &[
     "activate:retired",
     "cancel:done",
     "cancel:removed",
+    "qes:installed",
 ];
 
 /// The marker line written when a point is reached.

@@ -7,6 +7,16 @@
 //!   and a journal, crash-safe (see the `client` module docs for the order of writes), and
 //!   the QES registration ([`QesRegistration`]).
 
+/// Crash points of the crash test (feature `failpoints`): with the environment variable
+/// `BANKKEY_FAILPOINT` naming one, the process stops there (see `failpoint`). Without the
+/// feature it expands to nothing.
+macro_rules! failpoint {
+    ($name:literal) => {
+        #[cfg(feature = "failpoints")]
+        super::failpoint::hit($name);
+    };
+}
+
 mod assess;
 mod client;
 #[cfg(feature = "failpoints")]

@@ -111,6 +111,7 @@ impl Client {
             return Ok(r.clone());
         }
         let set = self.store.install_certificate(cert.der(), None)?;
+        failpoint!("qes:installed");
         let warnings = self.store.warnings()?;
         let id = format!("qes-{}", set.id_hex());
         let mut e = qes_event(&id, Flow::PaperActs, at, QesStatus::NotConfirmed);

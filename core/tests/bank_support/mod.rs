@@ -41,10 +41,9 @@ pub fn ca_subject(name: &str) -> Subject {
         .with(A::Country, "RU")
 }
 
-/// A self-signed CA valid from `t0() - 1000 days` for 10 years.
-pub fn make_ca(name: &str) -> (SoftwareKey, Certificate) {
+/// A self-signed CA valid from `from` for 10 years.
+pub fn ca_from(name: &str, from: OffsetDateTime) -> (SoftwareKey, Certificate) {
     let k = key();
-    let from = t0() - Duration::days(1000);
     let cert = CertificateBuilder::new(&ca_subject(name), &k.public_key())
         .unwrap()
         .ca(None)
@@ -52,6 +51,11 @@ pub fn make_ca(name: &str) -> (SoftwareKey, Certificate) {
         .sign(None, &k)
         .unwrap();
     (k, cert)
+}
+
+/// A self-signed CA valid from `t0() - 1000 days` for 10 years.
+pub fn make_ca(name: &str) -> (SoftwareKey, Certificate) {
+    ca_from(name, t0() - Duration::days(1000))
 }
 
 /// An employee of a legal entity, as a subscriber's subject.
@@ -131,17 +135,10 @@ pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc().replace_nanosecond(0).unwrap()
 }
 
-/// An accredited CA: valid 10 years around now, with SKI (our builder writes it).
+/// An accredited CA: valid from 1000 days before now for 10 years, with SKI (our builder
+/// writes it).
 pub fn accredited_ca(name: &str) -> (SoftwareKey, Certificate) {
-    let k = key();
-    let from = now() - Duration::days(1000);
-    let cert = CertificateBuilder::new(&ca_subject(name), &k.public_key())
-        .unwrap()
-        .ca(None)
-        .validity(from, from + Duration::days(3650))
-        .sign(None, &k)
-        .unwrap();
-    (k, cert)
+    ca_from(name, now() - Duration::days(1000))
 }
 
 /// A qualified certificate for `subject` (policies, subjectSignTool, issuerSignTool,

@@ -7,7 +7,10 @@ use std::path::Path;
 
 use bankkey::gost::ParamSet;
 use bankkey::key::{KeyAlgorithm, Signer, SoftwareKey};
-use bankkey::pki::{Certificate, CertificateBuilder, CertificateRequest, RequestBuilder};
+use bankkey::pki::{
+    Certificate, CertificateBuilder, CertificateRequest, IdentificationKind, IssuerSignTool,
+    RequestBuilder, SignToolClass,
+};
 use bankkey::store::{FileContainer, KeySet, KeyStore};
 use bankkey::subject::{AttributeType as A, Subject};
 use secrecy::SecretString;
@@ -129,4 +132,29 @@ pub fn certified_key(store: &dyn KeyStore, ca: &TestCa, from: OffsetDateTime, da
     store
         .install_certificate(&cert.to_der(), Some(&set.id))
         .unwrap()
+}
+
+/// A qualified certificate from `ca` (an accredited CA) for a key generated in `store`.
+pub fn qualified(store: &dyn KeyStore, ca: &TestCa) -> Certificate {
+    let set = store.generate(ALG, "КЭП").unwrap();
+    let signer = store.signer(&set.id).unwrap();
+    let req = RequestBuilder::new(subscriber())
+        .sign_tool_class(SignToolClass::Kc1)
+        .subject_sign_tool("СКЗИ «КриптоПро CSP» (версия 5.0)")
+        .identification_kind(IdentificationKind::InPerson)
+        .build(signer.as_ref())
+        .unwrap();
+    let cert = CertificateBuilder::from_request(&req)
+        .unwrap()
+        .validity(t0() - Duration::days(10), t0() + Duration::days(355))
+        .issuer_sign_tool(IssuerSignTool {
+            sign_tool: "ПАК «Тестовый УЦ»".into(),
+            ca_tool: "ПАК «Тестовый УЦ» версии 1.0".into(),
+            sign_tool_cert: "Сертификат соответствия № 1".into(),
+            ca_tool_cert: "Сертификат соответствия № 2".into(),
+        })
+        .sign(Some(&ca.cert), &ca.key)
+        .unwrap();
+    assert!(cert.is_qualified(), "{:?}", cert.qualification());
+    cert
 }
