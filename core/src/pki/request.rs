@@ -175,7 +175,22 @@ impl CertificateRequest {
 
 /// Builds and signs a PKCS#10 request.
 ///
-/// ```rust,ignore
+/// ```
+/// # fn main() -> bankkey::Result<()> {
+/// use bankkey::gost::ParamSet;
+/// use bankkey::key::{KeyAlgorithm, SoftwareKey};
+/// use bankkey::oid;
+/// use bankkey::pki::{IdentificationKind, KeyUsageBit, RequestBuilder, SignToolClass};
+/// use bankkey::subject::{AttributeType as A, Subject};
+///
+/// let key = SoftwareKey::generate(KeyAlgorithm::Gost(ParamSet::Tc26_256A))?;
+/// let subject = Subject::new()
+///     .with(A::CommonName, "Иванов Иван Иванович")
+///     .with(A::Surname, "Иванов")
+///     .with(A::GivenName, "Иван Иванович")
+///     .with(A::Country, "RU")
+///     .with(A::Inn, "500100732259")
+///     .with(A::Snils, "11223344595");
 /// let request = RequestBuilder::new(subject)
 ///     .key_usage(&[KeyUsageBit::DigitalSignature, KeyUsageBit::NonRepudiation])
 ///     .extended_key_usage(&[oid::KP_CLIENT_AUTH, oid::KP_EMAIL_PROTECTION])
@@ -183,6 +198,10 @@ impl CertificateRequest {
 ///     .subject_sign_tool("СКЗИ «КриптоПро CSP» (версия 5.0)")
 ///     .identification_kind(IdentificationKind::InPerson)
 ///     .build(&key)?;
+/// request.verify()?;
+/// assert!(request.public_key()? == key.public_key());
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Debug, Clone)]
 pub struct RequestBuilder {
