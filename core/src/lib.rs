@@ -9,6 +9,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod asn1;
 pub mod bank;
 pub mod calendar;
 pub mod cms;

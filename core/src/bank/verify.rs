@@ -380,11 +380,7 @@ fn fail(
     request: Option<&CertificateRequest>,
     subscriber: Option<&Subscriber>,
 ) -> Box<Failed> {
-    Box::new(Failed {
-        rejection: Rejection::new(reason, detail),
-        request: request.cloned(),
-        subscriber: subscriber.cloned(),
-    })
+    failed(Rejection::new(reason, detail), request, subscriber)
 }
 
 fn fail_err(
@@ -393,8 +389,16 @@ fn fail_err(
     request: Option<&CertificateRequest>,
     subscriber: Option<&Subscriber>,
 ) -> Box<Failed> {
+    failed(Rejection::from_error(reason, e), request, subscriber)
+}
+
+fn failed(
+    rejection: Rejection,
+    request: Option<&CertificateRequest>,
+    subscriber: Option<&Subscriber>,
+) -> Box<Failed> {
     Box::new(Failed {
-        rejection: Rejection::from_error(reason, e),
+        rejection,
         request: request.cloned(),
         subscriber: subscriber.cloned(),
     })

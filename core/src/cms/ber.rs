@@ -16,6 +16,7 @@
 //! without the schema. Nesting is bounded ([`MAX_DEPTH`]), and every length is checked
 //! against the input, so no input can make it panic or recurse without bound.
 
+use crate::asn1::push_tlv;
 use crate::{Error, Result};
 
 /// How deep constructed values may nest (CMS needs about 12).
@@ -141,7 +142,7 @@ fn element(input: &[u8], start: usize, depth: usize) -> Result<Element> {
                 e.content = join_string_chunks(first & !0x20, &children, start)?;
             } else {
                 for c in &children {
-                    e.content.extend_from_slice(&encode(c));
+                    push_tlv(&c.tag, &c.content, &mut e.content);
                 }
             }
             Ok(e)
@@ -193,17 +194,7 @@ fn join_string_chunks(primitive_tag: u8, chunks: &[Element], at: usize) -> Resul
 
 fn encode(e: &Element) -> Vec<u8> {
     let mut out = Vec::with_capacity(e.tag.len() + 6 + e.content.len());
-    out.extend_from_slice(&e.tag);
-    let len = e.content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(&e.content);
+    push_tlv(&e.tag, &e.content, &mut out);
     out
 }
 

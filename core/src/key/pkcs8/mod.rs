@@ -8,6 +8,7 @@ use pkcs8::EncodePrivateKey;
 use zeroize::Zeroizing;
 
 use super::software::{Secret, SoftwareKey};
+use crate::asn1::push_tlv;
 use crate::{Error, Result, oid};
 
 /// Reads an unencrypted `PrivateKeyInfo`.
@@ -79,25 +80,10 @@ fn encode_gost(key: &crate::gost::SigningKey) -> Zeroizing<Vec<u8>> {
     let mut body = Zeroizing::new(Vec::with_capacity(16 + alg.len() + scalar.len()));
     body.extend_from_slice(&[0x02, 0x01, 0x00]);
     body.extend_from_slice(&alg);
-    tlv(0x04, &scalar, &mut body);
+    push_tlv(&[0x04], &scalar, &mut body);
     let mut out = Zeroizing::new(Vec::with_capacity(body.len() + 4));
-    tlv(0x30, &body, &mut out);
+    push_tlv(&[0x30], &body, &mut out);
     out
-}
-
-/// Appends a DER tag-length-value (definite length, short or long form).
-fn tlv(tag: u8, value: &[u8], out: &mut Vec<u8>) {
-    out.push(tag);
-    let len = value.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(value);
 }
 
 /// Writes an unencrypted `PrivateKeyInfo`.
@@ -137,18 +123,5 @@ mod tests {
             decode(&bad).unwrap_err().kind(),
             crate::ErrorKind::KeyMismatch
         );
-    }
-
-    #[test]
-    fn tlv_lengths() {
-        let mut out = Vec::new();
-        tlv(0x04, &[7; 3], &mut out);
-        assert_eq!(out, [0x04, 3, 7, 7, 7]);
-        for len in [127usize, 128, 255, 256, 70000] {
-            let mut out = Vec::new();
-            tlv(0x04, &vec![0; len], &mut out);
-            let os = der::asn1::OctetString::from_der(&out).unwrap();
-            assert_eq!(os.as_bytes().len(), len);
-        }
     }
 }
