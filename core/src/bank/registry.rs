@@ -260,6 +260,28 @@ fn corrupt(e: Error) -> Error {
     )
 }
 
+/// Runs `sql` and builds one value per row with `build`, which reads columns with [`col`] and
+/// may refuse a stored value with the crate's errors: one pass, no intermediate tuples.
+fn query_rows<T>(
+    conn: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+    build: impl Fn(&Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut st = conn.prepare(sql).map_err(db)?;
+    let mut rows = st.query(p).map_err(db)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(db)? {
+        out.push(build(r)?);
+    }
+    Ok(out)
+}
+
+/// Column `i` of a row, as a registry error when it does not read.
+fn col<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> Result<T> {
+    r.get(i).map_err(db)
+}
+
 impl Registry {
     /// Opens (creating if needed) a registry in a file; `":memory:"` gives a fresh one in
     /// memory.
@@ -393,23 +415,17 @@ impl Registry {
             "SELECT id, inn, inn_le, ogrn, ogrnip, snils, name, subject_der, preregistered,
                     registered_at FROM subscribers WHERE {clause} ORDER BY id"
         );
-        let mut st = self.conn.prepare(&sql).map_err(db)?;
-        let rows = st
-            .query_map(p, Self::subscriber_row)
-            .map_err(db)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db)?;
-        rows.into_iter()
-            .map(|(id, identity, subject_der, preregistered, at)| {
-                Ok(Subscriber {
-                    id,
-                    identity,
-                    subject_der,
-                    preregistered,
-                    registered_at: from_ts(at)?,
-                })
+        query_rows(&self.conn, &sql, p, |r| {
+            let (id, identity, subject_der, preregistered, at) =
+                Self::subscriber_row(r).map_err(db)?;
+            Ok(Subscriber {
+                id,
+                identity,
+                subject_der,
+                preregistered,
+                registered_at: from_ts(at)?,
             })
-            .collect()
+        })
     }
 
     /// The subscriber with exactly this identity (every identifier and the name).
@@ -589,22 +605,14 @@ impl Registry {
             "SELECT subscriber_id, der, current, added_at FROM certificates WHERE {clause}
              ORDER BY id"
         );
-        let mut st = self.conn.prepare(&sql).map_err(db)?;
-        let rows: Vec<(i64, Vec<u8>, bool, i64)> = st
-            .query_map(p, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .map_err(db)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(db)?;
-        rows.into_iter()
-            .map(|(subscriber_id, der, current, added)| {
-                Ok(CertificateRecord {
-                    subscriber_id,
-                    certificate: Certificate::from_der(&der).map_err(corrupt)?,
-                    current,
-                    added_at: from_ts(added)?,
-                })
+        query_rows(&self.conn, &sql, p, |r| {
+            Ok(CertificateRecord {
+                subscriber_id: col(r, 0)?,
+                certificate: Certificate::from_der(&col::<Vec<u8>>(r, 1)?).map_err(corrupt)?,
+                current: col(r, 2)?,
+                added_at: from_ts(col(r, 3)?)?,
             })
-            .collect()
+        })
     }
 
     /// The registry's record of this certificate (byte for byte), if any.
@@ -860,72 +868,33 @@ impl Registry {
                     key_id, paper_check_by, paper_act_ok, reason, detail, reason_field
              FROM requests WHERE {clause} ORDER BY received_at, id"
         );
-        let mut st = self.conn.prepare(&sql).map_err(db)?;
-        type Raw = (
-            String,
-            String,
-            Option<i64>,
-            String,
-            i64,
-            Vec<u8>,
-            Option<Vec<u8>>,
-            Option<String>,
-            Option<String>,
-            bool,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<Raw> = st
-            .query_map(p, |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                    r.get(10)?,
-                    r.get(11)?,
-                    r.get(12)?,
-                ))
+        query_rows(&self.conn, &sql, p, |r| {
+            let reason: Option<String> = col(r, 10)?;
+            Ok(RequestRecord {
+                id: col(r, 0)?,
+                flow: Flow::parse(&col::<String>(r, 1)?).map_err(corrupt)?,
+                subscriber_id: col(r, 2)?,
+                status: RequestStatus::parse(&col::<String>(r, 3)?).map_err(corrupt)?,
+                received_at: from_ts(col(r, 4)?)?,
+                received_der: col(r, 5)?,
+                request_der: col(r, 6)?,
+                key_id: col(r, 7)?,
+                paper_check_by: col::<Option<String>>(r, 8)?
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()
+                    .map_err(corrupt)?,
+                paper_act_ok: col(r, 9)?,
+                rejection: match reason {
+                    Some(reason) => Some(Rejection {
+                        reason: RejectReason::parse(&reason).map_err(corrupt)?,
+                        detail: col::<Option<String>>(r, 11)?.unwrap_or_default(),
+                        field: col(r, 12)?,
+                    }),
+                    None => None,
+                },
             })
-            .map_err(db)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(db)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(RequestRecord {
-                    id: r.0,
-                    flow: Flow::parse(&r.1).map_err(corrupt)?,
-                    subscriber_id: r.2,
-                    status: RequestStatus::parse(&r.3).map_err(corrupt)?,
-                    received_at: from_ts(r.4)?,
-                    received_der: r.5,
-                    request_der: r.6,
-                    key_id: r.7,
-                    paper_check_by: r
-                        .8
-                        .as_deref()
-                        .map(parse_date)
-                        .transpose()
-                        .map_err(corrupt)?,
-                    paper_act_ok: r.9,
-                    rejection: match r.10 {
-                        Some(reason) => Some(Rejection {
-                            reason: RejectReason::parse(&reason).map_err(corrupt)?,
-                            detail: r.11.unwrap_or_default(),
-                            field: r.12,
-                        }),
-                        None => None,
-                    },
-                })
-            })
-            .collect()
+        })
     }
 
     /// A request by id.
@@ -940,34 +909,24 @@ impl Registry {
     /// not included), soonest first: who needs scheduled replacement.
     pub fn expiring_within(&self, days: u32, at: OffsetDateTime) -> Result<Vec<Expiring>> {
         let until = at + time::Duration::days(i64::from(days));
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT c.subscriber_id, s.name, c.serial, c.not_after FROM certificates c
-                 JOIN subscribers s ON s.id = c.subscriber_id
-                 WHERE c.current = 1 AND c.not_after >= ?1 AND c.not_after <= ?2
-                 ORDER BY c.not_after, c.id",
-            )
-            .map_err(db)?;
-        let rows: Vec<(i64, Option<String>, String, i64)> = st
-            .query_map(params![ts(at), ts(until)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .map_err(db)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(db)?;
-        rows.into_iter()
-            .map(|(subscriber_id, name, serial, not_after)| {
-                let not_after = from_ts(not_after)?;
+        query_rows(
+            &self.conn,
+            "SELECT c.subscriber_id, s.name, c.serial, c.not_after FROM certificates c
+             JOIN subscribers s ON s.id = c.subscriber_id
+             WHERE c.current = 1 AND c.not_after >= ?1 AND c.not_after <= ?2
+             ORDER BY c.not_after, c.id",
+            params![ts(at), ts(until)],
+            |r| {
+                let not_after = from_ts(col(r, 3)?)?;
                 Ok(Expiring {
-                    subscriber_id,
-                    name,
-                    serial,
+                    subscriber_id: col(r, 0)?,
+                    name: col(r, 1)?,
+                    serial: col(r, 2)?,
                     not_after,
                     days_left: (not_after - at).whole_seconds().div_euclid(86_400),
                 })
-            })
-            .collect()
+            },
+        )
     }
 
     /// Requests in `AwaitingPaperDocuments` whose act has not arrived yet, the check due
@@ -1000,47 +959,18 @@ impl Registry {
             "SELECT seq, at, subscriber_id, request_id, what, from_status, to_status, note
              FROM events WHERE {clause} ORDER BY seq"
         );
-        let mut st = self.conn.prepare(&sql).map_err(db)?;
-        type Raw = (
-            i64,
-            i64,
-            Option<i64>,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<Raw> = st
-            .query_map(p, |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
+        query_rows(&self.conn, &sql, p, |r| {
+            Ok(HistoryEvent {
+                seq: col(r, 0)?,
+                at: from_ts(col(r, 1)?)?,
+                subscriber_id: col(r, 2)?,
+                request_id: col(r, 3)?,
+                what: col(r, 4)?,
+                from: col(r, 5)?,
+                to: col(r, 6)?,
+                note: col(r, 7)?,
             })
-            .map_err(db)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(db)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(HistoryEvent {
-                    seq: r.0,
-                    at: from_ts(r.1)?,
-                    subscriber_id: r.2,
-                    request_id: r.3,
-                    what: r.4,
-                    from: r.5,
-                    to: r.6,
-                    note: r.7,
-                })
-            })
-            .collect()
+        })
     }
 
     /// Everything recorded about a subscriber, in order.
@@ -1137,37 +1067,23 @@ impl Registry {
 
     /// The registration of a qualified certificate, if any.
     pub fn qes(&self, cert: &Certificate) -> Result<Option<QesRecord>> {
-        type Raw = (i64, Option<i64>, Vec<u8>, String, i64, Option<i64>);
-        let row: Option<Raw> = self
-            .conn
-            .query_row(
-                "SELECT id, subscriber_id, der, status, registered_at, loaded_not_before
-                 FROM qes WHERE der = ?1",
-                [cert.der()],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                },
-            )
-            .optional()
-            .map_err(db)?;
-        row.map(|(id, subscriber_id, der, status, at, loaded)| {
-            Ok(QesRecord {
-                id,
-                subscriber_id,
-                certificate: Certificate::from_der(&der).map_err(corrupt)?,
-                status: QesStatus::parse(&status).map_err(corrupt)?,
-                registered_at: from_ts(at)?,
-                loaded_not_before: loaded.map(from_ts).transpose()?,
-            })
-        })
-        .transpose()
+        let mut found = query_rows(
+            &self.conn,
+            "SELECT id, subscriber_id, der, status, registered_at, loaded_not_before
+             FROM qes WHERE der = ?1",
+            [cert.der()],
+            |r| {
+                Ok(QesRecord {
+                    id: col(r, 0)?,
+                    subscriber_id: col(r, 1)?,
+                    certificate: Certificate::from_der(&col::<Vec<u8>>(r, 2)?).map_err(corrupt)?,
+                    status: QesStatus::parse(&col::<String>(r, 3)?).map_err(corrupt)?,
+                    registered_at: from_ts(col(r, 4)?)?,
+                    loaded_not_before: col::<Option<i64>>(r, 5)?.map(from_ts).transpose()?,
+                })
+            },
+        )?;
+        Ok(found.pop())
     }
 }
 
