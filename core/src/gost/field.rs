@@ -533,6 +533,16 @@ impl<const N: usize> Modulus<N> {
         }
     }
 
+    /// The Legendre symbol (a/m) of a **public** element for a prime m: 1 if a is a nonzero
+    /// square, −1 if it is not a square, 0 if a = 0. Variable time (binary Jacobi algorithm on
+    /// the canonical integer, no exponentiation): for public values only, such as the
+    /// coordinates of a public key. For a composite odd m it is the Jacobi symbol.
+    // used by the tests until the cofactor-4 subgroup check (point.rs) switches to it
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn legendre_vartime(&self, a: &Fe<N>) -> i32 {
+        jacobi_vartime(self.to_uint(a), self.m)
+    }
+
     /// x/2 mod m for x < m (variable time).
     #[inline]
     fn half(&self, x: &[u64; N]) -> [u64; N] {
@@ -651,6 +661,84 @@ fn shr1<const N: usize>(a: &[u64; N], top: u64) -> [u64; N] {
     })
 }
 
+/// The Jacobi symbol (a/n) for an odd n > a ≥ 0, by the binary algorithm (variable time).
+///
+/// Each round strips the factors of two of a (each flips the sign when n ≡ ±3 mod 8), swaps so
+/// that a ≥ n with quadratic reciprocity (a flip when both are ≡ 3 mod 4), and replaces a by
+/// the even a − n. Once both fit in 128 bits the same rounds run on native u128.
+fn jacobi_vartime<const N: usize>(a: [u64; N], n: [u64; N]) -> i32 {
+    let (mut a, mut n) = (a, n);
+    let mut t = 1i32;
+    loop {
+        if N <= 2 || (a[2..].iter().all(|&l| l == 0) && n[2..].iter().all(|&l| l == 0)) {
+            let lo = |x: &[u64; N]| x[0] as u128 | (x.get(1).copied().unwrap_or(0) as u128) << 64;
+            return t * jacobi_u128(lo(&a), lo(&n));
+        }
+        if bool::from(is_zero_limbs(&a)) {
+            // n has more than two limbs here, so n ≠ 1 and gcd(a, n) = n > 1
+            return 0;
+        }
+        let tz = trailing_zeros_limbs(&a);
+        a = shr_vartime(&a, tz);
+        if tz & 1 == 1 && matches!(n[0] & 7, 3 | 5) {
+            t = -t;
+        }
+        if lt_vartime(&a, &n) {
+            std::mem::swap(&mut a, &mut n);
+            if a[0] & 3 == 3 && n[0] & 3 == 3 {
+                t = -t;
+            }
+        }
+        a = sub_limbs(&a, &n).0;
+    }
+}
+
+/// The Jacobi symbol (a/n) for an odd n > 0 on native integers (variable time).
+fn jacobi_u128(mut a: u128, mut n: u128) -> i32 {
+    let mut t = 1i32;
+    while a != 0 {
+        let tz = a.trailing_zeros();
+        a >>= tz;
+        if tz & 1 == 1 && matches!(n & 7, 3 | 5) {
+            t = -t;
+        }
+        if a < n {
+            std::mem::swap(&mut a, &mut n);
+            if a & 3 == 3 && n & 3 == 3 {
+                t = -t;
+            }
+        }
+        a -= n;
+    }
+    if n == 1 { t } else { 0 }
+}
+
+/// The number of trailing zero bits of a nonzero value.
+fn trailing_zeros_limbs<const N: usize>(a: &[u64; N]) -> u32 {
+    let mut tz = 0;
+    for &l in a {
+        if l != 0 {
+            return tz + l.trailing_zeros();
+        }
+        tz += 64;
+    }
+    tz
+}
+
+/// a >> s for any s < 64N (variable time in s).
+fn shr_vartime<const N: usize>(a: &[u64; N], s: u32) -> [u64; N] {
+    let (w, b) = ((s / 64) as usize, s % 64);
+    std::array::from_fn(|i| {
+        let lo = a.get(i + w).copied().unwrap_or(0);
+        let hi = a.get(i + w + 1).copied().unwrap_or(0);
+        if b == 0 {
+            lo
+        } else {
+            (lo >> b) | (hi << (64 - b))
+        }
+    })
+}
+
 /// A small integer as limbs.
 pub(crate) const fn small<const N: usize>(v: u64) -> [u64; N] {
     let mut out = [0u64; N];
@@ -736,6 +824,173 @@ mod tests {
             let ones = [u64::MAX; 4];
             let r = md.to_uint(&md.to_mont(&ones));
             assert!(lt_vartime(&r, &md.m));
+        }
+    }
+
+    /// The distinct moduli of the GOST parameter sets (base fields p and group orders q),
+    /// 256-bit ones (4 limbs) and 512-bit ones (8 limbs).
+    pub(super) const MODULI_256: [&str; 9] = [
+        "8000000000000000000000000000000000000000000000000000000000000431",
+        "8000000000000000000000000000000150FE8A1892976154C59CFC193ACCF5B3",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF6C611070995AD10045841B09B761B893",
+        "8000000000000000000000000000000000000000000000000000000000000C99",
+        "800000000000000000000000000000015F700CFFF1A624E5E497161BCC8A198F",
+        "9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B",
+        "9B9F605F5A858107AB1EC85E6B41C8AA582CA3511EDDFB74F02F3A6598980BB9",
+        "400000000000000000000000000000000FD8CDDFC87B6635C115AF556C360C67",
+    ];
+    pub(super) const MODULI_512: [&str; 7] = [
+        "4531ACD1FE0023C7550D267B6B2FEE80922B14B2FFB90F04D4EB7C09B5D2D15DF1D852741AF4704A0458047E80E4546D35B8336FAC224DD81664BBF528BE6373",
+        "4531ACD1FE0023C7550D267B6B2FEE80922B14B2FFB90F04D4EB7C09B5D2D15DA82F2D7ECB1DBAC719905C5EECC423F1D86E25EDBE23C595D644AAF187E6E6DF",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF27E69532F48D89116FF22B8D4E0560609B4B38ABFAD2B85DCACDB1411F10B275",
+        "8000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000006F",
+        "800000000000000000000000000000000000000000000000000000000000000149A1EC142565A545ACFDB77BD9D40CFA8B996712101BEA0EC6346C54374F25BD",
+        "3FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC98CDBA46506AB004C33A9FF5147502CC8EDA9E7A769A12694623CEF47F023ED",
+    ];
+
+    /// Every modulus in both constructions (`new_field` differs from `new` for the fields
+    /// with a special form; the group orders always go through `new`).
+    pub(super) fn moduli<const N: usize>(hexes: &[&str]) -> Vec<Modulus<N>> {
+        hexes
+            .iter()
+            .flat_map(|h| {
+                let m = limbs_from_hex::<N>(h);
+                [Modulus::new(m), Modulus::new_field(m)]
+            })
+            .collect()
+    }
+
+    /// A deterministic stream of pseudo-random limbs (splitmix64).
+    pub(super) struct Rng(pub(super) u64);
+    impl Rng {
+        pub(super) fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+        pub(super) fn limbs<const N: usize>(&mut self) -> [u64; N] {
+            std::array::from_fn(|_| self.next())
+        }
+    }
+
+    /// Euler's criterion: a^((m−1)/2) is 1, m − 1 or 0.
+    fn euler<const N: usize>(md: &Modulus<N>, a: &Fe<N>) -> i32 {
+        let e = shr1(&md.m, 0);
+        let r = md.pow_public(a, &e);
+        if r == md.one {
+            1
+        } else if r == md.neg(&md.one) {
+            -1
+        } else {
+            assert_eq!(r, Fe::default(), "Euler's criterion gave neither ±1 nor 0");
+            0
+        }
+    }
+
+    fn legendre_against_euler<const N: usize>(hexes: &[&str], count: usize) {
+        let mut rng = Rng(N as u64);
+        for md in moduli::<N>(hexes) {
+            let m1 = sub_limbs(&md.m, &small(1)).0;
+            let m2 = sub_limbs(&md.m, &small(2)).0;
+            let mut seen = [0usize; 3];
+            let mut values = vec![[0; N], small(1), small(2), small(3), m1, m2, [u64::MAX; N]];
+            values.extend((0..count).map(|_| rng.limbs::<N>()));
+            for x in values {
+                let a = md.to_mont(&x);
+                let l = md.legendre_vartime(&a);
+                assert_eq!(l, euler(&md, &a), "m = {:x?}, x = {x:x?}", md.m);
+                seen[(l + 1) as usize] += 1;
+                // squares are residues, and the symbol is multiplicative
+                if l != 0 {
+                    assert_eq!(md.legendre_vartime(&md.square(&a)), 1);
+                    let b = md.to_mont(&rng.limbs::<N>());
+                    let lb = md.legendre_vartime(&b);
+                    assert_eq!(md.legendre_vartime(&md.mul(&a, &b)), l * lb);
+                }
+            }
+            assert_eq!(seen[1], 1, "only 0 has symbol 0");
+            assert!(seen[0] > count / 4 && seen[2] > count / 4, "{seen:?}");
+            // (−1/m) = (−1)^((m−1)/2)
+            let minus_one = md.neg(&md.one);
+            let want = if md.m[0] & 3 == 1 { 1 } else { -1 };
+            assert_eq!(md.legendre_vartime(&minus_one), want);
+        }
+    }
+
+    #[test]
+    fn legendre_matches_euler_256() {
+        legendre_against_euler::<4>(&MODULI_256, 200);
+    }
+
+    #[test]
+    fn legendre_matches_euler_512() {
+        legendre_against_euler::<8>(&MODULI_512, 60);
+    }
+
+    #[test]
+    fn jacobi_on_small_integers() {
+        // reference: the product of Euler's criterion over the prime factors of n
+        fn euler_small(a: u64, p: u64) -> i32 {
+            let mut r = 1u64;
+            let (mut b, mut e) = (a % p, (p - 1) / 2);
+            while e > 0 {
+                if e & 1 == 1 {
+                    r = r * b % p;
+                }
+                b = b * b % p;
+                e >>= 1;
+            }
+            match r {
+                0 => 0,
+                1 => 1,
+                _ => -1,
+            }
+        }
+        fn jacobi_ref(a: u64, mut n: u64) -> i32 {
+            let mut t = 1;
+            let mut p = 3;
+            while n > 1 {
+                while n % p == 0 {
+                    t *= euler_small(a, p);
+                    n /= p;
+                }
+                p += 2;
+            }
+            t
+        }
+        for n in (1..300u64).step_by(2) {
+            for a in 0..n {
+                let want = jacobi_ref(a, n);
+                assert_eq!(jacobi_u128(a as u128, n as u128), want, "({a}/{n})");
+                assert_eq!(jacobi_vartime::<4>(small(a), small(n)), want);
+            }
+        }
+        // both paths of the multi-limb loop: a value above 2^128 against a 128-bit n
+        let n = (1u128 << 127) - 1; // a Mersenne prime
+        let a: [u64; 4] = [5, 0, 0, 1];
+        let a_mod_n = {
+            // 2^192 mod (2^127 − 1) = 2^65
+            (1u128 << 65) + 5
+        };
+        let n4: [u64; 4] = [u64::MAX, u64::MAX >> 1, 0, 0];
+        assert_eq!(
+            jacobi_vartime(a, n4),
+            jacobi_u128(a_mod_n, n),
+            "a ≥ n is reduced by the subtractions"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn legendre_is_euler(x in proptest::prelude::any::<[u64; 4]>(), i in 0usize..9) {
+            let md = Modulus::new_field(limbs_from_hex::<4>(MODULI_256[i]));
+            let a = md.to_mont(&x);
+            proptest::prop_assert_eq!(md.legendre_vartime(&a), euler(&md, &a));
         }
     }
 
