@@ -40,5 +40,26 @@ fn streebog(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sign_verify, streebog);
+/// Our Streebog (`gost::streebog`, the back end this CPU selects) beside RustCrypto's
+/// `streebog` crate, which bankkey used before, in one process: 8 KiB and 1 MiB.
+fn streebog_vs_crate(c: &mut Criterion) {
+    use digest::Digest as _;
+    let data: Vec<u8> = (0..1u32 << 20).map(|i| (i * 131 + 7) as u8).collect();
+    for len in [8192, 1 << 20] {
+        let msg = &data[..len];
+        let mut g = c.benchmark_group(format!("streebog-vs-crate/{}KiB", len / 1024));
+        g.throughput(Throughput::Bytes(len as u64));
+        g.bench_function("ours-256", |b| b.iter(|| streebog256(black_box(msg))));
+        g.bench_function("crate-256", |b| {
+            b.iter(|| streebog::Streebog256::digest(black_box(msg)))
+        });
+        g.bench_function("ours-512", |b| b.iter(|| streebog512(black_box(msg))));
+        g.bench_function("crate-512", |b| {
+            b.iter(|| streebog::Streebog512::digest(black_box(msg)))
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, sign_verify, streebog, streebog_vs_crate);
 criterion_main!(benches);

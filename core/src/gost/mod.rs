@@ -30,13 +30,13 @@ mod field;
 mod params;
 mod point;
 mod sign;
+pub mod streebog;
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
 
-use digest::Digest;
-use streebog::{Streebog256, Streebog512};
+use self::streebog::{Streebog256, Streebog512};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 pub use params::ParamSet;
@@ -48,12 +48,12 @@ use point::{Aff, Curve};
 
 /// Streebog-256 (GOST R 34.11-2012) of `data`, bytes as OpenSSL and RustCrypto output them.
 pub fn streebog256(data: &[u8]) -> [u8; 32] {
-    Streebog256::digest(data).into()
+    Streebog256::digest(data)
 }
 
 /// Streebog-512 (GOST R 34.11-2012) of `data`, bytes as OpenSSL and RustCrypto output them.
 pub fn streebog512(data: &[u8]) -> [u8; 64] {
-    Streebog512::digest(data).into()
+    Streebog512::digest(data)
 }
 
 /// The digest a parameter set signs with: Streebog-256 or Streebog-512.

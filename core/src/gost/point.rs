@@ -119,15 +119,24 @@ pub(crate) struct Curve<const N: usize> {
 /// (w + 2β)(w − 2β) is a square (exactly one of the two is: only one pair of halves is rational).
 /// P ∈ 4E, which is the subgroup of order q, iff P ∈ 2E and R ∈ 2E. Multiplying by the square
 /// X = s² avoids the division: w·X = 2X² ± 2y·s.
-struct Descent<const N: usize> {
+///
+/// One character decides it. The two roots satisfy w₊ + w₋ = 4X and w₊·w₋ = −4AX − 4B (from
+/// y²/X = X² + AX + B), so (w₊ + 2β)(w₋ + 2β) = 4X(2β − A): with X a square,
+/// χ(w₋ + 2β) = χ(w₊ + 2β)·c for the constant c = χ(2β − A). If c = 1 the answer is
+/// χ(w₊ + 2β) whichever root has the rational halves. If c = −1 it is χ(w₊ − 2β): when w₊ has
+/// the rational halves χ(w₊ − 2β) = χ(w₊ + 2β) (their product, the discriminant, is a
+/// square); when w₋ has them, χ(w₊ − 2β) = −χ(w₊ + 2β) = χ(w₋ + 2β). (Replacing β by −β
+/// turns c into −c, since c·χ(−2β − A) = χ(A² − 4B) = −1: the tests run both branches.)
+#[derive(Clone)]
+pub(crate) struct Descent<const N: usize> {
     /// x of T0.
     e1: Fe<N>,
     /// 2β.
     two_beta: Fe<N>,
+    /// Whether c = χ(2β − A) is 1: then the answer is χ((w₊ + 2β)X), else χ((w₊ − 2β)X).
+    plus: bool,
     /// (p + 1)/4: square roots, p ≡ 3 mod 4.
     sqrt_exp: [u64; N],
-    /// (p − 1)/2: Euler's criterion.
-    euler_exp: [u64; N],
 }
 
 impl<const N: usize> Curve<N> {
@@ -160,6 +169,10 @@ impl<const N: usize> Curve<N> {
         curve.a_is_minus_3 = curve.a == minus3;
         assert!(curve.is_on_curve(&g), "base point not on its curve");
         curve.comb = curve.build_comb();
+        assert!(
+            comb_bound_holds(&curve.fq.m, curve.comb.len()),
+            "q too small for the Jacobian comb"
+        );
         curve.g_odd = curve.build_g_odd();
         if let Some((d, u, v)) = c.edwards {
             curve.edwards = Some(Edwards::new(
@@ -199,17 +212,24 @@ impl<const N: usize> Curve<N> {
         // (p + 1)/4 and (p − 1)/2 of p = 4k + 3: k + 1 and 2k + 1.
         let k = shr_limbs(&self.fp.m, 2);
         let sqrt_exp = super::field::add_limbs(&k, &super::field::small(1)).0;
-        let euler_exp = shr_limbs(&self.fp.m, 1);
-        let big_b = f.add(&f.mul(&f.add(&f.double(&e1), &e1), &e1), &self.a);
+        let big_a = f.add(&f.double(&e1), &e1);
+        let big_b = f.add(&f.mul(&big_a, &e1), &self.a);
         let beta = f.pow_public(&big_b, &sqrt_exp);
         if f.square(&beta) != big_b || bool::from(f.is_zero(&beta)) {
             return None;
         }
+        let two_beta = f.double(&beta);
+        let c = f.sub(&two_beta, &big_a);
+        // c = 0 would make X² + AX + B split (disc = A² − 4B = (A − 2β)(A + 2β)): refuse
+        if bool::from(f.is_zero(&c)) {
+            return None;
+        }
+        let plus = f.legendre_vartime(&c) == 1;
         Some(Descent {
             e1,
-            two_beta: f.double(&beta),
+            two_beta,
+            plus,
             sqrt_exp,
-            euler_exp,
         })
     }
 
@@ -238,6 +258,7 @@ impl<const N: usize> Curve<N> {
     }
 
     /// The identity (0:1:0).
+    #[cfg(test)]
     pub(crate) fn identity(&self) -> Proj<N> {
         Proj {
             x: Fe::default(),
@@ -425,32 +446,114 @@ impl<const N: usize> Curve<N> {
                 let (x, y) = ed.to_weierstrass(&self.fp, &p);
                 Aff { x, y }
             }
-            None => self.to_affine(&self.mul_base_ct(k)).0,
+            None => self.to_affine(&self.mul_base_jac_ct(k)).0,
         }
     }
 
-    /// k·G for a secret k < 2^(64N), in constant time: one complete mixed addition per
-    /// 6-bit signed window, the entry chosen by a full scan that ORs every entry under a mask
-    /// (all ones for the wanted entry, zero for the others), its sign
-    /// applied by a masked negation, a zero digit absorbed by a masked select.
+    /// k·G for a secret 0 ≤ k < q, in constant time, for the Weierstrass curves: the comb of
+    /// [`Self::mul_base_ct`] with the running sum in Jacobian coordinates and the cheaper mixed
+    /// addition (madd-2007-bl, 7M + 4S, any a) for every window but the last, which uses the
+    /// complete formulas. The result is in homogeneous projective coordinates.
+    ///
+    /// Why the incomplete addition never meets its exceptions: after windows 0..i − 1 the
+    /// running sum is m·G with m = (k mod 2^(6i)) − b·2^(6i), b the Booth bit 6i − 1 of k, so
+    /// |m| ≤ 2^(6i)/2, while window i adds d·2^(6i)·G with 1 ≤ |d| ≤ 32 (a zero digit adds
+    /// nothing: masked select). The addition is exceptional only if m ≡ ±d·2^(6i) (mod q).
+    /// Both m + d·2^(6i) (the next partial sum, at most 2^(6(i+1))/2 in absolute value) and
+    /// m − d·2^(6i) (at most 2^(6i)·65/2) are nonzero, because |d·2^(6i)| > |m|, and below q in
+    /// absolute value for every window but the last, which [`Self::new`] checks on each curve
+    /// (q > 65·2^(6W − 13), W windows); so they are not multiples of q. The sum is the point at
+    /// infinity only while m = 0; then the masked select takes the table entry itself. The
+    /// last window may meet an exception (e.g. m ≡ −d·2^(6i) when k = q − m), so it goes
+    /// through the complete formulas after a change of coordinates (X·Z, Y, Z³).
+    pub(crate) fn mul_base_jac_ct(&self, k: &[u64; N]) -> Proj<N> {
+        let f = &self.fp;
+        let last = self.comb.len() - 1;
+        let mut acc = self.jac_identity();
+        let sel_at = |i: usize| {
+            let (digit, negative) = Self::comb_digit(k, i);
+            let sel = self.comb_select(&self.comb[i], digit, negative);
+            (sel, !digit.ct_eq(&0))
+        };
+        for i in 0..last {
+            let (sel, nonzero) = sel_at(i);
+            let mut sum = self.jac_add_affine_unchecked(&acc, &sel);
+            let lifted = Jac {
+                x: sel.x,
+                y: sel.y,
+                z: f.one,
+            };
+            sum.conditional_assign(&lifted, f.is_zero(&acc.z));
+            acc.conditional_assign(&sum, nonzero);
+        }
+        // (X/Z², Y/Z³) = (X·Z/Z³, Y/Z³); the point at infinity (1:1:0) becomes (0:1:0)
+        let mut proj = Proj {
+            x: f.mul(&acc.x, &acc.z),
+            y: acc.y,
+            z: f.mul(&f.square(&acc.z), &acc.z),
+        };
+        let (sel, nonzero) = sel_at(last);
+        let sum = self.add_mixed(&proj, &sel);
+        proj.conditional_assign(&sum, nonzero);
+        proj
+    }
+
+    /// The entry |digit| of a comb row with the sign applied, by a constant-time scan: every
+    /// entry is read and ORed in under a mask, all ones for the wanted entry and zero for the
+    /// others (limb arrays kept in registers, so the loop vectorises); digit 0 gives (0, 0).
+    #[inline(always)]
+    fn comb_select(&self, row: &[Aff<N>; COMB_ENTRIES], digit: u32, negative: u32) -> Aff<N> {
+        let masks = scan_masks::<COMB_ENTRIES>(digit);
+        let (mut x, mut y) = ([0u64; N], [0u64; N]);
+        for (entry, &m) in row.iter().zip(masks.iter()) {
+            for i in 0..N {
+                x[i] |= entry.x.0[i] & m;
+                y[i] |= entry.y.0[i] & m;
+            }
+        }
+        let mut sel = Aff { x: Fe(x), y: Fe(y) };
+        let neg_y = self.fp.neg(&sel.y);
+        sel.y
+            .conditional_assign(&neg_y, Choice::from(negative as u8));
+        sel
+    }
+
+    /// P + Q for a Jacobian P and an affine Q (madd-2007-bl, 7M + 4S), without any branch and
+    /// without the exceptional cases: P must not be the point at infinity, Q or −Q (the comb's
+    /// windows guarantee it, see [`Self::mul_base_jac_ct`]; the tests compare with the
+    /// complete formulas).
+    #[inline(always)]
+    pub(crate) fn jac_add_affine_unchecked(&self, p: &Jac<N>, q: &Aff<N>) -> Jac<N> {
+        let f = &self.fp;
+        let z1z1 = f.square(&p.z);
+        let u2 = f.mul(&q.x, &z1z1);
+        let s2 = f.mul(&f.mul(&q.y, &p.z), &z1z1);
+        let h = f.sub(&u2, &p.x);
+        let hh = f.square(&h);
+        let i = f.double(&f.double(&hh));
+        let j = f.mul(&h, &i);
+        let r = f.double(&f.sub(&s2, &p.y));
+        let v = f.mul(&p.x, &i);
+        let x3 = f.sub(&f.sub(&f.square(&r), &j), &f.double(&v));
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.double(&f.mul(&p.y, &j)));
+        let z3 = f.sub(&f.sub(&f.square(&f.add(&p.z, &h)), &z1z1), &hh);
+        Jac {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// k·G for any k < 2^(64N), in constant time: one complete mixed addition per 6-bit
+    /// signed window, the entry chosen by [`Self::comb_select`], a zero digit absorbed by a
+    /// masked select. Signing used it before [`Self::mul_base_jac_ct`]; the tests keep it as
+    /// the reference.
+    #[cfg(test)]
     pub(crate) fn mul_base_ct(&self, k: &[u64; N]) -> Proj<N> {
         let mut acc = self.identity();
         for (i, row) in self.comb.iter().enumerate() {
             let (digit, negative) = Self::comb_digit(k, i);
-            // Every entry is read; the wanted one is ORed in under an all-ones mask, the others
-            // under zero masks (limb arrays kept in registers, so the loop vectorises).
-            let masks = scan_masks::<COMB_ENTRIES>(digit);
-            let (mut x, mut y) = ([0u64; N], [0u64; N]);
-            for (entry, &m) in row.iter().zip(masks.iter()) {
-                for i in 0..N {
-                    x[i] |= entry.x.0[i] & m;
-                    y[i] |= entry.y.0[i] & m;
-                }
-            }
-            let mut sel = Aff { x: Fe(x), y: Fe(y) };
-            let neg_y = self.fp.neg(&sel.y);
-            sel.y
-                .conditional_assign(&neg_y, Choice::from(negative as u8));
+            let sel = self.comb_select(row, digit, negative);
             let sum = self.add_mixed(&acc, &sel);
             acc.conditional_assign(&sum, !digit.ct_eq(&0));
         }
@@ -486,9 +589,8 @@ impl<const N: usize> Curve<N> {
     }
 
     /// Whether a point of the curve is in the subgroup of order q (always, for cofactor 1).
-    /// On the cofactor-4 curves by 2-descent ([`Descent`]): a square root and two or three
-    /// quadratic characters, each one exponentiation, instead of the product q·P (about a third
-    /// of its cost). Variable time: public data.
+    /// On the cofactor-4 curves by 2-descent ([`Descent`]): a square root and one quadratic
+    /// character instead of the product q·P. Variable time: public data.
     pub(crate) fn in_subgroup(&self, p: &Aff<N>) -> bool {
         if self.cofactor == 1 {
             return true;
@@ -515,8 +617,10 @@ impl<const N: usize> Curve<N> {
     }
 
     /// The descent test; None on a degenerate input (a zero where a character is needed),
-    /// which the caller settles with the scalar product.
-    fn in_subgroup_descent(&self, ds: &Descent<N>, p: &Aff<N>) -> Option<bool> {
+    /// which the caller settles with the scalar product. One square root (an exponentiation)
+    /// and one quadratic character (the binary Jacobi algorithm, variable time: the point is
+    /// public), see [`Descent`].
+    pub(crate) fn in_subgroup_descent(&self, ds: &Descent<N>, p: &Aff<N>) -> Option<bool> {
         let f = &self.fp;
         if bool::from(f.is_zero(&p.y)) {
             return Some(false); // T0, of order 2
@@ -526,24 +630,24 @@ impl<const N: usize> Curve<N> {
         if f.square(&s) != x {
             return Some(false); // X is not a square: P ∉ 2E
         }
-        let is_square = |v: &Fe<N>| f.pow_public(v, &ds.euler_exp) == f.one;
-        let a = f.double(&f.square(&x)); // 2X²
-        let b = f.double(&f.mul(&p.y, &s)); // 2y·s
+        let w_x = f.double(&f.add(&f.square(&x), &f.mul(&p.y, &s))); // w₊·X = 2X² + 2y·s
         let c = f.mul(&ds.two_beta, &x); // 2β·X
-        let w_plus = f.add(&a, &b);
-        let (u1, u2) = (f.add(&w_plus, &c), f.sub(&w_plus, &c));
+        let (u1, u2) = (f.add(&w_x, &c), f.sub(&w_x, &c));
         if bool::from(f.is_zero(&u1) | f.is_zero(&u2)) {
             return None;
         }
-        let (s1, s2) = (is_square(&u1), is_square(&u2));
-        if s1 == s2 {
-            return Some(s1); // w₊ has the rational halves
-        }
-        let v1 = f.add(&f.sub(&a, &b), &c);
-        if bool::from(f.is_zero(&v1)) {
-            return None;
-        }
-        Some(is_square(&v1))
+        Some(f.legendre_vartime(if ds.plus { &u1 } else { &u2 }) == 1)
+    }
+
+    /// The descent constants with β replaced by −β (the other branch of the final character),
+    /// for the tests.
+    #[cfg(test)]
+    pub(crate) fn descent_with_other_beta(&self) -> (Descent<N>, Descent<N>) {
+        let ds = self.descent.clone().expect("descent constants");
+        let mut other = ds.clone();
+        other.two_beta = self.fp.neg(&ds.two_beta);
+        other.plus = !ds.plus;
+        (ds, other)
     }
 
     /// Parses affine coordinates given as integers: both < p and on the curve.
@@ -576,6 +680,21 @@ impl<const N: usize> Curve<N> {
     pub(crate) fn order(&self) -> &[u64; N] {
         &self.fq.m
     }
+}
+
+/// Whether q > 65·2^(6W − 13) for W comb windows: the bound under which the Jacobian comb
+/// ([`Curve::mul_base_jac_ct`]) meets no exceptional addition before its last window.
+pub(crate) fn comb_bound_holds<const N: usize>(q: &[u64; N], windows: usize) -> bool {
+    let shift = COMB_W * windows - 13;
+    let mut bound = [0u64; N];
+    // 65 = 0b100_0001, at bits shift and shift + 6 (both below 64N for the GOST sizes)
+    for bit in [shift, shift + 6] {
+        if bit >= 64 * N {
+            return false;
+        }
+        bound[bit / 64] |= 1 << (bit % 64);
+    }
+    lt_vartime(&bound, q)
 }
 
 /// a >> k for k < 64.
@@ -679,7 +798,8 @@ fn wnaf_digits_rebuild_the_scalar() {
     }
 }
 
-/// A point in Jacobian coordinates (X/Z², Y/Z³), for variable-time verification only.
+/// A point in Jacobian coordinates (X/Z², Y/Z³): variable-time verification, and the
+/// constant-time comb of signing (branch-free formulas only there).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Jac<const N: usize> {
     x: Fe<N>,
@@ -687,11 +807,21 @@ pub(crate) struct Jac<const N: usize> {
     z: Fe<N>,
 }
 
-/// Width of the wNAF table of G used in verification (odd multiples up to 63·G).
-const G_WNAF_WIDTH: u32 = 7;
+impl<const N: usize> ConditionallySelectable for Jac<N> {
+    fn conditional_select(a: &Self, b: &Self, c: Choice) -> Self {
+        Jac {
+            x: Fe::conditional_select(&a.x, &b.x, c),
+            y: Fe::conditional_select(&a.y, &b.y, c),
+            z: Fe::conditional_select(&a.z, &b.z, c),
+        }
+    }
+}
+
+/// Width of the wNAF table of G used in verification (odd multiples up to 127·G).
+const G_WNAF_WIDTH: u32 = 8;
 
 impl<const N: usize> Curve<N> {
-    fn jac_identity(&self) -> Jac<N> {
+    pub(crate) fn jac_identity(&self) -> Jac<N> {
         Jac {
             x: self.fp.one,
             y: self.fp.one,
@@ -699,23 +829,15 @@ impl<const N: usize> Curve<N> {
         }
     }
 
-    fn jac_is_identity(&self, p: &Jac<N>) -> bool {
+    pub(crate) fn jac_is_identity(&self, p: &Jac<N>) -> bool {
         bool::from(self.fp.is_zero(&p.z))
     }
 
-    fn jac_from_affine(&self, p: &Aff<N>) -> Jac<N> {
+    pub(crate) fn jac_from_affine(&self, p: &Aff<N>) -> Jac<N> {
         Jac {
             x: p.x,
             y: p.y,
             z: self.fp.one,
-        }
-    }
-
-    fn jac_neg(&self, p: &Jac<N>) -> Jac<N> {
-        Jac {
-            x: p.x,
-            y: self.fp.neg(&p.y),
-            z: p.z,
         }
     }
 
@@ -845,15 +967,12 @@ impl<const N: usize> Curve<N> {
         self.batch_to_affine(&pts)
     }
 
-    /// u1·G + u2·Q for public scalars (Shamir's trick over interleaved wNAFs: width 7 with the
-    /// precomputed table for G, width 5 for Q), in Jacobian coordinates.
+    /// u1·G + u2·Q for public scalars (Shamir's trick over interleaved wNAFs: width 8 with the
+    /// precomputed table for G, width 5 for Q), in Jacobian coordinates. Q's odd multiples are
+    /// made affine with one inversion (Montgomery's trick), so that every addition of the
+    /// chain is the mixed one (7M + 4S instead of 11M + 5S).
     pub(crate) fn double_mul_vartime(&self, u1: &[u64; N], u2: &[u64; N], q: &Aff<N>) -> Jac<N> {
-        let qj = self.jac_from_affine(q);
-        let q2 = self.jac_double(&qj);
-        let mut q_odd = [qj; 8];
-        for i in 1..8 {
-            q_odd[i] = self.jac_add(&q_odd[i - 1], &q2);
-        }
+        let q_odd = self.odd_multiples_affine(q);
         let n1 = wnaf::<N>(u1, G_WNAF_WIDTH);
         let n2 = wnaf::<N>(u2, 5);
         let len = n1.len().max(n2.len());
@@ -868,14 +987,69 @@ impl<const N: usize> Curve<N> {
             }
             if d2 != 0 {
                 let e = &q_odd[(d2.unsigned_abs() as usize) / 2];
-                acc = if d2 > 0 {
-                    self.jac_add(&acc, e)
-                } else {
-                    self.jac_add(&acc, &self.jac_neg(e))
-                };
+                acc = self.jac_add_affine(&acc, e, d2 < 0);
             }
         }
         acc
+    }
+
+    /// Q, 3Q, …, 15Q in affine form (variable time: Q is public): Jacobian additions of 2Q,
+    /// then one inversion for all eight (Montgomery's trick; x = X/Z², y = Y/Z³). None of them
+    /// is the point at infinity: the order of an affine point of these curves is 2, 4 or a
+    /// multiple of the prime q, never an odd number up to 15.
+    fn odd_multiples_affine(&self, q: &Aff<N>) -> [Aff<N>; 8] {
+        let f = &self.fp;
+        let qj = self.jac_from_affine(q);
+        let q2 = self.jac_double(&qj);
+        let mut pts = [qj; 8];
+        for i in 1..8 {
+            pts[i] = self.jac_add(&pts[i - 1], &q2);
+        }
+        let mut prefix = [f.one; 8];
+        let mut acc = f.one;
+        for (p, pre) in pts.iter().zip(prefix.iter_mut()) {
+            *pre = acc;
+            acc = f.mul(&acc, &p.z);
+        }
+        let mut inv = f.invert_vartime(&acc);
+        let mut out = [*q; 8];
+        for i in (0..8).rev() {
+            let zi = f.mul(&inv, &prefix[i]);
+            inv = f.mul(&inv, &pts[i].z);
+            let zi2 = f.square(&zi);
+            out[i] = Aff {
+                x: f.mul(&pts[i].x, &zi2),
+                y: f.mul(&pts[i].y, &f.mul(&zi2, &zi)),
+            };
+        }
+        out
+    }
+
+    /// The same point with (X, Y, Z) scaled to (λ²X, λ³Y, λZ), for the tests.
+    #[cfg(test)]
+    pub(crate) fn jac_rescale(&self, p: &Jac<N>, lambda: &Fe<N>) -> Jac<N> {
+        let f = &self.fp;
+        let l2 = f.square(lambda);
+        Jac {
+            x: f.mul(&p.x, &l2),
+            y: f.mul(&p.y, &f.mul(&l2, lambda)),
+            z: f.mul(&p.z, lambda),
+        }
+    }
+
+    /// The affine form of a Jacobian point (None for the point at infinity), for the tests.
+    #[cfg(test)]
+    pub(crate) fn jac_to_affine(&self, p: &Jac<N>) -> Option<Aff<N>> {
+        if self.jac_is_identity(p) {
+            return None;
+        }
+        let f = &self.fp;
+        let zi = f.invert(&p.z);
+        let zi2 = f.square(&zi);
+        Some(Aff {
+            x: f.mul(&p.x, &zi2),
+            y: f.mul(&p.y, &f.mul(&zi2, &zi)),
+        })
     }
 
     /// The affine x of a Jacobian point as an integer (None for the identity).

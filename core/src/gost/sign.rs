@@ -5,8 +5,7 @@
 //! with a fresh nonce when r or s is 0. Verification: v = e⁻¹; z1 = s·v; z2 = −r·v;
 //! C = z1·G + z2·Q; accept when x_C mod q = r.
 
-use digest::Digest;
-use streebog::Streebog512;
+use super::streebog::Streebog512;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::field::{Fe, limbs_from_le, limbs_to_le};

@@ -271,6 +271,9 @@ fn check_descent_matches_order<const N: usize>(c: &Curve<N>, count: usize) {
         (p1[i] >> 2) | hi
     });
     let (mut inside, mut outside) = (0, 0);
+    // the curve's own constants and those with −β: the two branches of the final character
+    let (ds, other) = c.descent_with_other_beta();
+    let mut decided = [0usize; 2];
     let mut seed = [0u8; 64];
     let mut tried = 0;
     while inside + outside < count {
@@ -288,11 +291,24 @@ fn check_descent_matches_order<const N: usize>(c: &Curve<N>, count: usize) {
         assert_eq!(c.in_subgroup(&pt), want, "point {tried}");
         let neg = super::point::Aff { x, y: f.neg(&y) };
         assert_eq!(c.in_subgroup(&neg), want, "point −{tried}");
+        for (i, d) in [&ds, &other].into_iter().enumerate() {
+            for q in [&pt, &neg] {
+                if let Some(got) = c.in_subgroup_descent(d, q) {
+                    assert_eq!(got, want, "point {tried}, branch {i}");
+                    decided[i] += 1;
+                }
+            }
+        }
         if want { inside += 1 } else { outside += 1 }
     }
     assert!(
         inside > count / 8 && outside > count / 2,
         "{inside} in, {outside} out"
+    );
+    // the degenerate inputs (None) are rare: both branches decided nearly every point
+    assert!(
+        decided.iter().all(|&n| n + 4 >= 2 * (inside + outside)),
+        "{decided:?}"
     );
     // The points of order 2 and 4 themselves, and 5·G shifted by them: q·P has order 1, 2
     // or 4 for every point P of the curve.
@@ -401,4 +417,155 @@ fn check_edwards_matches_weierstrass<const N: usize>(c: &Curve<N>) {
 fn edwards_matches_weierstrass() {
     check_edwards_matches_weierstrass(curve256(CurveId::Tc26_256A));
     check_edwards_matches_weierstrass(curve512(CurveId::Tc26_512C));
+}
+
+/// Pseudo-random limbs (Streebog of a label and a counter): reproducible test inputs.
+fn test_limbs<const N: usize>(label: &str, i: u64) -> [u64; N] {
+    let mut seed = label.as_bytes().to_vec();
+    seed.extend_from_slice(&i.to_le_bytes());
+    super::field::limbs_from_le::<N>(&streebog512(&seed)[..8 * N])
+}
+
+/// The incomplete mixed Jacobian addition of the signing comb agrees with the complete
+/// formulas on random points with random Z, and shows the exceptions the comb's windows avoid:
+/// P + P, P + (−P) and an identity input all come out with Z = 0 (right only for P + (−P)).
+fn check_jac_mixed_addition<const N: usize>(c: &Curve<N>) {
+    use super::field::small;
+    let f = &c.fp;
+    for i in 0..40 {
+        let a = c.fq.to_uint(&c.fq.to_mont(&test_limbs::<N>("madd a", i)));
+        let b = c.fq.to_uint(&c.fq.to_mont(&test_limbs::<N>("madd b", i)));
+        let pa = c.to_affine(&c.mul_base_ct(&a)).0;
+        let qb = c.to_affine(&c.mul_base_ct(&b)).0;
+        let lambda = f.add(&f.to_mont(&test_limbs::<N>("madd z", i)), &f.one);
+        let pj = c.jac_rescale(&c.jac_from_affine(&pa), &lambda);
+        let got = c.jac_to_affine(&c.jac_add_affine_unchecked(&pj, &qb));
+        let want = c.to_affine(&c.add(&c.lift(&pa), &c.lift(&qb))).0;
+        assert_eq!(got, Some(want), "point pair {i}");
+        // the exceptions: doubling and cancelling give Z = 0, and so does the identity
+        let neg = super::point::Aff {
+            x: qb.x,
+            y: f.neg(&qb.y),
+        };
+        let qj = c.jac_rescale(&c.jac_from_affine(&qb), &lambda);
+        assert!(c.jac_is_identity(&c.jac_add_affine_unchecked(&qj, &neg)));
+        assert!(c.jac_is_identity(&c.jac_add_affine_unchecked(&qj, &qb)));
+        assert!(c.jac_is_identity(&c.jac_add_affine_unchecked(&c.jac_identity(), &qb)));
+    }
+    // P + G where P = G·(small) with Z = 1: the first steps of the comb
+    let g2 = c.jac_add_affine_unchecked(
+        &c.jac_from_affine(&c.to_affine(&c.mul_base_ct(&small(5))).0),
+        &c.g,
+    );
+    assert_eq!(
+        c.jac_to_affine(&g2),
+        Some(c.to_affine(&c.mul_base_ct(&small(6))).0)
+    );
+}
+
+/// The Jacobian comb of signing agrees with the wNAF ladder over the complete formulas (a
+/// plain variable-time double-and-add) on random scalars below q and on the edges: 0, 1, 2,
+/// q − 1, q − 2, single windows, the top window alone, runs of zero digits (the running sum at
+/// infinity for many windows, then not), alternating signs of the Booth digits.
+fn check_jac_comb<const N: usize>(c: &Curve<N>) {
+    use super::field::{small, sub_limbs};
+    let g = c.lift(&c.g);
+    let q = c.fq.m;
+    let windows = (64 * N + 6) / 6;
+    let mut ks: Vec<[u64; N]> = vec![
+        small(0),
+        small(1),
+        small(2),
+        small(32),
+        small(33),
+        small(63),
+        small(64),
+        sub_limbs(&q, &small(1)).0,
+        sub_limbs(&q, &small(2)).0,
+        sub_limbs(&q, &small(64)).0,
+    ];
+    // one window set: d·2^(6i) for several i, the top window included
+    for i in [1usize, 7, 20, windows - 2, windows - 1] {
+        for d in [1u64, 31, 32, 33] {
+            let mut k = [0u64; N];
+            let bit = 6 * i;
+            if bit < 64 * N {
+                k[bit / 64] |= d << (bit % 64);
+                if bit % 64 > 58 && bit / 64 + 1 < N {
+                    k[bit / 64 + 1] |= d >> (64 - bit % 64);
+                }
+            }
+            ks.push(k);
+        }
+    }
+    for i in 0..30 {
+        let r = test_limbs::<N>("comb k", i);
+        let mut k = c.fq.to_uint(&c.fq.to_mont(&r));
+        match i % 5 {
+            // a run of zero digits at the bottom, in the middle, at the top
+            1 => k[0] = 0,
+            2 => k[N / 2] = 0,
+            3 => {
+                k[N - 1] &= 0xF;
+            }
+            // 0b1010…: Booth digits of both signs
+            4 => {
+                k = std::array::from_fn(|j| {
+                    if j + 1 == N {
+                        q[j] >> 2
+                    } else {
+                        0xAAAA_AAAA_AAAA_AAAA
+                    }
+                })
+            }
+            _ => {}
+        }
+        ks.push(k);
+    }
+    // top-window values beyond q (small q) are not signing scalars
+    let before = ks.len();
+    ks.retain(|k| super::field::lt_vartime(k, &q));
+    assert!(ks.len() + 8 >= before);
+    for k in ks {
+        let got = c.to_affine(&c.mul_base_jac_ct(&k));
+        let want = c.to_affine(&c.mul_vartime(&k, &g));
+        assert_eq!(bool::from(got.1), bool::from(want.1), "k = {k:x?}");
+        if !bool::from(want.1) {
+            assert_eq!(got.0, want.0, "k = {k:x?}");
+        }
+    }
+    assert!(bool::from(c.to_affine(&c.mul_base_jac_ct(&small(0))).1));
+}
+
+#[test]
+fn jacobian_comb_matches_the_complete_formulas() {
+    for id in [
+        CurveId::Test256,
+        CurveId::CryptoProA,
+        CurveId::CryptoProB,
+        CurveId::CryptoProC,
+        CurveId::Tc26_256A,
+    ] {
+        check_jac_mixed_addition(curve256(id));
+        check_jac_comb(curve256(id));
+    }
+    for id in [
+        CurveId::Test512,
+        CurveId::Tc26_512A,
+        CurveId::Tc26_512B,
+        CurveId::Tc26_512C,
+    ] {
+        check_jac_mixed_addition(curve512(id));
+        check_jac_comb(curve512(id));
+    }
+}
+
+#[test]
+fn comb_bound_is_checked() {
+    use super::point::comb_bound_holds;
+    // 43 windows of a 256-bit scalar: q must exceed 65·2^245 = 2^251 + 2^245
+    let edge: [u64; 4] = [0, 0, 0, (1 << 59) | (1 << 53)];
+    assert!(!comb_bound_holds(&edge, 43));
+    assert!(comb_bound_holds(&[1, 0, 0, edge[3]], 43));
+    assert!(!comb_bound_holds(&[u64::MAX, u64::MAX, u64::MAX, 0], 43));
 }

@@ -142,11 +142,10 @@ impl Pkcs11Token {
                 match path {
                     GostSignPath::Combined => (combined as u64, msg.to_vec()),
                     GostSignPath::HostHash => {
-                        use digest::Digest as _;
                         let digest = if bits == 512 {
-                            streebog::Streebog512::digest(msg).to_vec()
+                            crate::gost::streebog512(msg).to_vec()
                         } else {
-                            streebog::Streebog256::digest(msg).to_vec()
+                            crate::gost::streebog256(msg).to_vec()
                         };
                         (raw_mech as u64, digest)
                     }
