@@ -22,6 +22,16 @@ pub(crate) struct Ext<const N: usize> {
     z: Fe<N>,
 }
 
+/// A projective point prepared for addition: (X, Y, Z, d·T), for the public key's table in
+/// verification (one multiplication less per addition than plain extended coordinates).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cached<const N: usize> {
+    x: Fe<N>,
+    y: Fe<N>,
+    z: Fe<N>,
+    dt: Fe<N>,
+}
+
 /// An affine point prepared for addition: (u, v, d·u·v).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Niels<const N: usize> {
@@ -159,6 +169,66 @@ impl<const N: usize> Edwards<N> {
         Self::finish(fp, &e, &fp.sub(&d, &c), &fp.add(&d, &c), &fp.sub(&b, &a))
     }
 
+    /// The prepared form of P: (X, Y, Z, d·T).
+    fn cached(&self, fp: &Modulus<N>, p: &Ext<N>) -> Cached<N> {
+        Cached {
+            x: p.x,
+            y: p.y,
+            z: p.z,
+            dt: fp.mul(&p.t, &self.d),
+        }
+    }
+
+    /// P + Q for a prepared Q (9M, 8M without T): complete. `WITH_T = false` leaves T zero,
+    /// for a sum that only a doubling reads.
+    #[inline]
+    fn add_cached<const WITH_T: bool>(fp: &Modulus<N>, p: &Ext<N>, q: &Cached<N>) -> Ext<N> {
+        let a = fp.mul(&p.x, &q.x);
+        let b = fp.mul(&p.y, &q.y);
+        let c = fp.mul(&p.t, &q.dt);
+        let d = fp.mul(&p.z, &q.z);
+        let e = fp.sub(
+            &fp.mul(&fp.add(&p.x, &p.y), &fp.add(&q.x, &q.y)),
+            &fp.add(&a, &b),
+        );
+        Self::finish_opt::<WITH_T>(fp, &e, &fp.sub(&d, &c), &fp.add(&d, &c), &fp.sub(&b, &a))
+    }
+
+    /// P + Q for a prepared affine Q (8M, 7M without T), as [`Self::add_niels`].
+    #[inline]
+    fn add_niels_opt<const WITH_T: bool>(fp: &Modulus<N>, p: &Ext<N>, q: &Niels<N>) -> Ext<N> {
+        let a = fp.mul(&p.x, &q.u);
+        let b = fp.mul(&p.y, &q.v);
+        let c = fp.mul(&p.t, &q.duv);
+        let e = fp.sub(
+            &fp.mul(&fp.add(&p.x, &p.y), &fp.add(&q.u, &q.v)),
+            &fp.add(&a, &b),
+        );
+        Self::finish_opt::<WITH_T>(
+            fp,
+            &e,
+            &fp.sub(&p.z, &c),
+            &fp.add(&p.z, &c),
+            &fp.sub(&b, &a),
+        )
+    }
+
+    #[inline(always)]
+    fn finish_opt<const WITH_T: bool>(
+        fp: &Modulus<N>,
+        e: &Fe<N>,
+        f: &Fe<N>,
+        g: &Fe<N>,
+        h: &Fe<N>,
+    ) -> Ext<N> {
+        Ext {
+            x: fp.mul(e, f),
+            y: fp.mul(g, h),
+            t: if WITH_T { fp.mul(e, h) } else { Fe::default() },
+            z: fp.mul(f, g),
+        }
+    }
+
     /// P + Q for a prepared affine Q (8M): complete.
     #[inline]
     pub(crate) fn add_niels(&self, fp: &Modulus<N>, p: &Ext<N>, q: &Niels<N>) -> Ext<N> {
@@ -227,12 +297,12 @@ impl<const N: usize> Edwards<N> {
         }
     }
 
-    fn neg(fp: &Modulus<N>, p: &Ext<N>) -> Ext<N> {
-        Ext {
+    fn neg_cached(fp: &Modulus<N>, p: &Cached<N>) -> Cached<N> {
+        Cached {
             x: fp.neg(&p.x),
             y: p.y,
-            t: fp.neg(&p.t),
             z: p.z,
+            dt: fp.neg(&p.dt),
         }
     }
 
@@ -353,7 +423,8 @@ impl<const N: usize> Edwards<N> {
 
     /// Whether x(u1·G + u2·Q), mapped to Weierstrass, reduces mod q to r (variable time):
     /// interleaved wNAFs over one chain of doublings (T computed only where an addition
-    /// follows), then x ≡ r + j·q checked without an
+    /// reads it: not by the last addition at a position, whose sum is doubled next; Q's odd
+    /// multiples kept with d·T), then x ≡ r + j·q checked without an
     /// inversion as (r + j·q − t)(Z − Y) = s(Z + Y).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn verify_combination(
@@ -365,12 +436,12 @@ impl<const N: usize> Edwards<N> {
         qe: &Ext<N>,
         r: &[u64; N],
     ) -> bool {
-        let qe = *qe;
-        let q2 = self.double(fp, &qe);
-        let mut q_odd = [qe; 8];
+        let q2 = self.double(fp, qe);
+        let mut q_ext = [*qe; 8];
         for i in 1..8 {
-            q_odd[i] = self.add(fp, &q_odd[i - 1], &q2);
+            q_ext[i] = self.add(fp, &q_ext[i - 1], &q2);
         }
+        let q_odd = q_ext.map(|p| self.cached(fp, &p));
         let len = n1.len().max(n2.len());
         let mut acc = self.identity(fp);
         for i in (0..len).rev() {
@@ -382,20 +453,28 @@ impl<const N: usize> Edwards<N> {
             } else {
                 self.double_xyz(fp, &acc)
             };
+            // the last addition at a position feeds a doubling, which does not read T
             if d1 != 0 {
                 let e = &self.g_odd[(d1.unsigned_abs() as usize) / 2];
-                acc = if d1 > 0 {
-                    self.add_niels(fp, &acc, e)
+                let neg;
+                let e = if d1 > 0 {
+                    e
                 } else {
-                    self.add_niels(fp, &acc, &Self::neg_niels(fp, e))
+                    neg = Self::neg_niels(fp, e);
+                    &neg
+                };
+                acc = if d2 != 0 {
+                    Self::add_niels_opt::<true>(fp, &acc, e)
+                } else {
+                    Self::add_niels_opt::<false>(fp, &acc, e)
                 };
             }
             if d2 != 0 {
                 let e = &q_odd[(d2.unsigned_abs() as usize) / 2];
                 acc = if d2 > 0 {
-                    self.add(fp, &acc, e)
+                    Self::add_cached::<false>(fp, &acc, e)
                 } else {
-                    self.add(fp, &acc, &Self::neg(fp, e))
+                    Self::add_cached::<false>(fp, &acc, &Self::neg_cached(fp, e))
                 };
             }
         }
@@ -419,5 +498,55 @@ impl<const N: usize> Edwards<N> {
             }
             cand = next;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gost::params::{CurveId, curve256, curve512};
+
+    /// Same projective point: X1·Z2 = X2·Z1 and Y1·Z2 = Y2·Z1.
+    fn same<const N: usize>(fp: &Modulus<N>, a: &Ext<N>, b: &Ext<N>) -> bool {
+        fp.mul(&a.x, &b.z) == fp.mul(&b.x, &a.z) && fp.mul(&a.y, &b.z) == fp.mul(&b.y, &a.z)
+    }
+
+    /// The prepared additions of verification (with and without T) agree with the plain
+    /// complete addition, on distinct points, on P + P, on P + (−P) and with the identity.
+    fn check_prepared_additions<const N: usize>(ed: &Edwards<N>, fp: &Modulus<N>) {
+        let g = ed.lift_niels(fp, &ed.g);
+        let mut p = ed.double(fp, &g);
+        let mut q = g;
+        for i in 0..20 {
+            let want = ed.add(fp, &p, &q);
+            let with_t = Edwards::add_cached::<true>(fp, &p, &ed.cached(fp, &q));
+            let no_t = Edwards::add_cached::<false>(fp, &p, &ed.cached(fp, &q));
+            assert!(same(fp, &with_t, &want), "step {i}");
+            assert_eq!((no_t.x, no_t.y, no_t.z), (with_t.x, with_t.y, with_t.z));
+            assert_eq!(no_t.t, Fe::default());
+            // T of the full sum is right: T·Z = X·Y
+            assert_eq!(fp.mul(&with_t.t, &with_t.z), fp.mul(&with_t.x, &with_t.y));
+            // P + P is the doubling, P + (−P) the identity (0 : Z : Z)
+            let pp = Edwards::add_cached::<true>(fp, &p, &ed.cached(fp, &p));
+            assert!(same(fp, &pp, &ed.double(fp, &p)));
+            let neg = Edwards::neg_cached(fp, &ed.cached(fp, &p));
+            let zero = Edwards::add_cached::<false>(fp, &p, &neg);
+            assert!(same(fp, &zero, &ed.identity(fp)));
+            let id = Edwards::add_cached::<true>(fp, &ed.identity(fp), &ed.cached(fp, &p));
+            assert!(same(fp, &id, &p));
+            // the affine table entry of G, with and without T
+            let n = Edwards::add_niels_opt::<false>(fp, &p, &ed.g);
+            assert!(same(fp, &n, &ed.add_niels(fp, &p, &ed.g)));
+            q = p;
+            p = ed.add(fp, &want, &ed.double(fp, &p));
+        }
+    }
+
+    #[test]
+    fn prepared_additions_match_the_complete_addition() {
+        let c = curve256(CurveId::Tc26_256A);
+        check_prepared_additions(c.edwards.as_ref().unwrap(), &c.fp);
+        let c = curve512(CurveId::Tc26_512C);
+        check_prepared_additions(c.edwards.as_ref().unwrap(), &c.fp);
     }
 }

@@ -145,6 +145,23 @@ pub(crate) fn limbs_from_hex<const N: usize>(hex_str: &str) -> [u64; N] {
     out
 }
 
+/// How a modulus reduces products, chosen once from its form when it is built. Every
+/// operation dispatches on it with a `match` whose branch is the same on every call (perfectly
+/// predicted, and independent of the values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Any odd modulus: Montgomery form a·R mod m, word-by-word Montgomery reduction.
+    Mont,
+    /// m = 2^(64N) − c with c < 2³¹ (the fields of CryptoPro-A/XchA, TC26 256-A/B, TC26
+    /// 512-A/C): elements are plain integers (not Montgomery form) and a double-width product
+    /// is folded, 2^(64N) ≡ c.
+    Fold(u64),
+    /// m = 2^(64N−1) + c with c < 2³¹ (CryptoPro-B/TC26 256-C, TC26 512-B, the test sets):
+    /// Montgomery form as [`Kind::Mont`], but m has only two nonzero limbs, so the reduction
+    /// needs two word products per limb (u·c and a shift for u·2^(64N−1)) instead of N + 1.
+    Sparse(u64),
+}
+
 /// An odd modulus with its Montgomery constants.
 #[derive(Clone, Debug)]
 pub(crate) struct Modulus<const N: usize> {
@@ -152,7 +169,7 @@ pub(crate) struct Modulus<const N: usize> {
     pub(crate) m: [u64; N],
     /// −m⁻¹ mod 2⁶⁴.
     minv: u64,
-    /// R mod m (Montgomery form of 1).
+    /// The element 1 (R mod m in Montgomery form, 1 for [`Kind::Fold`]).
     pub(crate) one: Fe<N>,
     /// R² mod m (turns an integer into Montgomery form).
     r2: Fe<N>,
@@ -160,13 +177,13 @@ pub(crate) struct Modulus<const N: usize> {
     r3: Fe<N>,
     /// m − 2 (Fermat exponent for inversion).
     m_minus_2: [u64; N],
-    /// For m = 2^(64N) − c with a small c: elements are kept as plain integers and products
-    /// reduced by folding (2^(64N) ≡ c), about half the multiplications of Montgomery's method.
-    pseudo_mersenne: Option<u64>,
+    /// The reduction used by the products.
+    kind: Kind,
 }
 
 impl<const N: usize> Modulus<N> {
-    /// The constants for an odd modulus m > 2.
+    /// The constants for an odd modulus m > 2, with the generic Montgomery reduction (the
+    /// group orders q, and the reference the specialised fields are tested against).
     pub(crate) fn new(m: [u64; N]) -> Self {
         assert!(m[0] & 1 == 1, "modulus must be odd");
         // Newton iteration for m⁻¹ mod 2⁶⁴ (each step doubles the correct low bits).
@@ -181,7 +198,7 @@ impl<const N: usize> Modulus<N> {
             r2: Fe([0; N]),
             r3: Fe([0; N]),
             m_minus_2: sub_limbs(&m, &small(2)).0,
-            pseudo_mersenne: None,
+            kind: Kind::Mont,
         };
         // R mod m, then R² mod m, by doubling 1 modulo m (reduced at every step).
         let mut x = Fe(small::<N>(1));
@@ -197,15 +214,17 @@ impl<const N: usize> Modulus<N> {
         md
     }
 
-    /// Like [`Self::new`], but a modulus 2^(64N) − c with c < 2³² (the base fields of
-    /// CryptoPro-A/XchA, TC26 256-A/B and TC26 512-A/C) gets the folding reduction and
-    /// elements in plain (not Montgomery) form. Scalars (mod q) always use [`Self::new`].
+    /// Like [`Self::new`], but a base field of a special form gets its specialised reduction:
+    /// 2^(64N) − c ([`Kind::Fold`], elements as plain integers) or 2^(64N−1) + c
+    /// ([`Kind::Sparse`], Montgomery form), c < 2³¹. Scalars (mod q) always use [`Self::new`].
     pub(crate) fn new_field(m: [u64; N]) -> Self {
         let mut md = Self::new(m);
         let c = m[0].wrapping_neg();
-        if m[1..].iter().all(|&l| l == u64::MAX) && c < (1 << 32) {
-            md.pseudo_mersenne = Some(c);
+        if m[1..].iter().all(|&l| l == u64::MAX) && c < (1 << 31) {
+            md.kind = Kind::Fold(c);
             md.one = Fe(small(1));
+        } else if m[1..N - 1].iter().all(|&l| l == 0) && m[N - 1] == 1 << 63 && m[0] < (1 << 31) {
+            md.kind = Kind::Sparse(m[0]);
         }
         md
     }
@@ -213,41 +232,17 @@ impl<const N: usize> Modulus<N> {
     /// The product a·b in the element representation (Montgomery: a·b·R⁻¹ mod m).
     #[inline]
     pub(crate) fn mul(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
-        match self.pseudo_mersenne {
-            Some(c) => Fe(self.pm_reduce(&mul_wide(&a.0, &b.0), c)),
-            None => self.mont_mul(&a.0, &b.0),
+        match self.kind {
+            Kind::Fold(c) => Fe(fold_reduce(&mul_wide(&a.0, &b.0), c)),
+            Kind::Sparse(c) => Fe(sparse_reduce(&mul_wide(&a.0, &b.0), c, self.minv)),
+            // multiplication and reduction interleaved (the product never takes 2N limbs)
+            Kind::Mont => Fe(self.mont_mul(&a.0, &b.0)),
         }
     }
 
-    /// (hi·2^(64N) + lo) mod m for m = 2^(64N) − c, in constant time.
+    /// a·b·R⁻¹ mod m for any odd m, word by word (CIOS): a < m, b < 2^(64N).
     #[inline(always)]
-    fn pm_reduce(&self, t: &[[u64; N]; 2], c: u64) -> [u64; N] {
-        let (lo, hi) = (&t[0], &t[1]);
-        // s = lo + c·hi  (N limbs and a top word below 2^33)
-        let mut s = [0u64; N];
-        let mut carry = 0u64;
-        for i in 0..N {
-            let x = lo[i] as u128 + (c as u128) * (hi[i] as u128) + carry as u128;
-            s[i] = x as u64;
-            carry = (x >> 64) as u64;
-        }
-        // fold the top word: s += top·c
-        let mut add = (carry as u128) * (c as u128);
-        for x in s.iter_mut() {
-            let y = *x as u128 + (add as u64) as u128;
-            *x = y as u64;
-            add = (add >> 64) + (y >> 64);
-        }
-        // a final carry means s wrapped past 2^(64N) ≡ c; s is tiny then, so adding c is exact
-        let wrap = add as u64 & 1;
-        let (s2, _) = add_limbs(&s, &small(c & 0u64.wrapping_sub(wrap)));
-        // s2 < 2^(64N) < 2m: subtract m once if s2 ≥ m
-        let (d, borrow) = sub_limbs(&s2, &self.m);
-        select_mask(&d, &s2, borrow)
-    }
-
-    #[inline(always)]
-    fn mont_mul(&self, a: &[u64; N], b: &[u64; N]) -> Fe<N> {
+    fn mont_mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         let m = &self.m;
         let mut t = [0u64; N];
         let mut t_hi: u64 = 0;
@@ -277,7 +272,19 @@ impl<const N: usize> Modulus<N> {
         }
         // t < 2m: subtract m once if t ≥ m (the top bit counts).
         let (r, borrow) = sub_limbs(&t, m);
-        Fe(select_mask(&r, &t, borrow & (1 ^ (t_hi & 1))))
+        select_mask(&r, &t, borrow & (1 ^ (t_hi & 1)))
+    }
+
+    /// A double-width value (a product of two values below m, or of one below m and one below
+    /// 2^(64N)) reduced to an element: folded for [`Kind::Fold`], times R⁻¹ for the
+    /// Montgomery kinds.
+    #[inline(always)]
+    fn reduce(&self, t: &[[u64; N]; 2]) -> [u64; N] {
+        match self.kind {
+            Kind::Fold(c) => fold_reduce(t, c),
+            Kind::Sparse(c) => sparse_reduce(t, c, self.minv),
+            Kind::Mont => self.mont_reduce(t),
+        }
     }
 
     /// a² (each cross product computed once: about a third fewer word products).
@@ -297,16 +304,12 @@ impl<const N: usize> Modulus<N> {
 
     #[inline(always)]
     fn square_inline(&self, a: &Fe<N>) -> Fe<N> {
-        let t = sqr_wide(&a.0);
-        match self.pseudo_mersenne {
-            Some(c) => Fe(self.pm_reduce(&t, c)),
-            None => self.mont_reduce(&t),
-        }
+        Fe(self.reduce(&sqr_wide(&a.0)))
     }
 
-    /// Montgomery reduction of a 2N-limb value below m·R: t·R⁻¹ mod m.
+    /// Montgomery reduction of a 2N-limb value below m·R: t·R⁻¹ mod m (any odd m).
     #[inline(always)]
-    fn mont_reduce(&self, t: &[[u64; N]; 2]) -> Fe<N> {
+    fn mont_reduce(&self, t: &[[u64; N]; 2]) -> [u64; N] {
         let mut buf = [0u64; 16];
         buf[..N].copy_from_slice(&t[0]);
         buf[N..2 * N].copy_from_slice(&t[1]);
@@ -325,23 +328,32 @@ impl<const N: usize> Modulus<N> {
         }
         let r: [u64; N] = std::array::from_fn(|i| buf[N + i]);
         let (d, borrow) = sub_limbs(&r, &self.m);
-        Fe(select_mask(&d, &r, borrow & (1 ^ hi_carry)))
+        select_mask(&d, &r, borrow & (1 ^ hi_carry))
     }
 
     /// a + b mod m.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
         let (s, carry) = add_limbs(&a.0, &b.0);
+        if let Kind::Fold(c) = self.kind {
+            // s ≥ m exactly when s + c carries; after a carry out, a + b − m = s + c < m
+            let (t, carry2) = add_small(&s, c);
+            return Fe(select_mask(&s, &t, carry | carry2));
+        }
         let (d, borrow) = sub_limbs(&s, &self.m);
         // keep s only when there was no carry out and s < m
         Fe(select_mask(&d, &s, (1 ^ carry) & borrow))
     }
 
     /// a − b mod m.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn sub(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
         let (d, borrow) = sub_limbs(&a.0, &b.0);
         let mask = 0u64.wrapping_sub(borrow);
+        if let Kind::Fold(c) = self.kind {
+            // on a borrow, d + m = d − c modulo 2^(64N)
+            return Fe(sub_small(&d, c & mask));
+        }
         let addend: [u64; N] = std::array::from_fn(|i| self.m[i] & mask);
         Fe(add_limbs(&d, &addend).0)
     }
@@ -361,29 +373,30 @@ impl<const N: usize> Modulus<N> {
     /// The element for any integer x < 2^(64N), reduced modulo m.
     #[inline]
     pub(crate) fn to_mont(&self, x: &[u64; N]) -> Fe<N> {
-        if let Some(c) = self.pseudo_mersenne {
-            return Fe(self.pm_reduce(&[*x, [0; N]], c));
+        match self.kind {
+            Kind::Fold(c) => Fe(fold_reduce(&[*x, [0; N]], c)),
+            _ => Fe(self.reduce(&mul_wide(x, &self.r2.0))),
         }
-        self.mont_mul(x, &self.r2.0)
     }
 
     /// The element for hi·2^(64N) + lo, reduced modulo m.
     pub(crate) fn to_mont_wide(&self, lo: &[u64; N], hi: &[u64; N]) -> Fe<N> {
-        if let Some(c) = self.pseudo_mersenne {
-            return Fe(self.pm_reduce(&[*lo, *hi], c));
+        if let Kind::Fold(c) = self.kind {
+            // the fold takes any double-width value
+            return Fe(fold_reduce(&[*lo, *hi], c));
         }
-        let l = self.mont_mul(lo, &self.r2.0);
-        let h = self.mont_mul(hi, &self.r3.0);
-        self.add(&l, &h)
+        let l = self.reduce(&mul_wide(lo, &self.r2.0));
+        let h = self.reduce(&mul_wide(hi, &self.r3.0));
+        self.add(&Fe(l), &Fe(h))
     }
 
     /// The integer (0 ≤ x < m) an element stands for.
     #[inline]
     pub(crate) fn to_uint(&self, a: &Fe<N>) -> [u64; N] {
-        if self.pseudo_mersenne.is_some() {
-            return a.0;
+        match self.kind {
+            Kind::Fold(_) => a.0,
+            _ => self.reduce(&[a.0, [0; N]]),
         }
-        self.mont_mul(&a.0, &small(1)).0
     }
 
     /// Whether a is zero, in constant time.
@@ -525,11 +538,11 @@ impl<const N: usize> Modulus<N> {
             }
         }
         let inv = if u == one { x1 } else { x2 };
-        match self.pseudo_mersenne {
+        match self.kind {
             // plain integers: the inverse is the element
-            Some(_) => Fe(inv),
-            // a is stored as αR, so inv = α⁻¹R⁻¹; α⁻¹R = inv·R² = mont_mul(inv, R³)
-            None => self.mont_mul(&inv, &self.r3.0),
+            Kind::Fold(_) => Fe(inv),
+            // a is stored as αR, so inv = α⁻¹R⁻¹; α⁻¹R = inv·R² = inv·R³·R⁻¹
+            _ => Fe(self.reduce(&mul_wide(&inv, &self.r3.0))),
         }
     }
 
@@ -577,63 +590,325 @@ fn select_mask<const N: usize>(a: &[u64; N], b: &[u64; N], bit: u64) -> [u64; N]
     std::array::from_fn(|i| (a[i] & !mask) | (b[i] & mask))
 }
 
-/// The 2N-limb product a·b as [low half, high half] (schoolbook, constant time).
+/// The 2N-limb product a·b as [low half, high half], by product scanning (Comba): each column
+/// of word products is summed into a three-word accumulator, then its low word is final.
+/// Constant time. For 4 and 8 limbs the columns are written out (the compiler does not unroll
+/// these nested loops of varying length); the loop serves any other size and checks them.
 #[inline(always)]
 fn mul_wide<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [[u64; N]; 2] {
-    let mut lo = [0u64; N];
-    let mut hi = [0u64; N];
-    for i in 0..N {
-        let mut c = 0u64;
-        for (j, &aj) in a.iter().enumerate() {
-            let k = i + j;
-            let cur = if k < N { lo[k] } else { hi[k - N] };
-            let x = cur as u128 + (aj as u128) * (b[i] as u128) + c as u128;
-            if k < N {
-                lo[k] = x as u64;
-            } else {
-                hi[k - N] = x as u64;
-            }
-            c = (x >> 64) as u64;
-        }
-        hi[i] = c;
+    if N == 4 {
+        halves(&mul_wide4(&resize(a), &resize(b)))
+    } else if N == 8 {
+        halves(&mul_wide8(&resize(a), &resize(b)))
+    } else {
+        mul_wide_loop(a, b)
     }
-    [lo, hi]
 }
 
-/// The 2N-limb square a² as [low half, high half]: cross products once, doubled, plus the
-/// diagonal (constant time; N ≤ 8).
+/// The 2N-limb square a² as [low half, high half] (written out for 4 and 8 limbs, as
+/// [`mul_wide`]).
 #[inline(always)]
 fn sqr_wide<const N: usize>(a: &[u64; N]) -> [[u64; N]; 2] {
-    let mut t = [0u64; 16];
-    for i in 0..N {
-        let mut c = 0u64;
-        for j in (i + 1)..N {
-            let x = t[i + j] as u128 + (a[i] as u128) * (a[j] as u128) + c as u128;
-            t[i + j] = x as u64;
-            c = (x >> 64) as u64;
-        }
-        t[i + N] = c;
+    if N == 4 {
+        halves(&sqr_wide4(&resize(a)))
+    } else if N == 8 {
+        halves(&sqr_wide8(&resize(a)))
+    } else {
+        sqr_wide_loop(a)
     }
-    let mut carry = 0u64;
-    for x in t.iter_mut().take(2 * N) {
-        let v = *x;
-        *x = (v << 1) | carry;
-        carry = v >> 63;
-    }
-    let mut c = 0u64;
-    for (i, &ai) in a.iter().enumerate() {
-        let sq = (ai as u128) * (ai as u128);
-        let x = t[2 * i] as u128 + (sq as u64) as u128 + c as u128;
-        t[2 * i] = x as u64;
-        c = (x >> 64) as u64;
-        let x = t[2 * i + 1] as u128 + (sq >> 64) + c as u128;
-        t[2 * i + 1] = x as u64;
-        c = (x >> 64) as u64;
-    }
+}
+
+/// The first M limbs of a (zeros past its end): a no-op copy where M = N, which is the only
+/// place it is called with values.
+#[inline(always)]
+fn resize<const N: usize, const M: usize>(a: &[u64; N]) -> [u64; M] {
+    std::array::from_fn(|i| a.get(i).copied().unwrap_or(0))
+}
+
+/// A 2N-limb value as [low half, high half].
+#[inline(always)]
+fn halves<const N: usize, const M: usize>(t: &[u64; M]) -> [[u64; N]; 2] {
     [
-        std::array::from_fn(|i| t[i]),
-        std::array::from_fn(|i| t[N + i]),
+        resize(t),
+        std::array::from_fn(|i| t.get(N + i).copied().unwrap_or(0)),
     ]
+}
+
+/// Adds the word products x·y of one column to a 128-bit accumulator (counting its
+/// overflows), stores the column's low word in `out` and leaves the carry for the next column
+/// in the accumulator.
+macro_rules! column {
+    ($out:expr, $acc:ident; $($x:expr, $y:expr);+) => {{
+        let mut c0 = $acc as u64;
+        let mut c1 = ($acc >> 64) as u64;
+        let mut c2 = 0u64;
+        $(
+            let p = ($x as u128) * ($y as u128);
+            let t = c0 as u128 + (p as u64) as u128;
+            c0 = t as u64;
+            let t = c1 as u128 + (p >> 64) + (t >> 64);
+            c1 = t as u64;
+            c2 += (t >> 64) as u64;
+        )+
+        $out = c0;
+        $acc = (c1 as u128) | ((c2 as u128) << 64);
+    }};
+}
+
+/// One column of a square: the cross products x·y once, doubled, the diagonal d² if the
+/// column has one, and the carry in `acc`; stores the low word and leaves the carry.
+macro_rules! sqr_column {
+    ($out:expr, $acc:ident; [$($x:expr, $y:expr);*]; [$($d:expr)?]) => {{
+        let (mut c0, mut c1, mut c2) = (0u64, 0u64, 0u64);
+        $(
+            let p = ($x as u128) * ($y as u128);
+            let t = c0 as u128 + (p as u64) as u128;
+            c0 = t as u64;
+            let t = c1 as u128 + (p >> 64) + (t >> 64);
+            c1 = t as u64;
+            c2 += (t >> 64) as u64;
+        )*
+        c2 = (c2 << 1) | (c1 >> 63);
+        c1 = (c1 << 1) | (c0 >> 63);
+        c0 <<= 1;
+        $(
+            let p = ($d as u128) * ($d as u128);
+            let t = c0 as u128 + (p as u64) as u128;
+            c0 = t as u64;
+            let t = c1 as u128 + (p >> 64) + (t >> 64);
+            c1 = t as u64;
+            c2 += (t >> 64) as u64;
+        )?
+        let t = c0 as u128 + ($acc as u64) as u128;
+        c0 = t as u64;
+        let t = c1 as u128 + ($acc >> 64) + (t >> 64);
+        c1 = t as u64;
+        c2 += (t >> 64) as u64;
+        $out = c0;
+        $acc = (c1 as u128) | ((c2 as u128) << 64);
+    }};
+}
+
+/// The product of two 4-limb values, 2·4 limbs, column by column (Comba, written out).
+#[inline(always)]
+fn mul_wide4(a: &[u64; 4], b: &[u64; 4]) -> [u64; 8] {
+    let mut out = [0u64; 8];
+    let mut acc: u128 = 0;
+    column!(out[0], acc; a[0], b[0]);
+    column!(out[1], acc; a[0], b[1]; a[1], b[0]);
+    column!(out[2], acc; a[0], b[2]; a[1], b[1]; a[2], b[0]);
+    column!(out[3], acc; a[0], b[3]; a[1], b[2]; a[2], b[1]; a[3], b[0]);
+    column!(out[4], acc; a[1], b[3]; a[2], b[2]; a[3], b[1]);
+    column!(out[5], acc; a[2], b[3]; a[3], b[2]);
+    column!(out[6], acc; a[3], b[3]);
+    out[7] = acc as u64;
+    out
+}
+
+/// The square of a 4-limb value, 2·4 limbs: per column the cross products once, doubled, plus the diagonal (written out).
+#[inline(always)]
+fn sqr_wide4(a: &[u64; 4]) -> [u64; 8] {
+    let mut out = [0u64; 8];
+    let mut acc: u128 = 0;
+    sqr_column!(out[0], acc; []; [a[0]]);
+    sqr_column!(out[1], acc; [a[0], a[1]]; []);
+    sqr_column!(out[2], acc; [a[0], a[2]]; [a[1]]);
+    sqr_column!(out[3], acc; [a[0], a[3]; a[1], a[2]]; []);
+    sqr_column!(out[4], acc; [a[1], a[3]]; [a[2]]);
+    sqr_column!(out[5], acc; [a[2], a[3]]; []);
+    sqr_column!(out[6], acc; []; [a[3]]);
+    out[7] = acc as u64;
+    out
+}
+
+/// The product of two 8-limb values, 2·8 limbs, column by column (Comba, written out).
+#[inline(always)]
+fn mul_wide8(a: &[u64; 8], b: &[u64; 8]) -> [u64; 16] {
+    let mut out = [0u64; 16];
+    let mut acc: u128 = 0;
+    column!(out[0], acc; a[0], b[0]);
+    column!(out[1], acc; a[0], b[1]; a[1], b[0]);
+    column!(out[2], acc; a[0], b[2]; a[1], b[1]; a[2], b[0]);
+    column!(out[3], acc; a[0], b[3]; a[1], b[2]; a[2], b[1]; a[3], b[0]);
+    column!(out[4], acc; a[0], b[4]; a[1], b[3]; a[2], b[2]; a[3], b[1]; a[4], b[0]);
+    column!(out[5], acc; a[0], b[5]; a[1], b[4]; a[2], b[3]; a[3], b[2]; a[4], b[1]; a[5], b[0]);
+    column!(out[6], acc; a[0], b[6]; a[1], b[5]; a[2], b[4]; a[3], b[3]; a[4], b[2]; a[5], b[1]; a[6], b[0]);
+    column!(out[7], acc; a[0], b[7]; a[1], b[6]; a[2], b[5]; a[3], b[4]; a[4], b[3]; a[5], b[2]; a[6], b[1]; a[7], b[0]);
+    column!(out[8], acc; a[1], b[7]; a[2], b[6]; a[3], b[5]; a[4], b[4]; a[5], b[3]; a[6], b[2]; a[7], b[1]);
+    column!(out[9], acc; a[2], b[7]; a[3], b[6]; a[4], b[5]; a[5], b[4]; a[6], b[3]; a[7], b[2]);
+    column!(out[10], acc; a[3], b[7]; a[4], b[6]; a[5], b[5]; a[6], b[4]; a[7], b[3]);
+    column!(out[11], acc; a[4], b[7]; a[5], b[6]; a[6], b[5]; a[7], b[4]);
+    column!(out[12], acc; a[5], b[7]; a[6], b[6]; a[7], b[5]);
+    column!(out[13], acc; a[6], b[7]; a[7], b[6]);
+    column!(out[14], acc; a[7], b[7]);
+    out[15] = acc as u64;
+    out
+}
+
+/// The square of an 8-limb value, 2·8 limbs: per column the cross products once, doubled, plus the diagonal (written out).
+#[inline(always)]
+fn sqr_wide8(a: &[u64; 8]) -> [u64; 16] {
+    let mut out = [0u64; 16];
+    let mut acc: u128 = 0;
+    sqr_column!(out[0], acc; []; [a[0]]);
+    sqr_column!(out[1], acc; [a[0], a[1]]; []);
+    sqr_column!(out[2], acc; [a[0], a[2]]; [a[1]]);
+    sqr_column!(out[3], acc; [a[0], a[3]; a[1], a[2]]; []);
+    sqr_column!(out[4], acc; [a[0], a[4]; a[1], a[3]]; [a[2]]);
+    sqr_column!(out[5], acc; [a[0], a[5]; a[1], a[4]; a[2], a[3]]; []);
+    sqr_column!(out[6], acc; [a[0], a[6]; a[1], a[5]; a[2], a[4]]; [a[3]]);
+    sqr_column!(out[7], acc; [a[0], a[7]; a[1], a[6]; a[2], a[5]; a[3], a[4]]; []);
+    sqr_column!(out[8], acc; [a[1], a[7]; a[2], a[6]; a[3], a[5]]; [a[4]]);
+    sqr_column!(out[9], acc; [a[2], a[7]; a[3], a[6]; a[4], a[5]]; []);
+    sqr_column!(out[10], acc; [a[3], a[7]; a[4], a[6]]; [a[5]]);
+    sqr_column!(out[11], acc; [a[4], a[7]; a[5], a[6]]; []);
+    sqr_column!(out[12], acc; [a[5], a[7]]; [a[6]]);
+    sqr_column!(out[13], acc; [a[6], a[7]]; []);
+    sqr_column!(out[14], acc; []; [a[7]]);
+    out[15] = acc as u64;
+    out
+}
+
+/// [`mul_wide`] as loops, for any N ≤ 8.
+fn mul_wide_loop<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [[u64; N]; 2] {
+    let mut out = [0u64; 16];
+    let mut acc: u128 = 0; // the column sum, bits 0..128
+    for k in 0..2 * N - 1 {
+        let mut top = 0u64; // the column sum, bits 128..
+        let lo_i = (k + 1).saturating_sub(N);
+        for i in lo_i..=k.min(N - 1) {
+            let (s, o) = acc.overflowing_add((a[i] as u128) * (b[k - i] as u128));
+            acc = s;
+            top += o as u64;
+        }
+        out[k] = acc as u64;
+        acc = (acc >> 64) | ((top as u128) << 64);
+    }
+    out[2 * N - 1] = acc as u64;
+    [
+        std::array::from_fn(|i| out[i]),
+        std::array::from_fn(|i| out[N + i]),
+    ]
+}
+
+/// [`sqr_wide`] as loops, for any N ≤ 8: per column the cross products aᵢaⱼ (i < j) once,
+/// doubled, plus the diagonal square.
+fn sqr_wide_loop<const N: usize>(a: &[u64; N]) -> [[u64; N]; 2] {
+    let mut out = [0u64; 16];
+    let mut carry: u128 = 0; // what the previous columns pass on
+    for k in 0..2 * N - 1 {
+        let (mut x, mut top) = (0u128, 0u64);
+        let lo_i = (k + 1).saturating_sub(N);
+        let mut i = lo_i;
+        while 2 * i < k {
+            let (s, o) = x.overflowing_add((a[i] as u128) * (a[k - i] as u128));
+            x = s;
+            top += o as u64;
+            i += 1;
+        }
+        top = (top << 1) | (x >> 127) as u64;
+        x <<= 1;
+        if k % 2 == 0 {
+            let (s, o) = x.overflowing_add((a[k / 2] as u128) * (a[k / 2] as u128));
+            x = s;
+            top += o as u64;
+        }
+        let (s, o) = x.overflowing_add(carry);
+        x = s;
+        top += o as u64;
+        out[k] = x as u64;
+        carry = (x >> 64) | ((top as u128) << 64);
+    }
+    out[2 * N - 1] = carry as u64;
+    [
+        std::array::from_fn(|i| out[i]),
+        std::array::from_fn(|i| out[N + i]),
+    ]
+}
+
+/// (hi·2^(64N) + lo) mod m for m = 2^(64N) − c, c < 2³¹, in constant time: two folds
+/// (2^(64N) ≡ c) bring it below 2^(64N), then one conditional subtraction of m (as the
+/// addition of c, whose carry tells s ≥ m).
+#[inline(always)]
+fn fold_reduce<const N: usize>(t: &[[u64; N]; 2], c: u64) -> [u64; N] {
+    let (lo, hi) = (&t[0], &t[1]);
+    // s = lo + c·hi: N limbs and a top word w ≤ c
+    let mut s = [0u64; N];
+    let mut acc: u128 = 0;
+    for i in 0..N {
+        acc += lo[i] as u128 + (c as u128) * (hi[i] as u128);
+        s[i] = acc as u64;
+        acc >>= 64;
+    }
+    // s += w·c < 2⁶²; a carry out means s wrapped past 2^(64N) ≡ c, and s < 2⁶² is then so
+    // small that adding c to its low limb cannot carry
+    let (s, wrap) = add_small(&s, (acc as u64) * c);
+    let mut s = s;
+    s[0] += c & 0u64.wrapping_sub(wrap);
+    // s < 2^(64N) < 2m: s ≥ m exactly when s + c carries, and then s + c − 2^(64N) = s − m
+    let (d, ge) = add_small(&s, c);
+    select_mask(&s, &d, ge)
+}
+
+/// Montgomery reduction t·R⁻¹ mod m of a 2N-limb t < m·R for m = 2^(64N−1) + c, c < 2³¹, by
+/// product scanning: the multiple U·m added to t has only two word products per column,
+/// uₖ·c in column k and uⱼ·2^(64N−1) in column j + N − 1.
+#[inline(always)]
+fn sparse_reduce<const N: usize>(t: &[[u64; N]; 2], c: u64, minv: u64) -> [u64; N] {
+    let mut u = [0u64; N];
+    let mut r = [0u64; N];
+    // Each column sum stays below 2^128: a carry-in below 2^66, a word of t, uⱼ·2⁶³ < 2^127
+    // and uₖ·c < 2^95 (the overflow checks of the test builds watch it).
+    let mut acc: u128 = 0;
+    for k in 0..2 * N {
+        acc += (if k < N { t[0][k] } else { t[1][k - N] }) as u128;
+        if k + 1 >= N && k + 1 - N < N {
+            let uj = u[k + 1 - N];
+            acc += (uj as u128) << 63;
+        }
+        if k < N {
+            let uk = (acc as u64).wrapping_mul(minv);
+            u[k] = uk;
+            acc += (uk as u128) * (c as u128);
+        } else {
+            r[k - N] = acc as u64;
+        }
+        acc >>= 64;
+    }
+    // the result r + acc·R is below 2m: subtract m once if it is ≥ m
+    let (d, borrow) = sub_limbs(&r, &sparse_m::<N>(c));
+    let keep_r = borrow & (1 ^ (acc as u64 & 1));
+    select_mask(&d, &r, keep_r)
+}
+
+/// 2^(64N−1) + c as limbs.
+#[inline(always)]
+fn sparse_m<const N: usize>(c: u64) -> [u64; N] {
+    let mut m = small::<N>(c);
+    m[N - 1] |= 1 << 63;
+    m
+}
+
+/// a + v for one word v, with the carry out of the top limb.
+#[inline(always)]
+fn add_small<const N: usize>(a: &[u64; N], v: u64) -> ([u64; N], u64) {
+    let mut out = [0u64; N];
+    let mut c = v;
+    for i in 0..N {
+        (out[i], c) = adc(a[i], c, 0);
+    }
+    (out, c)
+}
+
+/// a − v for one word v, modulo 2^(64N).
+#[inline(always)]
+fn sub_small<const N: usize>(a: &[u64; N], v: u64) -> [u64; N] {
+    let mut out = [0u64; N];
+    let mut b = v;
+    for i in 0..N {
+        (out[i], b) = sbb(a[i], b, 0);
+    }
+    out
 }
 
 /// The number of significant bits of e.
@@ -991,6 +1266,198 @@ mod tests {
             let md = Modulus::new_field(limbs_from_hex::<4>(MODULI_256[i]));
             let a = md.to_mont(&x);
             proptest::prop_assert_eq!(md.legendre_vartime(&a), euler(&md, &a));
+        }
+    }
+
+    /// x mod m for a little-endian multi-limb x, bit by bit (the plain reference).
+    fn ref_mod<const N: usize>(x: &[u64], m: &[u64; N]) -> [u64; N] {
+        let mut r = [0u64; N];
+        for i in (0..64 * x.len()).rev() {
+            let bit = (x[i / 64] >> (i % 64)) & 1;
+            let top = r[N - 1] >> 63;
+            let mut r2: [u64; N] =
+                std::array::from_fn(|j| (r[j] << 1) | if j == 0 { bit } else { r[j - 1] >> 63 });
+            if top == 1 || !lt_vartime(&r2, m) {
+                r2 = sub_limbs(&r2, m).0;
+            }
+            r = r2;
+        }
+        r
+    }
+
+    /// a·b mod m by schoolbook and the bit-serial reduction.
+    fn ref_mul<const N: usize>(a: &[u64; N], b: &[u64; N], m: &[u64; N]) -> [u64; N] {
+        let mut t = vec![0u64; 2 * N];
+        for i in 0..N {
+            let mut c = 0u128;
+            for j in 0..N {
+                let x = t[i + j] as u128 + (a[i] as u128) * (b[j] as u128) + c;
+                t[i + j] = x as u64;
+                c = x >> 64;
+            }
+            t[i + N] = c as u64;
+        }
+        ref_mod(&t, m)
+    }
+
+    /// Every operation of every modulus (both constructions) against the reference, on edge
+    /// values and random ones.
+    fn arithmetic_against_reference<const N: usize>(hexes: &[&str], count: usize) {
+        let mut rng = Rng(0x5eed + N as u64);
+        for md in moduli::<N>(hexes) {
+            let m = md.m;
+            let mut values = vec![
+                [0; N],
+                small(1),
+                small(2),
+                sub_limbs(&m, &small(1)).0,
+                sub_limbs(&m, &small(2)).0,
+                shr1(&m, 0),
+                small(u64::MAX),
+            ];
+            values.extend((0..count).map(|_| ref_mod(&rng.limbs::<N>(), &m)));
+            // raw integers at or above m, and 2^(64N) − 1, reduce on the way in
+            for x in [m, add_limbs(&m, &small(1)).0, [u64::MAX; N], rng.limbs()] {
+                let want = ref_mod(&x, &m);
+                assert_eq!(
+                    md.to_uint(&md.to_mont(&x)),
+                    want,
+                    "to_mont {x:x?} mod {m:x?}"
+                );
+            }
+            for _ in 0..count {
+                let (lo, hi) = (rng.limbs::<N>(), rng.limbs::<N>());
+                let wide: Vec<u64> = lo.iter().chain(hi.iter()).copied().collect();
+                let got = md.to_uint(&md.to_mont_wide(&lo, &hi));
+                assert_eq!(got, ref_mod(&wide, &m));
+            }
+            let all_ones = [u64::MAX; N];
+            let wide_ones = vec![u64::MAX; 2 * N];
+            assert_eq!(
+                md.to_uint(&md.to_mont_wide(&all_ones, &all_ones)),
+                ref_mod(&wide_ones, &m)
+            );
+            for (n, x) in values.iter().enumerate() {
+                let a = md.to_mont(x);
+                assert_eq!(md.to_uint(&a), *x);
+                assert_eq!(
+                    md.to_uint(&md.square(&a)),
+                    ref_mul(x, x, &m),
+                    "{x:x?}² mod {m:x?}"
+                );
+                assert_eq!(md.to_uint(&md.neg(&a)), ref_mod(&sub_limbs(&m, x).0, &m));
+                assert_eq!(md.double(&a), md.add(&a, &a));
+                // pairs: every edge value against every value, randoms against a few
+                let partners: Vec<[u64; N]> = if n < 7 {
+                    values.clone()
+                } else {
+                    values[n - 3..n].to_vec()
+                };
+                for y in partners {
+                    let b = md.to_mont(&y);
+                    assert_eq!(md.to_uint(&md.mul(&a, &b)), ref_mul(x, &y, &m));
+                    let (sum, carry) = add_limbs(x, &y);
+                    let mut sum_wide: Vec<u64> = sum.to_vec();
+                    sum_wide.push(carry);
+                    assert_eq!(md.to_uint(&md.add(&a, &b)), ref_mod(&sum_wide, &m));
+                    let diff = if lt_vartime(x, &y) {
+                        add_limbs(&sub_limbs(x, &y).0, &m).0
+                    } else {
+                        sub_limbs(x, &y).0
+                    };
+                    assert_eq!(md.to_uint(&md.sub(&a, &b)), diff);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arithmetic_matches_reference_256() {
+        arithmetic_against_reference::<4>(&MODULI_256, 60);
+    }
+
+    #[test]
+    fn arithmetic_matches_reference_512() {
+        arithmetic_against_reference::<8>(&MODULI_512, 30);
+    }
+
+    #[test]
+    fn written_out_products_match_the_loops() {
+        let mut rng = Rng(99);
+        for _ in 0..200 {
+            let (a, b) = (rng.limbs::<4>(), rng.limbs::<4>());
+            assert_eq!(halves::<4, 8>(&mul_wide4(&a, &b)), mul_wide_loop(&a, &b));
+            assert_eq!(halves::<4, 8>(&sqr_wide4(&a)), sqr_wide_loop(&a));
+            assert_eq!(mul_wide_loop(&a, &a), sqr_wide_loop(&a));
+            let (a, b) = (rng.limbs::<8>(), rng.limbs::<8>());
+            assert_eq!(halves::<8, 16>(&mul_wide8(&a, &b)), mul_wide_loop(&a, &b));
+            assert_eq!(halves::<8, 16>(&sqr_wide8(&a)), sqr_wide_loop(&a));
+            assert_eq!(mul_wide_loop(&a, &a), sqr_wide_loop(&a));
+        }
+        // all ones: every column and carry at its largest
+        let ones4 = [u64::MAX; 4];
+        assert_eq!(
+            halves::<4, 8>(&sqr_wide4(&ones4)),
+            mul_wide_loop(&ones4, &ones4)
+        );
+        let ones8 = [u64::MAX; 8];
+        assert_eq!(
+            halves::<8, 16>(&sqr_wide8(&ones8)),
+            mul_wide_loop(&ones8, &ones8)
+        );
+        // another size through the loops: 2 limbs against u128 arithmetic
+        let (x, y) = (rng.limbs::<2>(), rng.limbs::<2>());
+        let w = mul_wide_loop(&x, &y);
+        let (xl, yl) = (
+            x[0] as u128 | (x[1] as u128) << 64,
+            y[0] as u128 | (y[1] as u128) << 64,
+        );
+        assert_eq!(
+            w[0][0] as u128 | (w[0][1] as u128) << 64,
+            xl.wrapping_mul(yl)
+        );
+        assert_eq!(sqr_wide_loop(&x), mul_wide_loop(&x, &x));
+    }
+
+    #[test]
+    fn special_forms_are_detected() {
+        let kind4 = |h: &str| Modulus::<4>::new_field(limbs_from_hex(h)).kind;
+        let kind8 = |h: &str| Modulus::<8>::new_field(limbs_from_hex(h)).kind;
+        assert_eq!(kind4(MODULI_256[2]), Kind::Fold(617));
+        assert_eq!(kind4(MODULI_256[4]), Kind::Sparse(3225));
+        assert_eq!(kind4(MODULI_256[0]), Kind::Sparse(0x431));
+        assert_eq!(kind4(MODULI_256[6]), Kind::Mont);
+        assert_eq!(kind8(MODULI_512[2]), Kind::Fold(569));
+        assert_eq!(kind8(MODULI_512[4]), Kind::Sparse(111));
+        assert_eq!(kind8(MODULI_512[0]), Kind::Mont);
+        // the group orders keep the generic reduction
+        for h in MODULI_256 {
+            assert_eq!(Modulus::<4>::new(limbs_from_hex(h)).kind, Kind::Mont);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn products_match_reference_256(x in proptest::prelude::any::<[u64; 4]>(),
+                                        y in proptest::prelude::any::<[u64; 4]>(),
+                                        i in 0usize..9) {
+            let md = Modulus::new_field(limbs_from_hex::<4>(MODULI_256[i]));
+            let (x, y) = (ref_mod(&x, &md.m), ref_mod(&y, &md.m));
+            let (a, b) = (md.to_mont(&x), md.to_mont(&y));
+            proptest::prop_assert_eq!(md.to_uint(&md.mul(&a, &b)), ref_mul(&x, &y, &md.m));
+            proptest::prop_assert_eq!(md.to_uint(&md.square(&a)), ref_mul(&x, &x, &md.m));
+        }
+
+        #[test]
+        fn products_match_reference_512(x in proptest::prelude::any::<[u64; 8]>(),
+                                        y in proptest::prelude::any::<[u64; 8]>(),
+                                        i in 0usize..7) {
+            let md = Modulus::new_field(limbs_from_hex::<8>(MODULI_512[i]));
+            let (x, y) = (ref_mod(&x, &md.m), ref_mod(&y, &md.m));
+            let (a, b) = (md.to_mont(&x), md.to_mont(&y));
+            proptest::prop_assert_eq!(md.to_uint(&md.mul(&a, &b)), ref_mul(&x, &y, &md.m));
+            proptest::prop_assert_eq!(md.to_uint(&md.square(&a)), ref_mul(&x, &x, &md.m));
         }
     }
 

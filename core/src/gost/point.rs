@@ -137,8 +137,6 @@ pub(crate) struct Descent<const N: usize> {
     plus: bool,
     /// (p + 1)/4: square roots, p ≡ 3 mod 4.
     sqrt_exp: [u64; N],
-    /// (p − 1)/2: Euler's criterion.
-    euler_exp: [u64; N],
 }
 
 impl<const N: usize> Curve<N> {
@@ -226,14 +224,12 @@ impl<const N: usize> Curve<N> {
         if bool::from(f.is_zero(&c)) {
             return None;
         }
-        let euler_exp = shr_limbs(&self.fp.m, 1);
-        let plus = f.pow_public(&c, &euler_exp) == f.one;
+        let plus = f.legendre_vartime(&c) == 1;
         Some(Descent {
             e1,
             two_beta,
             plus,
             sqrt_exp,
-            euler_exp,
         })
     }
 
@@ -621,8 +617,9 @@ impl<const N: usize> Curve<N> {
     }
 
     /// The descent test; None on a degenerate input (a zero where a character is needed),
-    /// which the caller settles with the scalar product. One square root and one quadratic
-    /// character ([`Descent`]).
+    /// which the caller settles with the scalar product. One square root (an exponentiation)
+    /// and one quadratic character (the binary Jacobi algorithm, variable time: the point is
+    /// public), see [`Descent`].
     pub(crate) fn in_subgroup_descent(&self, ds: &Descent<N>, p: &Aff<N>) -> Option<bool> {
         let f = &self.fp;
         if bool::from(f.is_zero(&p.y)) {
@@ -639,12 +636,7 @@ impl<const N: usize> Curve<N> {
         if bool::from(f.is_zero(&u1) | f.is_zero(&u2)) {
             return None;
         }
-        Some(self.is_square_public(if ds.plus { &u1 } else { &u2 }, ds))
-    }
-
-    /// Whether a nonzero public element is a square (Euler's criterion).
-    fn is_square_public(&self, v: &Fe<N>, ds: &Descent<N>) -> bool {
-        self.fp.pow_public(v, &ds.euler_exp) == self.fp.one
+        Some(f.legendre_vartime(if ds.plus { &u1 } else { &u2 }) == 1)
     }
 
     /// The descent constants with β replaced by −β (the other branch of the final character),
@@ -825,8 +817,8 @@ impl<const N: usize> ConditionallySelectable for Jac<N> {
     }
 }
 
-/// Width of the wNAF table of G used in verification (odd multiples up to 63·G).
-const G_WNAF_WIDTH: u32 = 7;
+/// Width of the wNAF table of G used in verification (odd multiples up to 127·G).
+const G_WNAF_WIDTH: u32 = 8;
 
 impl<const N: usize> Curve<N> {
     pub(crate) fn jac_identity(&self) -> Jac<N> {
@@ -846,14 +838,6 @@ impl<const N: usize> Curve<N> {
             x: p.x,
             y: p.y,
             z: self.fp.one,
-        }
-    }
-
-    fn jac_neg(&self, p: &Jac<N>) -> Jac<N> {
-        Jac {
-            x: p.x,
-            y: self.fp.neg(&p.y),
-            z: p.z,
         }
     }
 
@@ -983,15 +967,12 @@ impl<const N: usize> Curve<N> {
         self.batch_to_affine(&pts)
     }
 
-    /// u1·G + u2·Q for public scalars (Shamir's trick over interleaved wNAFs: width 7 with the
-    /// precomputed table for G, width 5 for Q), in Jacobian coordinates.
+    /// u1·G + u2·Q for public scalars (Shamir's trick over interleaved wNAFs: width 8 with the
+    /// precomputed table for G, width 5 for Q), in Jacobian coordinates. Q's odd multiples are
+    /// made affine with one inversion (Montgomery's trick), so that every addition of the
+    /// chain is the mixed one (7M + 4S instead of 11M + 5S).
     pub(crate) fn double_mul_vartime(&self, u1: &[u64; N], u2: &[u64; N], q: &Aff<N>) -> Jac<N> {
-        let qj = self.jac_from_affine(q);
-        let q2 = self.jac_double(&qj);
-        let mut q_odd = [qj; 8];
-        for i in 1..8 {
-            q_odd[i] = self.jac_add(&q_odd[i - 1], &q2);
-        }
+        let q_odd = self.odd_multiples_affine(q);
         let n1 = wnaf::<N>(u1, G_WNAF_WIDTH);
         let n2 = wnaf::<N>(u2, 5);
         let len = n1.len().max(n2.len());
@@ -1006,14 +987,42 @@ impl<const N: usize> Curve<N> {
             }
             if d2 != 0 {
                 let e = &q_odd[(d2.unsigned_abs() as usize) / 2];
-                acc = if d2 > 0 {
-                    self.jac_add(&acc, e)
-                } else {
-                    self.jac_add(&acc, &self.jac_neg(e))
-                };
+                acc = self.jac_add_affine(&acc, e, d2 < 0);
             }
         }
         acc
+    }
+
+    /// Q, 3Q, …, 15Q in affine form (variable time: Q is public): Jacobian additions of 2Q,
+    /// then one inversion for all eight (Montgomery's trick; x = X/Z², y = Y/Z³). None of them
+    /// is the point at infinity: the order of an affine point of these curves is 2, 4 or a
+    /// multiple of the prime q, never an odd number up to 15.
+    fn odd_multiples_affine(&self, q: &Aff<N>) -> [Aff<N>; 8] {
+        let f = &self.fp;
+        let qj = self.jac_from_affine(q);
+        let q2 = self.jac_double(&qj);
+        let mut pts = [qj; 8];
+        for i in 1..8 {
+            pts[i] = self.jac_add(&pts[i - 1], &q2);
+        }
+        let mut prefix = [f.one; 8];
+        let mut acc = f.one;
+        for (p, pre) in pts.iter().zip(prefix.iter_mut()) {
+            *pre = acc;
+            acc = f.mul(&acc, &p.z);
+        }
+        let mut inv = f.invert_vartime(&acc);
+        let mut out = [*q; 8];
+        for i in (0..8).rev() {
+            let zi = f.mul(&inv, &prefix[i]);
+            inv = f.mul(&inv, &pts[i].z);
+            let zi2 = f.square(&zi);
+            out[i] = Aff {
+                x: f.mul(&pts[i].x, &zi2),
+                y: f.mul(&pts[i].y, &f.mul(&zi2, &zi)),
+            };
+        }
+        out
     }
 
     /// The same point with (X, Y, Z) scaled to (λ²X, λ³Y, λZ), for the tests.
