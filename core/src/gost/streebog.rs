@@ -583,21 +583,25 @@ mod avx512 {
 
     /// g_N(h, m), everything in T layout. Round r: K_{r+1} = LPS(K_r ⊕ C_r) and
     /// X_r = LPS(K_r ⊕ X_{r−1}); `x_in` carries K_r ⊕ X_{r−1}, so E = X_12 ⊕ K_13 is the last
-    /// `x_in`.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
-    fn g_t(h: __m512i, n: __m512i, m: __m512i) -> __m512i {
-        let k = lps(_mm512_xor_si512(h, n));
-        let mut x_in = _mm512_xor_si512(k, m);
-        let mut k_in = _mm512_xor_si512(k, z(&C_T[0]));
-        for c in &C_T[1..] {
-            let k_next = lps(k_in);
-            x_in = lps_xor(x_in, k_next);
-            k_in = _mm512_xor_si512(k_next, z(c));
-        }
-        let k13 = lps(k_in);
-        let e = lps_xor(x_in, k13);
-        xor3(h, m, e)
+    /// `x_in`. A macro rather than a function so that it is inlined into both callers and its
+    /// constants stay in registers across the blocks (`#[inline(always)]` is not allowed with
+    /// `#[target_feature]`).
+    macro_rules! g_t {
+        ($h:expr, $n:expr, $m:expr) => {{
+            let (h, n, m) = ($h, $n, $m);
+            // the key schedule first, in program order: it does not depend on the state chain,
+            // so it runs ahead and the state chain fills the ports it leaves idle
+            let mut ks = [_mm512_setzero_si512(); 13];
+            ks[0] = lps(_mm512_xor_si512(h, n));
+            for r in 0..12 {
+                ks[r + 1] = lps(_mm512_xor_si512(ks[r], z(&C_T[r])));
+            }
+            let mut x_in = _mm512_xor_si512(ks[0], m);
+            for k in &ks[1..] {
+                x_in = lps_xor(x_in, *k);
+            }
+            xor3(h, m, x_in)
+        }};
     }
 
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
@@ -607,7 +611,7 @@ mod avx512 {
         let step = z(&[512, 0, 0, 0, 0, 0, 0, 0]);
         for block in blocks {
             let m = words(block);
-            ht = g_t(ht, transpose(nz), transpose(z(&m)));
+            ht = g_t!(ht, transpose(nz), transpose(z(&m)));
             add512(sigma, &m);
             add512_small(n, 512);
             nz = if n[0] < 512 {
@@ -622,7 +626,7 @@ mod avx512 {
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
     fn g_impl(h: &mut [u64; 8], n: &[u64; 8], m: &[u64; 8]) {
         let mt = transpose(z(m));
-        *h = unz(transpose(g_t(transpose(z(h)), transpose(z(n)), mt)));
+        *h = unz(transpose(g_t!(transpose(z(h)), transpose(z(n)), mt)));
     }
 
     /// For each block in turn: h ← g_N(h, m), N += 512, Σ += m.
@@ -695,17 +699,97 @@ impl Backend {
     }
 }
 
+/// The chaining state (h, N, Σ) and its back end: everything but the buffered bytes.
+#[derive(Clone)]
+struct Chain {
+    h: [u64; 8],
+    n: [u64; 8],
+    sigma: [u64; 8],
+    backend: Backend,
+}
+
+impl Chain {
+    /// The initial state for a `bytes`-byte digest (32 or 64).
+    fn new(bytes: usize, backend: Backend) -> Self {
+        let iv = if bytes == 32 {
+            0x0101_0101_0101_0101
+        } else {
+            0
+        };
+        Self {
+            h: [iv; 8],
+            n: [0; 8],
+            sigma: [0; 8],
+            backend,
+        }
+    }
+
+    /// Absorbs whole blocks.
+    fn absorb(&mut self, blocks: &[[u8; 64]]) {
+        if !blocks.is_empty() {
+            let Self {
+                h,
+                n,
+                sigma,
+                backend,
+            } = self;
+            backend.blocks(h, n, sigma, blocks);
+        }
+    }
+
+    /// The final stage after the whole blocks: `tail` (under 64 bytes) padded and compressed,
+    /// then g_0(h, N) and g_0(h, Σ). Returns h; the state is spent.
+    fn finish(&mut self, tail: &[u8]) -> [u64; 8] {
+        let Self {
+            h,
+            n,
+            sigma,
+            backend,
+        } = self;
+        let mut block = [0u8; 64];
+        block[..tail.len()].copy_from_slice(tail);
+        block[tail.len()] = 1;
+        let mut m = words(&block);
+        backend.g(h, n, &m);
+        add512_small(n, 8 * tail.len() as u64);
+        add512(sigma, &m);
+        m.zeroize();
+        block.zeroize();
+        backend.g(h, &[0; 8], n);
+        backend.g(h, &[0; 8], sigma);
+        *h
+    }
+
+    /// Zeroizes h, N and Σ.
+    fn wipe(&mut self) {
+        self.h.zeroize();
+        self.n.zeroize();
+        self.sigma.zeroize();
+    }
+}
+
+impl Drop for Chain {
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
+/// The last `out.len()` bytes of h (the 256-bit digest is the upper half of the state).
+fn digest_bytes(h: &[u64; 8], out: &mut [u8]) {
+    let skip = 8 - out.len() / 8;
+    for (chunk, word) in out.chunks_exact_mut(8).zip(&h[skip..]) {
+        chunk.copy_from_slice(&word.to_le_bytes());
+    }
+}
+
 /// Streebog with a `BYTES`-byte digest: [`Streebog256`] (32) or [`Streebog512`] (64); other
 /// sizes do not compile. Feed it with [`update`](Self::update) as often as needed, then
 /// [`finalize`](Self::finalize). The state is zeroized on drop.
 #[derive(Clone)]
 pub struct Streebog<const BYTES: usize> {
-    h: [u64; 8],
-    n: [u64; 8],
-    sigma: [u64; 8],
+    chain: Chain,
     buf: [u8; 64],
     pos: usize,
-    backend: Backend,
 }
 
 /// Streebog-256 (GOST R 34.11-2012, 32-byte digest).
@@ -726,74 +810,38 @@ impl<const BYTES: usize> Streebog<BYTES> {
                 "Streebog digests are 32 or 64 bytes"
             )
         };
-        let iv = if BYTES == 32 {
-            0x0101_0101_0101_0101
-        } else {
-            0
-        };
         Self {
-            h: [iv; 8],
-            n: [0; 8],
-            sigma: [0; 8],
+            chain: Chain::new(BYTES, backend),
             buf: [0; 64],
             pos: 0,
-            backend,
         }
     }
 
     /// Absorbs `data`.
     pub fn update(&mut self, data: impl AsRef<[u8]>) {
         let mut data = data.as_ref();
-        let Self {
-            h,
-            n,
-            sigma,
-            buf,
-            pos,
-            backend,
-        } = self;
-        if *pos > 0 {
-            let take = (64 - *pos).min(data.len());
-            buf[*pos..*pos + take].copy_from_slice(&data[..take]);
-            *pos += take;
+        if self.pos > 0 {
+            let take = (64 - self.pos).min(data.len());
+            self.buf[self.pos..self.pos + take].copy_from_slice(&data[..take]);
+            self.pos += take;
             data = &data[take..];
-            if *pos < 64 {
+            if self.pos < 64 {
                 return;
             }
-            backend.blocks(h, n, sigma, std::slice::from_ref(buf));
-            *pos = 0;
+            self.chain.absorb(std::slice::from_ref(&self.buf));
+            self.pos = 0;
         }
         let (blocks, rest) = data.as_chunks::<64>();
-        if !blocks.is_empty() {
-            backend.blocks(h, n, sigma, blocks);
-        }
-        buf[..rest.len()].copy_from_slice(rest);
-        *pos = rest.len();
+        self.chain.absorb(blocks);
+        self.buf[..rest.len()].copy_from_slice(rest);
+        self.pos = rest.len();
     }
 
     /// The digest of everything absorbed, bytes as OpenSSL and RustCrypto output them.
     pub fn finalize(mut self) -> [u8; BYTES] {
-        let Self {
-            h,
-            n,
-            sigma,
-            buf,
-            pos,
-            backend,
-        } = &mut self;
-        buf[*pos..].fill(0);
-        buf[*pos] = 1;
-        let mut m = words(buf);
-        backend.g(h, n, &m);
-        add512_small(n, 8 * *pos as u64);
-        add512(sigma, &m);
-        m.zeroize();
-        backend.g(h, &[0; 8], n);
-        backend.g(h, &[0; 8], sigma);
+        let h = self.chain.finish(&self.buf[..self.pos]);
         let mut out = [0u8; BYTES];
-        for (chunk, word) in out.chunks_exact_mut(8).zip(&h[8 - BYTES / 8..]) {
-            chunk.copy_from_slice(&word.to_le_bytes());
-        }
+        digest_bytes(&h, &mut out);
         out
     }
 
@@ -802,6 +850,13 @@ impl<const BYTES: usize> Streebog<BYTES> {
         let mut h = Self::new();
         h.update(data);
         h.finalize()
+    }
+
+    /// Zeroizes the state (h, N, Σ and the buffered bytes).
+    fn wipe(&mut self) {
+        self.chain.wipe();
+        self.buf.zeroize();
+        self.pos.zeroize();
     }
 }
 
@@ -817,21 +872,119 @@ impl<const BYTES: usize> std::fmt::Debug for Streebog<BYTES> {
     }
 }
 
-impl<const BYTES: usize> Streebog<BYTES> {
-    /// Zeroizes the state (h, N, Σ and the buffered bytes).
-    fn wipe(&mut self) {
-        self.h.zeroize();
-        self.n.zeroize();
-        self.sigma.zeroize();
-        self.buf.zeroize();
-        self.pos.zeroize();
-    }
-}
-
 impl<const BYTES: usize> Drop for Streebog<BYTES> {
     fn drop(&mut self) {
         self.wipe();
     }
+}
+
+/// The same hash behind RustCrypto's `digest` traits, for generic code that needs them
+/// (`hmac::Hmac`, `pbkdf2::pbkdf2_hmac`): [`rustcrypto::Streebog256`] and
+/// [`rustcrypto::Streebog512`] implement `digest::Digest` and `digest::block_api::EagerHash`.
+pub mod rustcrypto {
+    use digest::array::Array;
+    use digest::block_api::{
+        AlgorithmName, Block, BlockSizeUser, Buffer, BufferKindUser, Eager, FixedOutputCore,
+        OutputSizeUser, Reset, UpdateCore,
+    };
+    use digest::consts::{U32, U64};
+    use digest::{HashMarker, Output};
+
+    use super::{Backend, Chain, digest_bytes};
+
+    macro_rules! core {
+        ($core:ident, $bytes:literal, $size:ty, $name:literal) => {
+            /// The block-level core (h, N, Σ) for `digest`'s buffering wrapper.
+            #[derive(Clone)]
+            pub struct $core(Chain);
+
+            impl Default for $core {
+                fn default() -> Self {
+                    Self(Chain::new($bytes, Backend::detect()))
+                }
+            }
+
+            impl HashMarker for $core {}
+
+            impl BlockSizeUser for $core {
+                type BlockSize = U64;
+            }
+
+            impl BufferKindUser for $core {
+                type BufferKind = Eager;
+            }
+
+            impl OutputSizeUser for $core {
+                type OutputSize = $size;
+            }
+
+            impl UpdateCore for $core {
+                fn update_blocks(&mut self, blocks: &[Block<Self>]) {
+                    self.0.absorb(Array::cast_slice_to_core(blocks));
+                }
+            }
+
+            impl FixedOutputCore for $core {
+                fn finalize_fixed_core(
+                    &mut self,
+                    buffer: &mut Buffer<Self>,
+                    out: &mut Output<Self>,
+                ) {
+                    let h = self.0.finish(buffer.get_data());
+                    digest_bytes(&h, out);
+                }
+            }
+
+            impl Reset for $core {
+                fn reset(&mut self) {
+                    *self = Self(Chain::new($bytes, self.0.backend));
+                }
+            }
+
+            impl AlgorithmName for $core {
+                fn write_alg_name(f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    f.write_str($name)
+                }
+            }
+
+            /// h, N and Σ are zeroized on drop (`digest`'s buffer wipes itself).
+            impl zeroize::ZeroizeOnDrop for $core {}
+
+            impl core::fmt::Debug for $core {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    write!(f, "{} {{ .. }}", stringify!($core))
+                }
+            }
+        };
+    }
+
+    core!(Core256, 32, U32, "Streebog256");
+    core!(Core512, 64, U64, "Streebog512");
+
+    // Both parts zeroize on drop: the cores by `Chain`'s `Drop`, `digest`'s buffer by its
+    // `zeroize` feature (turned on in core/Cargo.toml); this does not compile otherwise.
+    const _: () = {
+        #[allow(dead_code)] // a check that runs at compile time
+        fn wipes(core: &Core256, buf: &Buffer<Core256>, core512: &Core512) {
+            let _ = core as &dyn zeroize::ZeroizeOnDrop;
+            let _ = buf as &dyn zeroize::ZeroizeOnDrop;
+            let _ = core512 as &dyn zeroize::ZeroizeOnDrop;
+        }
+    };
+    impl zeroize::ZeroizeOnDrop for Streebog256 {}
+    impl zeroize::ZeroizeOnDrop for Streebog512 {}
+
+    digest::buffer_fixed!(
+        /// Streebog-256 with RustCrypto's `digest` traits.
+        pub struct Streebog256(Core256);
+        impl: BaseFixedTraits AlgorithmName Default Clone HashMarker Reset FixedOutputReset;
+    );
+
+    digest::buffer_fixed!(
+        /// Streebog-512 with RustCrypto's `digest` traits.
+        pub struct Streebog512(Core512);
+        impl: BaseFixedTraits AlgorithmName Default Clone HashMarker Reset FixedOutputReset;
+    );
 }
 
 #[cfg(test)]
@@ -1041,13 +1194,75 @@ mod tests {
     fn wipe_clears_the_whole_state() {
         let mut h = Streebog256::new();
         h.update(message(100, 9));
-        assert!(h.h != [0; 8] && h.n != [0; 8] && h.sigma != [0; 8] && h.pos == 36);
+        let c = &h.chain;
+        assert!(c.h != [0; 8] && c.n != [0; 8] && c.sigma != [0; 8] && h.pos == 36);
         h.wipe();
+        let c = &h.chain;
         assert_eq!(
-            (h.h, h.n, h.sigma, h.buf, h.pos),
+            (c.h, c.n, c.sigma, h.buf, h.pos),
             ([0; 8], [0; 8], [0; 8], [0; 64], 0)
         );
         assert_eq!(format!("{h:?}"), "Streebog256 { .. }");
+    }
+
+    /// The `digest`-trait types: one-shot, split updates, reset, against the crate.
+    #[test]
+    fn rustcrypto_types_match_the_crate() {
+        use digest::{Digest, FixedOutputReset};
+        let data = message(400, 13);
+        for len in (0..=400).step_by(7) {
+            let m = &data[..len];
+            assert_eq!(
+                <rustcrypto::Streebog256 as Digest>::digest(m)[..],
+                crate256(m)
+            );
+            let mut h = rustcrypto::Streebog512::new();
+            let (a, b) = m.split_at(len / 3);
+            Digest::update(&mut h, a);
+            Digest::update(&mut h, b);
+            assert_eq!(h.finalize_fixed_reset()[..], crate512(m), "{len}");
+            // after the reset it hashes from scratch again
+            Digest::update(&mut h, m);
+            assert_eq!(h.finalize()[..], crate512(m), "{len} after reset");
+        }
+    }
+
+    /// HMAC and PBKDF2 over our hash equal them over the crate's (keys shorter and longer
+    /// than a block; PBKDF2 as encrypted PKCS#8 uses it).
+    #[test]
+    fn hmac_and_pbkdf2_match_the_crate() {
+        use hmac::{Hmac, KeyInit, Mac};
+        fn mac<D: digest::block_api::EagerHash>(key: &[u8], msg: &[u8]) -> Vec<u8> {
+            let mut m = <Hmac<D> as KeyInit>::new_from_slice(key).unwrap();
+            m.update(msg);
+            m.finalize().into_bytes().to_vec()
+        }
+        let data = message(300, 17);
+        for (klen, mlen) in [(0, 0), (16, 3), (32, 64), (64, 65), (65, 200), (200, 300)] {
+            let (key, msg) = (&data[..klen], &data[100..100 + mlen.min(200)]);
+            assert_eq!(
+                mac::<rustcrypto::Streebog256>(key, msg),
+                mac::<::streebog::Streebog256>(key, msg)
+            );
+            assert_eq!(
+                mac::<rustcrypto::Streebog512>(key, msg),
+                mac::<::streebog::Streebog512>(key, msg)
+            );
+        }
+        for (rounds, len) in [(1, 32), (2, 64), (57, 100)] {
+            let (mut ours, mut theirs) = (vec![0u8; len], vec![0u8; len]);
+            pbkdf2::pbkdf2_hmac::<rustcrypto::Streebog512>(b"password", b"salt", rounds, &mut ours);
+            pbkdf2::pbkdf2_hmac::<::streebog::Streebog512>(
+                b"password",
+                b"salt",
+                rounds,
+                &mut theirs,
+            );
+            assert_eq!(ours, theirs, "{rounds} {len}");
+            pbkdf2::pbkdf2_hmac::<rustcrypto::Streebog256>(b"pass", b"NaCl", rounds, &mut ours);
+            pbkdf2::pbkdf2_hmac::<::streebog::Streebog256>(b"pass", b"NaCl", rounds, &mut theirs);
+            assert_eq!(ours, theirs, "{rounds} {len}");
+        }
     }
 
     proptest! {

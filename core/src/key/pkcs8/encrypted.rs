@@ -177,12 +177,12 @@ fn derive(prf: Prf, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8
     match prf {
         Prf::Sha1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt, iterations, out),
         Prf::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, iterations, out),
-        Prf::Streebog256 => {
-            pbkdf2::pbkdf2_hmac::<streebog::Streebog256>(password, salt, iterations, out)
-        }
-        Prf::Streebog512 => {
-            pbkdf2::pbkdf2_hmac::<streebog::Streebog512>(password, salt, iterations, out)
-        }
+        Prf::Streebog256 => pbkdf2::pbkdf2_hmac::<crate::gost::streebog::rustcrypto::Streebog256>(
+            password, salt, iterations, out,
+        ),
+        Prf::Streebog512 => pbkdf2::pbkdf2_hmac::<crate::gost::streebog::rustcrypto::Streebog512>(
+            password, salt, iterations, out,
+        ),
     }
 }
 
