@@ -569,3 +569,44 @@ fn comb_bound_is_checked() {
     assert!(comb_bound_holds(&[1, 0, 0, edge[3]], 43));
     assert!(!comb_bound_holds(&[u64::MAX, u64::MAX, u64::MAX, 0], 43));
 }
+
+/// Weierstrass verification (affine table of Q, width-8 table of G) accepts x(2k·G) mod q for
+/// u1 = u2 = k and Q = G, and rejects r + 1, the negated key, and a combination that cancels.
+fn check_weierstrass_verification<const N: usize>(c: &Curve<N>) {
+    use super::field::{add_limbs, small, sub_limbs};
+    assert!(c.edwards.is_none());
+    let neg_g = super::point::Aff {
+        x: c.g.x,
+        y: c.fp.neg(&c.g.y),
+    };
+    for i in 0..6 {
+        let k = c.fq.to_uint(&c.fq.to_mont(&test_limbs::<N>("verify k", i)));
+        let two_k =
+            c.fq.to_uint(&c.fq.add(&c.fq.to_mont(&k), &c.fq.to_mont(&k)));
+        let (p2, _) = c.to_affine(&c.mul_base_ct(&two_k));
+        let r = c.fq.to_uint(&c.fq.to_mont(&c.fp.to_uint(&p2.x)));
+        assert!(c.verify_combination(&k, &k, &c.g, &r));
+        assert!(!c.verify_combination(&k, &k, &c.g, &add_limbs(&r, &small(1)).0));
+        // k·G − k·G = O: rejected; with −G as the key the result is O too
+        assert!(!c.verify_combination(&k, &k, &neg_g, &r));
+        let neg_k = sub_limbs(&c.fq.m, &k).0;
+        assert!(!c.verify_combination(&k, &neg_k, &c.g, &r));
+        // 3k·G = k·G + k·(2G) with Q = 2G
+        let g2 = c.to_affine(&c.mul_base_ct(&small(2))).0;
+        let three_k =
+            c.fq.to_uint(&c.fq.add(&c.fq.to_mont(&two_k), &c.fq.to_mont(&k)));
+        let (p3, _) = c.to_affine(&c.mul_base_ct(&three_k));
+        let r3 = c.fq.to_uint(&c.fq.to_mont(&c.fp.to_uint(&p3.x)));
+        assert!(c.verify_combination(&k, &k, &g2, &r3));
+        assert!(!c.verify_combination(&k, &k, &g2, &r));
+    }
+}
+
+#[test]
+fn weierstrass_verification_accepts_and_rejects() {
+    check_weierstrass_verification(curve256(CurveId::Test256));
+    check_weierstrass_verification(curve256(CurveId::CryptoProA));
+    check_weierstrass_verification(curve256(CurveId::CryptoProB));
+    check_weierstrass_verification(curve512(CurveId::Tc26_512A));
+    check_weierstrass_verification(curve512(CurveId::Tc26_512B));
+}
