@@ -62,9 +62,33 @@ const fn windows(n: usize) -> usize {
     (64 * n + COMB_W) / COMB_W
 }
 
-/// Bits `start .. start + len` of k (bit positions below 0 or beyond k read as 0). The
-/// positions are public; no branch depends on the bits.
+/// Bits `start .. start + len` of k, len ≤ 32 (bit positions below 0 or beyond k read as 0),
+/// from the one or two limbs that hold them. The positions are public; no branch or index
+/// depends on the bits.
 fn bits_at<const N: usize>(k: &[u64; N], start: isize, len: usize) -> u32 {
+    debug_assert!(len <= 32);
+    // 128 bits from bit `base` (a multiple of 64) on, then shifted: positions are public
+    let (base, shift) = if start < 0 {
+        (-64isize, (start + 64) as u32)
+    } else {
+        (start & !63, (start & 63) as u32)
+    };
+    let limb = |i: isize| -> u64 {
+        if i >= 0 && (i as usize) < N {
+            k[i as usize]
+        } else {
+            0
+        }
+    };
+    let lo = limb(base / 64);
+    let hi = limb(base / 64 + 1);
+    let window = ((hi as u128) << 64 | lo as u128) >> shift;
+    (window as u64 & ((1u64 << len) - 1)) as u32
+}
+
+/// Bits `start .. start + len` of k one at a time: the reference for [`bits_at`].
+#[cfg(test)]
+fn bits_at_slow<const N: usize>(k: &[u64; N], start: isize, len: usize) -> u32 {
     let mut v = 0u32;
     for b in 0..len {
         let pos = start + b as isize;
@@ -74,6 +98,26 @@ fn bits_at<const N: usize>(k: &[u64; N], start: isize, len: usize) -> u32 {
         }
     }
     v
+}
+
+#[cfg(test)]
+#[test]
+fn bits_at_matches_bit_by_bit() {
+    let k: [u64; 4] = [
+        0x0123_4567_89ab_cdef,
+        0xfedc_ba98_7654_3210,
+        0x8000_0000_0000_0001,
+        0xffff_0000_ffff_0000,
+    ];
+    for start in -8isize..260 {
+        for len in [1usize, 6, 7, 32] {
+            assert_eq!(
+                bits_at(&k, start, len),
+                bits_at_slow(&k, start, len),
+                "{start} {len}"
+            );
+        }
+    }
 }
 
 /// Booth recoding of a (COMB_W+1)-bit window (the lowest bit is the previous window's top
@@ -452,7 +496,7 @@ impl<const N: usize> Curve<N> {
 
     /// k·G for a secret 0 ≤ k < q, in constant time, for the Weierstrass curves: the comb of
     /// [`Self::mul_base_ct`] with the running sum in Jacobian coordinates and the cheaper mixed
-    /// addition (madd-2007-bl, 7M + 4S, any a) for every window but the last, which uses the
+    /// addition (8M + 3S, any a) for every window but the last, which uses the
     /// complete formulas. The result is in homogeneous projective coordinates.
     ///
     /// Why the incomplete addition never meets its exceptions: after windows 0..i − 1 the
@@ -518,7 +562,7 @@ impl<const N: usize> Curve<N> {
         sel
     }
 
-    /// P + Q for a Jacobian P and an affine Q (madd-2007-bl, 7M + 4S), without any branch and
+    /// P + Q for a Jacobian P and an affine Q (8M + 3S), without any branch and
     /// without the exceptional cases: P must not be the point at infinity, Q or −Q (the comb's
     /// windows guarantee it, see [`Self::mul_base_jac_ct`]; the tests compare with the
     /// complete formulas).
@@ -526,21 +570,26 @@ impl<const N: usize> Curve<N> {
     pub(crate) fn jac_add_affine_unchecked(&self, p: &Jac<N>, q: &Aff<N>) -> Jac<N> {
         let f = &self.fp;
         let z1z1 = f.square(&p.z);
-        let u2 = f.mul(&q.x, &z1z1);
-        let s2 = f.mul(&f.mul(&q.y, &p.z), &z1z1);
-        let h = f.sub(&u2, &p.x);
-        let hh = f.square(&h);
-        let i = f.double(&f.double(&hh));
-        let j = f.mul(&h, &i);
-        let r = f.double(&f.sub(&s2, &p.y));
-        let v = f.mul(&p.x, &i);
-        let x3 = f.sub(&f.sub(&f.square(&r), &j), &f.double(&v));
-        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.double(&f.mul(&p.y, &j)));
-        let z3 = f.sub(&f.sub(&f.square(&f.add(&p.z, &h)), &z1z1), &hh);
+        let h = f.sub(&f.mul(&z1z1, &q.x), &p.x);
+        let r = f.sub(&f.mul(&f.mul(&z1z1, &p.z), &q.y), &p.y);
+        self.jac_add_affine_tail(p, &h, &r)
+    }
+
+    /// The end of the mixed addition (madd of Hankerson, Menezes and Vanstone, 8M + 3S with
+    /// the start, fewer additions than madd-2007-bl's 7M + 4S) from H = x2·Z1² − X1 and
+    /// R = y2·Z1³ − Y1: X3 = R² − H³ − 2X1H², Y3 = R(X1H² − X3) − Y1H³, Z3 = Z1·H.
+    #[inline(always)]
+    fn jac_add_affine_tail(&self, p: &Jac<N>, h: &Fe<N>, r: &Fe<N>) -> Jac<N> {
+        let f = &self.fp;
+        let hh = f.square(h);
+        let hhh = f.mul(&hh, h);
+        let v = f.mul(&hh, &p.x);
+        let x3 = f.sub(&f.sub(&f.square(r), &hhh), &f.double(&v));
+        let y3 = f.sub(&f.mul(&f.sub(&v, &x3), r), &f.mul(&hhh, &p.y));
         Jac {
             x: x3,
             y: y3,
-            z: z3,
+            z: f.mul(&p.z, h),
         }
     }
 
@@ -705,6 +754,44 @@ fn shr_limbs<const N: usize>(a: &[u64; N], k: u32) -> [u64; N] {
     })
 }
 
+/// x/2 in the field (the element times 2⁻¹: halving the stored residue is right in either
+/// representation, plain or Montgomery, because it is linear), branch-free. A helper the field
+/// module does not have.
+fn fe_half<const N: usize>(f: &Modulus<N>, x: &Fe<N>) -> Fe<N> {
+    let mask = (x.0[0] & 1).wrapping_neg();
+    let addend: [u64; N] = std::array::from_fn(|i| f.m[i] & mask);
+    let (s, carry) = super::field::add_limbs(&x.0, &addend);
+    Fe(std::array::from_fn(|i| {
+        let hi = if i + 1 < N { s[i + 1] } else { carry };
+        (s[i] >> 1) | (hi << 63)
+    }))
+}
+
+#[cfg(test)]
+#[test]
+fn fe_half_doubles_back() {
+    use super::params::{CurveId, curve256, curve512};
+    fn check<const N: usize>(c: &Curve<N>) {
+        let f = &c.fp;
+        let mut x = f.one;
+        for _ in 0..100 {
+            let h = fe_half(f, &x);
+            assert_eq!(f.double(&h), x);
+            assert!(lt_vartime(&h.0, &f.m));
+            x = f.add(&f.mul(&x, &c.g.x), &f.one);
+        }
+        let m1 = Fe(super::field::sub_limbs(&f.m, &super::field::small(1)).0);
+        assert_eq!(f.double(&fe_half(f, &m1)), m1);
+        assert_eq!(fe_half(f, &Fe::default()), Fe::default());
+    }
+    // folded (2^n − c) and Montgomery representations
+    check(curve256(CurveId::CryptoProA));
+    check(curve256(CurveId::CryptoProB));
+    check(curve256(CurveId::CryptoProC));
+    check(curve512(CurveId::Tc26_512A));
+    check(curve512(CurveId::Tc26_512B));
+}
+
 /// −3 in Montgomery form.
 fn fp_neg3<const N: usize>(f: &Modulus<N>) -> Fe<N> {
     let three = f.add(&f.double(&f.one), &f.one);
@@ -841,24 +928,25 @@ impl<const N: usize> Curve<N> {
         }
     }
 
-    /// 2P: dbl-2001-b (3M + 5S) when a = −3, else dbl-2007-bl (2M + 8S).
+    /// 2P: for a = −3 the doubling of Hankerson, Menezes and Vanstone (4M + 4S, fewer
+    /// additions than dbl-2001-b's 3M + 5S), else dbl-2007-bl (2M + 8S).
     fn jac_double(&self, p: &Jac<N>) -> Jac<N> {
         let f = &self.fp;
         if self.jac_is_identity(p) {
             return *p;
         }
         if self.a_is_minus_3 {
-            let delta = f.square(&p.z);
-            let gamma = f.square(&p.y);
-            let beta = f.mul(&p.x, &gamma);
-            let t = f.mul(&f.sub(&p.x, &delta), &f.add(&p.x, &delta));
-            let alpha = f.add(&f.double(&t), &t);
-            let beta4 = f.double(&f.double(&beta));
-            let x3 = f.sub(&f.square(&alpha), &f.double(&beta4));
-            let z3 = f.sub(&f.sub(&f.square(&f.add(&p.y, &p.z)), &gamma), &delta);
-            let g2 = f.square(&gamma);
-            let g8 = f.double(&f.double(&f.double(&g2)));
-            let y3 = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x3)), &g8);
+            // M = 3(X − Z²)(X + Z²), S = 4XY², X3 = M² − 2S, Y3 = M(S − X3) − 8Y⁴, Z3 = 2YZ
+            let zz = f.square(&p.z);
+            let t = f.mul(&f.sub(&p.x, &zz), &f.add(&p.x, &zz));
+            let m = f.add(&f.double(&t), &t);
+            let y2 = f.double(&p.y);
+            let z3 = f.mul(&y2, &p.z);
+            let y2_sq = f.square(&y2); // 4Y²
+            let s = f.mul(&y2_sq, &p.x);
+            let y4_8 = fe_half(f, &f.square(&y2_sq)); // 8Y⁴
+            let x3 = f.sub(&f.square(&m), &f.double(&s));
+            let y3 = f.sub(&f.mul(&f.sub(&s, &x3), &m), &y4_8);
             Jac {
                 x: x3,
                 y: y3,
@@ -916,7 +1004,8 @@ impl<const N: usize> Curve<N> {
         }
     }
 
-    /// P + Q for an affine Q: madd-2007-bl (7M + 4S), exceptional cases by branches.
+    /// P + Q for an affine Q (8M + 3S, as [`Self::jac_add_affine_unchecked`]), exceptional
+    /// cases by branches.
     fn jac_add_affine(&self, p: &Jac<N>, q: &Aff<N>, negate: bool) -> Jac<N> {
         let f = &self.fp;
         let qy = if negate { f.neg(&q.y) } else { q.y };
@@ -928,10 +1017,8 @@ impl<const N: usize> Curve<N> {
             };
         }
         let z1z1 = f.square(&p.z);
-        let u2 = f.mul(&q.x, &z1z1);
-        let s2 = f.mul(&f.mul(&qy, &p.z), &z1z1);
-        let h = f.sub(&u2, &p.x);
-        let r = f.double(&f.sub(&s2, &p.y));
+        let h = f.sub(&f.mul(&z1z1, &q.x), &p.x);
+        let r = f.sub(&f.mul(&f.mul(&z1z1, &p.z), &qy), &p.y);
         if bool::from(f.is_zero(&h)) {
             return if bool::from(f.is_zero(&r)) {
                 self.jac_double(p)
@@ -939,18 +1026,7 @@ impl<const N: usize> Curve<N> {
                 self.jac_identity()
             };
         }
-        let hh = f.square(&h);
-        let i = f.double(&f.double(&hh));
-        let j = f.mul(&h, &i);
-        let v = f.mul(&p.x, &i);
-        let x3 = f.sub(&f.sub(&f.square(&r), &j), &f.double(&v));
-        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.double(&f.mul(&p.y, &j)));
-        let z3 = f.sub(&f.sub(&f.square(&f.add(&p.z, &h)), &z1z1), &hh);
-        Jac {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
+        self.jac_add_affine_tail(p, &h, &r)
     }
 
     /// Odd multiples G, 3G, …, (2^(w−1) − 1)·G in affine form, for verification.

@@ -11,10 +11,11 @@
 //!   XORed together three at a time (`vpternlogq`). No table in memory, no secret-dependent
 //!   address.
 //! - **portable**: eight 256-word tables (π, τ and A folded together, built at compile time),
-//!   64 look-ups per LPS, the bytes taken from the words by shifts (no bounds check: a `u8`
-//!   indexes a `[u64; 256]`).
+//!   64 look-ups per LPS, each one byte load of the index from the state in memory and one
+//!   XOR of a table word (no bounds check: a `u8` indexes a `[u64; 256]`).
 //!
 //! Both produce the bytes OpenSSL and RustCrypto output (the standard prints them reversed).
+//! [`rustcrypto`] offers the same hash behind RustCrypto's `digest` traits (for HMAC, PBKDF2).
 //! The state (h, N, Σ and the buffered bytes) is zeroized on drop, as RustCrypto's `streebog`
 //! does with its `zeroize` feature.
 
@@ -412,8 +413,8 @@ mod avx512 {
         pack(&idx)
     };
 
-    /// `ROT[s]`: from S(x) in T layout, lane i gets byte i + s (mod 8) of every word: the
-    /// operand whose lane i the matrix block M_{i, i+s} multiplies.
+    /// `ROT[s]`: from a value in T layout, lane i gets word i + s (mod 8), byte w at byte w:
+    /// the operand whose lane i the matrix block M_{i, i+s} multiplies.
     const ROT: [[u64; 8]; 8] = {
         let mut out = [[0u64; 8]; 8];
         let mut s = 0;
@@ -552,8 +553,9 @@ mod avx512 {
         _mm512_mask_blend_epi8(_mm512_movepi8_mask(x), lo, hi)
     }
 
-    /// Term s of L∘P: byte i of word w of the result is M_{i,i+s}(byte i+s of the input's
-    /// word... ) — lane i of `ROT[s]`-permuted y times M_{i,i+s}.
+    /// Term s of L∘P applied to y = S(x) in T layout: lane i of the result holds, for every
+    /// word w, M_{i,i+s} times byte w of word i + s (mod 8) of y, i.e. what byte i+s of that
+    /// word contributes to byte i of word w of L(P(y)).
     #[inline]
     #[target_feature(enable = "avx512f,avx512vbmi,gfni")]
     fn term<const S: usize>(y: __m512i) -> __m512i {
@@ -589,18 +591,17 @@ mod avx512 {
     macro_rules! g_t {
         ($h:expr, $n:expr, $m:expr) => {{
             let (h, n, m) = ($h, $n, $m);
-            // the key schedule first, in program order: it does not depend on the state chain,
-            // so it runs ahead and the state chain fills the ports it leaves idle
-            let mut ks = [_mm512_setzero_si512(); 13];
-            ks[0] = lps(_mm512_xor_si512(h, n));
-            for r in 0..12 {
-                ks[r + 1] = lps(_mm512_xor_si512(ks[r], z(&C_T[r])));
+            let k = lps(_mm512_xor_si512(h, n));
+            let mut x_in = _mm512_xor_si512(k, m);
+            let mut k_in = _mm512_xor_si512(k, z(&C_T[0]));
+            for c in &C_T[1..] {
+                let k_next = lps(k_in);
+                x_in = lps_xor(x_in, k_next);
+                k_in = _mm512_xor_si512(k_next, z(c));
             }
-            let mut x_in = _mm512_xor_si512(ks[0], m);
-            for k in &ks[1..] {
-                x_in = lps_xor(x_in, *k);
-            }
-            xor3(h, m, x_in)
+            let k13 = lps(k_in);
+            let e = lps_xor(x_in, k13);
+            xor3(h, m, e)
         }};
     }
 
