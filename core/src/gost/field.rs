@@ -156,9 +156,8 @@ enum Kind {
     /// 512-A/C): elements are plain integers (not Montgomery form) and a double-width product
     /// is folded, 2^(64N) ≡ c.
     Fold(u64),
-    /// m = 2^(64N−1) + c with c < 2³¹ (CryptoPro-B/TC26 256-C, TC26 512-B, the test sets):
-    /// Montgomery form as [`Kind::Mont`], but m has only two nonzero limbs, so the reduction
-    /// needs two word products per limb (u·c and a shift for u·2^(64N−1)) instead of N + 1.
+    /// m = 2^(64N−1) + c with c < 2³⁰ (CryptoPro-B/TC26 256-C, TC26 512-B, the test sets):
+    /// plain integers, a product folded with 2^(64N) ≡ −2c ([`plus_fold_reduce`]).
     Sparse(u64),
 }
 
@@ -169,7 +168,7 @@ pub(crate) struct Modulus<const N: usize> {
     pub(crate) m: [u64; N],
     /// −m⁻¹ mod 2⁶⁴.
     minv: u64,
-    /// The element 1 (R mod m in Montgomery form, 1 for [`Kind::Fold`]).
+    /// The element 1 (R mod m in Montgomery form, 1 for the plain kinds).
     pub(crate) one: Fe<N>,
     /// R² mod m (turns an integer into Montgomery form).
     r2: Fe<N>,
@@ -211,17 +210,19 @@ impl<const N: usize> Modulus<N> {
         md
     }
 
-    /// Like [`Self::new`], but a base field of a special form gets its specialised reduction:
-    /// 2^(64N) − c ([`Kind::Fold`], elements as plain integers) or 2^(64N−1) + c
-    /// ([`Kind::Sparse`], Montgomery form), c < 2³¹. Scalars (mod q) always use [`Self::new`].
+    /// Like [`Self::new`], but a base field of a special form gets its specialised reduction,
+    /// with elements as plain integers (not Montgomery form): 2^(64N) − c, c < 2³¹
+    /// ([`Kind::Fold`]) or 2^(64N−1) + c, c < 2³⁰ ([`Kind::Sparse`]). Scalars (mod q) always
+    /// use [`Self::new`].
     pub(crate) fn new_field(m: [u64; N]) -> Self {
         let mut md = Self::new(m);
         let c = m[0].wrapping_neg();
         if m[1..].iter().all(|&l| l == u64::MAX) && c < (1 << 31) {
             md.kind = Kind::Fold(c);
             md.one = Fe(small(1));
-        } else if m[1..N - 1].iter().all(|&l| l == 0) && m[N - 1] == 1 << 63 && m[0] < (1 << 31) {
+        } else if m[1..N - 1].iter().all(|&l| l == 0) && m[N - 1] == 1 << 63 && m[0] < (1 << 30) {
             md.kind = Kind::Sparse(m[0]);
+            md.one = Fe(small(1));
         }
         md
     }
@@ -231,7 +232,7 @@ impl<const N: usize> Modulus<N> {
     pub(crate) fn mul(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
         match self.kind {
             Kind::Fold(c) => Fe(fold_reduce(&mul_wide(&a.0, &b.0), c)),
-            Kind::Sparse(c) => Fe(sparse_reduce(&mul_wide(&a.0, &b.0), c, self.minv)),
+            Kind::Sparse(c) => Fe(plus_fold_reduce(&mul_wide(&a.0, &b.0), c)),
             // multiplication and reduction interleaved (the product never takes 2N limbs)
             Kind::Mont => Fe(self.mont_mul(&a.0, &b.0)),
         }
@@ -273,13 +274,13 @@ impl<const N: usize> Modulus<N> {
     }
 
     /// A double-width value (a product of two values below m, or of one below m and one below
-    /// 2^(64N)) reduced to an element: folded for [`Kind::Fold`], times R⁻¹ for the
-    /// Montgomery kinds.
+    /// 2^(64N); any value for the plain kinds) reduced to an element: folded for
+    /// [`Kind::Fold`] and [`Kind::Sparse`], times R⁻¹ for [`Kind::Mont`].
     #[inline(always)]
     fn reduce(&self, t: &[[u64; N]; 2]) -> [u64; N] {
         match self.kind {
             Kind::Fold(c) => fold_reduce(t, c),
-            Kind::Sparse(c) => sparse_reduce(t, c, self.minv),
+            Kind::Sparse(c) => plus_fold_reduce(t, c),
             Kind::Mont => self.mont_reduce(t),
         }
     }
@@ -371,16 +372,16 @@ impl<const N: usize> Modulus<N> {
     #[inline]
     pub(crate) fn to_mont(&self, x: &[u64; N]) -> Fe<N> {
         match self.kind {
-            Kind::Fold(c) => Fe(fold_reduce(&[*x, [0; N]], c)),
-            _ => Fe(self.reduce(&mul_wide(x, &self.r2.0))),
+            Kind::Fold(_) | Kind::Sparse(_) => Fe(self.reduce(&[*x, [0; N]])),
+            Kind::Mont => Fe(self.reduce(&mul_wide(x, &self.r2.0))),
         }
     }
 
     /// The element for hi·2^(64N) + lo, reduced modulo m.
     pub(crate) fn to_mont_wide(&self, lo: &[u64; N], hi: &[u64; N]) -> Fe<N> {
-        if let Kind::Fold(c) = self.kind {
-            // the fold takes any double-width value
-            return Fe(fold_reduce(&[*lo, *hi], c));
+        if let Kind::Fold(_) | Kind::Sparse(_) = self.kind {
+            // the folds take any double-width value
+            return Fe(self.reduce(&[*lo, *hi]));
         }
         let l = self.reduce(&mul_wide(lo, &self.r2.0));
         let h = self.reduce(&mul_wide(hi, &self.r3.0));
@@ -391,8 +392,8 @@ impl<const N: usize> Modulus<N> {
     #[inline]
     pub(crate) fn to_uint(&self, a: &Fe<N>) -> [u64; N] {
         match self.kind {
-            Kind::Fold(_) => a.0,
-            _ => self.reduce(&[a.0, [0; N]]),
+            Kind::Fold(_) | Kind::Sparse(_) => a.0,
+            Kind::Mont => self.reduce(&[a.0, [0; N]]),
         }
     }
 
@@ -504,12 +505,18 @@ impl<const N: usize> Modulus<N> {
     /// ([`safegcd_inverse`]): a fixed number of batches of 62 branch-free steps, about a third
     /// (256-bit) to a sixth (512-bit) of the instructions of Fermat's a^(m−2).
     pub(crate) fn invert(&self, a: &Fe<N>) -> Fe<N> {
-        let inv = safegcd_inverse(&a.0, &self.m, self.minv.wrapping_neg());
+        let inv = safegcd_inverse::<N, false>(&a.0, &self.m, self.minv.wrapping_neg());
+        self.element_of_inverse(inv)
+    }
+
+    /// The element whose integer inverse `inv` of the stored integer was computed.
+    #[inline(always)]
+    fn element_of_inverse(&self, inv: [u64; N]) -> Fe<N> {
         match self.kind {
             // plain integers: the inverse is the element
-            Kind::Fold(_) => Fe(inv),
+            Kind::Fold(_) | Kind::Sparse(_) => Fe(inv),
             // a is stored as αR, so inv = α⁻¹R⁻¹; α⁻¹R = inv·R³·R⁻¹
-            _ => Fe(self.reduce(&mul_wide(&inv, &self.r3.0))),
+            Kind::Mont => Fe(self.reduce(&mul_wide(&inv, &self.r3.0))),
         }
     }
 
@@ -520,63 +527,20 @@ impl<const N: usize> Modulus<N> {
         self.pow_public(a, &sub_limbs(&self.m, &small(2)).0)
     }
 
-    /// a⁻¹ mod m for a **public** a, by the binary extended Euclidean algorithm: its branches
-    /// and running time depend on a, so it serves verification only (never a secret). About
-    /// three times faster than [`Self::invert`]. 0 maps to 0.
+    /// a⁻¹ mod m for a **public** a: the divsteps of [`Self::invert`], stopped as soon as g
+    /// reaches 0 (after about 70% of the fixed count on random inputs), so its running time
+    /// depends on a: verification only, never a secret. 0 maps to 0.
     pub(crate) fn invert_vartime(&self, a: &Fe<N>) -> Fe<N> {
-        if bool::from(is_zero_limbs(&a.0)) {
-            return *a;
-        }
-        let m = &self.m;
-        // invariants: x1·a ≡ u and x2·a ≡ v (mod m), with a the stored integer
-        let (mut u, mut v) = (a.0, *m);
-        let (mut x1, mut x2) = (small::<N>(1), [0u64; N]);
-        let one = small::<N>(1);
-        while u != one && v != one {
-            while u[0] & 1 == 0 {
-                u = shr1(&u, 0);
-                x1 = self.half(&x1);
-            }
-            while v[0] & 1 == 0 {
-                v = shr1(&v, 0);
-                x2 = self.half(&x2);
-            }
-            if !lt_vartime(&u, &v) {
-                u = sub_limbs(&u, &v).0;
-                x1 = self.sub(&Fe(x1), &Fe(x2)).0;
-            } else {
-                v = sub_limbs(&v, &u).0;
-                x2 = self.sub(&Fe(x2), &Fe(x1)).0;
-            }
-        }
-        let inv = if u == one { x1 } else { x2 };
-        match self.kind {
-            // plain integers: the inverse is the element
-            Kind::Fold(_) => Fe(inv),
-            // a is stored as αR, so inv = α⁻¹R⁻¹; α⁻¹R = inv·R² = inv·R³·R⁻¹
-            _ => Fe(self.reduce(&mul_wide(&inv, &self.r3.0))),
-        }
+        let inv = safegcd_inverse::<N, true>(&a.0, &self.m, self.minv.wrapping_neg());
+        self.element_of_inverse(inv)
     }
 
     /// The Legendre symbol (a/m) of a **public** element for a prime m: 1 if a is a nonzero
     /// square, −1 if it is not a square, 0 if a = 0. Variable time (binary Jacobi algorithm on
     /// the canonical integer, no exponentiation): for public values only, such as the
     /// coordinates of a public key. For a composite odd m it is the Jacobi symbol.
-    // used by the tests until the cofactor-4 subgroup check (point.rs) switches to it
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn legendre_vartime(&self, a: &Fe<N>) -> i32 {
         jacobi_vartime(self.to_uint(a), self.m)
-    }
-
-    /// x/2 mod m for x < m (variable time).
-    #[inline]
-    fn half(&self, x: &[u64; N]) -> [u64; N] {
-        if x[0] & 1 == 0 {
-            shr1(x, 0)
-        } else {
-            let (s, carry) = add_limbs(x, &self.m);
-            shr1(&s, carry)
-        }
     }
 }
 
@@ -871,35 +835,28 @@ fn fold_reduce<const N: usize>(t: &[[u64; N]; 2], c: u64) -> [u64; N] {
     select_mask(&s, &d, ge)
 }
 
-/// Montgomery reduction t·R⁻¹ mod m of a 2N-limb t < m·R for m = 2^(64N−1) + c, c < 2³¹, by
-/// product scanning: the multiple U·m added to t has only two word products per column,
-/// uₖ·c in column k and uⱼ·2^(64N−1) in column j + N − 1.
+/// (hi·2^(64N) + lo) mod m for m = 2^(64N−1) + c, c < 2³⁰, in constant time. 2^(64N) ≡ −2c,
+/// and −hi = !hi + 1 − 2^(64N), so the value is ≡ lo + 2c·!hi + 2c + 4c² (all terms
+/// nonnegative): s with a top word w ≤ 2c + 1. Then s + w·2^(64N) ≡ s − 2cw; when that borrows,
+/// the true value is a small negative number and adding m (clearing the top bit of the wrapped
+/// difference and adding c) makes it exact; one conditional subtraction of m ends it.
 #[inline(always)]
-fn sparse_reduce<const N: usize>(t: &[[u64; N]; 2], c: u64, minv: u64) -> [u64; N] {
-    let mut u = [0u64; N];
-    let mut r = [0u64; N];
-    // Each column sum stays below 2^128: a carry-in below 2^66, a word of t, uⱼ·2⁶³ < 2^127
-    // and uₖ·c < 2^95 (the overflow checks of the test builds watch it).
-    let mut acc: u128 = 0;
-    for k in 0..2 * N {
-        acc += (if k < N { t[0][k] } else { t[1][k - N] }) as u128;
-        if k + 1 >= N && k + 1 - N < N {
-            let uj = u[k + 1 - N];
-            acc += (uj as u128) << 63;
-        }
-        if k < N {
-            let uk = (acc as u64).wrapping_mul(minv);
-            u[k] = uk;
-            acc += (uk as u128) * (c as u128);
-        } else {
-            r[k - N] = acc as u64;
-        }
+fn plus_fold_reduce<const N: usize>(t: &[[u64; N]; 2], c: u64) -> [u64; N] {
+    let (lo, hi) = (&t[0], &t[1]);
+    let c2 = 2 * c;
+    let mut s = [0u64; N];
+    let mut acc: u128 = (c2 + 4 * c * c) as u128;
+    for i in 0..N {
+        acc += lo[i] as u128 + (c2 as u128) * (!hi[i] as u128);
+        s[i] = acc as u64;
         acc >>= 64;
     }
-    // the result r + acc·R is below 2m: subtract m once if it is ≥ m
-    let (d, borrow) = sub_limbs(&r, &sparse_m::<N>(c));
-    let keep_r = borrow & (1 ^ (acc as u64 & 1));
-    select_mask(&d, &r, keep_r)
+    let (mut d, borrow) = sub_limbs(&s, &small((acc as u64) * c2));
+    let mask = borrow.wrapping_neg();
+    d[N - 1] ^= mask & (1 << 63);
+    let (d, _) = add_small(&d, c & mask);
+    let (r, lt) = sub_limbs(&d, &sparse_m::<N>(c));
+    select_mask(&r, &d, lt)
 }
 
 /// 2^(64N−1) + c as limbs.
@@ -949,7 +906,7 @@ fn leading_ones<const N: usize>(e: &[u64; N], bits: usize) -> usize {
 }
 
 /// (top·2^(64N) + a) >> 1 for a top bit `top` (0 or 1).
-#[inline(always)]
+#[cfg(test)]
 fn shr1<const N: usize>(a: &[u64; N], top: u64) -> [u64; N] {
     std::array::from_fn(|i| {
         let hi = if i + 1 < N { a[i + 1] } else { top };
@@ -1109,6 +1066,37 @@ fn divsteps_62(delta: i64, f: u64, g: u64) -> (i64, [i64; 4]) {
     (delta, [u, v, q, r])
 }
 
+/// [`divsteps_62`] in variable time (public inputs only): runs of zero bits of g are shifted
+/// out at once, and each odd g costs one swap test and one addition.
+#[inline(always)]
+fn divsteps_62_vartime(delta: i64, f: u64, g: u64) -> (i64, [i64; 4]) {
+    let (mut delta, mut f, mut g) = (delta, f, g);
+    let (mut u, mut v, mut q, mut r) = (1i64, 0i64, 0i64, 1i64);
+    let mut left = 62u32;
+    loop {
+        // halving steps for the zeros of g (δ + 1 and the f row doubled for each)
+        let zeros = g.trailing_zeros().min(left);
+        g >>= zeros;
+        u <<= zeros;
+        v <<= zeros;
+        delta += zeros as i64;
+        left -= zeros;
+        if left == 0 {
+            break;
+        }
+        // g is odd: swap when δ > 0, then g + f (the halving follows at the top of the loop)
+        if delta > 0 {
+            (f, g) = (g, f.wrapping_neg());
+            (u, v, q, r) = (q, r, -u, -v);
+            delta = -delta;
+        }
+        g = g.wrapping_add(f);
+        q += u;
+        r += v;
+    }
+    (delta, [u, v, q, r])
+}
+
 /// (u·x + v·y) / 2⁶² for signed base-2⁶² x, y whose combination is divisible by 2⁶² (exact).
 #[inline(always)]
 fn s62_combine(len: usize, t: &[i64; 4], row: usize, x: &S62, y: &S62) -> S62 {
@@ -1187,7 +1175,12 @@ fn s62_add_masked(len: usize, x: &S62, m: &S62, mask: i64, subtract: bool) -> S6
 /// nothing), with f = ±gcd = ±1 at the end (0 when a = 0, then the result is 0). The
 /// invariants d·a ≡ f and e·a ≡ g (mod m) carry the inverse; `minv62` is m⁻¹ mod 2⁶⁴ (its
 /// low 62 bits are used).
-fn safegcd_inverse<const N: usize>(a: &[u64; N], m: &[u64; N], minv: u64) -> [u64; N] {
+/// With `VARTIME` (public inputs only) the batches stop once g = 0.
+fn safegcd_inverse<const N: usize, const VARTIME: bool>(
+    a: &[u64; N],
+    m: &[u64; N],
+    minv: u64,
+) -> [u64; N] {
     let len = 64 * N / 62 + 1;
     let batches = (49 * 64 * N + 57) / 17 / 62 + 1;
     let ms = to_s62(m);
@@ -1198,8 +1191,15 @@ fn safegcd_inverse<const N: usize>(a: &[u64; N], m: &[u64; N], minv: u64) -> [u6
     e[0] = 1;
     let mut delta = 1i64;
     for _ in 0..batches {
+        if VARTIME && g[..len].iter().all(|&x| x == 0) {
+            break;
+        }
         let lo = |x: &S62| (x[0] as u64) | ((x[1] as u64) << 62);
-        let (nd, t) = divsteps_62(delta, lo(&f), lo(&g));
+        let (nd, t) = if VARTIME {
+            divsteps_62_vartime(delta, lo(&f), lo(&g))
+        } else {
+            divsteps_62(delta, lo(&f), lo(&g))
+        };
         delta = nd;
         (f, g) = (
             s62_combine(len, &t, 0, &f, &g),
@@ -1535,6 +1535,16 @@ mod tests {
                 let got = md.to_uint(&md.to_mont_wide(&lo, &hi));
                 assert_eq!(got, ref_mod(&wide, &m));
             }
+            // small multiples of 2^(64N) plus small values: the borrow path of the plus-fold
+            // (2^(64N)·hi + lo with lo < 2c) and the wrap of the fold
+            for lo in [0, 1, 100, 222, 2146, 6449, 7000, u64::MAX] {
+                for hi in [0, 1, 2, 5, u64::MAX] {
+                    let (lo, hi) = (small::<N>(lo), small::<N>(hi));
+                    let wide: Vec<u64> = lo.iter().chain(hi.iter()).copied().collect();
+                    let got = md.to_uint(&md.to_mont_wide(&lo, &hi));
+                    assert_eq!(got, ref_mod(&wide, &m), "{lo:x?} + 2^(64N)·{hi:x?}");
+                }
+            }
             let all_ones = [u64::MAX; N];
             let wide_ones = vec![u64::MAX; 2 * N];
             assert_eq!(
@@ -1643,6 +1653,7 @@ mod tests {
                 let a = md.to_mont(&x);
                 let inv = md.invert(&a);
                 assert_eq!(inv, md.invert_fermat(&a), "{x:x?} mod {m:x?}");
+                assert_eq!(md.invert_vartime(&a), inv);
                 if bool::from(md.is_zero(&a)) {
                     assert_eq!(inv, Fe::default());
                 } else {
@@ -1660,6 +1671,26 @@ mod tests {
     #[test]
     fn divsteps_inversion_matches_fermat_512() {
         inversion_against_fermat::<8>(&MODULI_512, 40);
+    }
+
+    #[test]
+    fn divsteps_vartime_matches_constant_time() {
+        let mut rng = Rng(0xd1);
+        for i in 0..3000 {
+            let f = rng.next() | 1;
+            // g with long runs of zeros too, and 0
+            let g = match i % 3 {
+                0 => rng.next(),
+                1 => rng.next() & rng.next() & rng.next() & !((1 << (i % 60)) - 1),
+                _ => 0,
+            };
+            let delta = (rng.next() % 41) as i64 - 20;
+            assert_eq!(
+                divsteps_62_vartime(delta, f, g),
+                divsteps_62(delta, f, g),
+                "δ = {delta}, f = {f:x}, g = {g:x}"
+            );
+        }
     }
 
     #[test]
