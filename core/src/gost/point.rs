@@ -754,6 +754,39 @@ fn shr_limbs<const N: usize>(a: &[u64; N], k: u32) -> [u64; N] {
     })
 }
 
+/// a⁻¹ for a **public** a (0 maps to 0), by whichever of the field's two inversions runs
+/// fewer instructions at this size (callgrind, 2026-11-30: the variable-time binary algorithm
+/// 31.6k against 38.0k for the constant-time divsteps at 256 bits; 156k against 90k at 512).
+/// Verification only.
+pub(crate) fn invert_public<const N: usize>(f: &Modulus<N>, a: &Fe<N>) -> Fe<N> {
+    if N > 4 {
+        f.invert(a)
+    } else {
+        f.invert_vartime(a)
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn invert_public_inverts() {
+    use super::params::{CurveId, curve256, curve512};
+    fn check<const N: usize>(c: &Curve<N>) {
+        for f in [&c.fp, &c.fq] {
+            assert_eq!(invert_public(f, &Fe::default()), Fe::default());
+            let y = f.to_mont(&c.fp.to_uint(&c.g.y)); // an element of f, whichever f
+            let mut x = f.one;
+            for _ in 0..20 {
+                assert_eq!(f.mul(&invert_public(f, &x), &x), f.one);
+                x = f.add(&f.mul(&x, &y), &f.one);
+            }
+        }
+    }
+    check(curve256(CurveId::CryptoProA));
+    check(curve256(CurveId::CryptoProB));
+    check(curve512(CurveId::Tc26_512A));
+    check(curve512(CurveId::Tc26_512C));
+}
+
 /// x/2 in the field (the element times 2⁻¹: halving the stored residue is right in either
 /// representation, plain or Montgomery, because it is linear), branch-free. A helper the field
 /// module does not have.
@@ -1070,7 +1103,7 @@ impl<const N: usize> Curve<N> {
     }
 
     /// Q, 3Q, …, 15Q in affine form (variable time: Q is public): Jacobian additions of 2Q,
-    /// then one inversion for all eight (Montgomery's trick; x = X/Z², y = Y/Z³). None of them
+    /// then one inversion ([`invert_public`]) for all eight (Montgomery's trick; x = X/Z², y = Y/Z³). None of them
     /// is the point at infinity: the order of an affine point of these curves is 2, 4 or a
     /// multiple of the prime q, never an odd number up to 15.
     fn odd_multiples_affine(&self, q: &Aff<N>) -> [Aff<N>; 8] {
@@ -1087,7 +1120,7 @@ impl<const N: usize> Curve<N> {
             *pre = acc;
             acc = f.mul(&acc, &p.z);
         }
-        let mut inv = f.invert_vartime(&acc);
+        let mut inv = invert_public(f, &acc);
         let mut out = [*q; 8];
         for i in (0..8).rev() {
             let zi = f.mul(&inv, &prefix[i]);

@@ -116,7 +116,7 @@ pub(crate) fn verify_digest<const N: usize>(
     }
     let fq = &c.fq;
     let e = digest_to_e(c, digest);
-    let v = fq.invert_vartime(&e); // public data
+    let v = super::point::invert_public(fq, &e); // public data
     let rm = fq.to_mont(r);
     let sm = fq.to_mont(s);
     let z1 = fq.to_uint(&fq.mul(&sm, &v));
