@@ -918,11 +918,16 @@ fn shr1<const N: usize>(a: &[u64; N], top: u64) -> [u64; N] {
 ///
 /// Each round strips the factors of two of a (each flips the sign when n ≡ ±3 mod 8), swaps so
 /// that a ≥ n with quadratic reciprocity (a flip when both are ≡ 3 mod 4), and replaces a by
-/// the even a − n. Once both fit in 128 bits the same rounds run on native u128.
+/// the even a − n. Once both fit in 256 bits the rounds continue on 4 limbs, once they fit in
+/// 128 bits on native u128.
 fn jacobi_vartime<const N: usize>(a: [u64; N], n: [u64; N]) -> i32 {
     let (mut a, mut n) = (a, n);
     let mut t = 1i32;
     loop {
+        if N > 4 && a[4..].iter().all(|&l| l == 0) && n[4..].iter().all(|&l| l == 0) {
+            // the rest on 4 limbs (shorter shifts and subtractions)
+            return t * jacobi_vartime::<4>(resize(&a), resize(&n));
+        }
         if N <= 2 || (a[2..].iter().all(|&l| l == 0) && n[2..].iter().all(|&l| l == 0)) {
             let lo = |x: &[u64; N]| x[0] as u128 | (x.get(1).copied().unwrap_or(0) as u128) << 64;
             return t * jacobi_u128(lo(&a), lo(&n));
