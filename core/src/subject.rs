@@ -261,7 +261,7 @@ impl StringType {
             }
             StringType::Teletex => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
             StringType::Bmp => {
-                if bytes.len() % 2 != 0 {
+                if !bytes.len().is_multiple_of(2) {
                     return Err(bad("has an odd length"));
                 }
                 let units = bytes
@@ -272,7 +272,7 @@ impl StringType {
                     .map_err(|_| bad("is not valid UTF-16"))
             }
             StringType::Universal => {
-                if bytes.len() % 4 != 0 {
+                if !bytes.len().is_multiple_of(4) {
                     return Err(bad("has a length that is not a multiple of 4"));
                 }
                 bytes

@@ -249,13 +249,13 @@ fn check_consistent(client: &Client, old_id: &[u8], old_cert: &Certificate, what
     // No key without its record.
     let sets = client.store().key_sets().unwrap();
     let mut expected: Vec<Vec<u8>> = vec![old_id.to_vec()];
-    if let Some(r) = regs.first() {
-        if !matches!(
+    if let Some(r) = regs.first()
+        && !matches!(
             r.status(),
             RequestStatus::Cancelled | RequestStatus::Rejected
-        ) {
-            expected.push(r.new_key_id().unwrap().to_vec());
-        }
+        )
+    {
+        expected.push(r.new_key_id().unwrap().to_vec());
     }
     let mut ids: Vec<Vec<u8>> = sets.iter().map(|k| k.id.clone()).collect();
     ids.sort();

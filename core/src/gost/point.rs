@@ -644,10 +644,10 @@ impl<const N: usize> Curve<N> {
         if self.cofactor == 1 {
             return true;
         }
-        if let Some(ds) = &self.descent {
-            if let Some(answer) = self.in_subgroup_descent(ds, p) {
-                return answer;
-            }
+        if let Some(ds) = &self.descent
+            && let Some(answer) = self.in_subgroup_descent(ds, p)
+        {
+            return answer;
         }
         self.in_subgroup_by_order(p)
     }

@@ -94,10 +94,10 @@ pub(crate) fn sign_digest<const N: usize>(
     let mut counter = 0u32;
     loop {
         let k = hedged_nonce(c, d, digest, counter);
-        if !bool::from(super::field::is_zero_limbs(&k)) {
-            if let Some(rs) = sign_with_nonce(c, d, &e, &k) {
-                return rs;
-            }
+        if !bool::from(super::field::is_zero_limbs(&k))
+            && let Some(rs) = sign_with_nonce(c, d, &e, &k)
+        {
+            return rs;
         }
         counter = counter.wrapping_add(1);
     }

@@ -19,10 +19,8 @@
 //! The state (h, N, Σ and the buffered bytes) is zeroized on drop, as RustCrypto's `streebog`
 //! does with its `zeroize` feature.
 
-// The AVX-512/GFNI intrinsics are stable since Rust 1.89 and `<[T]>::as_chunks` since 1.88; the
-// workspace still declares 1.85, below what its dependencies need already (crypto-bigint 0.7
-// and rsa 0.10 want 1.87), so this file is what needs the declared version raised.
-#![allow(clippy::incompatible_msrv)]
+// The AVX-512/GFNI intrinsics are stable since Rust 1.89, which is why the workspace's
+// `rust-version` is 1.89.
 
 use zeroize::Zeroize;
 

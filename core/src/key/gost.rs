@@ -119,14 +119,14 @@ pub(crate) fn param_set_of(alg: &AlgorithmIdentifierOwned) -> Result<ParamSet> {
         ))
         .with_field(field));
     }
-    if let Some(d) = params.digest_param_set {
-        if d != digest_oid(ps) {
-            return Err(Error::malformed(format!(
-                "digest parameter set {d} does not fit a {} key",
-                ps.name()
-            ))
-            .with_field(field));
-        }
+    if let Some(d) = params.digest_param_set
+        && d != digest_oid(ps)
+    {
+        return Err(Error::malformed(format!(
+            "digest parameter set {d} does not fit a {} key",
+            ps.name()
+        ))
+        .with_field(field));
     }
     Ok(ps)
 }
@@ -196,7 +196,7 @@ pub(crate) fn decode_private_key(ps: ParamSet, contents: &[u8]) -> Result<Zeroiz
             }
             Ok(le)
         }
-        _ if contents.len() > n && contents.len() % n == 0 => Err(Error::unsupported(
+        _ if contents.len() > n && contents.len().is_multiple_of(n) => Err(Error::unsupported(
             "masked GOST private keys (key followed by masks) are not supported",
         )
         .with_field(field)),

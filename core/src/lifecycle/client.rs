@@ -663,10 +663,10 @@ impl Client {
         if r.old_key_deleted {
             return Ok(r);
         }
-        if let Some(old) = r.old_key_id.as_deref() {
-            if self.key_set(old)?.is_some() {
-                self.store.delete(old)?;
-            }
+        if let Some(old) = r.old_key_id.as_deref()
+            && self.key_set(old)?.is_some()
+        {
+            self.store.delete(old)?;
         }
         let mut e = self.step(&r, STEP_OLD_DELETED, at);
         e.old_key_id = r.old_key_id.clone();
@@ -827,12 +827,11 @@ impl Client {
         if r.status != RequestStatus::Activated || r.old_key_retired {
             return Ok(());
         }
-        if let Some(old) = r.old_key_id.as_deref() {
-            if r.new_key_id.as_deref() != Some(old)
-                && self.key_set(old)?.is_some_and(|k| !k.retired)
-            {
-                self.store.retire(old)?;
-            }
+        if let Some(old) = r.old_key_id.as_deref()
+            && r.new_key_id.as_deref() != Some(old)
+            && self.key_set(old)?.is_some_and(|k| !k.retired)
+        {
+            self.store.retire(old)?;
         }
         failpoint!("activate:retired");
         let e = self.step(&r, STEP_OLD_RETIRED, at);

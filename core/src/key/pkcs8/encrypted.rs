@@ -224,16 +224,16 @@ pub(crate) fn decrypt(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>>
     check_iterations(params.iteration_count)?;
     let prf = parse_prf(params.prf.as_ref())?;
     let scheme = parse_scheme(&pbes2.encryption_scheme)?;
-    if let Some(len) = params.key_length {
-        if len as usize != scheme.key_len() {
-            return Err(malformed(
-                "keyLength",
-                format!(
-                    "keyLength {len} does not fit the cipher ({} bytes)",
-                    scheme.key_len()
-                ),
-            ));
-        }
+    if let Some(len) = params.key_length
+        && len as usize != scheme.key_len()
+    {
+        return Err(malformed(
+            "keyLength",
+            format!(
+                "keyLength {len} does not fit the cipher ({} bytes)",
+                scheme.key_len()
+            ),
+        ));
     }
     let mut key = Zeroizing::new([0u8; 32]);
     let key = &mut key[..scheme.key_len()];

@@ -181,7 +181,7 @@ impl Pkcs11Token {
 /// PKCS#11 ECDSA r‖s (two equal halves) → DER `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER,
 /// s INTEGER }` (RFC 3279 §2.2.3).
 pub fn ecdsa_raw_to_der(sig: &[u8]) -> Result<Vec<u8>> {
-    if sig.is_empty() || sig.len() % 2 != 0 {
+    if sig.is_empty() || !sig.len().is_multiple_of(2) {
         return Err(Error::malformed(
             "ECDSA signature from the token has an odd length",
         ));

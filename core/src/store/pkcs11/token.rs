@@ -50,10 +50,10 @@ impl Drop for TokenInner {
     fn drop(&mut self) {
         // Never hold a login longer than the holder of the token: log out, close sessions.
         let s = self.sessions.get_mut().unwrap_or_else(|p| p.into_inner());
-        if s.logged_in {
-            if let Some(a) = s.anchor.as_ref() {
-                let _ = a.logout();
-            }
+        if s.logged_in
+            && let Some(a) = s.anchor.as_ref()
+        {
+            let _ = a.logout();
         }
         s.idle.clear();
         s.anchor = None;
