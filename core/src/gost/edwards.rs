@@ -166,7 +166,7 @@ impl<const N: usize> Edwards<N> {
             &fp.mul(&fp.add(&p.x, &p.y), &fp.add(&q.x, &q.y)),
             &fp.add(&a, &b),
         );
-        Self::finish(fp, &e, &fp.sub(&d, &c), &fp.add(&d, &c), &fp.sub(&b, &a))
+        Self::finish::<true>(fp, &e, &fp.sub(&d, &c), &fp.add(&d, &c), &fp.sub(&b, &a))
     }
 
     /// The prepared form of P: (X, Y, Z, d·T).
@@ -191,7 +191,7 @@ impl<const N: usize> Edwards<N> {
             &fp.mul(&fp.add(&p.x, &p.y), &fp.add(&q.x, &q.y)),
             &fp.add(&a, &b),
         );
-        Self::finish_opt::<WITH_T>(fp, &e, &fp.sub(&d, &c), &fp.add(&d, &c), &fp.sub(&b, &a))
+        Self::finish::<WITH_T>(fp, &e, &fp.sub(&d, &c), &fp.add(&d, &c), &fp.sub(&b, &a))
     }
 
     /// P + Q for a prepared affine Q (8M, 7M without T), as [`Self::add_niels`].
@@ -204,7 +204,7 @@ impl<const N: usize> Edwards<N> {
             &fp.mul(&fp.add(&p.x, &p.y), &fp.add(&q.u, &q.v)),
             &fp.add(&a, &b),
         );
-        Self::finish_opt::<WITH_T>(
+        Self::finish::<WITH_T>(
             fp,
             &e,
             &fp.sub(&p.z, &c),
@@ -213,8 +213,10 @@ impl<const N: usize> Edwards<N> {
         )
     }
 
+    /// (E·F, G·H, E·H, F·G): the common end of the additions and the doubling; `WITH_T =
+    /// false` leaves T zero (4M, 3M without T).
     #[inline(always)]
-    fn finish_opt<const WITH_T: bool>(
+    fn finish<const WITH_T: bool>(
         fp: &Modulus<N>,
         e: &Fe<N>,
         f: &Fe<N>,
@@ -232,30 +234,7 @@ impl<const N: usize> Edwards<N> {
     /// P + Q for a prepared affine Q (8M): complete.
     #[inline]
     pub(crate) fn add_niels(&self, fp: &Modulus<N>, p: &Ext<N>, q: &Niels<N>) -> Ext<N> {
-        let a = fp.mul(&p.x, &q.u);
-        let b = fp.mul(&p.y, &q.v);
-        let c = fp.mul(&p.t, &q.duv);
-        let e = fp.sub(
-            &fp.mul(&fp.add(&p.x, &p.y), &fp.add(&q.u, &q.v)),
-            &fp.add(&a, &b),
-        );
-        Self::finish(
-            fp,
-            &e,
-            &fp.sub(&p.z, &c),
-            &fp.add(&p.z, &c),
-            &fp.sub(&b, &a),
-        )
-    }
-
-    #[inline(always)]
-    fn finish(fp: &Modulus<N>, e: &Fe<N>, f: &Fe<N>, g: &Fe<N>, h: &Fe<N>) -> Ext<N> {
-        Ext {
-            x: fp.mul(e, f),
-            y: fp.mul(g, h),
-            t: fp.mul(e, h),
-            z: fp.mul(f, g),
-        }
+        Self::add_niels_opt::<true>(fp, p, q)
     }
 
     /// 2P (dbl-2008-hwcd with e = 1).
@@ -267,7 +246,7 @@ impl<const N: usize> Edwards<N> {
         let g = fp.add(&a, &b);
         let f = fp.sub(&g, &c);
         let h = fp.sub(&a, &b);
-        Self::finish(fp, &e, &f, &g, &h)
+        Self::finish::<true>(fp, &e, &f, &g, &h)
     }
 
     /// 2P without its T coordinate (3M + 4S): for a doubling followed by another doubling, which
