@@ -239,19 +239,18 @@ impl<const N: usize> Edwards<N> {
 
     /// 2P (dbl-2008-hwcd with e = 1).
     pub(crate) fn double(&self, fp: &Modulus<N>, p: &Ext<N>) -> Ext<N> {
-        let a = fp.square(&p.x);
-        let b = fp.square(&p.y);
-        let c = fp.double(&fp.square(&p.z));
-        let e = fp.sub(&fp.square(&fp.add(&p.x, &p.y)), &fp.add(&a, &b));
-        let g = fp.add(&a, &b);
-        let f = fp.sub(&g, &c);
-        let h = fp.sub(&a, &b);
-        Self::finish::<true>(fp, &e, &f, &g, &h)
+        Self::double_opt::<true>(fp, p)
     }
 
     /// 2P without its T coordinate (3M + 4S): for a doubling followed by another doubling, which
     /// reads only X, Y, Z (verification; T is left zero and must not be read).
     fn double_xyz(&self, fp: &Modulus<N>, p: &Ext<N>) -> Ext<N> {
+        Self::double_opt::<false>(fp, p)
+    }
+
+    /// 2P (4M + 4S, 3M + 4S without T).
+    #[inline(always)]
+    fn double_opt<const WITH_T: bool>(fp: &Modulus<N>, p: &Ext<N>) -> Ext<N> {
         let a = fp.square(&p.x);
         let b = fp.square(&p.y);
         let c = fp.double(&fp.square(&p.z));
@@ -259,12 +258,7 @@ impl<const N: usize> Edwards<N> {
         let g = fp.add(&a, &b);
         let f = fp.sub(&g, &c);
         let h = fp.sub(&a, &b);
-        Ext {
-            x: fp.mul(&e, &f),
-            y: fp.mul(&g, &h),
-            t: Fe::default(),
-            z: fp.mul(&f, &g),
-        }
+        Self::finish::<WITH_T>(fp, &e, &f, &g, &h)
     }
 
     /// −Q for a prepared point.
