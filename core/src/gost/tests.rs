@@ -219,27 +219,36 @@ fn comb_matches_wnaf_and_identity_cases() {
     assert!(c.in_subgroup(&c.g));
 }
 
+/// The point (x, y) of the curve with this x and y = rhs^((p+1)/4), if rhs = x³ + ax + b is a
+/// square (p ≡ 3 mod 4 on the cofactor-4 curves).
+fn point_at_x<const N: usize>(
+    c: &Curve<N>,
+    x: super::field::Fe<N>,
+) -> Option<super::point::Aff<N>> {
+    use super::field::{add_limbs, small};
+    let f = &c.fp;
+    let (p1, _) = add_limbs(&f.m, &small(1));
+    let exp: [u64; N] = std::array::from_fn(|i| {
+        let hi = if i + 1 < N { p1[i + 1] << 62 } else { 0 };
+        (p1[i] >> 2) | hi
+    });
+    let rhs = f.add(&f.add(&f.mul(&f.square(&x), &x), &f.mul(&c.a, &x)), &c.b);
+    let y = f.pow_public(&rhs, &exp);
+    (f.square(&y) == rhs).then_some(super::point::Aff { x, y })
+}
+
 /// On the cofactor-4 curves, a point on the curve but outside the subgroup of order q is
 /// refused as a public key (q·P ≠ O). Found by trying x = 1, 2, ... (p ≡ 3 mod 4, so
 /// y = rhs^((p+1)/4)).
 fn check_subgroup_refusal<const N: usize>(c: &Curve<N>) {
-    use super::field::{add_limbs, small};
+    use super::field::small;
     let f = &c.fp;
-    let (p1, _) = add_limbs(&f.m, &small(1));
-    let mut exp = [0u64; N];
-    for i in 0..N {
-        let hi = if i + 1 < N { p1[i + 1] << 62 } else { 0 };
-        exp[i] = (p1[i] >> 2) | hi;
-    }
     let mut refused = 0;
     for xi in 1u64..200 {
         let x = f.to_mont(&small(xi));
-        let rhs = f.add(&f.add(&f.mul(&f.square(&x), &x), &f.mul(&c.a, &x)), &c.b);
-        let y = f.pow_public(&rhs, &exp);
-        if f.square(&y) != rhs {
+        let Some(pt) = point_at_x(c, x) else {
             continue;
-        }
-        let pt = super::point::Aff { x, y };
+        };
         assert!(c.is_on_curve(&pt));
         let (xu, yu) = c.point_to_uints(&pt);
         if !c.in_subgroup(&pt) {
@@ -262,14 +271,9 @@ fn points_outside_the_subgroup_are_refused() {
 /// the curve with pseudo-random x (each of the four cosets of the subgroup about equally
 /// often), and on k·G plus each point of order 2 or 4.
 fn check_descent_matches_order<const N: usize>(c: &Curve<N>, count: usize) {
-    use super::field::{add_limbs, small};
+    use super::field::small;
     assert!(c.has_descent());
     let f = &c.fp;
-    let (p1, _) = add_limbs(&f.m, &small(1));
-    let exp: [u64; N] = std::array::from_fn(|i| {
-        let hi = if i + 1 < N { p1[i + 1] << 62 } else { 0 };
-        (p1[i] >> 2) | hi
-    });
     let (mut inside, mut outside) = (0, 0);
     // the curve's own constants and those with −β: the two branches of the final character
     let (ds, other) = c.descent_with_other_beta();
@@ -281,15 +285,12 @@ fn check_descent_matches_order<const N: usize>(c: &Curve<N>, count: usize) {
         seed[..8].copy_from_slice(&(tried as u64).to_le_bytes());
         let h = streebog512(&seed);
         let x = f.to_mont(&super::field::limbs_from_le::<N>(&h[..8 * N]));
-        let rhs = f.add(&f.add(&f.mul(&f.square(&x), &x), &f.mul(&c.a, &x)), &c.b);
-        let y = f.pow_public(&rhs, &exp);
-        if f.square(&y) != rhs {
+        let Some(pt) = point_at_x(c, x) else {
             continue;
-        }
-        let pt = super::point::Aff { x, y };
+        };
         let want = c.in_subgroup_by_order(&pt);
         assert_eq!(c.in_subgroup(&pt), want, "point {tried}");
-        let neg = super::point::Aff { x, y: f.neg(&y) };
+        let neg = super::point::Aff { x, y: f.neg(&pt.y) };
         assert_eq!(c.in_subgroup(&neg), want, "point −{tried}");
         for (i, d) in [&ds, &other].into_iter().enumerate() {
             for q in [&pt, &neg] {
@@ -316,12 +317,9 @@ fn check_descent_matches_order<const N: usize>(c: &Curve<N>, count: usize) {
     let mut found = 0;
     for xi in 1u64..400 {
         let x = f.to_mont(&small(xi));
-        let rhs = f.add(&f.add(&f.mul(&f.square(&x), &x), &f.mul(&c.a, &x)), &c.b);
-        let y = f.pow_public(&rhs, &exp);
-        if f.square(&y) != rhs {
+        let Some(pt) = point_at_x(c, x) else {
             continue;
-        }
-        let pt = super::point::Aff { x, y };
+        };
         let t = c.to_affine(&c.mul_vartime(&c.fq.m, &c.lift(&pt)));
         if bool::from(t.1) {
             continue;
