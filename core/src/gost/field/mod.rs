@@ -159,6 +159,27 @@ enum Kind {
     /// m = 2^(64N−1) + c with c < 2³⁰ (CryptoPro-B/TC26 256-C, TC26 512-B, the test sets):
     /// plain integers, a product folded with 2^(64N) ≡ −2c ([`plus_fold_reduce`]).
     Sparse(u64),
+    /// [`Kind::Fold`] with 4 limbs on an x86-64 CPU with BMI2 and ADX (chosen once, at
+    /// construction): the same elements and the same results, the products and squares in
+    /// assembly ([`x86`]).
+    FoldAdx(u64, x86::Token),
+}
+
+impl Kind {
+    /// The c of m = 2^(64N) − c for the fold kinds.
+    #[inline(always)]
+    fn fold_c(self) -> Option<u64> {
+        match self {
+            Kind::Fold(c) | Kind::FoldAdx(c, _) => Some(c),
+            Kind::Sparse(_) | Kind::Mont => None,
+        }
+    }
+
+    /// Whether elements are plain integers (every kind but [`Kind::Mont`]).
+    #[inline(always)]
+    fn plain(self) -> bool {
+        !matches!(self, Kind::Mont)
+    }
 }
 
 /// An odd modulus with its Montgomery constants.
@@ -218,7 +239,10 @@ impl<const N: usize> Modulus<N> {
         let mut md = Self::new(m);
         let c = m[0].wrapping_neg();
         if m[1..].iter().all(|&l| l == u64::MAX) && c < (1 << 31) {
-            md.kind = Kind::Fold(c);
+            md.kind = match x86::Token::detect() {
+                Some(cpu) if N == 4 => Kind::FoldAdx(c, cpu),
+                _ => Kind::Fold(c),
+            };
             md.one = Fe(small(1));
         } else if m[1..N - 1].iter().all(|&l| l == 0) && m[N - 1] == 1 << 63 && m[0] < (1 << 30) {
             md.kind = Kind::Sparse(m[0]);
@@ -231,6 +255,7 @@ impl<const N: usize> Modulus<N> {
     #[inline]
     pub(crate) fn mul(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
         match self.kind {
+            Kind::FoldAdx(c, cpu) => Fe(mul_fold_adx(cpu, &a.0, &b.0, c)),
             Kind::Fold(c) => Fe(fold_reduce(&mul_wide(&a.0, &b.0), c)),
             Kind::Sparse(c) => Fe(plus_fold_reduce(&mul_wide(&a.0, &b.0), c)),
             // multiplication and reduction interleaved (the product never takes 2N limbs)
@@ -279,7 +304,7 @@ impl<const N: usize> Modulus<N> {
     #[inline(always)]
     fn reduce(&self, t: &[[u64; N]; 2]) -> [u64; N] {
         match self.kind {
-            Kind::Fold(c) => fold_reduce(t, c),
+            Kind::Fold(c) | Kind::FoldAdx(c, _) => fold_reduce(t, c),
             Kind::Sparse(c) => plus_fold_reduce(t, c),
             Kind::Mont => self.mont_reduce(t),
         }
@@ -302,6 +327,9 @@ impl<const N: usize> Modulus<N> {
 
     #[inline(always)]
     fn square_inline(&self, a: &Fe<N>) -> Fe<N> {
+        if let Kind::FoldAdx(c, cpu) = self.kind {
+            return Fe(sqr_fold_adx(cpu, &a.0, c));
+        }
         Fe(self.reduce(&sqr_wide(&a.0)))
     }
 
@@ -333,7 +361,7 @@ impl<const N: usize> Modulus<N> {
     #[inline(always)]
     pub(crate) fn add(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
         let (s, carry) = add_limbs(&a.0, &b.0);
-        if let Kind::Fold(c) = self.kind {
+        if let Some(c) = self.kind.fold_c() {
             // s ≥ m exactly when s + c carries; after a carry out, a + b − m = s + c < m
             let (t, carry2) = add_small(&s, c);
             return Fe(select_mask(&s, &t, carry | carry2));
@@ -348,7 +376,7 @@ impl<const N: usize> Modulus<N> {
     pub(crate) fn sub(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
         let (d, borrow) = sub_limbs(&a.0, &b.0);
         let mask = 0u64.wrapping_sub(borrow);
-        if let Kind::Fold(c) = self.kind {
+        if let Some(c) = self.kind.fold_c() {
             // on a borrow, d + m = d − c modulo 2^(64N)
             return Fe(sub_small(&d, c & mask));
         }
@@ -371,15 +399,16 @@ impl<const N: usize> Modulus<N> {
     /// The element for any integer x < 2^(64N), reduced modulo m.
     #[inline]
     pub(crate) fn to_mont(&self, x: &[u64; N]) -> Fe<N> {
-        match self.kind {
-            Kind::Fold(_) | Kind::Sparse(_) => Fe(self.reduce(&[*x, [0; N]])),
-            Kind::Mont => Fe(self.reduce(&mul_wide(x, &self.r2.0))),
+        if self.kind.plain() {
+            Fe(self.reduce(&[*x, [0; N]]))
+        } else {
+            Fe(self.reduce(&mul_wide(x, &self.r2.0)))
         }
     }
 
     /// The element for hi·2^(64N) + lo, reduced modulo m.
     pub(crate) fn to_mont_wide(&self, lo: &[u64; N], hi: &[u64; N]) -> Fe<N> {
-        if let Kind::Fold(_) | Kind::Sparse(_) = self.kind {
+        if self.kind.plain() {
             // the folds take any double-width value
             return Fe(self.reduce(&[*lo, *hi]));
         }
@@ -391,9 +420,10 @@ impl<const N: usize> Modulus<N> {
     /// The integer (0 ≤ x < m) an element stands for.
     #[inline]
     pub(crate) fn to_uint(&self, a: &Fe<N>) -> [u64; N] {
-        match self.kind {
-            Kind::Fold(_) | Kind::Sparse(_) => a.0,
-            Kind::Mont => self.reduce(&[a.0, [0; N]]),
+        if self.kind.plain() {
+            a.0
+        } else {
+            self.reduce(&[a.0, [0; N]])
         }
     }
 
@@ -512,11 +542,12 @@ impl<const N: usize> Modulus<N> {
     /// The element whose integer inverse `inv` of the stored integer was computed.
     #[inline(always)]
     fn element_of_inverse(&self, inv: [u64; N]) -> Fe<N> {
-        match self.kind {
+        if self.kind.plain() {
             // plain integers: the inverse is the element
-            Kind::Fold(_) | Kind::Sparse(_) => Fe(inv),
+            Fe(inv)
+        } else {
             // a is stored as αR, so inv = α⁻¹R⁻¹; α⁻¹R = inv·R³·R⁻¹
-            Kind::Mont => Fe(self.reduce(&mul_wide(&inv, &self.r3.0))),
+            Fe(self.reduce(&mul_wide(&inv, &self.r3.0)))
         }
     }
 
@@ -859,6 +890,25 @@ fn plus_fold_reduce<const N: usize>(t: &[[u64; N]; 2], c: u64) -> [u64; N] {
     select_mask(&r, &d, lt)
 }
 
+/// A·b mod 2^(64N) − c by the assembly of [`x86`] where it has N limbs (4); the portable
+/// fold otherwise (never reached: [`Kind::FoldAdx`] is chosen only for 4 limbs).
+#[inline(always)]
+fn mul_fold_adx<const N: usize>(cpu: x86::Token, a: &[u64; N], b: &[u64; N], c: u64) -> [u64; N] {
+    match (<&[u64; 4]>::try_from(&a[..]), <&[u64; 4]>::try_from(&b[..])) {
+        (Ok(a4), Ok(b4)) => resize(&x86::mul_fold4(cpu, a4, b4, c)),
+        _ => fold_reduce(&mul_wide(a, b), c),
+    }
+}
+
+/// a² mod 2^(64N) − c, as [`mul_fold_adx`].
+#[inline(always)]
+fn sqr_fold_adx<const N: usize>(cpu: x86::Token, a: &[u64; N], c: u64) -> [u64; N] {
+    match <&[u64; 4]>::try_from(&a[..]) {
+        Ok(a4) => resize(&x86::sqr_fold4(cpu, a4, c)),
+        _ => fold_reduce(&sqr_wide(a), c),
+    }
+}
+
 /// 2^(64N−1) + c as limbs.
 #[inline(always)]
 fn sparse_m<const N: usize>(c: u64) -> [u64; N] {
@@ -1006,6 +1056,32 @@ pub(crate) const fn small<const N: usize>(v: u64) -> [u64; N] {
 
 mod safegcd;
 use safegcd::safegcd_inverse;
+
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+/// Elsewhere there is no token, so [`Kind::FoldAdx`] is never built.
+#[cfg(not(target_arch = "x86_64"))]
+mod x86 {
+    /// Uninhabited: no CPU of this architecture runs the x86-64 products.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub(super) enum Token {}
+
+    impl Token {
+        /// Never a token.
+        pub(super) fn detect() -> Option<Token> {
+            None
+        }
+    }
+
+    pub(super) fn mul_fold4(cpu: Token, _: &[u64; 4], _: &[u64; 4], _: u64) -> [u64; 4] {
+        match cpu {}
+    }
+
+    pub(super) fn sqr_fold4(cpu: Token, _: &[u64; 4], _: u64) -> [u64; 4] {
+        match cpu {}
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -1459,7 +1535,14 @@ mod tests {
     fn special_forms_are_detected() {
         let kind4 = |h: &str| Modulus::<4>::new_field(limbs_from_hex(h)).kind;
         let kind8 = |h: &str| Modulus::<8>::new_field(limbs_from_hex(h)).kind;
-        assert_eq!(kind4(MODULI_256[2]), Kind::Fold(617));
+        // 2^256 − 617 runs the assembly where the CPU has BMI2 and ADX
+        assert_eq!(
+            kind4(MODULI_256[2]),
+            match x86::Token::detect() {
+                Some(cpu) => Kind::FoldAdx(617, cpu),
+                None => Kind::Fold(617),
+            }
+        );
         assert_eq!(kind4(MODULI_256[4]), Kind::Sparse(3225));
         assert_eq!(kind4(MODULI_256[0]), Kind::Sparse(0x431));
         assert_eq!(kind4(MODULI_256[6]), Kind::Mont);
@@ -1494,6 +1577,92 @@ mod tests {
             let (a, b) = (md.to_mont(&x), md.to_mont(&y));
             proptest::prop_assert_eq!(md.to_uint(&md.mul(&a, &b)), ref_mul(&x, &y, &md.m));
             proptest::prop_assert_eq!(md.to_uint(&md.square(&a)), ref_mul(&x, &x, &md.m));
+        }
+    }
+
+    /// Values for the x86-64 products: the edges of m = 2^256 − c (0, 1, 2, m − 2, m − 1, and
+    /// m, m + 1, 2^256 − 1, which the assembly takes though elements stay below m), words that
+    /// maximise or alternate carries, and random ones.
+    fn adx_inputs(c: u64, rng: &mut Rng, count: usize) -> Vec<[u64; 4]> {
+        let m = [c.wrapping_neg(), u64::MAX, u64::MAX, u64::MAX];
+        let mut v = vec![
+            [0; 4],
+            small(1),
+            small(2),
+            sub_limbs(&m, &small(2)).0,
+            sub_limbs(&m, &small(1)).0,
+            m,
+            add_limbs(&m, &small(1)).0,
+            [u64::MAX; 4],
+            [u64::MAX, 0, u64::MAX, 0],
+            [0, u64::MAX, 0, u64::MAX],
+            [u64::MAX, u64::MAX, 0, 0],
+            [0, 0, 0, 1 << 63],
+            [1 << 63; 4],
+            [c, 0, 0, 0],
+            [u64::MAX; 4].map(|w| w >> 1),
+        ];
+        v.extend((0..count).map(|_| rng.limbs::<4>()));
+        v
+    }
+
+    /// The assembly (mul and square with the fold inside) against the portable fold and the
+    /// schoolbook reference, for 2^256 − 617 and for other c (the largest one the fold takes,
+    /// 2³¹ − 1, gives the largest top words), on every pair of edge values and random ones.
+    #[test]
+    fn adx_products_match_portable_and_reference() {
+        let Some(cpu) = x86::Token::detect() else {
+            eprintln!("skipped: this CPU has no BMI2 + ADX (the portable products run)");
+            return;
+        };
+        let mut rng = Rng(0xad7);
+        for c in [617u64, 1, 569, 0x7fff_ffff, 0x4000_0001] {
+            let m = [c.wrapping_neg(), u64::MAX, u64::MAX, u64::MAX];
+            let values = adx_inputs(c, &mut rng, 40);
+            for (i, x) in values.iter().enumerate() {
+                let sq = x86::sqr_fold4(cpu, x, c);
+                assert_eq!(sq, fold_reduce(&sqr_wide(x), c), "{x:x?}² c = {c}");
+                assert_eq!(sq, ref_mul(x, x, &m), "{x:x?}² c = {c}");
+                for y in &values[i..] {
+                    let p = x86::mul_fold4(cpu, x, y, c);
+                    assert_eq!(p, fold_reduce(&mul_wide(x, y), c), "{x:x?}·{y:x?} c = {c}");
+                    assert_eq!(p, ref_mul(x, y, &m), "{x:x?}·{y:x?} c = {c}");
+                    assert_eq!(x86::mul_fold4(cpu, y, x, c), p);
+                }
+            }
+        }
+        // through the Modulus: the kind new_field picks against the portable Fold
+        let adx = Modulus::<4>::new_field(limbs_from_hex(MODULI_256[2]));
+        assert!(matches!(adx.kind, Kind::FoldAdx(617, _)));
+        let mut portable = adx.clone();
+        portable.kind = Kind::Fold(617);
+        let mut x = adx.to_mont(&rng.limbs());
+        let y = adx.to_mont(&rng.limbs());
+        for _ in 0..1000 {
+            assert_eq!(adx.square(&x), portable.square(&x));
+            assert_eq!(adx.square_n(&x, 3), portable.square_n(&x, 3));
+            let next = adx.mul(&x, &y);
+            assert_eq!(next, portable.mul(&x, &y));
+            x = adx.add(&next, &adx.one);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn adx_products_match_portable(x in proptest::prelude::any::<[u64; 4]>(),
+                                       y in proptest::prelude::any::<[u64; 4]>(),
+                                       c in proptest::prop_oneof![
+                                           proptest::strategy::Just(617u64),
+                                           1u64..(1 << 31)
+                                       ]) {
+            if let Some(cpu) = x86::Token::detect() {
+                let m = [c.wrapping_neg(), u64::MAX, u64::MAX, u64::MAX];
+                let p = x86::mul_fold4(cpu, &x, &y, c);
+                proptest::prop_assert_eq!(p, fold_reduce(&mul_wide(&x, &y), c));
+                proptest::prop_assert_eq!(p, ref_mul(&x, &y, &m));
+                proptest::prop_assert_eq!(x86::sqr_fold4(cpu, &x, c), fold_reduce(&sqr_wide(&x), c));
+            }
         }
     }
 
