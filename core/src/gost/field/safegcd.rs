@@ -1,21 +1,60 @@
 //! Inversion modulo an odd m by Bernstein–Yang divsteps ("safegcd"): the constant-time
 //! inversion of [`Modulus::invert`](super::Modulus::invert) and the variable-time one of
 //! [`Modulus::invert_vartime`](super::Modulus::invert_vartime).
+//!
+//! The steps are the "half-delta" variant (hddivsteps): Bernstein–Yang's divstep with δ
+//! starting at 1/2 instead of 1, which needs about 20% fewer steps than the original. A step
+//! on (δ, f, g), f odd: if δ > 0 and g is odd, (1 − δ, g, (g − f)/2); otherwise
+//! (1 + δ, f, (g + (g mod 2)·f)/2). Once g = 0, f = ±gcd and further steps change nothing.
+//! δ is kept as η = −(δ + 1/2), an integer whose sign says δ > 0.
+//!
+//! Proven step counts, for odd f and 0 ≤ g ≤ f (f the modulus, g the value to invert):
+//! - 590 for f ≤ 2^256.03 (machine-checked Coq proof `hddivsteps590_prime_inverse`, from the
+//!   convex-hull bound of P. Wuille's github.com/sipa/safegcd-bounds, coq/hddivsteps/; the
+//!   count libsecp256k1's constant-time modinv64 uses);
+//! - 1201 for f ≤ 2^521 − 1 (Coq proof `hddivsteps1201_prime_inverse`, same method,
+//!   github.com/dfaranha/safegcd-bounds coq/hddivsteps/hddivsteps1201_proof.v), which covers
+//!   the 512-bit moduli. (The fitted formula ⌊(3787·log₂M + 2166)/1644⌋ of safegcd-bounds'
+//!   README, checked by the hull computation for M ≤ 2^3805, would allow 1180 for 512 bits; it
+//!   is not a proof for every M, so the proven 1201 is used.)
+//!
+//! The steps run in batches on the low 64 bits of f and g (the first k steps depend only on
+//! the low k bits), each batch giving a 2×2 matrix that is then applied to the full f, g
+//! and to the Bézout coefficients d, e (d·a ≡ f, e·a ≡ g mod m) in signed base 2⁶²; 256-bit
+//! values take 5 limbs, 512-bit ones 9 (fixed at compile time).
 
-/// 2⁶² − 1: the limb mask of the signed base-2⁶² numbers of [`safegcd_inverse`].
+/// 2⁶² − 1: the limb mask of the signed base-2⁶² numbers.
 const M62: u64 = (1 << 62) - 1;
 
-/// Limbs of the signed base-2⁶² numbers: 5 hold a 256-bit value with its sign, 9 a 512-bit one.
-const L62_MAX: usize = 9;
+/// Divsteps of a batch (the matrix entries of 62 steps fit an i64: |u| + |v| ≤ 2⁶²).
+const BATCH: usize = 62;
 
-/// A signed integer Σ xᵢ·2^(62i): limbs 0..L−1 in [0, 2⁶²), the top limb L − 1 signed.
-type S62 = [i64; L62_MAX];
+/// The proven hddivsteps count for an N-limb modulus (see the module documentation).
+const fn steps_bound(n: usize) -> usize {
+    if n <= 4 {
+        590
+    } else if n <= 8 {
+        1201
+    } else {
+        panic!("safegcd: moduli of more than 512 bits have no proven step count here")
+    }
+}
 
-/// The base-2⁶² limbs of an unsigned N-limb value (L = 64N/62 + 1 limbs).
+/// A batch's transition matrix: 2⁶²·(f′, g′) = (u·f + v·g, q·f + r·g) (for a batch of s < 62
+/// steps the matrix is scaled by 2^(62 − s), so every batch divides by 2⁶²).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Matrix {
+    u: i64,
+    v: i64,
+    q: i64,
+    r: i64,
+}
+
+/// The base-2⁶² limbs of an unsigned N-limb value (64N/62 + 1 ≤ L limbs).
 #[inline(always)]
-fn to_s62<const N: usize>(x: &[u64; N]) -> S62 {
-    let mut out = [0i64; L62_MAX];
-    for (i, o) in out.iter_mut().enumerate().take(64 * N / 62 + 1) {
+fn to_s62<const N: usize, const L: usize>(x: &[u64; N]) -> [i64; L] {
+    let mut out = [0i64; L];
+    for (i, o) in out.iter_mut().enumerate() {
         let bit = 62 * i;
         let (w, b) = (bit / 64, bit % 64);
         let lo = x.get(w).copied().unwrap_or(0) >> b;
@@ -31,9 +70,9 @@ fn to_s62<const N: usize>(x: &[u64; N]) -> S62 {
 
 /// The N-limb value of a signed base-2⁶² number in [0, 2^(64N)).
 #[inline(always)]
-fn from_s62<const N: usize>(x: &S62) -> [u64; N] {
+fn from_s62<const N: usize, const L: usize>(x: &[i64; L]) -> [u64; N] {
     let mut out = [0u64; N];
-    for (i, &l) in x.iter().enumerate().take(64 * N / 62 + 1) {
+    for (i, &l) in x.iter().enumerate() {
         let bit = 62 * i;
         let (w, b) = (bit / 64, bit % 64);
         if w < N {
@@ -46,192 +85,258 @@ fn from_s62<const N: usize>(x: &S62) -> [u64; N] {
     out
 }
 
-/// 62 divsteps of Bernstein–Yang on the low 64 bits of f (odd) and g, branch-free: returns the
-/// new δ and the transition matrix [u, v, q, r] with 2⁶²·(f′, g′) = (u·f + v·g, q·f + r·g).
-/// One divstep: if δ > 0 and g is odd, (δ, f, g) → (1 − δ, g, (g − f)/2); otherwise
-/// (1 + δ, f, (g + (g mod 2)·f)/2). The low bits suffice: after j steps the low 64 − j bits
-/// of the words are still exact, and each step reads only bit 0.
+/// `steps` (≤ 62) hddivsteps on the low 64 bits of f (odd) and g, branch-free: the new η and
+/// the matrix (scaled by 2^(62 − steps)). Per step, with c1 = "δ > 0" and c2 = "g odd" as
+/// masks: g += ±f and the g row += ± the f row when g is odd (− when δ > 0); on a swap
+/// (c1 and c2) f takes the old g (f + (g − f)) and its row likewise, η → −η − 2 (δ → 1 − δ),
+/// else η → η − 1 (δ → 1 + δ); then g halves and the f row doubles.
 #[inline(always)]
-fn divsteps_62(delta: i64, f: u64, g: u64) -> (i64, [i64; 4]) {
-    let (mut delta, mut f, mut g) = (delta, f, g);
-    let (mut u, mut v, mut q, mut r) = (1i64, 0i64, 0i64, 1i64);
-    for _ in 0..62 {
-        let pos = delta.wrapping_neg() >> 63; // all ones when δ > 0
-        let odd = ((g & 1) as i64).wrapping_neg(); // all ones when g is odd
-        // g += ±f when g is odd (−f when δ > 0), the g row likewise
-        let (x, y, z) = ((f as i64 ^ pos) - pos, (u ^ pos) - pos, (v ^ pos) - pos);
-        g = g.wrapping_add((x & odd) as u64);
-        q += y & odd;
-        r += z & odd;
-        // on a swap (δ > 0 and g odd) f takes the old g: f + (g − f), and δ → −δ
-        let swap = pos & odd;
-        delta = (delta ^ swap) - swap + 1;
-        f = f.wrapping_add(g & swap as u64);
-        u += q & swap;
-        v += r & swap;
+fn divsteps(eta: i64, f: u64, g: u64, steps: usize) -> (i64, Matrix) {
+    debug_assert!(steps <= BATCH && f & 1 == 1);
+    let (mut eta, mut f, mut g) = (eta, f as i64, g as i64);
+    let one = 1i64 << (BATCH - steps);
+    let (mut u, mut v, mut q, mut r) = (one, 0i64, 0i64, one);
+    for _ in 0..steps {
+        let c1 = eta >> 63;
+        let c2 = (g & 1).wrapping_neg();
+        let x = (f ^ c1).wrapping_sub(c1);
+        let y = (u ^ c1).wrapping_sub(c1);
+        let z = (v ^ c1).wrapping_sub(c1);
+        g = g.wrapping_add(x & c2);
+        q = q.wrapping_add(y & c2);
+        r = r.wrapping_add(z & c2);
+        let c1 = c1 & c2;
+        eta = (eta ^ c1).wrapping_sub(1);
+        f = f.wrapping_add(g & c1);
+        u = u.wrapping_add(q & c1);
+        v = v.wrapping_add(r & c1);
         g >>= 1;
-        u <<= 1;
-        v <<= 1;
+        u = u.wrapping_shl(1);
+        v = v.wrapping_shl(1);
     }
-    (delta, [u, v, q, r])
+    (eta, Matrix { u, v, q, r })
 }
 
-/// [`divsteps_62`] in variable time (public inputs only): runs of zero bits of g are shifted
-/// out at once, and each odd g costs one swap test and one addition.
+/// [`divsteps`] of a full batch in variable time (public inputs only): runs of zero bits of g
+/// are shifted out at once, and each odd g costs one swap test and one addition.
 #[inline(always)]
-fn divsteps_62_vartime(delta: i64, f: u64, g: u64) -> (i64, [i64; 4]) {
-    let (mut delta, mut f, mut g) = (delta, f, g);
+fn divsteps_vartime(eta: i64, f: u64, g: u64) -> (i64, Matrix) {
+    let (mut eta, mut f, mut g) = (eta, f, g);
     let (mut u, mut v, mut q, mut r) = (1i64, 0i64, 0i64, 1i64);
-    let mut left = 62u32;
+    let mut left = BATCH as u32;
     loop {
-        // halving steps for the zeros of g (δ + 1 and the f row doubled for each)
+        // halving steps for the zeros of g (η − 1 and the f row doubled for each)
         let zeros = g.trailing_zeros().min(left);
         g >>= zeros;
         u <<= zeros;
         v <<= zeros;
-        delta += zeros as i64;
+        eta -= zeros as i64;
         left -= zeros;
         if left == 0 {
             break;
         }
-        // g is odd: swap when δ > 0, then g + f (the halving follows at the top of the loop)
-        if delta > 0 {
+        // g is odd: swap when δ > 0 (η < 0), then g + f (the halving follows at the top)
+        if eta < 0 {
             (f, g) = (g, f.wrapping_neg());
             (u, v, q, r) = (q, r, -u, -v);
-            delta = -delta;
+            eta = -eta - 1;
         }
         g = g.wrapping_add(f);
         q += u;
         r += v;
     }
-    (delta, [u, v, q, r])
+    (eta, Matrix { u, v, q, r })
 }
 
-/// (u·x + v·y) / 2⁶² for signed base-2⁶² x, y whose combination is divisible by 2⁶² (exact).
+/// (f, g) ← (u·f + v·g, q·f + r·g) / 2⁶² for signed base-2⁶² f, g (exact divisions); with
+/// `ONLY_F` g is left as it is (the last batch, after which g = 0 is not needed).
 #[inline(always)]
-fn s62_combine(len: usize, t: &[i64; 4], row: usize, x: &S62, y: &S62) -> S62 {
-    let (u, v) = (t[2 * row] as i128, t[2 * row + 1] as i128);
-    let mut out = [0i64; L62_MAX];
-    let mut acc = u * x[0] as i128 + v * y[0] as i128;
-    debug_assert_eq!(acc as u64 & M62, 0);
-    acc >>= 62;
-    for i in 1..len {
-        acc += u * x[i] as i128 + v * y[i] as i128;
-        out[i - 1] = (acc as u64 & M62) as i64;
-        acc >>= 62;
-    }
-    out[len - 1] = acc as i64;
-    out
-}
-
-/// (u·d + v·e)·2⁻⁶² mod m for d, e in [0, m), as a value in [0, m): k·m is added with k < 2⁶²
-/// chosen to clear the low 62 bits (minv62 = m⁻¹ mod 2⁶²), the exact quotient lies in [−m, 2m),
-/// and one masked addition and one masked subtraction of m bring it into [0, m).
-#[inline(always)]
-fn s62_combine_mod(
-    len: usize,
-    t: &[i64; 4],
-    row: usize,
-    d: &S62,
-    e: &S62,
-    m: &S62,
-    minv62: u64,
-) -> S62 {
-    let (u, v) = (t[2 * row], t[2 * row + 1]);
-    let low = (u as u64)
-        .wrapping_mul(d[0] as u64)
-        .wrapping_add((v as u64).wrapping_mul(e[0] as u64));
-    let k = (low.wrapping_mul(minv62).wrapping_neg() & M62) as i128;
-    let (u, v) = (u as i128, v as i128);
-    let mut out = [0i64; L62_MAX];
-    let mut acc = u * d[0] as i128 + v * e[0] as i128 + k * m[0] as i128;
-    debug_assert_eq!(acc as u64 & M62, 0);
-    acc >>= 62;
-    for i in 1..len {
-        acc += u * d[i] as i128 + v * e[i] as i128 + k * m[i] as i128;
-        out[i - 1] = (acc as u64 & M62) as i64;
-        acc >>= 62;
-    }
-    out[len - 1] = acc as i64;
-    // [−m, 2m) → [0, 2m) → [0, m)
-    let neg = out[len - 1] >> 63;
-    out = s62_add_masked(len, &out, m, neg, false);
-    let minus_m = s62_add_masked(len, &out, m, -1, true);
-    let keep = minus_m[len - 1] >> 63; // all ones when out − m < 0
-    std::array::from_fn(|i| minus_m[i] ^ ((minus_m[i] ^ out[i]) & keep))
-}
-
-/// x + (m & mask), or x − (m & mask) when `subtract`, in signed base 2⁶².
-#[inline(always)]
-fn s62_add_masked(len: usize, x: &S62, m: &S62, mask: i64, subtract: bool) -> S62 {
-    let mut out = [0i64; L62_MAX];
-    let mut c = 0i64;
-    for i in 0..len {
-        let mi = m[i] & mask;
-        c += if subtract { x[i] - mi } else { x[i] + mi };
-        if i + 1 < len {
-            out[i] = c & M62 as i64;
-            c >>= 62;
-        } else {
-            out[i] = c;
+fn update_fg<const L: usize, const ONLY_F: bool>(f: &mut [i64; L], g: &mut [i64; L], t: Matrix) {
+    let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
+    let mut cf = u * f[0] as i128 + v * g[0] as i128;
+    let mut cg = q * f[0] as i128 + r * g[0] as i128;
+    debug_assert!(cf as u64 & M62 == 0 && (ONLY_F || cg as u64 & M62 == 0));
+    cf >>= 62;
+    cg >>= 62;
+    for i in 1..L {
+        cf += u * f[i] as i128 + v * g[i] as i128;
+        if !ONLY_F {
+            cg += q * f[i] as i128 + r * g[i] as i128;
+            g[i - 1] = (cg as u64 & M62) as i64;
+            cg >>= 62;
         }
+        f[i - 1] = (cf as u64 & M62) as i64;
+        cf >>= 62;
     }
+    f[L - 1] = cf as i64;
+    if !ONLY_F {
+        g[L - 1] = cg as i64;
+    }
+}
+
+/// (d, e) ← (u·d + v·e, q·d + r·e)·2⁻⁶² mod m, for d, e in (−2m, m), the results again in
+/// (−2m, m). First m is added (in the multiplier of m) to whichever of d, e is negative,
+/// making them (−m, m) and u·d + v·e of magnitude below 2⁶²·m (|u| + |v| ≤ 2⁶²); then k·m
+/// with k in (−2⁶², 0] clears the low 62 bits (minv62 = m⁻¹ mod 2⁶²), so the exact quotient
+/// lies in (−2m, m). With `ONLY_D` e is left as it is.
+#[inline(always)]
+fn update_de<const L: usize, const ONLY_D: bool>(
+    d: &mut [i64; L],
+    e: &mut [i64; L],
+    t: Matrix,
+    m: &[i64; L],
+    minv62: u64,
+) {
+    let (sd, se) = (d[L - 1] >> 63, e[L - 1] >> 63);
+    let mut kd = (t.u & sd).wrapping_add(t.v & se);
+    let mut ke = (t.q & sd).wrapping_add(t.r & se);
+    let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
+    let mut cd = u * d[0] as i128 + v * e[0] as i128;
+    let mut ce = q * d[0] as i128 + r * e[0] as i128;
+    // the multiplier k of m with cd + k·m ≡ 0 (mod 2⁶²), in (−2⁶², 0] beyond the sign fix
+    kd = kd.wrapping_sub(((cd as u64).wrapping_mul(minv62).wrapping_add(kd as u64) & M62) as i64);
+    ke = ke.wrapping_sub(((ce as u64).wrapping_mul(minv62).wrapping_add(ke as u64) & M62) as i64);
+    let (kd, ke) = (kd as i128, ke as i128);
+    cd += kd * m[0] as i128;
+    ce += ke * m[0] as i128;
+    debug_assert!(cd as u64 & M62 == 0 && (ONLY_D || ce as u64 & M62 == 0));
+    cd >>= 62;
+    ce >>= 62;
+    for i in 1..L {
+        cd += u * d[i] as i128 + v * e[i] as i128 + kd * m[i] as i128;
+        if !ONLY_D {
+            ce += q * d[i] as i128 + r * e[i] as i128 + ke * m[i] as i128;
+            e[i - 1] = (ce as u64 & M62) as i64;
+            ce >>= 62;
+        }
+        d[i - 1] = (cd as u64 & M62) as i64;
+        cd >>= 62;
+    }
+    d[L - 1] = cd as i64;
+    if !ONLY_D {
+        e[L - 1] = ce as i64;
+    }
+}
+
+/// x + (m & mask) in signed base 2⁶², limbs normalised to [0, 2⁶²) below a signed top limb.
+#[inline(always)]
+fn add_masked<const L: usize>(x: &[i64; L], m: &[i64; L], mask: i64) -> [i64; L] {
+    let mut out = [0i64; L];
+    let mut c = 0i64;
+    for i in 0..L - 1 {
+        c += x[i] + (m[i] & mask);
+        out[i] = c & M62 as i64;
+        c >>= 62;
+    }
+    out[L - 1] = c + x[L - 1] + (m[L - 1] & mask);
     out
+}
+
+/// −x if `mask` is all ones, x if it is 0, limbs normalised as in [`add_masked`].
+#[inline(always)]
+fn neg_masked<const L: usize>(x: &[i64; L], mask: i64) -> [i64; L] {
+    let mut out = [0i64; L];
+    let mut c = 0i64;
+    for i in 0..L - 1 {
+        c += (x[i] ^ mask).wrapping_sub(mask);
+        out[i] = c & M62 as i64;
+        c >>= 62;
+    }
+    out[L - 1] = c + (x[L - 1] ^ mask).wrapping_sub(mask);
+    out
+}
+
+/// Whether a signed base-2⁶² number is 0 (variable time).
+fn is_zero_vartime<const L: usize>(x: &[i64; L]) -> bool {
+    x.iter().all(|&l| l == 0)
 }
 
 /// a⁻¹ mod m for an odd modulus m and an integer a < m, in constant time (Bernstein–Yang
-/// "safegcd", 2019): ⌈(49·d + 57)/17 / 62⌉ batches of 62 divsteps for d = 64N (12 batches for
-/// 256 bits, 24 for 512: enough for g to reach 0 for every input, after which the steps change
-/// nothing), with f = ±gcd = ±1 at the end (0 when a = 0, then the result is 0). The
-/// invariants d·a ≡ f and e·a ≡ g (mod m) carry the inverse; `minv62` is m⁻¹ mod 2⁶⁴ (its
-/// low 62 bits are used).
-/// With `VARTIME` (public inputs only) the batches stop once g = 0.
+/// "safegcd", 2019, with the half-delta divsteps of the module documentation): the proven
+/// number of steps for the size of m (590 for 256 bits, 1201 for 512) in batches of 62, after
+/// which g = 0 for every input, with f = ±gcd = ±1 (m when a = 0, whose result is then 0).
+/// The invariants d·a ≡ f and e·a ≡ g (mod m) carry the inverse; `minv` is m⁻¹ mod 2⁶⁴ (its
+/// low 62 bits are used). With `VARTIME` (public inputs only) the batches stop once g = 0.
 pub(super) fn safegcd_inverse<const N: usize, const VARTIME: bool>(
     a: &[u64; N],
     m: &[u64; N],
     minv: u64,
 ) -> [u64; N] {
-    let len = 64 * N / 62 + 1;
-    let batches = (49 * 64 * N + 57) / 17 / 62 + 1;
-    let ms = to_s62(m);
-    let minv62 = minv & M62;
-    let (mut f, mut g) = (ms, to_s62(a));
-    let mut d = [0i64; L62_MAX];
-    let mut e = [0i64; L62_MAX];
-    e[0] = 1;
-    let mut delta = 1i64;
-    for _ in 0..batches {
-        if VARTIME && g[..len].iter().all(|&x| x == 0) {
-            break;
-        }
-        let lo = |x: &S62| (x[0] as u64) | ((x[1] as u64) << 62);
-        let (nd, t) = if VARTIME {
-            divsteps_62_vartime(delta, lo(&f), lo(&g))
-        } else {
-            divsteps_62(delta, lo(&f), lo(&g))
-        };
-        delta = nd;
-        (f, g) = (
-            s62_combine(len, &t, 0, &f, &g),
-            s62_combine(len, &t, 1, &f, &g),
-        );
-        (d, e) = (
-            s62_combine_mod(len, &t, 0, &d, &e, &ms, minv62),
-            s62_combine_mod(len, &t, 1, &d, &e, &ms, minv62),
-        );
+    const { assert!(N <= 8, "safegcd: at most 512-bit moduli") };
+    if N <= 4 {
+        inverse::<N, 5, VARTIME>(a, m, minv)
+    } else {
+        inverse::<N, 9, VARTIME>(a, m, minv)
     }
-    // g = 0 now, and f = ±1 (or m when a = 0, with d = 0): the inverse is ±d
-    debug_assert!(g[..len].iter().all(|&x| x == 0));
-    let neg = f[len - 1] >> 63;
-    let minus_d = s62_add_masked(len, &ms, &d, -1, true);
-    let r: S62 = std::array::from_fn(|i| d[i] ^ ((d[i] ^ minus_d[i]) & neg));
-    from_s62(&r)
+}
+
+/// [`safegcd_inverse`] with L base-2⁶² limbs (5 for up to 256 bits, 9 for up to 512).
+#[inline(always)]
+fn inverse<const N: usize, const L: usize, const VARTIME: bool>(
+    a: &[u64; N],
+    m: &[u64; N],
+    minv: u64,
+) -> [u64; N] {
+    debug_assert!(62 * L > 64 * N + 1 && m[0] & 1 == 1);
+    debug_assert!(
+        (0..N)
+            .rev()
+            .find_map(|i| (a[i] != m[i]).then(|| a[i] < m[i]))
+            == Some(true)
+    );
+    let steps = steps_bound(N);
+    let ms: [i64; L] = to_s62(m);
+    let minv62 = minv & M62;
+    let (mut f, mut g) = (ms, to_s62::<N, L>(a));
+    let mut d = [0i64; L];
+    let mut e = [0i64; L];
+    e[0] = 1;
+    let mut eta = -1i64; // δ = 1/2
+    let low = |x: &[i64; L]| (x[0] as u64) | ((x[1] as u64) << 62);
+    if VARTIME {
+        for _ in 0..steps.div_ceil(BATCH) {
+            if is_zero_vartime(&g) {
+                break;
+            }
+            let t;
+            (eta, t) = divsteps_vartime(eta, low(&f), low(&g));
+            update_fg::<L, false>(&mut f, &mut g, t);
+            update_de::<L, false>(&mut d, &mut e, t, &ms, minv62);
+        }
+    } else {
+        for _ in 0..steps / BATCH {
+            let t;
+            (eta, t) = divsteps(eta, low(&f), low(&g), BATCH);
+            update_fg::<L, false>(&mut f, &mut g, t);
+            update_de::<L, false>(&mut d, &mut e, t, &ms, minv62);
+        }
+        // the last, shorter batch: g and e are not needed after it
+        let (_, t) = divsteps(eta, low(&f), low(&g), steps % BATCH);
+        #[cfg(debug_assertions)]
+        let g_after = {
+            let (mut f2, mut g2) = (f, g);
+            update_fg::<L, false>(&mut f2, &mut g2, t);
+            g2
+        };
+        update_fg::<L, true>(&mut f, &mut g, t);
+        update_de::<L, true>(&mut d, &mut e, t, &ms, minv62);
+        #[cfg(debug_assertions)]
+        debug_assert!(is_zero_vartime(&g_after), "divsteps bound not reached");
+    }
+    debug_assert!(VARTIME || !is_zero_vartime(&f));
+    // f = ±1 (or m when a = 0, with d = 0), d in (−2m, m): the inverse is ±d, brought into
+    // [0, m) by an addition of m if negative, the negation by the sign of f, and again
+    let d = add_masked(&d, &ms, d[L - 1] >> 63);
+    let d = neg_masked(&d, f[L - 1] >> 63);
+    let d = add_masked(&d, &ms, d[L - 1] >> 63);
+    from_s62(&d)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gost::field::tests::Rng;
+    use crate::gost::field::tests::{MODULI_256, MODULI_512, Rng};
+    use crate::gost::field::{limbs_from_hex, shr1, small, sub_limbs};
 
     #[test]
     fn divsteps_vartime_matches_constant_time() {
@@ -244,12 +349,44 @@ mod tests {
                 1 => rng.next() & rng.next() & rng.next() & !((1 << (i % 60)) - 1),
                 _ => 0,
             };
-            let delta = (rng.next() % 41) as i64 - 20;
+            let eta = (rng.next() % 41) as i64 - 20;
             assert_eq!(
-                divsteps_62_vartime(delta, f, g),
-                divsteps_62(delta, f, g),
-                "δ = {delta}, f = {f:x}, g = {g:x}"
+                divsteps_vartime(eta, f, g),
+                divsteps(eta, f, g, BATCH),
+                "η = {eta}, f = {f:x}, g = {g:x}"
             );
+        }
+    }
+
+    /// A batch of s steps against s plain divsteps on wide integers (i128): the matrix maps
+    /// (f, g) to 2^(62 − s)·2^s·(f′, g′), and η follows δ.
+    #[test]
+    fn divsteps_match_plain_steps() {
+        let mut rng = Rng(0x5eed);
+        for i in 0..2000 {
+            let f = (rng.next() as i128) << 30 | rng.next() as i128 >> 34 | 1;
+            let g = (rng.next() as i128) << 30 ^ rng.next() as i128;
+            let steps = [62, 32, 23, 1, 0, 59][i % 6];
+            let eta0 = (rng.next() % 21) as i64 - 10;
+            let (mut delta2, mut ff, mut gg) = (-2 * eta0 - 1, f, g); // 2δ
+            for _ in 0..steps {
+                if delta2 > 0 && gg & 1 == 1 {
+                    (delta2, ff, gg) = (2 - delta2, gg, (gg - ff) >> 1);
+                } else {
+                    (delta2, gg) = (2 + delta2, (gg + (gg & 1) * ff) >> 1);
+                }
+            }
+            let (eta, t) = divsteps(eta0, f as u64, g as u64, steps);
+            assert_eq!(-2 * eta - 1, delta2);
+            let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
+            // compare modulo 2^64 after the exact division (the products wrap in i128)
+            let sf = u.wrapping_mul(f).wrapping_add(v.wrapping_mul(g));
+            let sg = q.wrapping_mul(f).wrapping_add(r.wrapping_mul(g));
+            assert_eq!(sf & ((1 << 62) - 1), 0);
+            assert_eq!((sf >> 62) as u64, ff as u64, "f, {steps} steps");
+            assert_eq!((sg >> 62) as u64, gg as u64, "g, {steps} steps");
+            assert!(t.u.unsigned_abs() + t.v.unsigned_abs() <= 1 << 62);
+            assert!(t.q.unsigned_abs() + t.r.unsigned_abs() <= 1 << 62);
         }
     }
 
@@ -258,37 +395,167 @@ mod tests {
         let mut rng = Rng(62);
         for _ in 0..100 {
             let x = rng.limbs::<4>();
-            assert_eq!(from_s62::<4>(&to_s62(&x)), x);
+            assert_eq!(from_s62::<4, 5>(&to_s62::<4, 5>(&x)), x);
             let y = rng.limbs::<8>();
-            assert_eq!(from_s62::<8>(&to_s62(&y)), y);
-            assert!(to_s62(&y).iter().all(|&l| (0..1 << 62).contains(&l)));
+            assert_eq!(from_s62::<8, 9>(&to_s62::<8, 9>(&y)), y);
+            assert!(
+                to_s62::<8, 9>(&y)
+                    .iter()
+                    .all(|&l| (0..1 << 62).contains(&l))
+            );
         }
     }
 
-    /// The batch count covers the divsteps g needs to reach 0, with room: a plain
-    /// (variable-time) divstep loop on random inputs and on m − 1, counted.
-    #[test]
-    fn divsteps_bound_has_room() {
-        fn steps_needed(f: u128, g: u128) -> usize {
-            let (mut delta, mut f, mut g) = (1i64, f as i128, g as i128);
-            let mut n = 0;
-            while g != 0 {
-                if delta > 0 && g & 1 == 1 {
-                    (delta, f, g) = (1 - delta, g, (g - f) >> 1);
-                } else {
-                    (delta, g) = (1 + delta, (g + (g & 1) * f) >> 1);
-                }
-                n += 1;
-            }
-            n
+    /// Two's-complement integers of W words, for counting divsteps on full-size inputs.
+    #[derive(Clone, Copy, PartialEq)]
+    struct Wide<const W: usize>([u64; W]);
+    impl<const W: usize> Wide<W> {
+        fn from<const N: usize>(x: &[u64; N]) -> Self {
+            Wide(std::array::from_fn(|i| x.get(i).copied().unwrap_or(0)))
         }
-        // on 120-bit odd moduli the bound (49d + 57)/17 is never reached
+        fn add(&self, y: &Self, negate_y: bool) -> Self {
+            let mut carry = negate_y as u64;
+            Wide(std::array::from_fn(|i| {
+                let yi = if negate_y { !y.0[i] } else { y.0[i] };
+                let (s, c1) = self.0[i].overflowing_add(yi);
+                let (s, c2) = s.overflowing_add(carry);
+                carry = (c1 | c2) as u64;
+                s
+            }))
+        }
+        fn half(&self) -> Self {
+            let top = (self.0[W - 1] as i64 >> 63) as u64;
+            Wide(std::array::from_fn(|i| {
+                self.0[i] >> 1 | self.0.get(i + 1).copied().unwrap_or(top) << 63
+            }))
+        }
+    }
+
+    /// The hddivsteps g = a needs to reach 0 against f = m (δ = 1/2 at the start).
+    fn steps_needed<const W: usize>(m: &Wide<W>, a: &Wide<W>) -> usize {
+        let (mut delta2, mut f, mut g, mut n) = (1i64, *m, *a, 0);
+        while g.0.iter().any(|&w| w != 0) {
+            if g.0[0] & 1 == 1 {
+                if delta2 > 0 {
+                    (delta2, f, g) = (2 - delta2, g, g.add(&f, true).half());
+                } else {
+                    (delta2, g) = (2 + delta2, g.add(&f, false).half());
+                }
+            } else {
+                (delta2, g) = (2 + delta2, g.half());
+            }
+            n += 1;
+        }
+        n
+    }
+
+    /// The proven counts cover every GOST modulus on random and edge inputs (0, 1, 2, m − 1,
+    /// m − 2, (m − 1)/2, 2^k − 1, powers of 2, the values with the most steps found by a
+    /// hill climb from random starts), and the fitted 120-bit formula of safegcd-bounds on
+    /// random 120-bit inputs.
+    fn count_steps<const N: usize, const W: usize>(hexes: &[&str], random: usize, climb: usize) {
+        let bound = steps_bound(N);
+        let mut rng = Rng(0xb0 + N as u64);
+        let mut most = 0;
+        for h in hexes {
+            let m: [u64; N] = limbs_from_hex(h);
+            let reduce = |x: [u64; N]| {
+                let mut x = x;
+                x[N - 1] &= u64::MAX >> (m[N - 1].leading_zeros() + 1);
+                x
+            };
+            let mut values = vec![
+                [0; N],
+                small(1),
+                small(2),
+                sub_limbs(&m, &small(1)).0,
+                sub_limbs(&m, &small(2)).0,
+                shr1(&m, 0),
+            ];
+            for k in [1, 63, 64, 128, 64 * N - 64, 64 * N - 2] {
+                let mut p = [0u64; N];
+                p[k / 64] = 1 << (k % 64);
+                values.push(reduce(p));
+                values.push(reduce(sub_limbs(&p, &small(1)).0));
+            }
+            values.extend((0..random).map(|_| reduce(rng.limbs())));
+            let mw = Wide::<W>::from(&m);
+            for x in &values {
+                let n = steps_needed(&mw, &Wide::from(x));
+                assert!(n <= bound, "{n} steps for {x:x?} mod {m:x?}");
+                most = most.max(n);
+            }
+            // hill climb: flip random bits while the count does not drop
+            let mut x = reduce(rng.limbs());
+            let mut n = steps_needed(&mw, &Wide::from(&x));
+            for _ in 0..climb {
+                let mut y = x;
+                let bit = (rng.next() % (64 * N as u64 - 1)) as usize;
+                y[bit / 64] ^= 1 << (bit % 64);
+                let y = reduce(y);
+                let ny = steps_needed(&mw, &Wide::from(&y));
+                assert!(ny <= bound, "{ny} steps for {y:x?} mod {m:x?}");
+                if ny >= n {
+                    (x, n) = (y, ny);
+                }
+            }
+            most = most.max(n);
+        }
+        // the bound is an upper bound, with room on these inputs
+        assert!(most <= bound && most > bound / 2, "most {most} of {bound}");
+    }
+
+    #[test]
+    fn divsteps_bound_256() {
+        count_steps::<4, 5>(&MODULI_256, 300, 300);
+    }
+
+    #[test]
+    fn divsteps_bound_512() {
+        count_steps::<8, 9>(&MODULI_512, 100, 150);
+    }
+
+    #[test]
+    fn divsteps_bound_formula_120_bits() {
+        // ⌊(3787·120 + 2166)/1644⌋ = 277 hddivsteps for 0 ≤ g ≤ f < 2^120
+        let bound = (3787 * 120 + 2166) / 1644;
         let mut rng = Rng(7);
-        let bound = (49 * 120 + 57) / 17;
-        for _ in 0..2000 {
+        for _ in 0..3000 {
             let f = (rng.next() as u128 | (rng.next() as u128) << 64) >> 8 | 1;
             let g = (rng.next() as u128 | (rng.next() as u128) << 64) >> 8;
-            assert!(steps_needed(f, g % f) <= bound);
+            let (f, g) = (Wide::<2>([f as u64, (f >> 64) as u64]), g % f);
+            let n = steps_needed(&f, &Wide([g as u64, (g >> 64) as u64]));
+            assert!(n <= bound, "{n} steps");
         }
+    }
+
+    /// The inverse of the inverse is the value, for edge and random values mod each GOST
+    /// modulus, both ways (the check against Fermat's inverse is in field/mod.rs's tests).
+    #[test]
+    fn inverse_of_inverse_is_value() {
+        fn check<const N: usize>(hexes: &[&str]) {
+            let mut rng = Rng(0x1e + N as u64);
+            for h in hexes {
+                let m: [u64; N] = limbs_from_hex(h);
+                // m⁻¹ mod 2⁶⁴ by Newton
+                let mut minv = 1u64;
+                for _ in 0..6 {
+                    minv = minv.wrapping_mul(2u64.wrapping_sub(m[0].wrapping_mul(minv)));
+                }
+                for x in [small(1), small(2), sub_limbs(&m, &small(1)).0, rng.limbs()] {
+                    let mut x = x;
+                    x[N - 1] &= u64::MAX >> (m[N - 1].leading_zeros() + 1);
+                    let inv = safegcd_inverse::<N, false>(&x, &m, minv);
+                    assert_eq!(safegcd_inverse::<N, true>(&x, &m, minv), inv);
+                    let back = safegcd_inverse::<N, false>(&inv, &m, minv);
+                    assert_eq!(back, x, "{x:x?} mod {m:x?}");
+                }
+                let zero = [0u64; N];
+                assert_eq!(safegcd_inverse::<N, false>(&zero, &m, minv), zero);
+                assert_eq!(safegcd_inverse::<N, true>(&zero, &m, minv), zero);
+            }
+        }
+        check::<4>(&MODULI_256);
+        check::<8>(&MODULI_512);
     }
 }
