@@ -85,36 +85,90 @@ fn from_s62<const N: usize, const L: usize>(x: &[i64; L]) -> [u64; N] {
     out
 }
 
-/// `steps` (≤ 62) hddivsteps on the low 64 bits of f (odd) and g, branch-free: the new η and
-/// the matrix (scaled by 2^(62 − steps)). Per step, with c1 = "δ > 0" and c2 = "g odd" as
-/// masks: g += ±f and the g row += ± the f row when g is odd (− when δ > 0); on a swap
-/// (c1 and c2) f takes the old g (f + (g − f)) and its row likewise, η → −η − 2 (δ → 1 − δ),
-/// else η → η − 1 (δ → 1 + δ); then g halves and the f row doubles.
+/// Steps of a [`chunk`]: the most whose packed words provably fit an i64.
+const CHUNK: usize = 20;
+
+/// n ≤ 20 hddivsteps on the low 20 bits of f (odd) and g, branch-free, each row of the
+/// matrix packed with its value in one word: the new η and the matrix scaled by 2ⁿ,
+/// 2ⁿ·(f′, g′) = (u·f + v·g, q·f + r·g).
+///
+/// A row (a, b) after j steps is held as W = ĥ + 2²⁰·A + 2⁴²·B, with A = a·2^(n−j) and
+/// B = b·2^(n−j) (the row scaled so that the f row stays put and the g row halves, like g),
+/// and ĥ = (a·f̂₀ + b·ĝ₀)/2^j, f̂₀ and ĝ₀ the low 20 bits of f and g as signed values in
+/// [−2¹⁹, 2¹⁹): ĥ ≡ f or g after j steps modulo 2^(20−j), so bit 0 of the g word is the
+/// parity of g at every step. Every step is linear in the words: g ± f (masked), the swap
+/// f ← old g, and g halved by an exact arithmetic shift. Bounds (|a| + |b| ≤ 2^j, and the
+/// matrix has determinant 2^j with an even f row after the first step, so the g row is
+/// never (0, ±2^j) and f̂ stays odd): |ĥ| < 2¹⁹, |A| + |B| ≤ 2ⁿ, and the g word stays
+/// below 2⁶² − 2⁴¹ in magnitude, so W and the sum before a halving fit an i64, and A and B
+/// are read back by rounding.
+/// Per step, with c1 = "δ > 0" and c2 = "g odd" as masks: g += ±f when g is odd (− when
+/// δ > 0); on a swap (c1 and c2) f takes the old g (f + (g − f)), η → −η − 2 (δ → 1 − δ),
+/// else η → η − 1 (δ → 1 + δ); then g halves.
 #[inline(always)]
-fn divsteps(eta: i64, f: u64, g: u64, steps: usize) -> (i64, Matrix) {
-    debug_assert!(steps <= BATCH && f & 1 == 1);
-    let (mut eta, mut f, mut g) = (eta, f as i64, g as i64);
-    let one = 1i64 << (BATCH - steps);
-    let (mut u, mut v, mut q, mut r) = (one, 0i64, 0i64, one);
-    for _ in 0..steps {
+fn chunk(eta: i64, f: u64, g: u64, n: usize) -> (i64, Matrix) {
+    debug_assert!(n <= CHUNK && f & 1 == 1);
+    let low20 = |x: u64| ((x << 44) as i64) >> 44;
+    let mut wf = low20(f).wrapping_add(1i64 << (20 + n));
+    let mut wg = low20(g).wrapping_add(1i64 << (42 + n));
+    let mut eta = eta;
+    for _ in 0..n {
         let c1 = eta >> 63;
-        let c2 = (g & 1).wrapping_neg();
-        let x = (f ^ c1).wrapping_sub(c1);
-        let y = (u ^ c1).wrapping_sub(c1);
-        let z = (v ^ c1).wrapping_sub(c1);
-        g = g.wrapping_add(x & c2);
-        q = q.wrapping_add(y & c2);
-        r = r.wrapping_add(z & c2);
+        let c2 = (wg & 1).wrapping_neg();
+        wg = wg.wrapping_add(((wf ^ c1).wrapping_sub(c1)) & c2);
         let c1 = c1 & c2;
         eta = (eta ^ c1).wrapping_sub(1);
-        f = f.wrapping_add(g & c1);
-        u = u.wrapping_add(q & c1);
-        v = v.wrapping_add(r & c1);
-        g >>= 1;
-        u = u.wrapping_shl(1);
-        v = v.wrapping_shl(1);
+        wf = wf.wrapping_add(wg & c1);
+        wg >>= 1;
     }
+    // ĥ + 2¹⁹ is in (0, 2²⁰): the fields above it are exact after that bias
+    let row = |w: i64| {
+        let w = w.wrapping_add(1 << 19);
+        ((w << 22) >> 42, w.wrapping_add(1 << 41) >> 42)
+    };
+    let ((u, v), (q, r)) = (row(wf), row(wg));
     (eta, Matrix { u, v, q, r })
+}
+
+/// `steps` (≤ 62) hddivsteps on the low 64 bits of f (odd) and g, in constant time: chunks
+/// of up to 20 steps ([`chunk`]), the low words carried from one chunk to the next (after
+/// s steps their low 64 − s bits are exact), the matrices multiplied; the new η and the
+/// matrix scaled by 2⁶² (so 2^(62 − steps) times the steps' own).
+#[inline(always)]
+fn divsteps(eta: i64, f: u64, g: u64, steps: usize) -> (i64, Matrix) {
+    debug_assert!(steps <= BATCH);
+    let (mut eta, mut f, mut g) = (eta, f as i64, g as i64);
+    let mut m = Matrix {
+        u: 1,
+        v: 0,
+        q: 0,
+        r: 1,
+    };
+    let mut done = 0;
+    while done < steps {
+        let n = CHUNK.min(steps - done);
+        let t;
+        (eta, t) = chunk(eta, f as u64, g as u64, n);
+        (f, g) = (
+            t.u.wrapping_mul(f).wrapping_add(t.v.wrapping_mul(g)) >> n,
+            t.q.wrapping_mul(f).wrapping_add(t.r.wrapping_mul(g)) >> n,
+        );
+        m = Matrix {
+            u: t.u * m.u + t.v * m.q,
+            v: t.u * m.v + t.v * m.r,
+            q: t.q * m.u + t.r * m.q,
+            r: t.q * m.v + t.r * m.r,
+        };
+        done += n;
+    }
+    let s = BATCH - steps;
+    let m = Matrix {
+        u: m.u << s,
+        v: m.v << s,
+        q: m.q << s,
+        r: m.r << s,
+    };
+    (eta, m)
 }
 
 /// [`divsteps`] of a full batch in variable time (public inputs only): runs of zero bits of g
@@ -359,14 +413,18 @@ mod tests {
     }
 
     /// A batch of s steps against s plain divsteps on wide integers (i128): the matrix maps
-    /// (f, g) to 2^(62 − s)·2^s·(f′, g′), and η follows δ.
+    /// (f, g) to 2^(62 − s)·2^s·(f′, g′), and η follows δ. The low 20 bits of f and g (a
+    /// chunk's packed values) include the extremes of their signed range.
     #[test]
     fn divsteps_match_plain_steps() {
         let mut rng = Rng(0x5eed);
-        for i in 0..2000 {
+        for i in 0..20000 {
             let f = (rng.next() as i128) << 30 | rng.next() as i128 >> 34 | 1;
             let g = (rng.next() as i128) << 30 ^ rng.next() as i128;
-            let steps = [62, 32, 23, 1, 0, 59][i % 6];
+            let lowf = [0x80001, 0x7ffff, 0xfffff, 1, f as i64 & 0xfffff][i % 5];
+            let lowg = [0x80000, 0, 0xfffff, 0x7ffff, 1, g as i64 & 0xfffff][(i / 5) % 6];
+            let (f, g) = (f & !0xfffff | lowf as i128, g & !0xfffff | lowg as i128);
+            let steps = [62, 32, 23, 1, 0, 59, 20, 21, 40, 60, 61][i % 11];
             let eta0 = (rng.next() % 21) as i64 - 10;
             let (mut delta2, mut ff, mut gg) = (-2 * eta0 - 1, f, g); // 2δ
             for _ in 0..steps {
