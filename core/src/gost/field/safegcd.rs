@@ -26,8 +26,17 @@
 /// 2⁶² − 1: the limb mask of the signed base-2⁶² numbers.
 const M62: u64 = (1 << 62) - 1;
 
-/// Divsteps of a batch (the matrix entries of 62 steps fit an i64: |u| + |v| ≤ 2⁶²).
-const BATCH: usize = 62;
+/// Divsteps of a constant-time batch for an N-limb modulus (at most 62: the matrix entries
+/// then fit an i64, |u| + |v| ≤ 2⁶²): for 256 bits three chunks of [`CHUNK`], 590 steps then
+/// taking 10 batches as 62 would; for 512 bits 62 (20 + 20 + 20 + 2), 1201 steps taking 20
+/// batches where 60 would need 21 (measured: each choice is the fewer instructions).
+const fn batch_steps(n: usize) -> usize {
+    if n <= 4 { 60 } else { 62 }
+}
+
+/// The scale of every batch's matrix: 2⁶², the base of the limbs (a batch of s steps has its
+/// matrix multiplied by 2^(62 − s)).
+const SCALE: usize = 62;
 
 /// The proven hddivsteps count for an N-limb modulus (see the module documentation).
 const fn steps_bound(n: usize) -> usize {
@@ -136,7 +145,7 @@ fn chunk(eta: i64, f: u64, g: u64, n: usize) -> (i64, Matrix) {
 /// matrix scaled by 2⁶² (so 2^(62 − steps) times the steps' own).
 #[inline(always)]
 fn divsteps(eta: i64, f: u64, g: u64, steps: usize) -> (i64, Matrix) {
-    debug_assert!(steps <= BATCH);
+    debug_assert!(steps <= SCALE);
     let (mut eta, mut f, mut g) = (eta, f as i64, g as i64);
     let mut m = Matrix {
         u: 1,
@@ -161,7 +170,7 @@ fn divsteps(eta: i64, f: u64, g: u64, steps: usize) -> (i64, Matrix) {
         };
         done += n;
     }
-    let s = BATCH - steps;
+    let s = SCALE - steps;
     let m = Matrix {
         u: m.u << s,
         v: m.v << s,
@@ -171,13 +180,15 @@ fn divsteps(eta: i64, f: u64, g: u64, steps: usize) -> (i64, Matrix) {
     (eta, m)
 }
 
-/// [`divsteps`] of a full batch in variable time (public inputs only): runs of zero bits of g
-/// are shifted out at once, and each odd g costs one swap test and one addition.
+/// 62 steps of [`divsteps`] in variable time (public inputs only; a batch of the variable-time
+/// inversion): runs of zero bits of g are shifted out at once, and each odd g costs one swap
+/// test and one addition. (Packing the rows as [`chunk`] does saved nothing here: the chunks'
+/// overhead ate the gain.)
 #[inline(always)]
 fn divsteps_vartime(eta: i64, f: u64, g: u64) -> (i64, Matrix) {
     let (mut eta, mut f, mut g) = (eta, f, g);
     let (mut u, mut v, mut q, mut r) = (1i64, 0i64, 0i64, 1i64);
-    let mut left = BATCH as u32;
+    let mut left = SCALE as u32;
     loop {
         // halving steps for the zeros of g (η − 1 and the f row doubled for each)
         let zeros = g.trailing_zeros().min(left);
@@ -307,10 +318,12 @@ fn is_zero_vartime<const L: usize>(x: &[i64; L]) -> bool {
 
 /// a⁻¹ mod m for an odd modulus m and an integer a < m, in constant time (Bernstein–Yang
 /// "safegcd", 2019, with the half-delta divsteps of the module documentation): the proven
-/// number of steps for the size of m (590 for 256 bits, 1201 for 512) in batches of 62, after
+/// number of steps for the size of m (590 for 256 bits, 1201 for 512) in batches of 60 or 62
+/// ([`batch_steps`]), after
 /// which g = 0 for every input, with f = ±gcd = ±1 (m when a = 0, whose result is then 0).
 /// The invariants d·a ≡ f and e·a ≡ g (mod m) carry the inverse; `minv` is m⁻¹ mod 2⁶⁴ (its
-/// low 62 bits are used). With `VARTIME` (public inputs only) the batches stop once g = 0.
+/// low 62 bits are used). With `VARTIME` (public inputs only) batches of 62 variable-time
+/// steps stop once g = 0.
 pub(super) fn safegcd_inverse<const N: usize, const VARTIME: bool>(
     a: &[u64; N],
     m: &[u64; N],
@@ -348,7 +361,7 @@ fn inverse<const N: usize, const L: usize, const VARTIME: bool>(
     let mut eta = -1i64; // δ = 1/2
     let low = |x: &[i64; L]| (x[0] as u64) | ((x[1] as u64) << 62);
     if VARTIME {
-        for _ in 0..steps.div_ceil(BATCH) {
+        for _ in 0..steps.div_ceil(SCALE) {
             if is_zero_vartime(&g) {
                 break;
             }
@@ -358,14 +371,15 @@ fn inverse<const N: usize, const L: usize, const VARTIME: bool>(
             update_de::<L, false>(&mut d, &mut e, t, &ms, minv62);
         }
     } else {
-        for _ in 0..steps / BATCH {
+        let batch = batch_steps(N);
+        for _ in 0..steps / batch {
             let t;
-            (eta, t) = divsteps(eta, low(&f), low(&g), BATCH);
+            (eta, t) = divsteps(eta, low(&f), low(&g), batch);
             update_fg::<L, false>(&mut f, &mut g, t);
             update_de::<L, false>(&mut d, &mut e, t, &ms, minv62);
         }
         // the last, shorter batch: g and e are not needed after it
-        let (_, t) = divsteps(eta, low(&f), low(&g), steps % BATCH);
+        let (_, t) = divsteps(eta, low(&f), low(&g), steps % batch);
         #[cfg(debug_assertions)]
         let g_after = {
             let (mut f2, mut g2) = (f, g);
@@ -406,7 +420,7 @@ mod tests {
             let eta = (rng.next() % 41) as i64 - 20;
             assert_eq!(
                 divsteps_vartime(eta, f, g),
-                divsteps(eta, f, g, BATCH),
+                divsteps(eta, f, g, SCALE),
                 "η = {eta}, f = {f:x}, g = {g:x}"
             );
         }
