@@ -88,7 +88,10 @@ pub(crate) fn sign_with_nonce<const N: usize>(
     Some((fq.to_uint(&r), s.0))
 }
 
-/// Signs a digest of 8·N bytes with private scalar d: (r, s) as integers.
+/// Signs a digest of 8·N bytes with private scalar d: (r, s) as integers. Kept out of line so
+/// that `scripts/ct-check.sh` can count the instructions of each call (it must be the same
+/// for every key and nonce).
+#[inline(never)]
 pub(crate) fn sign_digest<const N: usize>(
     c: &Curve<N>,
     d: &[u64; N],
