@@ -43,6 +43,7 @@ use std::process::ExitCode;
 use bankkey::ErrorKind;
 use bankkey::cms::SignedRequest;
 use bankkey::gost::batch::{BatchItem, verify_many};
+use bankkey::gost::streebog::{Streebog256, Streebog512};
 use bankkey::gost::{ParamSet, SigningKey, streebog256, streebog512};
 use bankkey::ident::{Inn, Ogrn};
 use bankkey::pki::{Certificate, CertificateRequest};
@@ -338,10 +339,23 @@ fn hashes<W: Write>(bench: &mut Bench<W>) {
                 black_box(streebog256(black_box(&msg[..len])));
                 true
             });
+            // the back end of CPUs without AVX-512 VBMI + GFNI, on this one
+            bench.measure("hash", "streebog256-portable", len, || {
+                let mut h = Streebog256::new_portable();
+                h.update(black_box(&msg[..len]));
+                black_box(h.finalize());
+                true
+            });
         }
         if bench.selected("streebog512") {
             bench.measure("hash", "streebog512", len, || {
                 black_box(streebog512(black_box(&msg[..len])));
+                true
+            });
+            bench.measure("hash", "streebog512-portable", len, || {
+                let mut h = Streebog512::new_portable();
+                h.update(black_box(&msg[..len]));
+                black_box(h.finalize());
                 true
             });
         }

@@ -11,7 +11,8 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use super::field::{Fe, Modulus, limbs_from_hex, lt_vartime, scan_masks};
+use super::field::{Fe, Modulus, limbs_from_hex, lt_vartime};
+use super::scan::Backend;
 
 /// A point in extended coordinates.
 #[derive(Clone, Copy, Debug)]
@@ -68,8 +69,9 @@ pub(crate) struct Edwards<const N: usize> {
     t: Fe<N>,
     /// The base point (u, v) as given by the standard.
     pub(crate) g: Niels<N>,
-    /// Signed-window comb, as for the Weierstrass curves.
-    pub(crate) comb: Vec<[Niels<N>; COMB_ENTRIES]>,
+    /// Signed-window comb, as for the Weierstrass curves: entries [u, v, d·u·v] as limbs (the
+    /// scan's entry layout).
+    pub(crate) comb: Vec<[[[u64; N]; 3]; COMB_ENTRIES]>,
     /// Odd multiples of G for verification.
     pub(crate) g_odd: Vec<Niels<N>>,
 }
@@ -297,7 +299,7 @@ impl<const N: usize> Edwards<N> {
         out
     }
 
-    fn build_comb(&self, fp: &Modulus<N>, windows: usize) -> Vec<[Niels<N>; COMB_ENTRIES]> {
+    fn build_comb(&self, fp: &Modulus<N>, windows: usize) -> Vec<[[[u64; N]; 3]; COMB_ENTRIES]> {
         let mut pts = Vec::with_capacity(windows * COMB_ENTRIES);
         let mut base = self.lift_niels(fp, &self.g);
         for _ in 0..windows {
@@ -312,8 +314,10 @@ impl<const N: usize> Edwards<N> {
         self.batch_niels(fp, &pts)
             .chunks_exact(COMB_ENTRIES)
             .map(|c| {
-                let mut row = [Niels::default(); COMB_ENTRIES];
-                row.copy_from_slice(c);
+                let mut row = [[[0u64; N]; 3]; COMB_ENTRIES];
+                for (r, p) in row.iter_mut().zip(c) {
+                    *r = [p.u.0, p.v.0, p.duv.0];
+                }
                 row
             })
             .collect()
@@ -336,21 +340,14 @@ impl<const N: usize> Edwards<N> {
     pub(crate) fn mul_base_ct(
         &self,
         fp: &Modulus<N>,
+        scan: Backend,
         k: &[u64; N],
         digits: impl Fn(&[u64; N], usize) -> (u32, u32),
     ) -> Ext<N> {
         let mut acc = self.identity(fp);
         for (i, row) in self.comb.iter().enumerate() {
             let (digit, negative) = digits(k, i);
-            let masks = scan_masks::<COMB_ENTRIES>(digit);
-            let (mut u, mut v, mut duv) = ([0u64; N], [0u64; N], [0u64; N]);
-            for (entry, &m) in row.iter().zip(masks.iter()) {
-                for i in 0..N {
-                    u[i] |= entry.u.0[i] & m;
-                    v[i] |= entry.v.0[i] & m;
-                    duv[i] |= entry.duv.0[i] & m;
-                }
-            }
+            let [u, v, duv] = scan.select(row, digit);
             let mut sel = Niels {
                 u: Fe(u),
                 v: Fe(v),

@@ -29,6 +29,7 @@ mod edwards;
 mod field;
 mod params;
 mod point;
+mod scan;
 mod sign;
 pub mod streebog;
 #[cfg(test)]

@@ -7,16 +7,17 @@
 //! formulas stay complete inside the subgroup of order q, the only points we ever add: their
 //! exceptions need a difference of order 2.)
 //!
-//! Fixed-base multiplication k·G uses a comb of 4-bit windows precomputed once per curve:
-//! `table[i][j−1] = j·16ⁱ·G` in affine form. Signing reads it with a constant-time scan of the
-//! 15 entries of each window; verification indexes it directly. Variable-base multiplication
-//! (verification only) uses width-5 wNAF.
+//! Fixed-base multiplication k·G (signing) uses a comb of signed 6-bit windows precomputed once
+//! per curve: `table[i][j−1] = j·2^(6i)·G` in affine form, read with the constant-time scan of
+//! `scan.rs` (every entry of the window read). Verification uses wNAF: width 8 over a table of
+//! G's odd multiples, width 5 over the public key's.
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use super::edwards::Edwards;
-use super::field::{Fe, Modulus, is_zero_limbs, limbs_from_hex, lt_vartime, scan_masks};
+use super::field::{Fe, Modulus, is_zero_limbs, limbs_from_hex, lt_vartime};
 use super::params::CurveConsts;
+use super::scan::Backend;
 
 /// A point in homogeneous projective coordinates (X:Y:Z); the identity is (0:1:0).
 #[derive(Clone, Copy, Debug)]
@@ -138,8 +139,10 @@ pub(crate) struct Curve<const N: usize> {
     b3: Fe<N>,
     pub(crate) g: Aff<N>,
     pub(crate) cofactor: u64,
-    /// `comb[i][j-1] = j·2^(6i)·G`, j = 1..32.
-    comb: Vec<[Aff<N>; COMB_ENTRIES]>,
+    /// `comb[i][j-1] = j·2^(6i)·G`, j = 1..32, as [x, y] limbs (the scan's entry layout).
+    comb: Vec<[[[u64; N]; 2]; COMB_ENTRIES]>,
+    /// The table scan this CPU runs.
+    pub(crate) scan: Backend,
     /// Odd multiples of G for verification's wNAF.
     g_odd: Vec<Aff<N>>,
     a_is_minus_3: bool,
@@ -204,6 +207,7 @@ impl<const N: usize> Curve<N> {
             g,
             cofactor: c.cofactor,
             comb: Vec::new(),
+            scan: Backend::detect(),
             g_odd: Vec::new(),
             a_is_minus_3: false,
             edwards: None,
@@ -277,7 +281,7 @@ impl<const N: usize> Curve<N> {
         })
     }
 
-    fn build_comb(&self) -> Vec<[Aff<N>; COMB_ENTRIES]> {
+    fn build_comb(&self) -> Vec<[[[u64; N]; 2]; COMB_ENTRIES]> {
         let w = windows(N);
         let mut proj = Vec::with_capacity(w * COMB_ENTRIES);
         let mut base = self.lift(&self.g);
@@ -294,11 +298,19 @@ impl<const N: usize> Curve<N> {
         let aff = self.batch_to_affine(&proj);
         aff.chunks_exact(COMB_ENTRIES)
             .map(|c| {
-                let mut row = [Aff::default(); COMB_ENTRIES];
-                row.copy_from_slice(c);
+                let mut row = [[[0u64; N]; 2]; COMB_ENTRIES];
+                for (r, p) in row.iter_mut().zip(c) {
+                    *r = [p.x.0, p.y.0];
+                }
                 row
             })
             .collect()
+    }
+
+    /// The signing comb's rows, for the tests.
+    #[cfg(test)]
+    pub(crate) fn comb_rows(&self) -> &[[[[u64; N]; 2]; COMB_ENTRIES]] {
+        &self.comb
     }
 
     /// The identity (0:1:0).
@@ -483,14 +495,23 @@ impl<const N: usize> Curve<N> {
 
     /// The affine Weierstrass point k·G for a secret 0 < k < q, in constant time (through the
     /// Edwards model where there is one), and its x.
+    ///
+    /// Never inlined: the constant-time check of BENCHMARKS.md counts its instructions per call.
+    #[inline(never)]
     pub(crate) fn mul_base_affine_ct(&self, k: &[u64; N]) -> Aff<N> {
+        self.mul_base_affine_with_scan(self.scan, k)
+    }
+
+    /// [`Self::mul_base_affine_ct`] with a given table scan (the tests run every backend).
+    #[inline(always)]
+    pub(crate) fn mul_base_affine_with_scan(&self, scan: Backend, k: &[u64; N]) -> Aff<N> {
         match &self.edwards {
             Some(ed) => {
-                let p = ed.mul_base_ct(&self.fp, k, Self::comb_digit);
+                let p = ed.mul_base_ct(&self.fp, scan, k, Self::comb_digit);
                 let (x, y) = ed.to_weierstrass(&self.fp, &p);
                 Aff { x, y }
             }
-            None => self.to_affine(&self.mul_base_jac_ct(k)).0,
+            None => self.to_affine(&self.mul_base_jac_ct_with(scan, k)).0,
         }
     }
 
@@ -510,13 +531,20 @@ impl<const N: usize> Curve<N> {
     /// infinity only while m = 0; then the masked select takes the table entry itself. The
     /// last window may meet an exception (e.g. m ≡ −d·2^(6i) when k = q − m), so it goes
     /// through the complete formulas after a change of coordinates (X·Z, Y, Z³).
+    #[cfg(test)]
     pub(crate) fn mul_base_jac_ct(&self, k: &[u64; N]) -> Proj<N> {
+        self.mul_base_jac_ct_with(self.scan, k)
+    }
+
+    /// [`Self::mul_base_jac_ct`] with a given scan (the tests run every backend).
+    #[inline(always)]
+    pub(crate) fn mul_base_jac_ct_with(&self, scan: Backend, k: &[u64; N]) -> Proj<N> {
         let f = &self.fp;
         let last = self.comb.len() - 1;
         let mut acc = self.jac_identity();
         let sel_at = |i: usize| {
             let (digit, negative) = Self::comb_digit(k, i);
-            let sel = self.comb_select(&self.comb[i], digit, negative);
+            let sel = self.comb_select(scan, &self.comb[i], digit, negative);
             (sel, !digit.ct_eq(&0))
         };
         for i in 0..last {
@@ -542,19 +570,17 @@ impl<const N: usize> Curve<N> {
         proj
     }
 
-    /// The entry |digit| of a comb row with the sign applied, by a constant-time scan: every
-    /// entry is read and ORed in under a mask, all ones for the wanted entry and zero for the
-    /// others (limb arrays kept in registers, so the loop vectorises); digit 0 gives (0, 0).
+    /// The entry |digit| of a comb row with the sign applied, by a constant-time scan
+    /// (`scan.rs`: every entry read, the wanted one kept under a mask); digit 0 gives (0, 0).
     #[inline(always)]
-    fn comb_select(&self, row: &[Aff<N>; COMB_ENTRIES], digit: u32, negative: u32) -> Aff<N> {
-        let masks = scan_masks::<COMB_ENTRIES>(digit);
-        let (mut x, mut y) = ([0u64; N], [0u64; N]);
-        for (entry, &m) in row.iter().zip(masks.iter()) {
-            for i in 0..N {
-                x[i] |= entry.x.0[i] & m;
-                y[i] |= entry.y.0[i] & m;
-            }
-        }
+    pub(crate) fn comb_select(
+        &self,
+        scan: Backend,
+        row: &[[[u64; N]; 2]; COMB_ENTRIES],
+        digit: u32,
+        negative: u32,
+    ) -> Aff<N> {
+        let [x, y] = scan.select(row, digit);
         let mut sel = Aff { x: Fe(x), y: Fe(y) };
         let neg_y = self.fp.neg(&sel.y);
         sel.y
@@ -602,7 +628,7 @@ impl<const N: usize> Curve<N> {
         let mut acc = self.identity();
         for (i, row) in self.comb.iter().enumerate() {
             let (digit, negative) = Self::comb_digit(k, i);
-            let sel = self.comb_select(row, digit, negative);
+            let sel = self.comb_select(self.scan, row, digit, negative);
             let sum = self.add_mixed(&acc, &sel);
             acc.conditional_assign(&sum, !digit.ct_eq(&0));
         }

@@ -307,59 +307,39 @@ fn add512_small(a: &mut [u64; 8], v: u64) {
 mod portable {
     use super::{C, LPS_TABLE};
 
-    /// The state as bytes (byte b of word w at 8w + b).
-    type Bytes = [u8; 64];
-
     /// a ⊕ b.
     #[inline(always)]
-    fn xor(a: &Bytes, b: &Bytes) -> Bytes {
+    fn xor(a: &[u64; 8], b: &[u64; 8]) -> [u64; 8] {
         std::array::from_fn(|i| a[i] ^ b[i])
     }
 
-    /// The words as bytes.
-    #[inline(always)]
-    fn to_bytes(w: &[u64; 8]) -> Bytes {
-        let mut b = [0u8; 64];
-        for (chunk, w) in b.chunks_exact_mut(8).zip(w) {
-            chunk.copy_from_slice(&w.to_le_bytes());
-        }
-        b
-    }
-
-    /// LPS(x). Not inlined: `x` stays in memory, so the look-ups take their index bytes from it.
+    /// LPS(x) on words: byte i of word j indexes `LPS_TABLE[j]` and adds to word i of the
+    /// result. Each input word is taken apart by shifts in a register, so a look-up costs one
+    /// load (the table entry) rather than two (the index byte, then the entry): the loads were
+    /// the bottleneck of the byte-array form.
     #[inline(never)]
-    fn lps(x: &Bytes) -> Bytes {
-        let t = &LPS_TABLE;
-        let mut out = [0u8; 64];
-        for (i, o) in out.chunks_exact_mut(8).enumerate() {
-            let w = t[0][x[i] as usize]
-                ^ t[1][x[8 + i] as usize]
-                ^ t[2][x[16 + i] as usize]
-                ^ t[3][x[24 + i] as usize]
-                ^ t[4][x[32 + i] as usize]
-                ^ t[5][x[40 + i] as usize]
-                ^ t[6][x[48 + i] as usize]
-                ^ t[7][x[56 + i] as usize];
-            o.copy_from_slice(&w.to_le_bytes());
+    fn lps(x: &[u64; 8]) -> [u64; 8] {
+        let mut out = [0u64; 8];
+        for (table, &word) in LPS_TABLE.iter().zip(x) {
+            let mut w = word;
+            for o in out.iter_mut() {
+                *o ^= table[(w & 0xff) as usize];
+                w >>= 8;
+            }
         }
         out
     }
 
     /// h ← g_N(h, m).
     pub(super) fn g(h: &mut [u64; 8], n: &[u64; 8], m: &[u64; 8]) {
-        let (hb, mb) = (to_bytes(h), to_bytes(m));
-        let mut k = lps(&xor(&hb, &to_bytes(n)));
-        let mut x = mb;
+        let mut k = lps(&xor(h, n));
+        let mut x = *m;
         for c in &C {
             x = lps(&xor(&k, &x));
-            k = lps(&xor(&k, &to_bytes(c)));
+            k = lps(&xor(&k, c));
         }
         for (i, w) in h.iter_mut().enumerate() {
-            let mut e = [0u8; 8];
-            e.copy_from_slice(&k[8 * i..8 * i + 8]);
-            let mut f = [0u8; 8];
-            f.copy_from_slice(&x[8 * i..8 * i + 8]);
-            *w ^= u64::from_le_bytes(e) ^ u64::from_le_bytes(f) ^ m[i];
+            *w ^= k[i] ^ x[i] ^ m[i];
         }
     }
 }
@@ -800,6 +780,13 @@ impl<const BYTES: usize> Streebog<BYTES> {
     /// A fresh hasher (the back end chosen for this CPU).
     pub fn new() -> Self {
         Self::with_backend(Backend::detect())
+    }
+
+    /// A fresh hasher on the portable (table) back end whatever the CPU: what CPUs without
+    /// AVX-512 VBMI and GFNI, and other architectures, run. The digest is the same as
+    /// [`new`](Self::new)'s; this exists to measure and test that back end on any machine.
+    pub fn new_portable() -> Self {
+        Self::with_backend(Backend::Portable)
     }
 
     fn with_backend(backend: Backend) -> Self {

@@ -4,6 +4,7 @@
 use super::field::{limbs_from_hex, limbs_to_be};
 use super::params::{CurveId, curve256, curve512};
 use super::point::Curve;
+use super::scan::Backend;
 use super::sign;
 use super::*;
 
@@ -398,6 +399,7 @@ fn check_edwards_matches_weierstrass<const N: usize>(c: &Curve<N>) {
     for k in ks {
         let (w, _) = c.to_affine(&c.mul_base_ct(&k));
         assert_eq!(c.mul_base_affine_ct(&k), w);
+        assert_eq!(c.mul_base_affine_with_scan(Backend::Portable, &k), w);
         // r = x(2k·G) mod q verifies for u1 = u2 = k, Q = G; a wrong r does not
         let two_k = add_limbs(&k, &k).0;
         let (p2, _) = c.to_affine(&c.mul_base_ct(&two_k));
@@ -531,6 +533,12 @@ fn check_jac_comb<const N: usize>(c: &Curve<N>) {
         if !bool::from(want.1) {
             assert_eq!(got.0, want.0, "k = {k:x?}");
         }
+        // the portable scan gives the same point as the one this CPU runs
+        let portable = c.to_affine(&c.mul_base_jac_ct_with(Backend::Portable, &k));
+        assert_eq!(bool::from(portable.1), bool::from(want.1), "k = {k:x?}");
+        if !bool::from(want.1) {
+            assert_eq!(portable.0, want.0, "k = {k:x?}");
+        }
     }
     assert!(bool::from(c.to_affine(&c.mul_base_jac_ct(&small(0))).1));
 }
@@ -607,4 +615,42 @@ fn weierstrass_verification_accepts_and_rejects() {
     check_weierstrass_verification(curve256(CurveId::CryptoProB));
     check_weierstrass_verification(curve512(CurveId::Tc26_512A));
     check_weierstrass_verification(curve512(CurveId::Tc26_512B));
+}
+
+/// The comb's entry selection on every backend this CPU has, for every digit 0..=32 and both
+/// signs, on the first, a middle and the last window: the entry, or its negation, and (0, 0)
+/// for digit 0 (whatever the sign).
+fn check_comb_select_backends<const N: usize>(c: &Curve<N>) {
+    let mut backends = vec![Backend::Portable, Backend::detect()];
+    if matches!(backends[1], Backend::Portable) {
+        eprintln!("no vector scan on this CPU: only the portable one is tested");
+        backends.pop();
+    }
+    let rows = c.comb_rows();
+    for i in [0, rows.len() / 2, rows.len() - 1] {
+        for digit in 0..=super::point::COMB_ENTRIES as u32 {
+            for negative in [0u32, 1] {
+                let want = if digit == 0 {
+                    super::point::Aff::default()
+                } else {
+                    let [x, y] = rows[i][digit as usize - 1];
+                    let y = super::field::Fe(y);
+                    super::point::Aff {
+                        x: super::field::Fe(x),
+                        y: if negative == 1 { c.fp.neg(&y) } else { y },
+                    }
+                };
+                for &b in &backends {
+                    let got = c.comb_select(b, &rows[i], digit, negative);
+                    assert_eq!(got, want, "{b:?} window {i} digit {digit} sign {negative}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn comb_select_matches_on_every_backend() {
+    check_comb_select_backends(curve256(CurveId::CryptoProA));
+    check_comb_select_backends(curve512(CurveId::Tc26_512A));
 }
