@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project (and installs what the tests need first):
 #   dependencies, rustfmt, clippy, unit + integration + doc tests (criterion benches run once),
-#   the cbindgen header check and the C/C++ header and ABI tests.
+#   the constant-time check of GOST signing (callgrind), the cbindgen header check and the
+#   C/C++ header and ABI tests.
 # REQUIRE_ORACLES=1 (set by .ci/run) makes the OpenSSL/GnuTLS interop tests fail instead of
 # skipping when the oracles are missing; REQUIRE_HSM=1 does the same for the PKCS#11 tests
 # (SoftHSM2, SoftHSM2 with GOST, opencryptoki).
@@ -73,6 +74,9 @@ done
 
 step "bench-vs-openssl smoke (the C harness and bankkey_gost build and print every item)"
 bash scripts/bench-vs-openssl.sh --smoke >/dev/null
+
+step "constant time of GOST signing: the same instruction count on every call under callgrind (release build)"
+bash scripts/ct-check.sh
 
 step "C header is up to date (cbindgen)"
 bash scripts/gen-header.sh --check
