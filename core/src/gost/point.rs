@@ -495,6 +495,9 @@ impl<const N: usize> Curve<N> {
 
     /// The affine Weierstrass point k·G for a secret 0 < k < q, in constant time (through the
     /// Edwards model where there is one), and its x.
+    ///
+    /// Never inlined: the constant-time check of BENCHMARKS.md counts its instructions per call.
+    #[inline(never)]
     pub(crate) fn mul_base_affine_ct(&self, k: &[u64; N]) -> Aff<N> {
         self.mul_base_affine_with_scan(self.scan, k)
     }
