@@ -903,12 +903,14 @@ fn mul_fold_adx<const N: usize>(cpu: x86::Token, a: &[u64; N], b: &[u64; N], c: 
     fold_reduce(&mul_wide(a, b), c)
 }
 
-/// a² mod 2^(64N) − c, as [`mul_fold_adx`]; 8 limbs stay portable (the written-out square,
-/// 36 word products, took less time than the assembly product a·a).
+/// a² mod 2^(64N) − c, as [`mul_fold_adx`].
 #[inline(always)]
 fn sqr_fold_adx<const N: usize>(cpu: x86::Token, a: &[u64; N], c: u64) -> [u64; N] {
     if let Ok(a4) = <&[u64; 4]>::try_from(&a[..]) {
         return resize(&x86::sqr_fold4(cpu, a4, c));
+    }
+    if let Ok(a8) = <&[u64; 8]>::try_from(&a[..]) {
+        return resize(&x86::sqr_fold8(cpu, a8, c));
     }
     fold_reduce(&sqr_wide(a), c)
 }
@@ -1087,6 +1089,10 @@ mod x86 {
     }
 
     pub(super) fn mul_fold8(cpu: Token, _: &[u64; 8], _: &[u64; 8], _: u64) -> [u64; 8] {
+        match cpu {}
+    }
+
+    pub(super) fn sqr_fold8(cpu: Token, _: &[u64; 8], _: u64) -> [u64; 8] {
         match cpu {}
     }
 }
@@ -1662,6 +1668,11 @@ mod tests {
             for (i, x) in values.iter().enumerate() {
                 for y in &values[i..] {
                     let p = x86::mul_fold8(cpu, x, y, c);
+                    if x == y {
+                        let sq = x86::sqr_fold8(cpu, x, c);
+                        assert_eq!(sq, p, "{x:x?}² c = {c}");
+                        assert_eq!(sq, fold_reduce(&sqr_wide(x), c), "{x:x?}² c = {c}");
+                    }
                     assert_eq!(p, fold_reduce(&mul_wide(x, y), c), "{x:x?}·{y:x?} c = {c}");
                     assert_eq!(p, ref_mul(x, y, &m), "{x:x?}·{y:x?} c = {c}");
                     assert_eq!(x86::mul_fold8(cpu, y, x, c), p);
@@ -1720,6 +1731,7 @@ mod tests {
                 let p = x86::mul_fold8(cpu, &x, &y, c);
                 proptest::prop_assert_eq!(p, fold_reduce(&mul_wide(&x, &y), c));
                 proptest::prop_assert_eq!(p, ref_mul(&x, &y, &fold_m::<8>(c)));
+                proptest::prop_assert_eq!(x86::sqr_fold8(cpu, &x, c), fold_reduce(&sqr_wide(&x), c));
             }
         }
     }

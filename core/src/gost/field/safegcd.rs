@@ -26,8 +26,17 @@
 /// 2⁶² − 1: the limb mask of the signed base-2⁶² numbers.
 const M62: u64 = (1 << 62) - 1;
 
-/// Divsteps of a batch (the matrix entries of 62 steps fit an i64: |u| + |v| ≤ 2⁶²).
-const BATCH: usize = 62;
+/// Divsteps of a constant-time batch for an N-limb modulus (at most 62: the matrix entries
+/// then fit an i64, |u| + |v| ≤ 2⁶²): for 256 bits three chunks of [`CHUNK`], 590 steps then
+/// taking 10 batches as 62 would; for 512 bits 62 (20 + 20 + 20 + 2), 1201 steps taking 20
+/// batches where 60 would need 21 (measured: each choice is the fewer instructions).
+const fn batch_steps(n: usize) -> usize {
+    if n <= 4 { 60 } else { 62 }
+}
+
+/// The scale of every batch's matrix: 2⁶², the base of the limbs (a batch of s steps has its
+/// matrix multiplied by 2^(62 − s)).
+const SCALE: usize = 62;
 
 /// The proven hddivsteps count for an N-limb modulus (see the module documentation).
 const fn steps_bound(n: usize) -> usize {
@@ -85,45 +94,101 @@ fn from_s62<const N: usize, const L: usize>(x: &[i64; L]) -> [u64; N] {
     out
 }
 
-/// `steps` (≤ 62) hddivsteps on the low 64 bits of f (odd) and g, branch-free: the new η and
-/// the matrix (scaled by 2^(62 − steps)). Per step, with c1 = "δ > 0" and c2 = "g odd" as
-/// masks: g += ±f and the g row += ± the f row when g is odd (− when δ > 0); on a swap
-/// (c1 and c2) f takes the old g (f + (g − f)) and its row likewise, η → −η − 2 (δ → 1 − δ),
-/// else η → η − 1 (δ → 1 + δ); then g halves and the f row doubles.
+/// Steps of a [`chunk`]: the most whose packed words provably fit an i64.
+const CHUNK: usize = 20;
+
+/// n ≤ 20 hddivsteps on the low 20 bits of f (odd) and g, branch-free, each row of the
+/// matrix packed with its value in one word: the new η and the matrix scaled by 2ⁿ,
+/// 2ⁿ·(f′, g′) = (u·f + v·g, q·f + r·g).
+///
+/// A row (a, b) after j steps is held as W = ĥ + 2²⁰·A + 2⁴²·B, with A = a·2^(n−j) and
+/// B = b·2^(n−j) (the row scaled so that the f row stays put and the g row halves, like g),
+/// and ĥ = (a·f̂₀ + b·ĝ₀)/2^j, f̂₀ and ĝ₀ the low 20 bits of f and g as signed values in
+/// [−2¹⁹, 2¹⁹): ĥ ≡ f or g after j steps modulo 2^(20−j), so bit 0 of the g word is the
+/// parity of g at every step. Every step is linear in the words: g ± f (masked), the swap
+/// f ← old g, and g halved by an exact arithmetic shift. Bounds (|a| + |b| ≤ 2^j, and the
+/// matrix has determinant 2^j with an even f row after the first step, so the g row is
+/// never (0, ±2^j) and f̂ stays odd): |ĥ| < 2¹⁹, |A| + |B| ≤ 2ⁿ, and the g word stays
+/// below 2⁶² − 2⁴¹ in magnitude, so W and the sum before a halving fit an i64, and A and B
+/// are read back by rounding.
+/// Per step, with c1 = "δ > 0" and c2 = "g odd" as masks: g += ±f when g is odd (− when
+/// δ > 0); on a swap (c1 and c2) f takes the old g (f + (g − f)), η → −η − 2 (δ → 1 − δ),
+/// else η → η − 1 (δ → 1 + δ); then g halves.
 #[inline(always)]
-fn divsteps(eta: i64, f: u64, g: u64, steps: usize) -> (i64, Matrix) {
-    debug_assert!(steps <= BATCH && f & 1 == 1);
-    let (mut eta, mut f, mut g) = (eta, f as i64, g as i64);
-    let one = 1i64 << (BATCH - steps);
-    let (mut u, mut v, mut q, mut r) = (one, 0i64, 0i64, one);
-    for _ in 0..steps {
+fn chunk(eta: i64, f: u64, g: u64, n: usize) -> (i64, Matrix) {
+    debug_assert!(n <= CHUNK && f & 1 == 1);
+    let low20 = |x: u64| ((x << 44) as i64) >> 44;
+    let mut wf = low20(f).wrapping_add(1i64 << (20 + n));
+    let mut wg = low20(g).wrapping_add(1i64 << (42 + n));
+    let mut eta = eta;
+    for _ in 0..n {
         let c1 = eta >> 63;
-        let c2 = (g & 1).wrapping_neg();
-        let x = (f ^ c1).wrapping_sub(c1);
-        let y = (u ^ c1).wrapping_sub(c1);
-        let z = (v ^ c1).wrapping_sub(c1);
-        g = g.wrapping_add(x & c2);
-        q = q.wrapping_add(y & c2);
-        r = r.wrapping_add(z & c2);
+        let c2 = (wg & 1).wrapping_neg();
+        wg = wg.wrapping_add(((wf ^ c1).wrapping_sub(c1)) & c2);
         let c1 = c1 & c2;
         eta = (eta ^ c1).wrapping_sub(1);
-        f = f.wrapping_add(g & c1);
-        u = u.wrapping_add(q & c1);
-        v = v.wrapping_add(r & c1);
-        g >>= 1;
-        u = u.wrapping_shl(1);
-        v = v.wrapping_shl(1);
+        wf = wf.wrapping_add(wg & c1);
+        wg >>= 1;
     }
+    // ĥ + 2¹⁹ is in (0, 2²⁰): the fields above it are exact after that bias
+    let row = |w: i64| {
+        let w = w.wrapping_add(1 << 19);
+        ((w << 22) >> 42, w.wrapping_add(1 << 41) >> 42)
+    };
+    let ((u, v), (q, r)) = (row(wf), row(wg));
     (eta, Matrix { u, v, q, r })
 }
 
-/// [`divsteps`] of a full batch in variable time (public inputs only): runs of zero bits of g
-/// are shifted out at once, and each odd g costs one swap test and one addition.
+/// `steps` (≤ 62) hddivsteps on the low 64 bits of f (odd) and g, in constant time: chunks
+/// of up to 20 steps ([`chunk`]), the low words carried from one chunk to the next (after
+/// s steps their low 64 − s bits are exact), the matrices multiplied; the new η and the
+/// matrix scaled by 2⁶² (so 2^(62 − steps) times the steps' own).
+#[inline(always)]
+fn divsteps(eta: i64, f: u64, g: u64, steps: usize) -> (i64, Matrix) {
+    debug_assert!(steps <= SCALE);
+    let (mut eta, mut f, mut g) = (eta, f as i64, g as i64);
+    let mut m = Matrix {
+        u: 1,
+        v: 0,
+        q: 0,
+        r: 1,
+    };
+    let mut done = 0;
+    while done < steps {
+        let n = CHUNK.min(steps - done);
+        let t;
+        (eta, t) = chunk(eta, f as u64, g as u64, n);
+        (f, g) = (
+            t.u.wrapping_mul(f).wrapping_add(t.v.wrapping_mul(g)) >> n,
+            t.q.wrapping_mul(f).wrapping_add(t.r.wrapping_mul(g)) >> n,
+        );
+        m = Matrix {
+            u: t.u * m.u + t.v * m.q,
+            v: t.u * m.v + t.v * m.r,
+            q: t.q * m.u + t.r * m.q,
+            r: t.q * m.v + t.r * m.r,
+        };
+        done += n;
+    }
+    let s = SCALE - steps;
+    let m = Matrix {
+        u: m.u << s,
+        v: m.v << s,
+        q: m.q << s,
+        r: m.r << s,
+    };
+    (eta, m)
+}
+
+/// 62 steps of [`divsteps`] in variable time (public inputs only; a batch of the variable-time
+/// inversion): runs of zero bits of g are shifted out at once, and each odd g costs one swap
+/// test and one addition. (Packing the rows as [`chunk`] does saved nothing here: the chunks'
+/// overhead ate the gain.)
 #[inline(always)]
 fn divsteps_vartime(eta: i64, f: u64, g: u64) -> (i64, Matrix) {
     let (mut eta, mut f, mut g) = (eta, f, g);
     let (mut u, mut v, mut q, mut r) = (1i64, 0i64, 0i64, 1i64);
-    let mut left = BATCH as u32;
+    let mut left = SCALE as u32;
     loop {
         // halving steps for the zeros of g (η − 1 and the f row doubled for each)
         let zeros = g.trailing_zeros().min(left);
@@ -253,10 +318,12 @@ fn is_zero_vartime<const L: usize>(x: &[i64; L]) -> bool {
 
 /// a⁻¹ mod m for an odd modulus m and an integer a < m, in constant time (Bernstein–Yang
 /// "safegcd", 2019, with the half-delta divsteps of the module documentation): the proven
-/// number of steps for the size of m (590 for 256 bits, 1201 for 512) in batches of 62, after
+/// number of steps for the size of m (590 for 256 bits, 1201 for 512) in batches of 60 or 62
+/// ([`batch_steps`]), after
 /// which g = 0 for every input, with f = ±gcd = ±1 (m when a = 0, whose result is then 0).
 /// The invariants d·a ≡ f and e·a ≡ g (mod m) carry the inverse; `minv` is m⁻¹ mod 2⁶⁴ (its
-/// low 62 bits are used). With `VARTIME` (public inputs only) the batches stop once g = 0.
+/// low 62 bits are used). With `VARTIME` (public inputs only) batches of 62 variable-time
+/// steps stop once g = 0.
 pub(super) fn safegcd_inverse<const N: usize, const VARTIME: bool>(
     a: &[u64; N],
     m: &[u64; N],
@@ -294,7 +361,7 @@ fn inverse<const N: usize, const L: usize, const VARTIME: bool>(
     let mut eta = -1i64; // δ = 1/2
     let low = |x: &[i64; L]| (x[0] as u64) | ((x[1] as u64) << 62);
     if VARTIME {
-        for _ in 0..steps.div_ceil(BATCH) {
+        for _ in 0..steps.div_ceil(SCALE) {
             if is_zero_vartime(&g) {
                 break;
             }
@@ -304,14 +371,15 @@ fn inverse<const N: usize, const L: usize, const VARTIME: bool>(
             update_de::<L, false>(&mut d, &mut e, t, &ms, minv62);
         }
     } else {
-        for _ in 0..steps / BATCH {
+        let batch = batch_steps(N);
+        for _ in 0..steps / batch {
             let t;
-            (eta, t) = divsteps(eta, low(&f), low(&g), BATCH);
+            (eta, t) = divsteps(eta, low(&f), low(&g), batch);
             update_fg::<L, false>(&mut f, &mut g, t);
             update_de::<L, false>(&mut d, &mut e, t, &ms, minv62);
         }
         // the last, shorter batch: g and e are not needed after it
-        let (_, t) = divsteps(eta, low(&f), low(&g), steps % BATCH);
+        let (_, t) = divsteps(eta, low(&f), low(&g), steps % batch);
         #[cfg(debug_assertions)]
         let g_after = {
             let (mut f2, mut g2) = (f, g);
@@ -352,21 +420,25 @@ mod tests {
             let eta = (rng.next() % 41) as i64 - 20;
             assert_eq!(
                 divsteps_vartime(eta, f, g),
-                divsteps(eta, f, g, BATCH),
+                divsteps(eta, f, g, SCALE),
                 "η = {eta}, f = {f:x}, g = {g:x}"
             );
         }
     }
 
     /// A batch of s steps against s plain divsteps on wide integers (i128): the matrix maps
-    /// (f, g) to 2^(62 − s)·2^s·(f′, g′), and η follows δ.
+    /// (f, g) to 2^(62 − s)·2^s·(f′, g′), and η follows δ. The low 20 bits of f and g (a
+    /// chunk's packed values) include the extremes of their signed range.
     #[test]
     fn divsteps_match_plain_steps() {
         let mut rng = Rng(0x5eed);
-        for i in 0..2000 {
+        for i in 0..20000 {
             let f = (rng.next() as i128) << 30 | rng.next() as i128 >> 34 | 1;
             let g = (rng.next() as i128) << 30 ^ rng.next() as i128;
-            let steps = [62, 32, 23, 1, 0, 59][i % 6];
+            let lowf = [0x80001, 0x7ffff, 0xfffff, 1, f as i64 & 0xfffff][i % 5];
+            let lowg = [0x80000, 0, 0xfffff, 0x7ffff, 1, g as i64 & 0xfffff][(i / 5) % 6];
+            let (f, g) = (f & !0xfffff | lowf as i128, g & !0xfffff | lowg as i128);
+            let steps = [62, 32, 23, 1, 0, 59, 20, 21, 40, 60, 61][i % 11];
             let eta0 = (rng.next() % 21) as i64 - 10;
             let (mut delta2, mut ff, mut gg) = (-2 * eta0 - 1, f, g); // 2δ
             for _ in 0..steps {
