@@ -4,8 +4,9 @@
 # For every GOST parameter set, runs the release `bankkey_gost` (keygen and sign with fresh
 # random keys, nonces and messages) under `valgrind --tool=callgrind`, dumping the instruction
 # count of each call of
-#   - `Curve::mul_base_affine_ct` (k·G or d·G: the comb, the Edwards map, the inversion), and
+#   - `sign::public_point` (d·G of key generation: the comb, the Edwards map, the inversion), and
 #   - `sign::sign_digest` (the whole signature of a digest: the hedged nonce, k·G, r and s);
+# both are `#[inline(never)]` for this (an inlined function has no calls to count).
 # and fails unless every call after the first executed exactly the same number of
 # instructions. (The first call of sign_digest may also run getrandom's one-time set-up; it is
 # printed, not compared.) An instruction count that depends on the key or the nonce means a
@@ -36,7 +37,7 @@ else
           gost2012_256-TCA gost2012_256-TCB gost2012_256-TCC gost2012_256-TCD
           gost2012_512-A gost2012_512-B gost2012_512-C)
 fi
-FUNCS=('bankkey::gost::point::Curve<_>::mul_base_affine_ct' 'bankkey::gost::sign::sign_digest')
+FUNCS=('bankkey::gost::sign::public_point' 'bankkey::gost::sign::sign_digest')
 
 echo "| set | function | calls compared | instructions per call | first call |"
 echo "|---|---|--:|--:|--:|"

@@ -12,6 +12,8 @@
 //! `scan.rs` (every entry of the window read). Verification uses wNAF: width 8 over a table of
 //! G's odd multiples, width 5 over the public key's.
 
+use std::sync::OnceLock;
+
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use super::edwards::Edwards;
@@ -53,8 +55,10 @@ impl<const N: usize> ConditionallySelectable for Aff<N> {
     }
 }
 
-/// Comb window width: signed (Booth) digits in −32..=32.
-const COMB_W: usize = 6;
+/// Comb window width: signed (Booth) digits in −32..=32. (7 bits, 37 windows of 64 entries
+/// for 256-bit scalars, executed 3–8% fewer instructions with the AVX2 scan but was no faster
+/// in time, for 1.7 times the table memory.)
+pub(crate) const COMB_W: usize = 6;
 /// Table entries per window: 1·B .. 32·B.
 pub(crate) const COMB_ENTRIES: usize = 1 << (COMB_W - 1);
 
@@ -140,7 +144,12 @@ pub(crate) struct Curve<const N: usize> {
     pub(crate) g: Aff<N>,
     pub(crate) cofactor: u64,
     /// `comb[i][j-1] = j·2^(6i)·G`, j = 1..32, as [x, y] limbs (the scan's entry layout).
-    comb: Vec<[[[u64; N]; 2]; COMB_ENTRIES]>,
+    /// Built with the curve where signing uses it; on the Edwards curves, which sign through
+    /// their own comb, only when a test asks for it.
+    comb: OnceLock<Vec<[[[u64; N]; 2]; COMB_ENTRIES]>>,
+    /// How many leading windows the incomplete mixed addition may take
+    /// ([`Self::mul_base_jac_ct_with`]); the rest go through the complete formulas.
+    madd_windows: usize,
     /// The table scan this CPU runs.
     pub(crate) scan: Backend,
     /// Odd multiples of G for verification's wNAF.
@@ -206,21 +215,18 @@ impl<const N: usize> Curve<N> {
             b3,
             g,
             cofactor: c.cofactor,
-            comb: Vec::new(),
+            comb: OnceLock::new(),
+            madd_windows: 0,
             scan: Backend::detect(),
             g_odd: Vec::new(),
             a_is_minus_3: false,
             edwards: None,
             descent: None,
         };
+        curve.madd_windows = comb_madd_windows(&curve.fq.m, windows(N));
         let minus3 = fp_neg3(&curve.fp);
         curve.a_is_minus_3 = curve.a == minus3;
         assert!(curve.is_on_curve(&g), "base point not on its curve");
-        curve.comb = curve.build_comb();
-        assert!(
-            comb_bound_holds(&curve.fq.m, curve.comb.len()),
-            "q too small for the Jacobian comb"
-        );
         curve.g_odd = curve.build_g_odd();
         if let Some((d, u, v)) = c.edwards {
             curve.edwards = Some(Edwards::new(
@@ -237,7 +243,15 @@ impl<const N: usize> Curve<N> {
         if c.cofactor == 4 {
             curve.descent = curve.build_descent();
         }
+        if curve.edwards.is_none() {
+            let _ = curve.comb();
+        }
         curve
+    }
+
+    /// The Weierstrass signing comb, built on first use.
+    fn comb(&self) -> &[[[[u64; N]; 2]; COMB_ENTRIES]] {
+        self.comb.get_or_init(|| self.build_comb())
     }
 
     /// The 2-descent constants, when the curve has them: p ≡ 3 mod 4 and its x³ + ax + b has the
@@ -292,7 +306,7 @@ impl<const N: usize> Curve<N> {
                 acc = self.add(&acc, &base);
                 proj.push(acc);
             }
-            // 2^COMB_W·base = 2·(32·base)
+            // 2^COMB_W·base = 2·(2^(COMB_W − 1)·base)
             base = self.double(&acc);
         }
         let aff = self.batch_to_affine(&proj);
@@ -310,7 +324,13 @@ impl<const N: usize> Curve<N> {
     /// The signing comb's rows, for the tests.
     #[cfg(test)]
     pub(crate) fn comb_rows(&self) -> &[[[[u64; N]; 2]; COMB_ENTRIES]] {
-        &self.comb
+        self.comb()
+    }
+
+    /// How many leading windows the comb adds with the incomplete formulas, for the tests.
+    #[cfg(test)]
+    pub(crate) fn comb_madd_windows(&self) -> usize {
+        self.madd_windows
     }
 
     /// The identity (0:1:0).
@@ -517,20 +537,23 @@ impl<const N: usize> Curve<N> {
 
     /// k·G for a secret 0 ≤ k < q, in constant time, for the Weierstrass curves: the comb of
     /// [`Self::mul_base_ct`] with the running sum in Jacobian coordinates and the cheaper mixed
-    /// addition (8M + 3S, any a) for every window but the last, which uses the
-    /// complete formulas. The result is in homogeneous projective coordinates.
+    /// addition (8M + 3S, any a) for every window but the last (on the signing curves), which
+    /// uses the complete formulas. The result is in homogeneous projective coordinates.
     ///
-    /// Why the incomplete addition never meets its exceptions: after windows 0..i − 1 the
-    /// running sum is m·G with m = (k mod 2^(6i)) − b·2^(6i), b the Booth bit 6i − 1 of k, so
-    /// |m| ≤ 2^(6i)/2, while window i adds d·2^(6i)·G with 1 ≤ |d| ≤ 32 (a zero digit adds
-    /// nothing: masked select). The addition is exceptional only if m ≡ ±d·2^(6i) (mod q).
-    /// Both m + d·2^(6i) (the next partial sum, at most 2^(6(i+1))/2 in absolute value) and
-    /// m − d·2^(6i) (at most 2^(6i)·65/2) are nonzero, because |d·2^(6i)| > |m|, and below q in
-    /// absolute value for every window but the last, which [`Self::new`] checks on each curve
-    /// (q > 65·2^(6W − 13), W windows); so they are not multiples of q. The sum is the point at
-    /// infinity only while m = 0; then the masked select takes the table entry itself. The
-    /// last window may meet an exception (e.g. m ≡ −d·2^(6i) when k = q − m), so it goes
-    /// through the complete formulas after a change of coordinates (X·Z, Y, Z³).
+    /// Why the incomplete addition never meets its exceptions: with w = [`COMB_W`], after
+    /// windows 0..i − 1 the running sum is m·G with m = (k mod 2^(wi)) − b·2^(wi), b the Booth
+    /// bit wi − 1 of k, so |m| ≤ 2^(wi)/2, while window i adds d·2^(wi)·G with
+    /// 1 ≤ |d| ≤ 2^(w−1) (a zero digit adds nothing: masked select). The addition is
+    /// exceptional only if m ≡ ±d·2^(wi) (mod q). Both m + d·2^(wi) (the next partial sum, at
+    /// most 2^(w(i+1))/2 in absolute value) and m − d·2^(wi) (at most (2^w + 1)·2^(wi−1)) are
+    /// nonzero, because |d·2^(wi)| > |m|, and they are below q in absolute value, hence not
+    /// multiples of q, whenever (2^w + 1)·2^(wi−1) < q ([`comb_window_is_safe`]; the first
+    /// window is always safe, its sum being replaced by the entry itself). [`Self::new`] counts
+    /// the leading windows that satisfy it; on the signing curves that is every window but the
+    /// last (a test checks it). The sum is the point at infinity only while
+    /// m = 0; then the masked select takes the table entry itself. The remaining windows may
+    /// meet an exception (e.g. m ≡ −d·2^(wi) when k = q − m), so they go through the complete
+    /// formulas after a change of coordinates (X·Z, Y, Z³).
     #[cfg(test)]
     pub(crate) fn mul_base_jac_ct(&self, k: &[u64; N]) -> Proj<N> {
         self.mul_base_jac_ct_with(self.scan, k)
@@ -540,14 +563,14 @@ impl<const N: usize> Curve<N> {
     #[inline(always)]
     pub(crate) fn mul_base_jac_ct_with(&self, scan: Backend, k: &[u64; N]) -> Proj<N> {
         let f = &self.fp;
-        let last = self.comb.len() - 1;
+        let comb = self.comb();
         let mut acc = self.jac_identity();
         let sel_at = |i: usize| {
             let (digit, negative) = Self::comb_digit(k, i);
-            let sel = self.comb_select(scan, &self.comb[i], digit, negative);
+            let sel = self.comb_select(scan, &comb[i], digit, negative);
             (sel, !digit.ct_eq(&0))
         };
-        for i in 0..last {
+        for i in 0..self.madd_windows {
             let (sel, nonzero) = sel_at(i);
             let mut sum = self.jac_add_affine_unchecked(&acc, &sel);
             let lifted = Jac {
@@ -564,9 +587,11 @@ impl<const N: usize> Curve<N> {
             y: acc.y,
             z: f.mul(&f.square(&acc.z), &acc.z),
         };
-        let (sel, nonzero) = sel_at(last);
-        let sum = self.add_mixed(&proj, &sel);
-        proj.conditional_assign(&sum, nonzero);
+        for i in self.madd_windows..comb.len() {
+            let (sel, nonzero) = sel_at(i);
+            let sum = self.add_mixed(&proj, &sel);
+            proj.conditional_assign(&sum, nonzero);
+        }
         proj
     }
 
@@ -626,7 +651,7 @@ impl<const N: usize> Curve<N> {
     #[cfg(test)]
     pub(crate) fn mul_base_ct(&self, k: &[u64; N]) -> Proj<N> {
         let mut acc = self.identity();
-        for (i, row) in self.comb.iter().enumerate() {
+        for (i, row) in self.comb().iter().enumerate() {
             let (digit, negative) = Self::comb_digit(k, i);
             let sel = self.comb_select(self.scan, row, digit, negative);
             let sum = self.add_mixed(&acc, &sel);
@@ -757,19 +782,30 @@ impl<const N: usize> Curve<N> {
     }
 }
 
-/// Whether q > 65·2^(6W − 13) for W comb windows: the bound under which the Jacobian comb
-/// ([`Curve::mul_base_jac_ct`]) meets no exceptional addition before its last window.
-pub(crate) fn comb_bound_holds<const N: usize>(q: &[u64; N], windows: usize) -> bool {
-    let shift = COMB_W * windows - 13;
+/// Whether window i of the Jacobian comb ([`Curve::mul_base_jac_ct_with`]) can meet no
+/// exceptional addition: i = 0, or q > (2^w + 1)·2^(wi − 1), w = [`COMB_W`].
+pub(crate) fn comb_window_is_safe<const N: usize>(q: &[u64; N], i: usize) -> bool {
+    if i == 0 {
+        return true;
+    }
+    let shift = COMB_W * i - 1;
     let mut bound = [0u64; N];
-    // 65 = 0b100_0001, at bits shift and shift + 6 (both below 64N for the GOST sizes)
-    for bit in [shift, shift + 6] {
+    // 2^w + 1, at bits shift and shift + w
+    for bit in [shift, shift + COMB_W] {
         if bit >= 64 * N {
             return false;
         }
         bound[bit / 64] |= 1 << (bit % 64);
     }
     lt_vartime(&bound, q)
+}
+
+/// How many leading windows of `windows` the Jacobian comb adds with the incomplete formulas:
+/// the safe ones ([`comb_window_is_safe`]), never the last.
+pub(crate) fn comb_madd_windows<const N: usize>(q: &[u64; N], windows: usize) -> usize {
+    (0..windows - 1)
+        .take_while(|&i| comb_window_is_safe(q, i))
+        .count()
 }
 
 /// a >> k for k < 64.

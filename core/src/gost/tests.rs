@@ -469,29 +469,31 @@ fn check_jac_mixed_addition<const N: usize>(c: &Curve<N>) {
 /// infinity for many windows, then not), alternating signs of the Booth digits.
 fn check_jac_comb<const N: usize>(c: &Curve<N>) {
     use super::field::{small, sub_limbs};
+    use super::point::{COMB_ENTRIES, COMB_W};
     let g = c.lift(&c.g);
     let q = c.fq.m;
-    let windows = (64 * N + 6) / 6;
+    let windows = (64 * N + COMB_W) / COMB_W;
+    let e = COMB_ENTRIES as u64;
     let mut ks: Vec<[u64; N]> = vec![
         small(0),
         small(1),
         small(2),
-        small(32),
-        small(33),
-        small(63),
-        small(64),
+        small(e),
+        small(e + 1),
+        small(2 * e - 1),
+        small(2 * e),
         sub_limbs(&q, &small(1)).0,
         sub_limbs(&q, &small(2)).0,
         sub_limbs(&q, &small(64)).0,
     ];
     // one window set: d·2^(6i) for several i, the top window included
-    for i in [1usize, 7, 20, windows - 2, windows - 1] {
-        for d in [1u64, 31, 32, 33] {
+    for i in [1usize, 7, 20, windows - 3, windows - 2, windows - 1] {
+        for d in [1u64, e - 1, e, e + 1] {
             let mut k = [0u64; N];
-            let bit = 6 * i;
+            let bit = COMB_W * i;
             if bit < 64 * N {
                 k[bit / 64] |= d << (bit % 64);
-                if bit % 64 > 58 && bit / 64 + 1 < N {
+                if bit % 64 > 64 - COMB_W - 1 && bit / 64 + 1 < N {
                     k[bit / 64 + 1] |= d >> (64 - bit % 64);
                 }
             }
@@ -568,12 +570,35 @@ fn jacobian_comb_matches_the_complete_formulas() {
 
 #[test]
 fn comb_bound_is_checked() {
-    use super::point::comb_bound_holds;
-    // 43 windows of a 256-bit scalar: q must exceed 65·2^245 = 2^251 + 2^245
+    use super::point::{COMB_W, comb_madd_windows, comb_window_is_safe};
+    assert_eq!(COMB_W, 6, "the edges below are for 6-bit windows");
+    // window 41 of 43 (a 256-bit scalar): q must exceed 65·2^245 = 2^251 + 2^245
     let edge: [u64; 4] = [0, 0, 0, (1 << 59) | (1 << 53)];
-    assert!(!comb_bound_holds(&edge, 43));
-    assert!(comb_bound_holds(&[1, 0, 0, edge[3]], 43));
-    assert!(!comb_bound_holds(&[u64::MAX, u64::MAX, u64::MAX, 0], 43));
+    assert!(!comb_window_is_safe(&edge, 41));
+    assert!(comb_window_is_safe(&[1, 0, 0, edge[3]], 41));
+    assert!(comb_window_is_safe(&edge, 40));
+    assert!(comb_window_is_safe(&edge, 0));
+    assert_eq!(comb_madd_windows(&edge, 43), 41);
+    assert_eq!(comb_madd_windows(&[1, 0, 0, edge[3]], 43), 42);
+    // q below 2^192: windows up to 31 (2^191 + 2^185 < q)
+    assert_eq!(
+        comb_madd_windows(&[u64::MAX, u64::MAX, u64::MAX, 0], 43),
+        32
+    );
+    // every standard curve takes the complete formulas only for its last window
+    for id in [
+        CurveId::CryptoProA,
+        CurveId::CryptoProB,
+        CurveId::CryptoProC,
+        CurveId::Tc26_256A,
+    ] {
+        let c = curve256(id);
+        assert_eq!(c.comb_madd_windows(), c.comb_rows().len() - 1, "{id:?}");
+    }
+    for id in [CurveId::Tc26_512A, CurveId::Tc26_512B, CurveId::Tc26_512C] {
+        let c = curve512(id);
+        assert_eq!(c.comb_madd_windows(), c.comb_rows().len() - 1, "{id:?}");
+    }
 }
 
 /// Weierstrass verification (affine table of Q, width-8 table of G) accepts x(2k·G) mod q for
