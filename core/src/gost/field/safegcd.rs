@@ -217,26 +217,7 @@ fn divsteps_vartime(eta: i64, f: u64, g: u64) -> (i64, Matrix) {
 /// `ONLY_F` g is left as it is (the last batch, after which g = 0 is not needed).
 #[inline(always)]
 fn update_fg<const L: usize, const ONLY_F: bool>(f: &mut [i64; L], g: &mut [i64; L], t: Matrix) {
-    let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
-    let mut cf = u * f[0] as i128 + v * g[0] as i128;
-    let mut cg = q * f[0] as i128 + r * g[0] as i128;
-    debug_assert!(cf as u64 & M62 == 0 && (ONLY_F || cg as u64 & M62 == 0));
-    cf >>= 62;
-    cg >>= 62;
-    for i in 1..L {
-        cf += u * f[i] as i128 + v * g[i] as i128;
-        if !ONLY_F {
-            cg += q * f[i] as i128 + r * g[i] as i128;
-            g[i - 1] = (cg as u64 & M62) as i64;
-            cg >>= 62;
-        }
-        f[i - 1] = (cf as u64 & M62) as i64;
-        cf >>= 62;
-    }
-    f[L - 1] = cf as i64;
-    if !ONLY_F {
-        g[L - 1] = cg as i64;
-    }
+    update::<L, ONLY_F, false>(f, g, t, &[0; L], 0);
 }
 
 /// (d, e) ← (u·d + v·e, q·d + r·e)·2⁻⁶² mod m, for d, e in (−2m, m), the results again in
@@ -252,34 +233,55 @@ fn update_de<const L: usize, const ONLY_D: bool>(
     m: &[i64; L],
     minv62: u64,
 ) {
-    let (sd, se) = (d[L - 1] >> 63, e[L - 1] >> 63);
-    let mut kd = (t.u & sd).wrapping_add(t.v & se);
-    let mut ke = (t.q & sd).wrapping_add(t.r & se);
-    let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
-    let mut cd = u * d[0] as i128 + v * e[0] as i128;
-    let mut ce = q * d[0] as i128 + r * e[0] as i128;
-    // the multiplier k of m with cd + k·m ≡ 0 (mod 2⁶²), in (−2⁶², 0] beyond the sign fix
-    kd = kd.wrapping_sub(((cd as u64).wrapping_mul(minv62).wrapping_add(kd as u64) & M62) as i64);
-    ke = ke.wrapping_sub(((ce as u64).wrapping_mul(minv62).wrapping_add(ke as u64) & M62) as i64);
-    let (kd, ke) = (kd as i128, ke as i128);
-    cd += kd * m[0] as i128;
-    ce += ke * m[0] as i128;
-    debug_assert!(cd as u64 & M62 == 0 && (ONLY_D || ce as u64 & M62 == 0));
-    cd >>= 62;
-    ce >>= 62;
-    for i in 1..L {
-        cd += u * d[i] as i128 + v * e[i] as i128 + kd * m[i] as i128;
-        if !ONLY_D {
-            ce += q * d[i] as i128 + r * e[i] as i128 + ke * m[i] as i128;
-            e[i - 1] = (ce as u64 & M62) as i64;
-            ce >>= 62;
-        }
-        d[i - 1] = (cd as u64 & M62) as i64;
-        cd >>= 62;
+    update::<L, ONLY_D, true>(d, e, t, m, minv62);
+}
+
+/// The limb loop of [`update_fg`] (without `MODULAR`: the multiples of m are zero and the
+/// compiler drops them) and [`update_de`] (with it): (x, y) ← (u·x + v·y + k_x·m,
+/// q·x + r·y + k_y·m) / 2⁶², x only with `ONLY_X`.
+#[inline(always)]
+fn update<const L: usize, const ONLY_X: bool, const MODULAR: bool>(
+    x: &mut [i64; L],
+    y: &mut [i64; L],
+    t: Matrix,
+    m: &[i64; L],
+    minv62: u64,
+) {
+    let (mut kx, mut ky) = (0i64, 0i64);
+    if MODULAR {
+        let (sx, sy) = (x[L - 1] >> 63, y[L - 1] >> 63);
+        kx = (t.u & sx).wrapping_add(t.v & sy);
+        ky = (t.q & sx).wrapping_add(t.r & sy);
     }
-    d[L - 1] = cd as i64;
-    if !ONLY_D {
-        e[L - 1] = ce as i64;
+    let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
+    let mut cx = u * x[0] as i128 + v * y[0] as i128;
+    let mut cy = q * x[0] as i128 + r * y[0] as i128;
+    if MODULAR {
+        // the multiplier k of m with c + k·m ≡ 0 (mod 2⁶²), in (−2⁶², 0] beyond the sign fix
+        kx = kx
+            .wrapping_sub(((cx as u64).wrapping_mul(minv62).wrapping_add(kx as u64) & M62) as i64);
+        ky = ky
+            .wrapping_sub(((cy as u64).wrapping_mul(minv62).wrapping_add(ky as u64) & M62) as i64);
+    }
+    let (kx, ky) = (kx as i128, ky as i128);
+    cx += kx * m[0] as i128;
+    cy += ky * m[0] as i128;
+    debug_assert!(cx as u64 & M62 == 0 && (ONLY_X || cy as u64 & M62 == 0));
+    cx >>= 62;
+    cy >>= 62;
+    for i in 1..L {
+        cx += u * x[i] as i128 + v * y[i] as i128 + kx * m[i] as i128;
+        if !ONLY_X {
+            cy += q * x[i] as i128 + r * y[i] as i128 + ky * m[i] as i128;
+            y[i - 1] = (cy as u64 & M62) as i64;
+            cy >>= 62;
+        }
+        x[i - 1] = (cx as u64 & M62) as i64;
+        cx >>= 62;
+    }
+    x[L - 1] = cx as i64;
+    if !ONLY_X {
+        y[L - 1] = cy as i64;
     }
 }
 
