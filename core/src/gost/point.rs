@@ -516,7 +516,8 @@ impl<const N: usize> Curve<N> {
     /// The affine Weierstrass point k·G for a secret 0 < k < q, in constant time (through the
     /// Edwards model where there is one), and its x.
     ///
-    /// Never inlined: the constant-time check of BENCHMARKS.md counts its instructions per call.
+    /// Never inlined, so that profiles show k·G on its own (`scripts/ct-check.sh` counts
+    /// `sign::public_point` and `sign::sign_digest`, which call it).
     #[inline(never)]
     pub(crate) fn mul_base_affine_ct(&self, k: &[u64; N]) -> Aff<N> {
         self.mul_base_affine_with_scan(self.scan, k)

@@ -7,7 +7,7 @@
 //! Edwards u, v, d·u·v: K = 3), an array so that its layout is fixed (8·N·K contiguous bytes).
 //! Two implementations, chosen once per curve ([`Backend::detect`]):
 //! - **portable**: each limb ANDed with a mask from `field::scan_masks` (computed without a
-//!   branch and passed through `black_box`) and ORed into the result;
+//!   branch and passed through `black_box`: [`scan_masks`]) and ORed into the result;
 //! - **AVX2** (x86-64, detected at run time): the entry read as 256-bit vectors, the mask made
 //!   in a vector register by comparing a running index vector with the broadcast digit
 //!   (`vpcmpeqq`), then AND and OR: for a 64-byte entry six vector instructions against about
@@ -17,8 +17,6 @@
 //! The intrinsics are called from safe `#[target_feature]` functions; entering them, and the
 //! raw-pointer loads and stores inside, are the module's only `unsafe`, behind a token that only
 //! the feature detection creates (as `streebog::avx512::Token`).
-
-use super::field::scan_masks;
 
 /// Which scan code a curve runs.
 #[derive(Clone, Copy, Debug)]
@@ -73,6 +71,19 @@ fn select_portable<const N: usize, const K: usize, const E: usize>(
         }
     }
     out
+}
+
+/// Masks for a constant-time table scan: `masks[j]` is all ones when `digit` = j + 1, else
+/// zero (all zero for digit 0), computed without a branch. The array goes through
+/// `std::hint::black_box`, an optimisation barrier, so that the compiler cannot turn the masked
+/// reads that follow back into a branch or an index on the digit.
+#[inline(always)]
+fn scan_masks<const E: usize>(digit: u32) -> [u64; E] {
+    let masks: [u64; E] = std::array::from_fn(|j| {
+        let x = ((j as u32 + 1) ^ digit) as u64; // < 2³², zero iff digit = j + 1
+        (x.wrapping_sub(1) >> 63).wrapping_neg()
+    });
+    std::hint::black_box(masks)
 }
 
 #[cfg(target_arch = "x86_64")]

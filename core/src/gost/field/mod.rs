@@ -587,19 +587,6 @@ impl<const N: usize> Modulus<N> {
     }
 }
 
-/// Masks for a constant-time table scan: `masks[j]` is all ones when `digit` = j + 1, else
-/// zero (all zero for digit 0), computed without a branch. The array goes through
-/// `std::hint::black_box`, an optimisation barrier, so that the compiler cannot turn the masked
-/// reads that follow back into a branch or an index on the digit.
-#[inline(always)]
-pub(crate) fn scan_masks<const E: usize>(digit: u32) -> [u64; E] {
-    let masks: [u64; E] = std::array::from_fn(|j| {
-        let x = ((j as u32 + 1) ^ digit) as u64; // < 2³², zero iff digit = j + 1
-        (x.wrapping_sub(1) >> 63).wrapping_neg()
-    });
-    std::hint::black_box(masks)
-}
-
 /// `b` if `bit` is 1, else `a`, by masking (no branch; `bit` is 0 or 1). The field code uses
 /// plain masks rather than `subtle::Choice`, whose optimisation barrier costs more than the
 /// arithmetic around it; both are branch-free.
