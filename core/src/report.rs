@@ -12,12 +12,21 @@
 //!
 //! Every check that can be made is made; each failure has a [`Reason`]; the verdict's reason
 //! is the failure that comes first in [`Reason`]'s order (the order of issue 2's list:
-//! malformed, bad-signature, wrong-issuer, untrusted, expired, not-yet-valid, key-mismatch,
-//! bad-inn-checksum, bad-snils-checksum, bad-ogrn-checksum, ...). `valid` means every check
-//! that was made passed; the `checks` list says which were made. A certificate is checked
-//! against a chain only when trust anchors are given ([`Options::trust`]); without them a
-//! self-issued certificate's own signature is verified and the chain check is listed as
-//! `skipped`.
+//! malformed, bad-signature, content-missing, wrong-issuer, untrusted, expired,
+//! not-yet-valid, key-mismatch, bad-inn-checksum, bad-snils-checksum, bad-ogrn-checksum,
+//! ...).
+//!
+//! `valid` means that every check the object's authenticity rests on was made and passed,
+//! never merely that nothing failed: a check that could not be made is listed as `skipped`
+//! *with* a reason, and such a check makes the verdict `invalid` just as a failure does
+//! (fail closed; ETSI EN 319 102-1 calls this INDETERMINATE, and so that no consumer that
+//! tests `verdict != "invalid"` passes it, it is reported as `invalid`). The two such checks:
+//!
+//! - a detached CMS signature given without its content: nothing cryptographic can be
+//!   verified, `content-missing`;
+//! - a certificate or CMS signer checked without trust anchors ([`Options::trust`]): the
+//!   path to a trusted root is not known, `untrusted` (a self-issued certificate's own
+//!   signature is still verified and listed).
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -69,6 +78,8 @@ pub enum Reason {
     Malformed,
     /// A signature does not verify.
     BadSignature,
+    /// A detached signature was given without its content: no signature could be verified.
+    ContentMissing,
     /// The issuer named is not the one checked against.
     WrongIssuer,
     /// No path to a trust anchor, or an unknown critical extension.
@@ -128,7 +139,8 @@ pub enum Outcome {
     Passed,
     /// The check failed.
     Failed,
-    /// The check was not made (see the detail).
+    /// The check was not made (see the detail). With a reason, the verdict needed it and is
+    /// `invalid` (see the module documentation).
     Skipped,
 }
 
@@ -139,7 +151,7 @@ pub struct Check {
     pub name: String,
     /// Passed, failed or skipped.
     pub outcome: Outcome,
-    /// The reason, when failed.
+    /// The reason, when failed (or skipped where the verdict needed the check).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
     /// Details for people.
@@ -372,11 +384,13 @@ impl Report {
         });
     }
 
-    fn skip(&mut self, name: &str, detail: &str) {
+    /// A check the verdict needs that could not be made: listed as skipped, with the reason
+    /// the verdict then carries.
+    fn skip(&mut self, name: &str, reason: Reason, detail: &str) {
         self.checks.push(Check {
             name: name.to_owned(),
             outcome: Outcome::Skipped,
-            reason: None,
+            reason: Some(reason),
             detail: Some(detail.to_owned()),
         });
     }
@@ -436,7 +450,7 @@ impl Report {
         let worst = self
             .checks
             .iter()
-            .filter(|c| c.outcome == Outcome::Failed)
+            .filter(|c| c.outcome != Outcome::Passed && c.reason.is_some())
             .min_by_key(|c| c.reason);
         match worst {
             Some(c) => {
@@ -482,7 +496,7 @@ pub fn certificate(cert: &Certificate, options: &Options) -> Report {
         r.record("signature", cert.verify_issued_by(cert));
     }
     if options.trust.is_empty() {
-        r.skip("chain", "no trust anchors given (--trust)");
+        r.skip("chain", Reason::Untrusted, NO_ANCHORS);
         match cert.extensions().unknown_critical() {
             Some(e) => r.fail(
                 "critical-extensions",
@@ -622,32 +636,37 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
         });
     }
     let content = options.content.as_deref();
-    if sd.is_detached() && content.is_none() {
+    let verify = VerifyOptions {
+        content: options.content.clone(),
+        anchors: options.trust.clone(),
+        certificates: options.trust.clone(),
+        at: options.at,
+    };
+    // The signers' certificates: verified with their signatures, or, when the content of a
+    // detached signature is missing, only found (so that their paths are still judged).
+    let certs = if sd.is_detached() && content.is_none() {
         r.skip(
             "signatures",
-            "a detached signature: no content given (--content)",
+            Reason::ContentMissing,
+            "a detached signature without its content (--content): no signature was verified",
         );
-        r.finish();
-        return r;
-    }
-    match sd.verify_signatures(content, &options.trust) {
-        Ok(_) => r.pass("signatures", None),
+        sd.signer_certificates(&options.trust)
+    } else {
+        sd.verify_signatures(content, &options.trust)
+            .inspect(|_| r.pass("signatures", None))
+    };
+    let certs = match certs {
+        Ok(certs) => certs,
         Err(e) => {
             r.fail("signatures", Reason::from_kind(e.kind()), e.to_string());
             r.finish();
             return r;
         }
-    }
+    };
     if options.trust.is_empty() {
-        r.skip("chain", "no trust anchors given (--trust)");
+        r.skip("chain", Reason::Untrusted, NO_ANCHORS);
     } else {
-        let verify = VerifyOptions {
-            content: options.content.clone(),
-            anchors: options.trust.clone(),
-            certificates: options.trust.clone(),
-            at: options.at,
-        };
-        match sd.verify(&verify) {
+        match sd.verify_paths(certs, &verify) {
             Ok(signers) => {
                 r.chain = signers.first().map(|s| {
                     s.chain
@@ -664,6 +683,10 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
     r.finish();
     r
 }
+
+/// The detail of a chain check that could not be made.
+const NO_ANCHORS: &str =
+    "no trust anchors given (--trust): the path to a trusted root was not checked";
 
 /// Reports whatever `input` holds: a certificate, request, PKCS#8 key or public key, in DER
 /// or PEM (the first recognised PEM block; text around it is ignored).
@@ -854,6 +877,7 @@ mod tests {
         let names: Vec<String> = [
             Reason::Malformed,
             Reason::BadSignature,
+            Reason::ContentMissing,
             Reason::WrongIssuer,
             Reason::Untrusted,
             Reason::Expired,
@@ -879,6 +903,7 @@ mod tests {
             [
                 "malformed",
                 "bad-signature",
+                "content-missing",
                 "wrong-issuer",
                 "untrusted",
                 "expired",
@@ -898,14 +923,12 @@ mod tests {
         let mut r = Report::empty(ObjectKind::Certificate);
         r.fail("identifiers", Reason::BadSnilsChecksum, "x".into());
         r.fail("validity", Reason::Expired, "y".into());
-        r.skip("chain", "z");
         r.finish();
         assert_eq!(r.verdict, Verdict::Invalid);
         assert_eq!(r.reason, Some(Reason::Expired));
         assert_eq!(r.message.as_deref(), Some("y"));
         let mut ok = Report::empty(ObjectKind::Certificate);
         ok.pass("parse", None);
-        ok.skip("chain", "no anchors");
         ok.finish();
         assert!(ok.is_valid());
         assert_eq!(
@@ -913,6 +936,27 @@ mod tests {
             Reason::Malformed
         );
         assert_eq!(Reason::for_identifier("OGRNIP"), Reason::BadOgrnChecksum);
+    }
+
+    #[test]
+    fn a_check_that_could_not_be_made_is_never_valid() {
+        // Nothing failed, but the chain was not checked: not valid, and the skipped check's
+        // reason is the verdict's, in order with the failures.
+        let mut r = Report::empty(ObjectKind::Certificate);
+        r.pass("signature", None);
+        r.skip("chain", Reason::Untrusted, "no anchors");
+        r.finish();
+        assert_eq!(r.verdict, Verdict::Invalid);
+        assert_eq!(r.reason, Some(Reason::Untrusted));
+        r.fail("validity", Reason::Expired, "y".into());
+        r.skip("signatures", Reason::ContentMissing, "z");
+        r.finish();
+        assert_eq!(r.reason, Some(Reason::ContentMissing));
+        assert_eq!(r.message.as_deref(), Some("z"));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["checks"][1]["outcome"], "skipped");
+        assert_eq!(json["checks"][1]["reason"], "untrusted");
+        assert_eq!(json["reason"], "content-missing");
     }
 
     #[test]

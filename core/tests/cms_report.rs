@@ -49,18 +49,40 @@ fn reports_signed_data() {
         assert_eq!(r.detached, Some(false));
         assert!(r.chain.is_some());
 
-        // PEM reads too; without anchors the chain is skipped.
+        // PEM reads too; without anchors the signatures verify but the chain is skipped, and
+        // a signature nobody vouches for is not valid: untrusted.
         let pem = bankkey::cms::SignedData::from_der(&attached)
             .unwrap()
             .to_pem();
         let r = report::inspect(pem.as_bytes(), &Options::default());
-        assert!(r.is_valid(), "{}", r.to_json());
-        assert!(r.to_json().contains("\"skipped\""));
+        assert!(!r.is_valid(), "{}", r.to_json());
+        assert_eq!(r.reason, Some(Reason::Untrusted), "{}", r.to_json());
+        assert_eq!(r.checks[0].outcome, report::Outcome::Passed);
+        assert_eq!(r.checks[1].outcome, report::Outcome::Skipped);
 
-        // Detached: skipped without content, valid with it, content-altered with another.
+        // Detached without content: no signature verified, so never valid, even with a full
+        // chain (which is still judged); valid with the content, content-altered with another.
         let r = report::inspect(&detached, &trusted);
-        assert!(r.is_valid());
-        assert!(r.to_json().contains("--content"));
+        assert!(!r.is_valid(), "{}", r.to_json());
+        assert_eq!(r.reason, Some(Reason::ContentMissing), "{}", r.to_json());
+        assert!(r.message.as_deref().unwrap().contains("--content"));
+        assert!(r.chain.is_some(), "{}", r.to_json());
+        let r = report::inspect(&detached, &Options::default());
+        assert_eq!(r.reason, Some(Reason::ContentMissing), "{}", r.to_json());
+        let expired = Options {
+            at: Some(cert.not_after() + time::Duration::days(1)),
+            trust: vec![ca.clone()],
+            ..Options::default()
+        };
+        let r = report::inspect(&detached, &expired);
+        assert_eq!(r.reason, Some(Reason::ContentMissing), "{}", r.to_json());
+        assert!(
+            r.checks
+                .iter()
+                .any(|c| c.name == "chain" && c.reason == Some(Reason::Expired)),
+            "{}",
+            r.to_json()
+        );
         let with = Options {
             content: Some(content.clone()),
             trust: vec![ca.clone()],

@@ -471,6 +471,7 @@ fn a_different_key_is_key_mismatch() {
         let options = Options {
             at: Some(a.not_before() + Duration::days(1)),
             expected_key: Some(expected.public_key().unwrap()),
+            trust: vec![Certificate::from_pem(&fixture("gost2012_256-A/ca.pem")).unwrap()],
             ..Default::default()
         };
         for file in ["cert.pem", "req.pem", "key.pem"] {

@@ -367,6 +367,38 @@ impl SignedData {
     /// path errors of [`build_chain`].
     pub fn verify(&self, options: &VerifyOptions) -> Result<Vec<VerifiedSigner>> {
         let certs = self.verify_signatures(options.content.as_deref(), &options.certificates)?;
+        self.verify_paths(certs, options)
+    }
+
+    /// Each signer's certificate, found among the included ones and `certificates` by its
+    /// signer identifier, *without* verifying any signature (for a report that must say
+    /// whose signature it could not check, as of a detached signature without its content).
+    ///
+    /// Errors: [`ErrorKind::SignerCertificateMissing`] naming the signer.
+    pub fn signer_certificates(&self, certificates: &[Certificate]) -> Result<Vec<Certificate>> {
+        self.signers
+            .iter()
+            .enumerate()
+            .map(|(i, si)| {
+                let field = format!("signerInfos[{i}]");
+                self.find_certificate(&si.sid, certificates)
+                    .map_err(|e| e.context(&field).with_field(field.clone()))
+            })
+            .collect()
+    }
+
+    /// The path of each signer's certificate (`certs`, in signer order) to `options.anchors`
+    /// at `options.at`, or at the signer's signingTime, or now. It judges the certificates
+    /// only: [`verify`](Self::verify) calls it after the signatures verified.
+    ///
+    /// Errors: [`ErrorKind::UntrustedIssuer`] (no path to an anchor; also when no anchors are
+    /// given), [`ErrorKind::Expired`], [`ErrorKind::NotYetValid`], and the other path errors
+    /// of [`build_chain`], each naming the signer.
+    pub fn verify_paths(
+        &self,
+        certs: Vec<Certificate>,
+        options: &VerifyOptions,
+    ) -> Result<Vec<VerifiedSigner>> {
         let pool: Vec<Certificate> = self
             .certificates
             .iter()
