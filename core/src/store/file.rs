@@ -4,13 +4,28 @@
 //! may be pulled out at any moment, so every file is written atomically — a temporary file in
 //! the same directory, written and fsync'd, renamed over the target, then the directory
 //! fsync'd. A pulled drive leaves either the old file or the new one, never half of one; a
-//! leftover temporary file is ignored by readers and removed when the container is opened.
+//! leftover temporary file is ignored by readers.
+//!
+//! Several processes share one medium (a bank client and its updater, two windows of one
+//! client, a support script), so every operation takes an inter-process lock on the
+//! container's lock file (`flock` on Unix, `LockFileEx` on Windows, through
+//! [`std::fs::File::lock`]): writers exclusively, readers shared, each operation on its own
+//! open file description, so that threads of one process exclude each other too. A reader
+//! thus never sees a key set half-written, and two writers never interleave (an import's
+//! "is it there already?" and its writes are one step). Temporary files are removed only
+//! under the exclusive lock, when no writer can be at work: a leftover one is then provably
+//! the remains of a writer that died (a crash releases its lock). On a read-only medium,
+//! where the lock file cannot be created, reads go unlocked: nobody can write there either.
+//!
+//! Files are created `0600` and a directory the container makes `0700` (Unix): the key files
+//! are encrypted, but their KDF parameters and ciphertext are nobody else's business.
 //!
 //! Layout, per key set `<id>` (hex of the SHA-1 of the public key bits, as on tokens):
 //!
 //! | file | content |
 //! |---|---|
 //! | `bankkey-container` | marker: format name and version |
+//! | `bankkey-container.lock` | the lock file (empty) |
 //! | `<id>.key` | the private key, PKCS#8 encrypted with the container password (PBES2), PEM |
 //! | `<id>.pub` | the public key, SubjectPublicKeyInfo PEM (listing needs no password) |
 //! | `<id>.crt` | the certificate, PEM, once installed |
@@ -29,6 +44,7 @@ use crate::pki::Certificate;
 use crate::{Error, ErrorKind, Result};
 
 const MARKER: &str = "bankkey-container";
+const LOCK_FILE: &str = "bankkey-container.lock";
 const MARKER_CONTENT: &str = "bankkey file container, format 1\n";
 const TEMP_PREFIX: &str = ".tmp-";
 
@@ -38,8 +54,9 @@ struct Meta {
     retired: bool,
 }
 
-/// A directory holding password-encrypted keys and their certificates. `Send + Sync`; one
-/// writer at a time per directory (the caller's job: a flash drive has one user).
+/// A directory holding password-encrypted keys and their certificates. `Send + Sync`; any
+/// number of handles, in any number of threads and processes, may use one directory: each
+/// operation locks the container (see the module documentation).
 pub struct FileContainer {
     dir: PathBuf,
     password: SecretString,
@@ -63,9 +80,9 @@ impl FileContainer {
         if password.expose_secret().is_empty() {
             return Err(Error::invalid_field("password", "the password is empty"));
         }
-        fs::create_dir_all(dir).map_err(|e| io_error(e, "creating the container directory"))?;
+        create_private_dir(dir)?;
         if fs::read_dir(dir)
-            .map_err(|e| io_error(e, "reading the container directory"))?
+            .map_err(|e| io_error(e, "reading the container directory", dir))?
             .next()
             .is_some()
         {
@@ -81,7 +98,8 @@ impl FileContainer {
         Self::open(dir, password)
     }
 
-    /// Opens an existing container (removing temporary files a pulled drive left behind).
+    /// Opens an existing container, removing the temporary files that a writer which died
+    /// (a pulled drive, a killed process) left behind, when no other process is writing.
     /// The password is checked when a key is used ([`ErrorKind::WrongPassword`]).
     pub fn open(dir: impl AsRef<Path>, password: SecretString) -> Result<FileContainer> {
         let dir = dir.as_ref().to_path_buf();
@@ -94,20 +112,93 @@ impl FileContainer {
         if marker != MARKER_CONTENT {
             return Err(Error::new(
                 ErrorKind::Storage,
-                "unknown file container format",
+                format!("{}: unknown file container format", dir.display()),
             ));
         }
-        for entry in fs::read_dir(&dir).map_err(|e| io_error(e, "reading the container"))? {
-            let entry = entry.map_err(|e| io_error(e, "reading the container"))?;
+        let container = FileContainer {
+            dir,
+            password,
+            iterations: DEFAULT_PBKDF2_ITERATIONS,
+        };
+        container.remove_stale_temporaries()?;
+        Ok(container)
+    }
+
+    /// Removes temporary files, only when the exclusive lock is free at once: a writer holds
+    /// it for as long as it has a temporary file, so what is left then is stale. When
+    /// another process is writing, the cleanup is left to a later open.
+    fn remove_stale_temporaries(&self) -> Result<()> {
+        let Some(_lock) = self.try_lock_exclusive()? else {
+            return Ok(());
+        };
+        for entry in fs::read_dir(&self.dir).map_err(|e| self.io(e, "reading the container"))? {
+            let entry = entry.map_err(|e| self.io(e, "reading the container"))?;
             if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
                 let _ = fs::remove_file(entry.path());
             }
         }
-        Ok(FileContainer {
-            dir,
-            password,
-            iterations: DEFAULT_PBKDF2_ITERATIONS,
-        })
+        Ok(())
+    }
+
+    /// The lock file, opened anew (a lock per open file description: threads exclude each
+    /// other as processes do). `None` on a medium where it cannot be created read-write.
+    fn lock_file(&self, write: bool) -> Result<Option<File>> {
+        let path = self.dir.join(LOCK_FILE);
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(f) => Ok(Some(f)),
+            Err(e) if !write && read_only_medium(&e) => match File::open(&path) {
+                // An existing lock file locks even read-only; a missing one on a read-only
+                // medium means nobody can be writing.
+                Ok(f) => Ok(Some(f)),
+                Err(_) => Ok(None),
+            },
+            Err(e) => Err(io_error(e, "opening the lock file", &path)),
+        }
+    }
+
+    /// Holds the container shared (readers) until dropped.
+    fn lock_shared(&self) -> Result<Option<File>> {
+        let Some(f) = self.lock_file(false)? else {
+            return Ok(None);
+        };
+        f.lock_shared()
+            .map_err(|e| io_error(e, "locking the container", &self.dir))?;
+        Ok(Some(f))
+    }
+
+    /// Holds the container exclusively (writers) until dropped.
+    fn lock_exclusive(&self) -> Result<File> {
+        let f = self.lock_file(true)?.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Io,
+                format!("{}: read-only medium", self.dir.display()),
+            )
+        })?;
+        f.lock()
+            .map_err(|e| io_error(e, "locking the container", &self.dir))?;
+        Ok(f)
+    }
+
+    /// The exclusive lock if it is free now.
+    fn try_lock_exclusive(&self) -> Result<Option<File>> {
+        let Some(f) = self.lock_file(false)? else {
+            return Ok(None);
+        };
+        match f.try_lock() {
+            Ok(()) => Ok(Some(f)),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(io_error(e, "locking the container", &self.dir))
+            }
+        }
+    }
+
+    fn io(&self, e: std::io::Error, what: &str) -> Error {
+        io_error(e, what, &self.dir)
     }
 
     /// The directory.
@@ -126,16 +217,18 @@ impl FileContainer {
         let public = key.public_key();
         let id = public.key_id().to_vec();
         let name = hex::encode(&id);
+        // Encrypted before the lock is taken: PBKDF2 is the slow part.
+        let pem = key.to_encrypted_pkcs8_pem_with_iterations(
+            self.password.expose_secret().as_bytes(),
+            self.iterations,
+        )?;
+        let _lock = self.lock_exclusive()?;
         if self.file(&name, "key").exists() {
             return Err(Error::new(
                 ErrorKind::PreconditionFailed,
                 "this key is already in the container",
             ));
         }
-        let pem = key.to_encrypted_pkcs8_pem_with_iterations(
-            self.password.expose_secret().as_bytes(),
-            self.iterations,
-        )?;
         // Metadata and public key first: a key file never exists without them.
         self.write_meta(
             &name,
@@ -159,11 +252,16 @@ impl FileContainer {
     /// The private key of a key set, decrypted with the container password.
     pub fn software_key(&self, id: &[u8]) -> Result<SoftwareKey> {
         let name = hex::encode(id);
-        let pem = fs::read_to_string(self.file(&name, "key")).map_err(|e| {
+        let path = self.file(&name, "key");
+        let pem = {
+            let _lock = self.lock_shared()?;
+            fs::read_to_string(&path)
+        }
+        .map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::invalid_field("id", "no private key with this identifier in the container")
             } else {
-                io_error(e, "reading the key")
+                io_error(e, "reading the key", &path)
             }
         })?;
         SoftwareKey::from_encrypted_pkcs8_pem(&pem, self.password.expose_secret().as_bytes())
@@ -173,9 +271,9 @@ impl FileContainer {
     /// written atomically and read back; returns the copy, opened with the same password.
     pub fn backup_to(&self, dest: impl AsRef<Path>) -> Result<FileContainer> {
         let dest = dest.as_ref();
-        fs::create_dir_all(dest).map_err(|e| io_error(e, "creating the backup directory"))?;
+        create_private_dir(dest)?;
         if fs::read_dir(dest)
-            .map_err(|e| io_error(e, "reading the backup directory"))?
+            .map_err(|e| io_error(e, "reading the backup directory", dest))?
             .next()
             .is_some()
         {
@@ -184,13 +282,17 @@ impl FileContainer {
                 format!("{} is not empty: not copying over it", dest.display()),
             ));
         }
+        // Shared: the copy is of one state, no writer in the middle of it.
+        let _lock = self.lock_shared()?;
         let mut names: Vec<String> = self.names()?;
         // The marker last: a copy interrupted half-way is not a container.
         names.sort();
         for name in &names {
-            let bytes = fs::read(self.dir.join(name)).map_err(|e| io_error(e, "reading"))?;
-            atomic_write(&dest.join(name), &bytes)?;
-            let back = fs::read(dest.join(name)).map_err(|e| io_error(e, "reading back"))?;
+            let from = self.dir.join(name);
+            let bytes = fs::read(&from).map_err(|e| io_error(e, "reading", &from))?;
+            let to = dest.join(name);
+            atomic_write(&to, &bytes)?;
+            let back = fs::read(&to).map_err(|e| io_error(e, "reading back", &to))?;
             if back != bytes {
                 return Err(Error::new(
                     ErrorKind::Storage,
@@ -199,18 +301,23 @@ impl FileContainer {
             }
         }
         atomic_write(&dest.join(MARKER), MARKER_CONTENT.as_bytes())?;
+        drop(_lock);
         let mut copy = FileContainer::open(dest, self.password.clone())?;
         copy.iterations = self.iterations;
         Ok(copy)
     }
 
-    /// The regular files of the container except the marker and temporary files.
+    /// The regular files of the container except the marker, the lock and temporary files.
     fn names(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        for entry in fs::read_dir(&self.dir).map_err(|e| io_error(e, "reading the container"))? {
-            let entry = entry.map_err(|e| io_error(e, "reading the container"))?;
+        for entry in fs::read_dir(&self.dir).map_err(|e| self.io(e, "reading the container"))? {
+            let entry = entry.map_err(|e| self.io(e, "reading the container"))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name == MARKER || name.starts_with(TEMP_PREFIX) || !entry.path().is_file() {
+            if name == MARKER
+                || name == LOCK_FILE
+                || name.starts_with(TEMP_PREFIX)
+                || !entry.path().is_file()
+            {
                 continue;
             }
             out.push(name);
@@ -233,6 +340,24 @@ impl FileContainer {
         let json = serde_json::to_vec_pretty(meta)
             .map_err(|e| Error::new(ErrorKind::Internal, format!("metadata: {e}")))?;
         atomic_write(&self.file(name, "json"), &json)
+    }
+
+    /// Every key set; the caller holds the lock.
+    fn key_sets_locked(&self) -> Result<Vec<KeySet>> {
+        let mut ids: Vec<String> = self
+            .names()?
+            .into_iter()
+            .filter_map(|n| {
+                let (stem, ext) = n.rsplit_once('.')?;
+                (matches!(ext, "key" | "pub" | "crt" | "json")
+                    && stem.len() == 40
+                    && stem.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| stem.to_string())
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids.iter().map(|n| self.key_set(n)).collect()
     }
 
     fn key_set(&self, name: &str) -> Result<KeySet> {
@@ -276,20 +401,8 @@ impl KeyStore for FileContainer {
     }
 
     fn key_sets(&self) -> Result<Vec<KeySet>> {
-        let mut ids: Vec<String> = self
-            .names()?
-            .into_iter()
-            .filter_map(|n| {
-                let (stem, ext) = n.rsplit_once('.')?;
-                (matches!(ext, "key" | "pub" | "crt" | "json")
-                    && stem.len() == 40
-                    && stem.bytes().all(|b| b.is_ascii_hexdigit()))
-                .then(|| stem.to_string())
-            })
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids.iter().map(|n| self.key_set(n)).collect()
+        let _lock = self.lock_shared()?;
+        self.key_sets_locked()
     }
 
     fn signer(&self, id: &[u8]) -> Result<Box<dyn Signer>> {
@@ -299,7 +412,8 @@ impl KeyStore for FileContainer {
     fn install_certificate(&self, cert_der: &[u8], id: Option<&[u8]>) -> Result<KeySet> {
         let cert = Certificate::from_der(cert_der)?;
         let public = cert.public_key()?;
-        let sets = self.key_sets()?;
+        let _lock = self.lock_exclusive()?;
+        let sets = self.key_sets_locked()?;
         let holds = |k: &KeySet| k.public_key().ok().flatten().is_some_and(|p| p == public);
         let target = super::install_target(&sets, id, holds, "in the container")?;
         atomic_write(
@@ -312,6 +426,7 @@ impl KeyStore for FileContainer {
     }
 
     fn find_by_certificate(&self, cert_der: &[u8]) -> Result<Option<KeySet>> {
+        // key_sets() takes the shared lock.
         let public = Certificate::from_der(cert_der)?.public_key()?;
         Ok(self.key_sets()?.into_iter().find(|k| {
             k.certificate.as_deref() == Some(cert_der)
@@ -321,6 +436,7 @@ impl KeyStore for FileContainer {
 
     fn retire(&self, id: &[u8]) -> Result<()> {
         let name = hex::encode(id);
+        let _lock = self.lock_exclusive()?;
         if !self.file(&name, "pub").exists() && !self.file(&name, "crt").exists() {
             return Err(Error::invalid_field(
                 "id",
@@ -334,13 +450,15 @@ impl KeyStore for FileContainer {
 
     fn delete(&self, id: &[u8]) -> Result<()> {
         let name = hex::encode(id);
+        let _lock = self.lock_exclusive()?;
         let mut found = false;
         // The private key first: a half-done delete leaves a public key, never a lone key.
         for ext in ["key", "crt", "pub", "json"] {
-            match fs::remove_file(self.file(&name, ext)) {
+            let path = self.file(&name, ext);
+            match fs::remove_file(&path) {
                 Ok(()) => found = true,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_error(e, "deleting a key set")),
+                Err(e) => return Err(io_error(e, "deleting a key set", &path)),
             }
         }
         sync_dir(&self.dir)?;
@@ -355,8 +473,9 @@ impl KeyStore for FileContainer {
     }
 }
 
-/// Writes `bytes` to `path` atomically: temporary file in the same directory, fsync, rename,
-/// fsync of the directory. On any failure the target is untouched and the temporary removed.
+/// Writes `bytes` to `path` atomically: temporary file in the same directory (created `0600`
+/// on Unix), fsync, rename, fsync of the directory. On any failure the target is untouched
+/// and the temporary removed.
 pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
         .parent()
@@ -370,17 +489,19 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::new(ErrorKind::Internal, format!("OS random generator: {e}")))?;
     let temp = dir.join(format!("{TEMP_PREFIX}{}-{name}", hex::encode(nonce)));
     let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options
             .open(&temp)
-            .map_err(|e| io_error(e, "creating a temporary file"))?;
+            .map_err(|e| io_error(e, "creating a temporary file", &temp))?;
         f.write_all(bytes)
-            .map_err(|e| io_error(e, "writing a temporary file"))?;
+            .map_err(|e| io_error(e, "writing a temporary file", &temp))?;
         f.sync_all()
-            .map_err(|e| io_error(e, "flushing a temporary file"))?;
+            .map_err(|e| io_error(e, "flushing a temporary file", &temp))?;
         drop(f);
-        fs::rename(&temp, path).map_err(|e| io_error(e, "replacing a file"))?;
+        fs::rename(&temp, path).map_err(|e| io_error(e, "replacing a file", path))?;
         sync_dir(dir)
     })();
     if result.is_err() {
@@ -389,19 +510,43 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     result
 }
 
+/// Creates `dir` (and its parents) when missing; the directory itself `0700` on Unix.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| io_error(e, "creating the directory", dir))
+}
+
 fn sync_dir(dir: &Path) -> Result<()> {
     // On Unix a directory is fsync'd through a read-only handle; elsewhere rename is durable.
     #[cfg(unix)]
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| io_error(e, "flushing the directory"))?;
+        .map_err(|e| io_error(e, "flushing the directory", dir))?;
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
 }
 
-fn io_error(e: std::io::Error, what: &str) -> Error {
-    Error::new(ErrorKind::Io, format!("{what}: {e}"))
+/// Whether opening a file read-write failed because the medium (or the directory) does not
+/// allow writing.
+fn read_only_medium(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+    )
+}
+
+/// An I/O error naming the file (never anything secret: paths and the OS message only).
+fn io_error(e: std::io::Error, what: &str, path: &Path) -> Error {
+    Error::new(ErrorKind::Io, format!("{what} {}: {e}", path.display()))
 }
 
 #[cfg(test)]
