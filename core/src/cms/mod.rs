@@ -17,7 +17,7 @@
 //! writes) are accepted when reading, as is OpenSSL's rsaEncryption for RSA signers.
 
 mod attr;
-mod ber;
+pub(crate) mod ber;
 mod request;
 mod sign;
 mod signed_data;

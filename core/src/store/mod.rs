@@ -14,7 +14,7 @@ pub mod pkcs11;
 
 pub use file::FileContainer;
 
-use crate::key::{KeyAlgorithm, PublicKey, Signer};
+use crate::key::{KeyAlgorithm, PublicKey, Signer, SoftwareKey};
 use crate::{Error, ErrorKind, Result};
 
 /// Where keys live: the same operations on a token and on a file container.
@@ -28,6 +28,21 @@ pub trait KeyStore: Send + Sync {
 
     /// Generates a key pair in the store; returns its key set (no certificate yet).
     fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet>;
+
+    /// Imports an existing private key (the client's current key, brought from a PFX or a
+    /// CryptoPro container) as a new key set labelled `label`, identified as generated keys
+    /// are. A file container keeps it encrypted under its password; a token stores it
+    /// sensitive and non-extractable.
+    ///
+    /// Errors: [`ErrorKind::PreconditionFailed`] when the key is already in the store, and
+    /// from stores that take no imported keys (the default: read-only stores).
+    fn import_key(&self, key: &SoftwareKey, label: &str) -> Result<KeySet> {
+        let _ = (key, label);
+        Err(Error::new(
+            ErrorKind::PreconditionFailed,
+            format!("{} does not take imported keys", self.description()),
+        ))
+    }
 
     /// Every key set in the store, complete or not.
     fn key_sets(&self) -> Result<Vec<KeySet>>;

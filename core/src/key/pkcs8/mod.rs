@@ -1,7 +1,9 @@
 //! PKCS#8 `PrivateKeyInfo` (RFC 5208 / RFC 5958) for every key algorithm.
 
-mod ciphers;
+pub(crate) mod ciphers;
 pub(crate) mod encrypted;
+pub(crate) mod gost2015;
+pub(crate) mod pbes2;
 
 use der::Decode;
 use pkcs8::EncodePrivateKey;
@@ -32,6 +34,12 @@ pub(crate) fn decode(der: &[u8]) -> Result<SoftwareKey> {
             )),
         })?;
         Secret::P256(p256::ecdsa::SigningKey::from(key))
+    } else if alg == oid::GOST3410_2001 {
+        return Err(Error::unsupported(
+            "a GOST R 34.10-2001 private key: signing with 2001 keys ended on 31.12.2019, and \
+             only GOST R 34.10-2012 keys are read",
+        )
+        .with_field("privateKeyAlgorithm"));
     } else {
         return Err(Error::unsupported(format!(
             "PKCS#8 private key algorithm {alg}"

@@ -16,6 +16,7 @@
 
 mod error;
 pub mod gost;
+mod import;
 mod keygen;
 mod module;
 mod objects;
