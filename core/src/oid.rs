@@ -273,7 +273,7 @@ pub const GOST3410_12_256_AGREEMENT: Oid = Oid::new_unwrap("1.2.643.7.1.1.6.1");
 pub const GOST3410_12_512_AGREEMENT: Oid = Oid::new_unwrap("1.2.643.7.1.1.6.2");
 /// id-GostR3410-2001DH: the key algorithm of a CryptoPro 2001 exchange key (refused).
 pub const GOST3410_2001_AGREEMENT: Oid = Oid::new_unwrap("1.2.643.2.2.98");
-/// The container algorithm CryptoPro CSP writes in header.key ([0]).
+/// The container algorithm CryptoPro CSP writes in header.key (its `[0]` field).
 pub const CRYPTOPRO_CONTAINER_ALGORITHM: Oid = Oid::new_unwrap("1.2.643.2.2.37.2.1");
 /// A header.key extension of CryptoPro: the private key's validity (PrivateKeyUsagePeriod).
 pub const CRYPTOPRO_PRIVATE_KEY_VALIDITY: Oid = Oid::new_unwrap("1.2.643.2.2.37.3.10");

@@ -31,7 +31,7 @@
 //!
 //! Fields not listed are skipped; an element out of this shape is a damaged file.
 
-use der::asn1::{Any, BitString, Ia5String, ObjectIdentifier, OctetString};
+use der::asn1::{Any, BitString, ObjectIdentifier, OctetString};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
 use crate::{Error, Result, oid};
@@ -185,13 +185,32 @@ fn key_validity(extensions: &[u8]) -> Result<(Option<String>, Option<String>)> {
     Ok((None, None))
 }
 
-/// name.key: the container's name.
+/// name.key: the container's name. Tagged IA5String, but names typed in Russian are not
+/// ASCII: the bytes are read as UTF-8, or else as windows-1251.
 pub(crate) fn parse_name(der: &[u8]) -> Result<String> {
     const F: &str = "name.key";
     let seq = Any::from_der(der).map_err(|e| damaged(F, e))?;
     let mut r = SliceReader::new(seq.value()).map_err(|e| damaged(F, e))?;
-    let name: Ia5String = r.decode().map_err(|e| damaged(F, e))?;
-    Ok(name.to_string())
+    let name: Any = r.decode().map_err(|e| damaged(F, e))?;
+    if name.tag() != Tag::Ia5String && name.tag() != Tag::Utf8String {
+        return Err(damaged(F, format!("a name of type {}", name.tag())));
+    }
+    let bytes = name.value();
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|&b| from_cp1251(b)).collect(),
+    })
+}
+
+/// A windows-1251 byte as a character (ASCII and the Cyrillic letters; others as U+FFFD).
+fn from_cp1251(b: u8) -> char {
+    match b {
+        0..=0x7F => char::from(b),
+        0xC0..=0xFF => char::from_u32(0x410 + u32::from(b - 0xC0)).unwrap_or('\u{FFFD}'),
+        0xA8 => 'Ё',
+        0xB8 => 'ё',
+        _ => '\u{FFFD}',
+    }
 }
 
 /// masks.key: (mask, salt).
@@ -209,4 +228,18 @@ pub(crate) fn parse_primary(der: &[u8], file: &str) -> Result<Vec<u8>> {
     let mut r = SliceReader::new(seq.value()).map_err(|e| damaged(file, e))?;
     let value: OctetString = r.decode().map_err(|e| damaged(file, e))?;
     Ok(value.as_bytes().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_as_utf8_or_windows_1251() {
+        let utf8 = [&[0x30, 0x08, 0x16, 0x06][..], "Щит".as_bytes()].concat();
+        assert_eq!(parse_name(&utf8).unwrap(), "Щит");
+        let cp1251 = [0x30, 0x05, 0x16, 0x03, 0xD9, 0xE8, 0xF2];
+        assert_eq!(parse_name(&cp1251).unwrap(), "Щит");
+        assert!(parse_name(&[0x30, 0x03, 0x02, 0x01, 0x00]).is_err());
+    }
 }

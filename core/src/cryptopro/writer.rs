@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use der::Encode;
-use der::asn1::{BitString, Ia5String, ObjectIdentifier, OctetString};
+use der::asn1::{BitString, ObjectIdentifier, OctetString};
 use zeroize::Zeroizing;
 
 use super::kdf::{PinEncoding, kek};
@@ -94,9 +94,10 @@ pub fn write(dir: &Path, spec: &ContainerSpec<'_>) -> Result<()> {
             tlv(0x30, &OctetString::new(masked.to_vec())?.to_der()?),
         )?;
     }
+    // An IA5String tag around the name's UTF-8 bytes (a Russian name is not ASCII).
     std::fs::write(
         dir.join("name.key"),
-        tlv(0x30, &Ia5String::new(spec.name)?.to_der()?),
+        tlv(0x30, &tlv(0x16, spec.name.as_bytes())),
     )?;
 
     let key_alg = spec.key_algorithm.unwrap_or(if ps.is_512() {

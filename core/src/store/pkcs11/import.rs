@@ -5,10 +5,12 @@
 //! created with CKA_SENSITIVE true and CKA_EXTRACTABLE false can never be read back).
 //!
 //! Value encodings (PKCS#11 v2.40 §2.3, §2.4, TC26 extensions): GOST private CKA_VALUE is the
-//! scalar little-endian, public CKA_VALUE the point X‖Y little-endian (as in the
+//! scalar little-endian (big-endian on SoftHSM: a quirk), public CKA_VALUE the point X‖Y
+//! little-endian (as in the
 //! SubjectPublicKeyInfo); EC private CKA_VALUE is d big-endian, CKA_EC_POINT the DER OCTET
 //! STRING of the uncompressed point; RSA the CRT components big-endian.
 
+use cryptoki::object::{Attribute, ObjectClass};
 use cryptoki_sys::{
     CKA_CLASS, CKA_COEFFICIENT, CKA_DECRYPT, CKA_DERIVE, CKA_EC_PARAMS, CKA_EC_POINT,
     CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_EXTRACTABLE, CKA_ID, CKA_KEY_TYPE, CKA_LABEL, CKA_MODULUS,
@@ -66,6 +68,18 @@ impl Pkcs11Token {
                     Ok(_) => Ok(()),
                     Err(e) => {
                         let _ = s.destroy_object(handle(hpub));
+                        // SoftHSM 2.6 keeps the object of a create it refused
+                        // (CKR_TEMPLATE_INCOMPLETE): none was there before, so whatever
+                        // private key has this CKA_ID now is a leftover of ours.
+                        let leftovers = s
+                            .find_objects(&[
+                                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                                Attribute::Id(id.clone()),
+                            ])
+                            .unwrap_or_default();
+                        for h in leftovers {
+                            let _ = s.destroy_object(h);
+                        }
                         Err(e)
                     }
                 }
@@ -140,13 +154,17 @@ fn attempts(token: &Pkcs11Token, key: &SoftwareKey) -> Result<Vec<Attempt>> {
             } else {
                 gost::GOSTR3411_94_CRYPTOPRO
             };
+            let mut value = scalar_le.clone();
+            if quirks.gost_private_value_big_endian {
+                value.reverse();
+            }
             let mut oids = vec![params.oid];
             oids.extend(params.same_curve);
             let mut out = Vec::new();
-            for in_private in [
-                quirks.gost_params_in_private_template,
-                !quirks.gost_params_in_private_template,
-            ] {
+            // PKCS#11 v2.40 §2.4.6: a GOST private key object is created with its
+            // parameters (SoftHSM, which generates without them, refuses a create without);
+            // the bare form is tried last, for tokens that insist on the public key's.
+            for in_private in [true, false] {
                 for o in &oids {
                     let p = RawAttribute::bytes(CKA_GOSTR3410_PARAMS, &gost::oid_der(o));
                     let d = RawAttribute::bytes(CKA_GOSTR3411_PARAMS, &gost::oid_der(&digest));
@@ -157,7 +175,7 @@ fn attempts(token: &Pkcs11Token, key: &SoftwareKey) -> Result<Vec<Attempt>> {
                         d.clone(),
                         RawAttribute::bytes(CKA_VALUE, &point_le),
                     ];
-                    let mut private = vec![kt, RawAttribute::bytes(CKA_VALUE, &scalar_le)];
+                    let mut private = vec![kt, RawAttribute::bytes(CKA_VALUE, &value)];
                     if in_private {
                         private.extend([p, d]);
                     }
