@@ -34,6 +34,7 @@ __all__ = [
     "MalformedEncodingError",
     "UnsupportedAlgorithmError",
     "WrongPasswordError",
+    "LimitExceededError",
     "BadSignatureError",
     "KeyMismatchError",
     "ExpiredError",
@@ -147,6 +148,15 @@ class WrongPasswordError(InputError):
 
     code = 1003
     kind = "wrong_password"
+
+
+class LimitExceededError(InputError):
+    """Input asks for more work than the host allows (a key-derivation iteration count
+    above the limit, say): refused before any of it is done; a host that trusts the
+    source may raise the limit."""
+
+    code = 1004
+    kind = "limit_exceeded"
 
 
 class BadSignatureError(TrustError):
@@ -310,6 +320,7 @@ _BY_CODE: Dict[int, Type[BankKeyError]] = {
         MalformedEncodingError,
         UnsupportedAlgorithmError,
         WrongPasswordError,
+        LimitExceededError,
         BadSignatureError,
         KeyMismatchError,
         ExpiredError,
