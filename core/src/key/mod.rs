@@ -16,7 +16,7 @@ mod software;
 
 pub use algorithm::KeyAlgorithm;
 pub use public::PublicKey;
-pub use signer::{RustCryptoSigner, SignatureBytes, Signer};
+pub use signer::{RustCryptoSigner, SignatureBytes, Signer, VerifyingSigner};
 pub use software::{DEFAULT_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS, RSA_BITS, SoftwareKey};
 
 #[cfg(test)]
