@@ -136,7 +136,7 @@ impl Reason {
     }
 
     /// Every reason, in priority order.
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 15] = [
         Reason::Malformed,
         Reason::BadSignature,
         Reason::ContentMissing,
@@ -151,6 +151,7 @@ impl Reason {
         Reason::ContentAltered,
         Reason::SignerCertMissing,
         Reason::KeyUsageNotAllowed,
+        Reason::LimitExceeded,
     ];
 
     /// The stable machine name, as in the JSON report (`bad-signature`, `content-missing`,
@@ -171,6 +172,7 @@ impl Reason {
             Reason::ContentAltered => "content-altered",
             Reason::SignerCertMissing => "signer-cert-missing",
             Reason::KeyUsageNotAllowed => "key-usage-not-allowed",
+            Reason::LimitExceeded => "limit-exceeded",
         }
     }
 
@@ -191,6 +193,7 @@ impl Reason {
             Reason::ContentAltered => "Подписанные данные изменены",
             Reason::SignerCertMissing => "Не найден сертификат подписавшего",
             Reason::KeyUsageNotAllowed => "Сертификат не разрешает подпись этим ключом",
+            Reason::LimitExceeded => "Превышен допустимый объём вычислений",
         }
     }
 
@@ -211,6 +214,7 @@ impl Reason {
             Reason::ContentAltered => "Signed content altered",
             Reason::SignerCertMissing => "Signer's certificate not found",
             Reason::KeyUsageNotAllowed => "The certificate does not allow signing with its key",
+            Reason::LimitExceeded => "Asks for more work than allowed",
         }
     }
 
@@ -238,6 +242,7 @@ stable_codes!(Reason {
     ContentAltered = 12,
     SignerCertMissing = 13,
     KeyUsageNotAllowed = 14,
+    LimitExceeded = 15,
 });
 
 impl Verdict {
