@@ -19,7 +19,7 @@ mod software;
 pub use algorithm::KeyAlgorithm;
 pub use kdf::{DEFAULT_KDF_ITERATION_LIMIT, kdf_iteration_limit, set_kdf_iteration_limit};
 pub use public::PublicKey;
-pub use signer::{RustCryptoSigner, SignatureBytes, Signer};
+pub use signer::{RustCryptoSigner, SignatureBytes, Signer, VerifyingSigner};
 pub use software::{DEFAULT_PBKDF2_ITERATIONS, RSA_BITS, SoftwareKey};
 
 #[cfg(test)]
