@@ -35,7 +35,7 @@ use zeroize::Zeroizing;
 use crate::key::pkcs8::pbes2::Pbes2;
 use crate::key::{KeyAlgorithm, PublicKey, SoftwareKey};
 use crate::pki::Certificate;
-use crate::store::{KeySet, KeyStore};
+use crate::store::{FileContainer, KeySet, KeyStore};
 use crate::{Error, ErrorKind, Result, oid};
 
 /// How deep SafeContents may nest in safeContentsBags.
@@ -312,6 +312,31 @@ impl Pfx {
         }
     }
 
+    /// Writes the key set `id` of a file container (its key, decrypted with the container's
+    /// password, and its certificate) as a PFX under `password` ([`Pfx::write`]'s profile):
+    /// how a client takes its key to CryptoPro CSP (`certmgr -install -pfx`) or to another
+    /// program.
+    ///
+    /// Errors: [`ErrorKind::InvalidInput`] naming `id` when the container has no private key
+    /// of this identifier; the container's ([`ErrorKind::WrongPassword`] for its password);
+    /// [`Pfx::write`]'s.
+    pub fn export(
+        container: &FileContainer,
+        id: &[u8],
+        password: &str,
+        options: &PfxOptions,
+    ) -> Result<Vec<u8>> {
+        let key = container.software_key(id)?;
+        let cert = container
+            .key_sets()?
+            .into_iter()
+            .find(|s| s.id == id)
+            .and_then(|s| s.certificate)
+            .map(|der| Certificate::from_der(&der))
+            .transpose()?;
+        Pfx::write(&key, cert.as_ref(), &[], password, options)
+    }
+
     /// Writes a PFX holding `key`, its certificate (when given; it must hold the key) and the
     /// `chain` certificates, protected by `password` (see the module documentation for the
     /// profiles). The key and the certificate carry the same localKeyId, the SHA-1 of the
@@ -344,6 +369,18 @@ impl Pfx {
         }
         write::pfx(key, &public, certificate, chain, password, options)
     }
+}
+
+/// Whether `input` has the shape of a PFX (DER or BER: version 3, an authSafe ContentInfo),
+/// without a password: what `inspect` uses to recognise one.
+pub fn looks_like_pfx(input: &[u8]) -> bool {
+    if input.first() != Some(&0x30) {
+        return false;
+    }
+    let Ok(der) = crate::cms::ber::normalize(input) else {
+        return false;
+    };
+    asn1::Pfx::from_der(&der).is_ok_and(|p| p.version == 3)
 }
 
 /// The bytes of an id-data content (an OCTET STRING in `[0]`).
