@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The C ABI's tests and examples (issue 14), run by scripts/test-all.sh:
+#  1. the header compiles as C11 and C++17 with -Wall -Wextra -Wpedantic -Werror;
+#  2. libbankkey is installed into a temporary prefix by scripts/install-c.sh (the debug build
+#     cargo test made, so nothing is compiled twice), and every C test and example is built
+#     against the *installed* library through pkg-config; one test is linked statically
+#     (pkg-config --static) against libbankkey.a;
+#  3. every test and example runs under valgrind (no definite leak, no invalid access: exit
+#     code 99 otherwise), then once more built with AddressSanitizer + UBSan.
+# The SoftHSM environment (scripts/hsm.sh) is used when set; REQUIRE_HSM=1 makes the token
+# parts fail instead of skipping. Usage: scripts/test-c.sh [--no-valgrind] [--no-asan]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$PWD"
+valgrind=1
+asan=1
+for a in "$@"; do
+    case "$a" in
+        --no-valgrind) valgrind=0 ;;
+        --no-asan) asan=0 ;;
+        *) echo "test-c: unknown option $a" >&2; exit 2 ;;
+    esac
+done
+
+start=$(date +%s)
+note() { printf '   [%4ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
+
+cargo build --quiet -p bankkey-ffi
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+warn=(-Wall -Wextra -Wpedantic -Werror)
+note "the header as C11 and C++17"
+printf '#include "bankkey.h"\nint main(void) { return bk_version() == 0; }\n' >"$tmp/h.c"
+cp "$tmp/h.c" "$tmp/h.cpp"
+gcc -std=c11 "${warn[@]}" -I include -c "$tmp/h.c" -o "$tmp/h_c.o"
+g++ -std=c++17 "${warn[@]}" -I include -c "$tmp/h.cpp" -o "$tmp/h_cpp.o"
+
+prefix="$tmp/prefix"
+bash scripts/install-c.sh --debug --no-build --prefix "$prefix" >/dev/null
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+cflags=$(pkg-config --cflags bankkey)
+libs=$(pkg-config --libs bankkey)
+libdir=$(pkg-config --variable=libdir bankkey)
+version=$(pkg-config --modversion bankkey)
+[ -L "$libdir/libbankkey.so" ] && [ -f "$libdir/libbankkey.a" ] || { echo "test-c: install incomplete" >&2; exit 1; }
+
+python3 tests/c/gen_contract.py include/bankkey.h >"$tmp/test_contract.c"
+
+# name|source|language|extra flags
+programs=(
+    "test_status|tests/c/test_status.c|c|-DBANKKEY_EXPECTED_VERSION=\"$version\""
+    "test_objects|tests/c/test_objects.c|c|"
+    "test_contract|$tmp/test_contract.c|c|"
+)
+# Each program's arguments.
+args_of() {
+    case "$1" in
+        test_objects) echo "$root/core/tests/fixtures/openssl" ;;
+        *) echo "" ;;
+    esac
+}
+
+build() { # name src lang flags outdir [extra cc flags...]
+    local name="$1" src="$2" lang="$3" flags="$4" out="$5"; shift 5
+    local cc=gcc std=-std=c11
+    if [ "$lang" = cpp ]; then cc=g++; std=-std=c++17; fi
+    # shellcheck disable=SC2086
+    $cc $std "${warn[@]}" -g $flags $cflags -I tests/c "$@" "$src" -o "$out/$name" \
+        $libs -Wl,-rpath,"$libdir" -lpthread
+}
+
+mkdir -p "$tmp/plain" "$tmp/asan"
+note "build against the installed library (pkg-config)"
+for p in "${programs[@]}"; do
+    IFS='|' read -r name src lang flags <<<"$p"
+    build "$name" "$src" "$lang" "$flags" "$tmp/plain"
+done
+
+note "static link against libbankkey.a (pkg-config --static)"
+static_libs=$(pkg-config --static --libs bankkey | sed -e 's/-lbankkey//' -e 's/-L[^ ]*//g')
+# shellcheck disable=SC2086
+gcc -std=c11 "${warn[@]}" $cflags -DBANKKEY_EXPECTED_VERSION="\"$version\"" tests/c/test_status.c \
+    "$libdir/libbankkey.a" $static_libs -o "$tmp/test_status_static"
+"$tmp/test_status_static" >/dev/null
+
+run() { # label command...
+    local label="$1"; shift
+    local log="$tmp/log"
+    if ! "$@" >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "test-c: $label failed" >&2
+        exit 1
+    fi
+    note "$label: $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)"
+}
+
+for p in "${programs[@]}"; do
+    IFS='|' read -r name _ _ _ <<<"$p"
+    # shellcheck disable=SC2046
+    run "$name" "$tmp/plain/$name" $(args_of "$name")
+done
+
+if [ "$valgrind" = 1 ]; then
+    command -v valgrind >/dev/null || { echo "test-c: valgrind missing (scripts/install-deps.sh)" >&2; exit 1; }
+    vg=(valgrind -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite
+        --error-exitcode=99 --track-fds=no)
+    for p in "${programs[@]}"; do
+        IFS='|' read -r name _ _ _ <<<"$p"
+        # shellcheck disable=SC2046
+        run "valgrind $name" "${vg[@]}" "$tmp/plain/$name" $(args_of "$name")
+    done
+fi
+
+if [ "$asan" = 1 ]; then
+    note "build with AddressSanitizer + UBSan"
+    for p in "${programs[@]}"; do
+        IFS='|' read -r name src lang flags <<<"$p"
+        build "$name" "$src" "$lang" "$flags" "$tmp/asan" -fsanitize=address,undefined \
+            -fno-sanitize-recover=all -fno-omit-frame-pointer
+    done
+    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    for p in "${programs[@]}"; do
+        IFS='|' read -r name _ _ _ <<<"$p"
+        # shellcheck disable=SC2046
+        run "asan $name" "$tmp/asan/$name" $(args_of "$name")
+    done
+fi
+note "C ABI tests and examples passed"
