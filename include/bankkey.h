@@ -2103,6 +2103,15 @@ bk_status bk_slot_list_get_info(const bk_slot_list *list, const bk_slot_list_inf
 // Frees a slot list (NULL: nothing).
 void bk_slot_list_free(bk_slot_list *list);
 
+// Initialises (erases!) the token in `slot_id` with the security officer's PIN and a label
+// (C_InitToken): for issuing tokens and for tests; a subscriber's token is never initialised
+// by a client. Set the user PIN next with `bk_key_store_init_user_pin`.
+bk_status bk_pkcs11_module_init_token(const bk_pkcs11_module *module,
+                                      uint64_t slot_id,
+                                      const uint8_t *so_pin,
+                                      size_t so_pin_len,
+                                      const char *label);
+
 // Opens a token of the module as a key store: `by` is `BK_TOKEN_BY_SERIAL`, `_BY_LABEL`,
 // `_BY_SLOT` or `BK_TOKEN_ONLY`.
 //

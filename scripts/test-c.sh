@@ -47,16 +47,36 @@ version=$(pkg-config --modversion bankkey)
 
 python3 tests/c/gen_contract.py include/bankkey.h >"$tmp/test_contract.c"
 
-# name|source|language|extra flags
+# What is built: name|source|language|extra flags.
 programs=(
     "test_status|tests/c/test_status.c|c|-DBANKKEY_EXPECTED_VERSION=\"$version\""
     "test_objects|tests/c/test_objects.c|c|"
     "test_contract|$tmp/test_contract.c|c|"
+    "remote_regeneration|examples/c/remote_regeneration.c|c|"
 )
-# Each program's arguments.
-args_of() {
+# What is run: label|program. Arguments come from args_of (fresh work directories each run).
+runs=(
+    "test_status|test_status"
+    "test_objects|test_objects"
+    "test_contract|test_contract"
+    "remote_regeneration (file container)|remote_regeneration"
+)
+gost_module="${BANKKEY_SOFTHSM_GOST_MODULE:-}"
+if [ -n "$gost_module" ]; then
+    runs+=("remote_regeneration (SoftHSM GOST token)|remote_regeneration")
+elif [ "${REQUIRE_HSM:-}" = 1 ]; then
+    echo "test-c: BANKKEY_SOFTHSM_GOST_MODULE is not set (REQUIRE_HSM=1; scripts/hsm.sh sets it)" >&2
+    exit 1
+else
+    echo "test-c: warning: no SoftHSM with GOST (scripts/hsm.sh); the token runs are skipped" >&2
+fi
+fixtures="$root/core/tests/fixtures/openssl"
+fresh() { mktemp -u "$tmp/work.XXXXXX"; }
+args_of() { # label
     case "$1" in
-        test_objects) echo "$root/core/tests/fixtures/openssl" ;;
+        test_objects) echo "$fixtures" ;;
+        "remote_regeneration (file container)") echo "$fixtures/gost2012_256-A $(fresh)" ;;
+        "remote_regeneration (SoftHSM GOST token)") echo "$fixtures/gost2012_256-A $(fresh) $gost_module 87654321" ;;
         *) echo "" ;;
     esac
 }
@@ -92,23 +112,25 @@ run() { # label command...
         echo "test-c: $label failed" >&2
         exit 1
     fi
-    note "$label: $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)"
+    local summary
+    summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
+    note "$label: ${summary:-$(tail -1 "$log")}"
 }
 
-for p in "${programs[@]}"; do
-    IFS='|' read -r name _ _ _ <<<"$p"
+for r in "${runs[@]}"; do
+    IFS='|' read -r label name <<<"$r"
     # shellcheck disable=SC2046
-    run "$name" "$tmp/plain/$name" $(args_of "$name")
+    run "$label" "$tmp/plain/$name" $(args_of "$label")
 done
 
 if [ "$valgrind" = 1 ]; then
     command -v valgrind >/dev/null || { echo "test-c: valgrind missing (scripts/install-deps.sh)" >&2; exit 1; }
     vg=(valgrind -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite
         --error-exitcode=99 --track-fds=no)
-    for p in "${programs[@]}"; do
-        IFS='|' read -r name _ _ _ <<<"$p"
+    for r in "${runs[@]}"; do
+        IFS='|' read -r label name <<<"$r"
         # shellcheck disable=SC2046
-        run "valgrind $name" "${vg[@]}" "$tmp/plain/$name" $(args_of "$name")
+        run "valgrind $label" "${vg[@]}" "$tmp/plain/$name" $(args_of "$label")
     done
 fi
 
@@ -121,10 +143,10 @@ if [ "$asan" = 1 ]; then
     done
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-    for p in "${programs[@]}"; do
-        IFS='|' read -r name _ _ _ <<<"$p"
+    for r in "${runs[@]}"; do
+        IFS='|' read -r label name <<<"$r"
         # shellcheck disable=SC2046
-        run "asan $name" "$tmp/asan/$name" $(args_of "$name")
+        run "asan $label" "$tmp/asan/$name" $(args_of "$label")
     done
 fi
 note "C ABI tests and examples passed"

@@ -681,6 +681,26 @@ pub unsafe extern "C" fn bk_slot_list_free(list: *mut bk_slot_list) {
     quiet((), || unsafe { handle::free(list) })
 }
 
+/// Initialises (erases!) the token in `slot_id` with the security officer's PIN and a label
+/// (C_InitToken): for issuing tokens and for tests; a subscriber's token is never initialised
+/// by a client. Set the user PIN next with `bk_key_store_init_user_pin`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_pkcs11_module_init_token(
+    module: *const bk_pkcs11_module,
+    slot_id: u64,
+    so_pin: *const u8,
+    so_pin_len: usize,
+    label: *const std::ffi::c_char,
+) -> bk_status {
+    boundary("bk_pkcs11_module_init_token", || {
+        let m = unsafe { handle::get(module, "module") }?;
+        let so = unsafe { buf::secret(so_pin, so_pin_len, "so_pin") }?;
+        let label = unsafe { buf::string(label, "label") }?;
+        m.init_token(slot_id, &so, label)?;
+        Ok(())
+    })
+}
+
 /// Choose the token by its serial number (`value`): the reliable way.
 pub const BK_TOKEN_BY_SERIAL: u32 = 1;
 /// Choose the token by its label (`value`).
