@@ -1981,14 +1981,16 @@ bk_status bk_cms_sign(const uint8_t *content,
                       int64_t signing_time,
                       bk_bytes *out);
 
-// Signs a PKCS#10 request with the current key (`signer`, whose certificate is `cert`):
-// the remote-regeneration request of seed 002, for a host that runs the flow from its own
-// building blocks (the `bk_client` does it in `bk_client_sign`).
+// Signs a PKCS#10 request with the current key (`signer`, whose certificate is `cert`), with
+// the signingTime `at` (Unix seconds): the remote-regeneration request of seed 002, for a
+// host that runs the flow from its own building blocks (the `bk_client` does it in
+// `bk_client_sign`).
 //
 // Errors: `BK_KEY_MISMATCH` when `cert` does not hold the signer's key; the signer's errors.
 bk_status bk_signed_request_new(const bk_request *request,
                                 const bk_signer *signer,
                                 const bk_certificate *cert,
+                                int64_t at,
                                 bk_signed_request **out);
 
 // The version of the loaded library ("0.1.0") as a static NUL-terminated string. Compare

@@ -53,6 +53,7 @@ programs=(
     "test_objects|tests/c/test_objects.c|c|"
     "test_contract|$tmp/test_contract.c|c|"
     "remote_regeneration|examples/c/remote_regeneration.c|c|"
+    "bank_desk|examples/c/bank_desk.c|c|"
 )
 # What is run: label|program. Arguments come from args_of (fresh work directories each run).
 runs=(
@@ -60,6 +61,7 @@ runs=(
     "test_objects|test_objects"
     "test_contract|test_contract"
     "remote_regeneration (file container)|remote_regeneration"
+    "bank_desk|bank_desk"
 )
 gost_module="${BANKKEY_SOFTHSM_GOST_MODULE:-}"
 if [ -n "$gost_module" ]; then
@@ -77,6 +79,7 @@ args_of() { # label
         test_objects) echo "$fixtures" ;;
         "remote_regeneration (file container)") echo "$fixtures/gost2012_256-A $(fresh)" ;;
         "remote_regeneration (SoftHSM GOST token)") echo "$fixtures/gost2012_256-A $(fresh) $gost_module 87654321" ;;
+        bank_desk) echo "$fixtures/gost2012_256-A $(fresh)" ;;
         *) echo "" ;;
     esac
 }

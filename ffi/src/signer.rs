@@ -487,9 +487,10 @@ pub unsafe extern "C" fn bk_cms_sign(
     })
 }
 
-/// Signs a PKCS#10 request with the current key (`signer`, whose certificate is `cert`):
-/// the remote-regeneration request of seed 002, for a host that runs the flow from its own
-/// building blocks (the `bk_client` does it in `bk_client_sign`).
+/// Signs a PKCS#10 request with the current key (`signer`, whose certificate is `cert`), with
+/// the signingTime `at` (Unix seconds): the remote-regeneration request of seed 002, for a
+/// host that runs the flow from its own building blocks (the `bk_client` does it in
+/// `bk_client_sign`).
 ///
 /// Errors: `BK_KEY_MISMATCH` when `cert` does not hold the signer's key; the signer's errors.
 #[unsafe(no_mangle)]
@@ -497,6 +498,7 @@ pub unsafe extern "C" fn bk_signed_request_new(
     request: *const bk_request,
     signer: *const bk_signer,
     cert: *const bk_certificate,
+    at: i64,
     out: *mut *mut bk_signed_request,
 ) -> bk_status {
     boundary("bk_signed_request_new", || {
@@ -504,7 +506,8 @@ pub unsafe extern "C" fn bk_signed_request_new(
         let r = unsafe { handle::get(request, "request") }?;
         let s = unsafe { handle::get(signer, "signer") }?;
         let c = unsafe { handle::get(cert, "cert") }?;
-        let sr = SignedRequest::new(&r.req, s.signer.as_ref(), &c.cert)?;
+        let at = buf::instant(at, "at")?;
+        let sr = SignedRequest::new_at(&r.req, s.signer.as_ref(), &c.cert, at)?;
         out.set(handle::into_handle::<bk_signed_request>(
             SignedRequestH::new(sr),
         ));
