@@ -22,6 +22,8 @@ for a in "$@"; do
     esac
 done
 
+# shellcheck source=env.sh
+. scripts/env.sh
 start=$(date +%s)
 note() { printf '   [%4ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
@@ -47,13 +49,14 @@ version=$(pkg-config --modversion bankkey)
 
 python3 tests/c/gen_contract.py include/bankkey.h >"$tmp/test_contract.c"
 
-# What is built: name|source|language|extra flags.
+# What is built: name|source|language|extra flags|extra libraries.
 programs=(
     "test_status|tests/c/test_status.c|c|-DBANKKEY_EXPECTED_VERSION=\"$version\""
     "test_objects|tests/c/test_objects.c|c|"
     "test_contract|$tmp/test_contract.c|c|"
     "remote_regeneration|examples/c/remote_regeneration.c|c|"
     "bank_desk|examples/c/bank_desk.c|c|"
+    "cryptopro_signer|examples/c/cryptopro_signer.c|c||-lcrypto"
 )
 # What is run: label|program. Arguments come from args_of (fresh work directories each run).
 runs=(
@@ -62,6 +65,7 @@ runs=(
     "test_contract|test_contract"
     "remote_regeneration (file container)|remote_regeneration"
     "bank_desk|bank_desk"
+    "cryptopro_signer|cryptopro_signer"
 )
 gost_module="${BANKKEY_SOFTHSM_GOST_MODULE:-}"
 if [ -n "$gost_module" ]; then
@@ -79,25 +83,25 @@ args_of() { # label
         test_objects) echo "$fixtures" ;;
         "remote_regeneration (file container)") echo "$fixtures/gost2012_256-A $(fresh)" ;;
         "remote_regeneration (SoftHSM GOST token)") echo "$fixtures/gost2012_256-A $(fresh) $gost_module 87654321" ;;
-        bank_desk) echo "$fixtures/gost2012_256-A $(fresh)" ;;
+        bank_desk | cryptopro_signer) echo "$fixtures/gost2012_256-A $(fresh)" ;;
         *) echo "" ;;
     esac
 }
 
-build() { # name src lang flags outdir [extra cc flags...]
-    local name="$1" src="$2" lang="$3" flags="$4" out="$5"; shift 5
+build() { # name src lang flags extra-libs outdir [extra cc flags...]
+    local name="$1" src="$2" lang="$3" flags="$4" extra_libs="$5" out="$6"; shift 6
     local cc=gcc std=-std=c11
     if [ "$lang" = cpp ]; then cc=g++; std=-std=c++17; fi
     # shellcheck disable=SC2086
     $cc $std "${warn[@]}" -g $flags $cflags -I tests/c "$@" "$src" -o "$out/$name" \
-        $libs -Wl,-rpath,"$libdir" -lpthread
+        $libs $extra_libs -Wl,-rpath,"$libdir" -lpthread
 }
 
 mkdir -p "$tmp/plain" "$tmp/asan"
 note "build against the installed library (pkg-config)"
 for p in "${programs[@]}"; do
-    IFS='|' read -r name src lang flags <<<"$p"
-    build "$name" "$src" "$lang" "$flags" "$tmp/plain"
+    IFS='|' read -r name src lang flags extra_libs <<<"$p"
+    build "$name" "$src" "$lang" "$flags" "$extra_libs" "$tmp/plain"
 done
 
 note "static link against libbankkey.a (pkg-config --static)"
@@ -126,6 +130,17 @@ for r in "${runs[@]}"; do
     run "$label" "$tmp/plain/$name" $(args_of "$label")
 done
 
+# The host signer's signed request, checked by the independent oracle: OpenSSL's CMS verifier.
+oracle_work="$(fresh)"
+"$tmp/plain/cryptopro_signer" "$fixtures/gost2012_256-A" "$oracle_work" >/dev/null
+if ! openssl cms -verify -engine gost -inform DER -in "$oracle_work/signed-request.der" -binary \
+    -CAfile "$fixtures/gost2012_256-A/ca.pem" -attime 1811808000 -out /dev/null >"$tmp/log" 2>&1; then
+    cat "$tmp/log" >&2
+    echo "test-c: openssl cms -verify refused the host signer's signed request" >&2
+    exit 1
+fi
+note "openssl cms -verify -engine gost accepts the host signer's signed request"
+
 if [ "$valgrind" = 1 ]; then
     command -v valgrind >/dev/null || { echo "test-c: valgrind missing (scripts/install-deps.sh)" >&2; exit 1; }
     vg=(valgrind -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite
@@ -140,8 +155,8 @@ fi
 if [ "$asan" = 1 ]; then
     note "build with AddressSanitizer + UBSan"
     for p in "${programs[@]}"; do
-        IFS='|' read -r name src lang flags <<<"$p"
-        build "$name" "$src" "$lang" "$flags" "$tmp/asan" -fsanitize=address,undefined \
+        IFS='|' read -r name src lang flags extra_libs <<<"$p"
+        build "$name" "$src" "$lang" "$flags" "$extra_libs" "$tmp/asan" -fsanitize=address,undefined \
             -fno-sanitize-recover=all -fno-omit-frame-pointer
     done
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
