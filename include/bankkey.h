@@ -305,6 +305,9 @@
 // The signer's certificate does not allow signing.
 #define BK_REASON_KEY_USAGE_NOT_ALLOWED 14
 
+// The object asks for more work than allowed (an encrypted key's iteration count).
+#define BK_REASON_LIMIT_EXCEEDED 15
+
 // `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 #define BK_VOCABULARY_KEY_SET_STATUS 1
 
@@ -1165,6 +1168,10 @@ typedef struct {
 // A password does not decrypt the key (or the key is corrupt in a way that looks alike).
 #define BK_WRONG_PASSWORD 1003
 
+// The input asks for more work than the library allows (a key-derivation iteration count
+// over the process-wide limit, say): refused before any of it is done.
+#define BK_LIMIT_EXCEEDED 1004
+
 // A signature does not verify.
 #define BK_BAD_SIGNATURE 2000
 
@@ -1890,6 +1897,17 @@ bk_status bk_request_build(const bk_subject *subject,
                            const bk_signer *signer,
                            const bk_request_options *options,
                            bk_request **out);
+
+// The process-wide limit on the PBKDF2 iteration count of password-protected keys read or
+// written (default 1,000,000): a key file asking for more is refused with
+// `BK_LIMIT_EXCEEDED` before any work, so a crafted file cannot pin a CPU.
+uint32_t bk_kdf_iteration_limit(void);
+
+// Sets the process-wide iteration limit (for files from a source the host trusts to ask for
+// more work, or to tighten it), for derivations that start after the call, in every thread.
+//
+// Errors: `BK_INVALID_INPUT` (field "limit") for 0.
+bk_status bk_set_kdf_iteration_limit(uint32_t limit);
 
 // Generates a software key in memory (for tests, a bank's CA kept in a file container, a
 // key to import). `algorithm`: "gost2012-256-cryptopro-a", "rsa-2048", ...

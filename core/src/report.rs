@@ -103,6 +103,9 @@ pub enum Reason {
     SignerCertMissing,
     /// A signer's certificate does not allow signing (keyUsage; CMS).
     KeyUsageNotAllowed,
+    /// The object asks for more work than allowed (a key-derivation iteration count above
+    /// the limit): not read, but not necessarily malformed.
+    LimitExceeded,
 }
 
 impl Reason {
@@ -118,6 +121,7 @@ impl Reason {
             ErrorKind::ContentAltered => Reason::ContentAltered,
             ErrorKind::SignerCertificateMissing => Reason::SignerCertMissing,
             ErrorKind::KeyUsageNotAllowed => Reason::KeyUsageNotAllowed,
+            ErrorKind::LimitExceeded => Reason::LimitExceeded,
             _ => Reason::Malformed,
         }
     }
@@ -132,7 +136,7 @@ impl Reason {
     }
 
     /// Every reason, in priority order.
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 15] = [
         Reason::Malformed,
         Reason::BadSignature,
         Reason::ContentMissing,
@@ -147,6 +151,7 @@ impl Reason {
         Reason::ContentAltered,
         Reason::SignerCertMissing,
         Reason::KeyUsageNotAllowed,
+        Reason::LimitExceeded,
     ];
 
     /// The stable machine name, as in the JSON report (`bad-signature`, `content-missing`,
@@ -167,6 +172,7 @@ impl Reason {
             Reason::ContentAltered => "content-altered",
             Reason::SignerCertMissing => "signer-cert-missing",
             Reason::KeyUsageNotAllowed => "key-usage-not-allowed",
+            Reason::LimitExceeded => "limit-exceeded",
         }
     }
 
@@ -187,6 +193,7 @@ impl Reason {
             Reason::ContentAltered => "Подписанные данные изменены",
             Reason::SignerCertMissing => "Не найден сертификат подписавшего",
             Reason::KeyUsageNotAllowed => "Сертификат не разрешает подпись этим ключом",
+            Reason::LimitExceeded => "Превышен допустимый объём вычислений",
         }
     }
 
@@ -207,6 +214,7 @@ impl Reason {
             Reason::ContentAltered => "Signed content altered",
             Reason::SignerCertMissing => "Signer's certificate not found",
             Reason::KeyUsageNotAllowed => "The certificate does not allow signing with its key",
+            Reason::LimitExceeded => "Asks for more work than allowed",
         }
     }
 
@@ -234,6 +242,7 @@ stable_codes!(Reason {
     ContentAltered = 12,
     SignerCertMissing = 13,
     KeyUsageNotAllowed = 14,
+    LimitExceeded = 15,
 });
 
 impl Verdict {
@@ -523,7 +532,11 @@ impl Report {
     /// A report of bytes that could not be read as `kind`: invalid, `malformed`.
     pub fn malformed(kind: ObjectKind, error: &Error) -> Report {
         let mut r = Report::empty(kind);
-        r.fail("parse", Reason::Malformed, error.to_string());
+        let reason = match error.kind() {
+            ErrorKind::LimitExceeded => Reason::LimitExceeded,
+            _ => Reason::Malformed,
+        };
+        r.fail("parse", reason, error.to_string());
         r.finish();
         r
     }

@@ -122,10 +122,13 @@ fn every_parser_reads_der_and_pem_under_one_name() {
     }
 }
 
+/// What a host does to a good signature.
+type Mangle = fn(Vec<u8>) -> Vec<u8>;
+
 /// A host signer that gets the byte order or the halves wrong, as C callbacks do.
 struct Host {
     key: SoftwareKey,
-    mangle: fn(Vec<u8>) -> Vec<u8>,
+    mangle: Mangle,
 }
 
 impl Signer for Host {
@@ -154,7 +157,7 @@ fn a_verifying_signer_refuses_a_bad_host_signature_and_says_why() {
         v[3] ^= 1;
         v
     }
-    let cases: [(fn(Vec<u8>) -> Vec<u8>, &str); 3] = [
+    let cases: [(Mangle, &str); 3] = [
         (reverse, "reverse order"),
         (swap, "r‖s"),
         (flip, "another key"),

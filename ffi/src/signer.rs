@@ -59,6 +59,26 @@ impl SignerH {
     }
 }
 
+/// The process-wide limit on the PBKDF2 iteration count of password-protected keys read or
+/// written (default 1,000,000): a key file asking for more is refused with
+/// `BK_LIMIT_EXCEEDED` before any work, so a crafted file cannot pin a CPU.
+#[unsafe(no_mangle)]
+pub extern "C" fn bk_kdf_iteration_limit() -> u32 {
+    quiet(0, bankkey::key::kdf_iteration_limit)
+}
+
+/// Sets the process-wide iteration limit (for files from a source the host trusts to ask for
+/// more work, or to tighten it), for derivations that start after the call, in every thread.
+///
+/// Errors: `BK_INVALID_INPUT` (field "limit") for 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn bk_set_kdf_iteration_limit(limit: u32) -> bk_status {
+    boundary("bk_set_kdf_iteration_limit", || {
+        bankkey::key::set_kdf_iteration_limit(limit)?;
+        Ok(())
+    })
+}
+
 /// Generates a software key in memory (for tests, a bank's CA kept in a file container, a
 /// key to import). `algorithm`: "gost2012-256-cryptopro-a", "rsa-2048", ...
 #[unsafe(no_mangle)]

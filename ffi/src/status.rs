@@ -29,6 +29,9 @@ pub const BK_MALFORMED_ENCODING: bk_status = 1001;
 pub const BK_UNSUPPORTED_ALGORITHM: bk_status = 1002;
 /// A password does not decrypt the key (or the key is corrupt in a way that looks alike).
 pub const BK_WRONG_PASSWORD: bk_status = 1003;
+/// The input asks for more work than the library allows (a key-derivation iteration count
+/// over the process-wide limit, say): refused before any of it is done.
+pub const BK_LIMIT_EXCEEDED: bk_status = 1004;
 /// A signature does not verify.
 pub const BK_BAD_SIGNATURE: bk_status = 2000;
 /// A certificate or request does not hold the key it is expected to hold.
