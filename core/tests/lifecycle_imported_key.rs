@@ -14,7 +14,6 @@ use bankkey::gost::{ParamSet, SigningKey};
 use bankkey::key::{KeyAlgorithm, SoftwareKey};
 use bankkey::lifecycle::{Client, Flow, KeySetStatus, SqliteJournal};
 use bankkey::pfx::{Pfx, PfxOptions};
-use bankkey::store::KeyStore;
 use lifecycle_common::*;
 use time::Duration;
 
@@ -103,10 +102,8 @@ fn the_remote_flow_starts_from_a_key_out_of_a_cryptopro_container() {
     let container = CryptoProContainer::open(&folder).unwrap();
     let unlocked = container.unlock("12345678").unwrap();
     let store = lifecycle_common::container(&dir.join("container"));
-    let set = store.import_key(unlocked.key(), "текущий ключ").unwrap();
-    store
-        .install_certificate(&container.certificate().unwrap().to_der(), Some(&set.id))
-        .unwrap();
+    let set = unlocked.import_into(&store, "текущий ключ").unwrap();
+    assert_eq!(set.certificate.as_deref(), Some(&cert.to_der()[..]));
     drop(store);
     remote_regeneration_from(dir, &ca, &cert);
 }

@@ -83,6 +83,14 @@ impl CryptoProStore {
         &self.unlocked
     }
 
+    /// Imports the key into `store` (a file container or a token) as a key set labelled
+    /// `label`, with the certificate stored in the container beside it; the store is left as
+    /// it was if the certificate cannot be installed
+    /// ([`import_key_set`](crate::store::import_key_set)).
+    pub fn import_into(&self, store: &dyn KeyStore, label: &str) -> Result<KeySet> {
+        crate::store::import_key_set(store, &self.key, self.container.certificate(), label)
+    }
+
     fn key_set(&self) -> KeySet {
         let public = self.key.public_key();
         let label = self

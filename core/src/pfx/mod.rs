@@ -298,18 +298,7 @@ impl Pfx {
     /// key is already in the store; the store's own errors.
     pub fn import_into(&self, store: &dyn KeyStore, label: &str) -> Result<KeySet> {
         let (key, cert) = self.single_key()?;
-        let set = store.import_key(&key.key, label)?;
-        let Some(cert) = cert else {
-            return Ok(set);
-        };
-        match store.install_certificate(&cert.to_der(), Some(&set.id)) {
-            Ok(set) => Ok(set),
-            Err(e) => {
-                // Leave the store as it was; the first error is the one to report.
-                let _ = store.delete(&set.id);
-                Err(e.context("installing the PFX's certificate beside its key"))
-            }
-        }
+        crate::store::import_key_set(store, &key.key, cert, label)
     }
 
     /// Writes the key set `id` of a file container (its key, decrypted with the container's

@@ -150,6 +150,32 @@ pub(crate) fn install_target<'a>(
     }
 }
 
+/// Imports `key` into `store` as a key set labelled `label` and installs `certificate` (when
+/// given) beside it under the same identifier; if the certificate cannot be installed, the key
+/// is deleted again, so the store is left as it was. What PFX and CryptoPro imports share.
+///
+/// Errors: the store's ([`ErrorKind::PreconditionFailed`] when the key is already there or
+/// the store takes no imported keys); the install's, with context.
+pub fn import_key_set(
+    store: &dyn KeyStore,
+    key: &SoftwareKey,
+    certificate: Option<&crate::pki::Certificate>,
+    label: &str,
+) -> Result<KeySet> {
+    let set = store.import_key(key, label)?;
+    let Some(cert) = certificate else {
+        return Ok(set);
+    };
+    match store.install_certificate(&cert.to_der(), Some(&set.id)) {
+        Ok(set) => Ok(set),
+        Err(e) => {
+            // Leave the store as it was; the first error is the one to report.
+            let _ = store.delete(&set.id);
+            Err(e.context("installing the certificate beside the imported key"))
+        }
+    }
+}
+
 /// Warnings about what a medium holds. Seed 004: «Во избежание сбоев, желательно иметь на
 /// одном устройстве (флешке, токене) только один ключ КЭП» — more than one usable qualified
 /// key (not retired, private key and qualified certificate present) is reported.
