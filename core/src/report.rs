@@ -786,6 +786,8 @@ pub fn algorithm_name(o: &const_oid::ObjectIdentifier) -> Option<&'static str> {
         oid::SIGN_WITH_DIGEST_GOST3410_12_512 => "id-tc26-signwithdigest-gost3410-12-512",
         oid::GOST3410_2001 => "id-GostR3410-2001",
         oid::GOST3411_94_WITH_GOST3410_2001 => "id-GostR3411-94-with-GostR3410-2001",
+        oid::GOST3410_94 => "id-GostR3410-94",
+        oid::GOST3411_94_WITH_GOST3410_94 => "id-GostR3411-94-with-GostR3410-94",
         oid::RSA_ENCRYPTION => "rsaEncryption",
         oid::SHA256_WITH_RSA => "sha256WithRSAEncryption",
         oid::EC_PUBLIC_KEY => "id-ecPublicKey",

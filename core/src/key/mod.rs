@@ -16,6 +16,7 @@ mod software;
 
 pub use algorithm::KeyAlgorithm;
 pub use public::PublicKey;
+pub(crate) use signer::sign_checked;
 pub use signer::{RustCryptoSigner, SignatureBytes, Signer};
 pub use software::{DEFAULT_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS, RSA_BITS, SoftwareKey};
 
