@@ -102,6 +102,9 @@ pub enum Reason {
     SignerCertMissing,
     /// A signer's certificate does not allow signing (keyUsage; CMS).
     KeyUsageNotAllowed,
+    /// The object asks for more work than allowed (a key-derivation iteration count above
+    /// the limit): not read, but not necessarily malformed.
+    LimitExceeded,
 }
 
 impl Reason {
@@ -117,6 +120,7 @@ impl Reason {
             ErrorKind::ContentAltered => Reason::ContentAltered,
             ErrorKind::SignerCertificateMissing => Reason::SignerCertMissing,
             ErrorKind::KeyUsageNotAllowed => Reason::KeyUsageNotAllowed,
+            ErrorKind::LimitExceeded => Reason::LimitExceeded,
             _ => Reason::Malformed,
         }
     }
@@ -351,7 +355,11 @@ impl Report {
     /// A report of bytes that could not be read as `kind`: invalid, `malformed`.
     pub fn malformed(kind: ObjectKind, error: &Error) -> Report {
         let mut r = Report::empty(kind);
-        r.fail("parse", Reason::Malformed, error.to_string());
+        let reason = match error.kind() {
+            ErrorKind::LimitExceeded => Reason::LimitExceeded,
+            _ => Reason::Malformed,
+        };
+        r.fail("parse", reason, error.to_string());
         r.finish();
         r
     }

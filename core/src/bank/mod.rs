@@ -368,7 +368,12 @@ impl Bank {
             ));
         }
         let not_before = at.replace_nanosecond(0).unwrap_or(at);
-        let not_after = not_before + Duration::days(i64::from(p.validity_days));
+        let not_after = not_before
+            .checked_add(Duration::days(i64::from(p.validity_days)))
+            .and_then(crate::calendar::representable)
+            .ok_or_else(|| {
+                Error::invalid_field("validity_days", "the validity ends after the year 9999")
+            })?;
         let mut b = CertificateBuilder::from_request(request)?
             .validity(not_before, not_after)
             .key_usage(&p.key_usage);

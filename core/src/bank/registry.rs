@@ -908,7 +908,8 @@ impl Registry {
     /// Current certificates whose notAfter falls within `days` days after `at` (expired ones
     /// not included), soonest first: who needs scheduled replacement.
     pub fn expiring_within(&self, days: u32, at: OffsetDateTime) -> Result<Vec<Expiring>> {
-        let until = at + time::Duration::days(i64::from(days));
+        // Saturating: "within u32::MAX days" is everything until the end of time.
+        let until = at.saturating_add(time::Duration::days(i64::from(days)));
         query_rows(
             &self.conn,
             "SELECT c.subscriber_id, s.name, c.serial, c.not_after FROM certificates c

@@ -571,7 +571,10 @@ fn verify_remote(
             subscriber: None,
         })));
     };
-    if signing_time > at + policy.max_clock_skew || signing_time < at - policy.max_signing_age {
+    // Saturating: a bound past the end of time does not bind (issue 13, defect 1).
+    if signing_time > at.saturating_add(policy.max_clock_skew)
+        || signing_time < at.saturating_sub(policy.max_signing_age)
+    {
         return Ok(Err(Box::new(Failed {
             rejection: Rejection::new(
                 RejectReason::SigningTimeInvalid,
