@@ -27,6 +27,14 @@
 //! - a certificate or CMS signer checked without trust anchors ([`Options::trust`]): the
 //!   path to a trusted root is not known, `untrusted` (a self-issued certificate's own
 //!   signature is still verified and listed).
+//!
+//! # Warnings
+//!
+//! What was read although it is not DER, or not within RFC 5280's profile (a BOOLEAN TRUE as
+//! 0x01, fractional seconds: see [`crate::pki::warning`]), is listed in `warnings`, for the
+//! object itself and for every certificate of the path that was found. A warning does not
+//! change the verdict: the signatures were verified over the bytes as received. The field is
+//! left out when there is none, so the report of a DER object is what it was.
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -35,7 +43,7 @@ use time::OffsetDateTime;
 use crate::cms::{SignedData, SignerId, VerifyOptions};
 use crate::pki::ext::{ExtensionValue, Extensions, SignToolClass};
 use crate::pki::{
-    Certificate, CertificateRequest, KeyInfo, build_chain, ext::Extension, pem, rfc3339,
+    Certificate, CertificateRequest, KeyInfo, Warning, build_chain, ext::Extension, pem, rfc3339,
 };
 use crate::subject::IdentifierCheck;
 use crate::subject::Subject;
@@ -294,6 +302,9 @@ pub struct Report {
     pub chain: Option<Vec<String>>,
     /// The checks made, in order.
     pub checks: Vec<Check>,
+    /// What was read leniently (see the module documentation); left out when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     /// The verdict.
     pub verdict: Verdict,
     /// Why invalid.
@@ -309,8 +320,12 @@ pub struct Report {
 pub struct Options {
     /// The time of the checks (default: now).
     pub at: Option<OffsetDateTime>,
-    /// Trust anchors (and intermediate CAs) for certificates.
+    /// Trust anchors for certificates. Intermediate CAs given here are anchors too (trusted as
+    /// given); give them in [`intermediates`](Self::intermediates) to have them judged.
     pub trust: Vec<Certificate>,
+    /// Intermediate CA certificates, not trusted by themselves: a path through them must end
+    /// in one of [`trust`](Self::trust) (OpenSSL's `-untrusted`).
+    pub intermediates: Vec<Certificate>,
     /// Password of an encrypted PKCS#8 key.
     pub password: Option<zeroize::Zeroizing<Vec<u8>>>,
     /// The public key the object must hold (a certificate, request or private key): a
@@ -346,6 +361,7 @@ impl Report {
             signers: Vec::new(),
             chain: None,
             checks: Vec::new(),
+            warnings: Vec::new(),
             verdict: Verdict::Valid,
             reason: None,
             message: None,
@@ -454,6 +470,15 @@ impl Report {
         }
     }
 
+    /// The warnings of the certificates of a path other than the object itself, each named.
+    fn path_warnings(&mut self, path: &[Certificate]) {
+        for c in path {
+            let name = format!("certificate {} (\"{}\")", c.serial_hex(), c.subject());
+            self.warnings
+                .extend(c.warnings().iter().map(|w| w.within(&name)));
+        }
+    }
+
     fn finish(&mut self) {
         let worst = self
             .checks
@@ -499,9 +524,12 @@ pub fn certificate(cert: &Certificate, options: &Options) -> Report {
         qualified: q.qualified,
         missing: q.missing,
     });
+    r.warnings = cert.warnings().to_vec();
 
     if cert.is_self_issued() {
-        r.record("signature", cert.verify_issued_by(cert));
+        // Its own signature only: whether it may issue others is the chain's question (a
+        // self-signed certificate without basicConstraints given as an anchor is valid).
+        r.record("signature", cert.verify_self_signature());
     }
     if options.trust.is_empty() {
         r.skip("chain", Reason::Untrusted, NO_ANCHORS);
@@ -516,7 +544,7 @@ pub fn certificate(cert: &Certificate, options: &Options) -> Report {
     } else {
         // The chain check covers signatures, issuers, critical extensions and the validity of
         // every certificate in the path at `at`.
-        match build_chain(cert, &options.trust, &options.trust, at) {
+        match build_chain(cert, &options.intermediates, &options.trust, at) {
             Ok(chain) => {
                 r.chain = Some(
                     chain
@@ -525,6 +553,7 @@ pub fn certificate(cert: &Certificate, options: &Options) -> Report {
                         .map(|c| c.subject().to_string())
                         .collect(),
                 );
+                r.path_warnings(&chain.certificates()[1..]);
                 r.pass("chain", None);
             }
             Err(e) => r.fail("chain", Reason::from_kind(e.kind()), e.to_string()),
@@ -550,6 +579,7 @@ pub fn request_with(req: &CertificateRequest, options: &Options) -> Report {
     r.signature_algorithm = Some(req.signature_algorithm().oid.to_string());
     r.signature_algorithm_name = algorithm_name(&req.signature_algorithm().oid).map(Into::into);
     r.extensions = extensions_report(req.extensions());
+    r.warnings = req.extensions().warnings();
     r.record("signature", req.verify());
     r.key_check(req.public_key(), options);
     r.identifiers_of(req.subject());
@@ -616,6 +646,7 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
         sd.certificates()
             .iter()
             .chain(&options.trust)
+            .chain(&options.intermediates)
             .find(|c| sid.matches(c))
     };
     for si in sd.signers() {
@@ -644,10 +675,16 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
         });
     }
     let content = options.content.as_deref();
+    let more: Vec<Certificate> = options
+        .trust
+        .iter()
+        .chain(&options.intermediates)
+        .cloned()
+        .collect();
     let verify = VerifyOptions {
         content: options.content.clone(),
         anchors: options.trust.clone(),
-        certificates: options.trust.clone(),
+        certificates: more.clone(),
         at: options.at,
     };
     // The signers' certificates: verified with their signatures, or, when the content of a
@@ -658,13 +695,16 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
             Reason::ContentMissing,
             "a detached signature without its content (--content): no signature was verified",
         );
-        sd.signer_certificates(&options.trust)
+        sd.signer_certificates(&more)
     } else {
-        sd.verify_signatures(content, &options.trust)
+        sd.verify_signatures(content, &more)
             .inspect(|_| r.pass("signatures", None))
     };
     let certs = match certs {
-        Ok(certs) => certs,
+        Ok(certs) => {
+            r.path_warnings(&certs);
+            certs
+        }
         Err(e) => {
             r.fail("signatures", Reason::from_kind(e.kind()), e.to_string());
             r.finish();
@@ -683,6 +723,9 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
                         .map(|c| c.subject().to_string())
                         .collect()
                 });
+                for s in &signers {
+                    r.path_warnings(&s.chain.certificates()[1..]);
+                }
                 r.pass("chain", None);
             }
             Err(e) => r.fail("chain", Reason::from_kind(e.kind()), e.to_string()),

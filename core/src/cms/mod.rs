@@ -18,7 +18,6 @@
 //! writes) are accepted when reading, as is OpenSSL's rsaEncryption for RSA signers.
 
 mod attr;
-mod ber;
 mod request;
 mod sign;
 mod signed_data;

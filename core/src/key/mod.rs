@@ -17,6 +17,7 @@ mod signer;
 mod software;
 
 pub use algorithm::KeyAlgorithm;
+pub(crate) use gost::KeyParameters as GostKeyParameters;
 pub use kdf::{DEFAULT_KDF_ITERATION_LIMIT, kdf_iteration_limit, set_kdf_iteration_limit};
 pub use public::PublicKey;
 pub(crate) use signer::sign_checked;
