@@ -40,7 +40,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::cms::{SignedData, SignerId, VerifyOptions};
+use crate::cms::{DigestedData, EnvelopedData, RecipientKind, SignedData, SignerId, VerifyOptions};
+use crate::detect::{Shape, shape_of};
 use crate::pki::ext::{ExtensionValue, Extensions, SignToolClass};
 use crate::pki::{
     Certificate, CertificateRequest, KeyInfo, Warning, build_chain, ext::Extension, pem, rfc3339,
@@ -63,6 +64,13 @@ pub enum ObjectKind {
     PublicKey,
     /// A CMS SignedData (a `ContentInfo` holding one).
     SignedData,
+    /// A CMS DigestedData: content and its digest, nothing signed.
+    DigestedData,
+    /// A CMS EnvelopedData: recognised, its recipients named, not decrypted.
+    EnvelopedData,
+    /// Another CMS content type (EncryptedData, AuthenticatedData, ...): recognised by its
+    /// `content_type`, not opened.
+    CmsContent,
     /// Bytes that could not be recognised.
     Unknown,
 }
@@ -113,6 +121,9 @@ pub enum Reason {
     /// The object asks for more work than allowed (a key-derivation iteration count above
     /// the limit): not read, but not necessarily malformed.
     LimitExceeded,
+    /// A CMS message bankkey recognises but does not open (EnvelopedData, EncryptedData,
+    /// ...): nothing in it was verified, and nothing in it is signed.
+    NotVerifiable,
 }
 
 impl Reason {
@@ -252,6 +263,25 @@ pub struct SignerReport {
     pub signed_attributes: Vec<String>,
 }
 
+/// One recipient of a CMS EnvelopedData.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipientReport {
+    /// key-transport, key-agreement, kek, password or other.
+    pub kind: RecipientKind,
+    /// The recipient certificate's issuer, when named by issuer and serial.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Its serial number, uppercase hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Its key identifier, uppercase hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_identifier: Option<String>,
+    /// The key-encryption algorithm OID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_encryption_algorithm: Option<String>,
+}
+
 /// A report of one object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -297,6 +327,15 @@ pub struct Report {
     /// CMS: the signers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signers: Vec<SignerReport>,
+    /// CMS DigestedData: digestAlgorithm OID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest_algorithm: Option<String>,
+    /// CMS EnvelopedData: the content-encryption algorithm OID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_encryption_algorithm: Option<String>,
+    /// CMS EnvelopedData: who may open it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<RecipientReport>,
     /// The chain found (subjects, leaf first), when trust anchors were given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<Vec<String>>,
@@ -359,6 +398,9 @@ impl Report {
             content_type: None,
             detached: None,
             signers: Vec::new(),
+            digest_algorithm: None,
+            content_encryption_algorithm: None,
+            recipients: Vec::new(),
             chain: None,
             checks: Vec::new(),
             warnings: Vec::new(),
@@ -735,6 +777,94 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
     r
 }
 
+/// Reports a CMS DigestedData: whether its digest is the content's (carried, or
+/// `options.content` when left out). A match proves the content whole, not its origin.
+pub fn digested_data(dd: &DigestedData, options: &Options) -> Report {
+    let mut r = Report::empty(ObjectKind::DigestedData);
+    r.content_type = Some(dd.content_type().to_string());
+    r.detached = Some(dd.is_detached());
+    r.digest_algorithm = Some(dd.digest_algorithm().oid.to_string());
+    if dd.is_detached() && options.content.is_none() {
+        r.skip(
+            "digest",
+            Reason::ContentMissing,
+            "a DigestedData without its content (--content): the digest was not checked",
+        );
+    } else {
+        r.record("digest", dd.verify(options.content.as_deref()));
+    }
+    r.finish();
+    r
+}
+
+/// Reports a CMS EnvelopedData: its recipients and algorithms; never `valid` (it is not
+/// decrypted, and nothing in it is signed).
+pub fn enveloped_data(ed: &EnvelopedData) -> Report {
+    let mut r = Report::empty(ObjectKind::EnvelopedData);
+    r.content_type = Some(ed.content_type().to_string());
+    r.detached = Some(ed.is_detached());
+    r.content_encryption_algorithm = Some(ed.content_encryption_algorithm().to_string());
+    r.recipients = ed
+        .recipients()
+        .iter()
+        .map(|x| RecipientReport {
+            kind: x.kind,
+            issuer: x.issuer.as_ref().map(ToString::to_string),
+            serial: x.serial.as_deref().map(crate::pki::serial_hex),
+            key_identifier: x.key_identifier.as_ref().map(hex::encode_upper),
+            key_encryption_algorithm: x.key_encryption_algorithm.map(|o| o.to_string()),
+        })
+        .collect();
+    r.skip(
+        "content",
+        Reason::NotVerifiable,
+        "an EnvelopedData is opened by its recipient's private key, which bankkey does not \
+         do; nothing in it is signed",
+    );
+    r.finish();
+    r
+}
+
+/// Reports a CMS message of a type bankkey does not open, by its content type.
+fn unopened_cms(content_type: const_oid::ObjectIdentifier) -> Report {
+    let mut r = Report::empty(ObjectKind::CmsContent);
+    r.content_type = Some(content_type.to_string());
+    let what = match content_type {
+        oid::CT_DATA => "plain data (id-data), which carries no signature",
+        oid::CT_ENCRYPTED_DATA => "an EncryptedData, which bankkey does not decrypt",
+        oid::CT_AUTHENTICATED_DATA => "an AuthenticatedData, whose MAC bankkey does not check",
+        oid::CT_COMPRESSED_DATA => "a CompressedData, which bankkey does not decompress",
+        oid::CT_AUTH_ENVELOPED_DATA => "an AuthEnvelopedData, which bankkey does not decrypt",
+        _ => "a CMS content type bankkey does not read",
+    };
+    r.skip(
+        "content",
+        Reason::NotVerifiable,
+        &format!("{what}: nothing was verified"),
+    );
+    r.finish();
+    r
+}
+
+/// Reports a CMS `ContentInfo` by its content type.
+fn cms_report(der: &[u8], content_type: const_oid::ObjectIdentifier, options: &Options) -> Report {
+    match content_type {
+        oid::CT_SIGNED_DATA => match SignedData::from_der(der) {
+            Ok(sd) => signed_data(&sd, options),
+            Err(e) => Report::malformed(ObjectKind::SignedData, &e.context("CMS SignedData")),
+        },
+        oid::CT_DIGESTED_DATA => match DigestedData::from_der(der) {
+            Ok(dd) => digested_data(&dd, options),
+            Err(e) => Report::malformed(ObjectKind::DigestedData, &e.context("CMS DigestedData")),
+        },
+        oid::CT_ENVELOPED_DATA => match EnvelopedData::from_der(der) {
+            Ok(ed) => enveloped_data(&ed),
+            Err(e) => Report::malformed(ObjectKind::EnvelopedData, &e.context("CMS EnvelopedData")),
+        },
+        other => unopened_cms(other),
+    }
+}
+
 /// The detail of a chain check that could not be made.
 const NO_ANCHORS: &str =
     "no trust anchors given (--trust): the path to a trusted root was not checked";
@@ -767,9 +897,12 @@ pub fn inspect(input: &[u8], options: &Options) -> Report {
             "ENCRYPTED PRIVATE KEY" => return private_key(&b.der, true, options),
             "PUBLIC KEY" => return public_key(&b.der),
             "CMS" | "PKCS7" => {
-                return match SignedData::from_der(&b.der) {
-                    Ok(sd) => signed_data(&sd, options),
-                    Err(e) => Report::malformed(ObjectKind::SignedData, &e),
+                return match shape_of(&b.der) {
+                    Shape::Cms(content_type) => cms_report(&b.der, content_type, options),
+                    _ => match SignedData::from_der(&b.der) {
+                        Ok(sd) => signed_data(&sd, options),
+                        Err(e) => Report::malformed(ObjectKind::SignedData, &e),
+                    },
                 };
             }
             _ => {}
@@ -784,33 +917,45 @@ pub fn inspect(input: &[u8], options: &Options) -> Report {
     )
 }
 
+/// DER (or BER) input: the object it looks like (`detect`) read by its own parser, so that
+/// what that parser accepts (BER CMS, GOST-encrypted PKCS#8) is accepted as DER too, and what
+/// it refuses is reported as that object's error, naming where it breaks (issue 13, defects
+/// 6 and 7).
 fn inspect_der(der: &[u8], options: &Options) -> Report {
-    let cert_err = match Certificate::from_der(der) {
-        Ok(c) => return certificate(&c, options),
-        Err(e) => e,
-    };
-    if let Ok(q) = CertificateRequest::from_der(der) {
-        return request_with(&q, options);
+    let shape = shape_of(der);
+    match shape {
+        Shape::Certificate => match Certificate::from_der(der) {
+            Ok(c) => certificate(&c, options),
+            Err(e) => Report::malformed(ObjectKind::Certificate, &looks_like(shape, e)),
+        },
+        Shape::Request => match CertificateRequest::from_der(der) {
+            Ok(q) => request_with(&q, options),
+            Err(e) => Report::malformed(ObjectKind::CertificateRequest, &looks_like(shape, e)),
+        },
+        Shape::PublicKey => public_key(der),
+        Shape::PrivateKey => private_key(der, false, options),
+        Shape::EncryptedPrivateKey => private_key(der, true, options),
+        Shape::Cms(content_type) => cms_report(der, content_type, options),
+        Shape::Crl | Shape::Pfx => Report::malformed(
+            ObjectKind::Unknown,
+            &Error::unsupported(format!(
+                "this is a {}, which inspect does not report",
+                shape.name()
+            )),
+        ),
+        Shape::Unknown => Report::malformed(
+            ObjectKind::Unknown,
+            &Error::malformed(
+                "not DER of a certificate, certificate request, public key, PKCS#8 key or CMS \
+                 message: its first elements match none of them",
+            ),
+        ),
     }
-    if spki::SubjectPublicKeyInfoOwned::try_from(der).is_ok() {
-        return public_key(der);
-    }
-    if pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).is_ok() {
-        return private_key(der, true, options);
-    }
-    if pkcs8::PrivateKeyInfoRef::try_from(der).is_ok() {
-        return private_key(der, false, options);
-    }
-    if <cms::content_info::ContentInfo as der::Decode>::from_der(der).is_ok() {
-        return match SignedData::from_der(der) {
-            Ok(sd) => signed_data(&sd, options),
-            Err(e) => Report::malformed(ObjectKind::SignedData, &e),
-        };
-    }
-    Report::malformed(
-        ObjectKind::Unknown,
-        &cert_err.context("not a certificate, request, public key or PKCS#8 key"),
-    )
+}
+
+/// An error of the object's own parser, said of what the bytes look like.
+fn looks_like(shape: Shape, e: Error) -> Error {
+    e.context(format_args!("the bytes look like a {}", shape.name()))
 }
 
 fn public_key_report(info: &KeyInfo) -> PublicKeyReport {

@@ -18,6 +18,8 @@
 //! writes) are accepted when reading, as is OpenSSL's rsaEncryption for RSA signers.
 
 mod attr;
+mod digested_data;
+mod enveloped_data;
 mod request;
 mod sign;
 mod signed_data;
@@ -30,6 +32,8 @@ use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierOwned;
 
 pub use attr::CertHash;
+pub use digested_data::DigestedData;
+pub use enveloped_data::{EnvelopedData, Recipient, RecipientKind};
 pub use request::SignedRequest;
 pub use sign::{SignOptions, sign};
 pub use signed_data::{SignedData, SignerId, SignerInfo, VerifiedSigner, VerifyOptions};
