@@ -25,5 +25,6 @@ pub mod pki;
 pub mod report;
 pub mod store;
 pub mod subject;
+mod vocab;
 
 pub use error::{Error, ErrorKind, Result};
