@@ -24,5 +24,7 @@ pub mod pki;
 pub mod report;
 pub mod store;
 pub mod subject;
+pub mod xml;
+pub mod xmldsig;
 
 pub use error::{Error, ErrorKind, Result};
