@@ -24,6 +24,7 @@ pub mod pki;
 pub mod report;
 pub mod store;
 pub mod subject;
+mod vocab;
 pub mod xml;
 pub mod xmldsig;
 
