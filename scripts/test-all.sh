@@ -51,6 +51,8 @@ cargo test --quiet --workspace --all-targets
 
 step "the main job: demo (three flows; file container and SoftHSM); its outputs checked by inspect and pdftotext"
 bash scripts/check-demo.sh
+step "Python: wheel, stubtest, mypy, pytest (python/tests, SoftHSM and OpenSSL), examples"
+bash scripts/test-python.sh
 hsm_down
 trap - EXIT
 
