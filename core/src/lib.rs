@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod cms;
 #[cfg(feature = "cryptopro")]
 pub mod cryptopro;
+mod detect;
 pub mod documents;
 pub mod error;
 pub mod gost;
@@ -28,5 +29,7 @@ pub mod report;
 pub mod store;
 pub mod subject;
 mod vocab;
+pub mod xml;
+pub mod xmldsig;
 
 pub use error::{Error, ErrorKind, Result};

@@ -159,7 +159,7 @@ impl Pfx {
     /// (its [`integrity`](Pfx::integrity) says so): some exporters omit it.
     pub fn from_der(input: &[u8], password: &str) -> Result<Pfx> {
         let der = if input.first() == Some(&0x30) {
-            crate::cms::ber::normalize(input).map_err(|e| e.context("PFX"))?
+            crate::asn1::ber::normalize(input).map_err(|e| e.context("PFX"))?
         } else {
             return Err(Error::malformed(
                 "not a PFX: it does not start as DER or BER",
@@ -366,7 +366,7 @@ pub fn looks_like_pfx(input: &[u8]) -> bool {
     if input.first() != Some(&0x30) {
         return false;
     }
-    let Ok(der) = crate::cms::ber::normalize(input) else {
+    let Ok(der) = crate::asn1::ber::normalize(input) else {
         return false;
     };
     asn1::Pfx::from_der(&der).is_ok_and(|p| p.version == 3)

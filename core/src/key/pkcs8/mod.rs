@@ -20,6 +20,8 @@ pub(crate) fn decode(der: &[u8]) -> Result<SoftwareKey> {
     let alg = info.algorithm.oid;
     let secret = if super::gost::is_key_oid(&alg) {
         Secret::Gost(decode_gost(&info)?)
+    } else if alg == oid::GOST3410_2001 {
+        return Err(super::algorithm::gost2001_signing_refused());
     } else if alg == oid::RSA_ENCRYPTION {
         let key = rsa::RsaPrivateKey::try_from(info)
             .map_err(|e| Error::malformed(format!("PKCS#8 RSA private key: {e}")))?;
@@ -34,12 +36,6 @@ pub(crate) fn decode(der: &[u8]) -> Result<SoftwareKey> {
             )),
         })?;
         Secret::P256(p256::ecdsa::SigningKey::from(key))
-    } else if alg == oid::GOST3410_2001 {
-        return Err(Error::unsupported(
-            "a GOST R 34.10-2001 private key: signing with 2001 keys ended on 31.12.2019, and \
-             only GOST R 34.10-2012 keys are read",
-        )
-        .with_field("privateKeyAlgorithm"));
     } else {
         return Err(Error::unsupported(format!(
             "PKCS#8 private key algorithm {alg}"
