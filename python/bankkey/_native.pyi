@@ -2,7 +2,19 @@
 # (scripts/test-python.sh). Keep them in step with python/src/.
 
 from datetime import datetime
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union, final
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+    final,
+)
 
 __version__: str
 __all__ = [
@@ -17,11 +29,26 @@ __all__ = [
     "SignedRequest",
     "Report",
     "inspect",
+    "reason_text",
+    "ScanEntry",
+    "scan",
+    "scan_groups",
+    "scan_group_text",
+    "verify_many",
+    "key_algorithms",
+    "SoftwareKey",
+    "CallableSigner",
+    "name_from_attributes",
+    "build_request",
+    "issue_certificate",
+    "cms_sign",
+    "sign_request",
 ]
 
 _Bytes = Union[bytes, bytearray, str]
 _Trust = Union[Certificate, Sequence[Certificate], None]
 _KeyLike = Union[PublicKey, Certificate, CertificateRequest]
+_Signer = Union[SoftwareKey, CallableSigner]
 
 def error_kinds() -> List[Tuple[int, str, str]]: ...
 def _raise_error(code: int, message: str, field: Optional[str] = None) -> None: ...
@@ -34,6 +61,108 @@ def inspect(
     content: Optional[_Bytes] = None,
     password: Union[str, bytes, None] = None,
 ) -> Report: ...
+def reason_text(reason: str, lang: str = "en") -> str: ...
+def scan(
+    inputs: Sequence[Union[bytes, bytearray, str]],
+    *,
+    at: Optional[datetime] = None,
+    window_days: int = 30,
+    trust: _Trust = None,
+    threads: Optional[int] = None,
+) -> List[ScanEntry]: ...
+def scan_groups() -> List[str]: ...
+def scan_group_text(group: str, lang: str = "en") -> str: ...
+def verify_many(
+    items: Sequence[Tuple[PublicKey, bytes, bytes]], *, threads: Optional[int] = None
+) -> List[Optional[Exception]]: ...
+def key_algorithms() -> List[str]: ...
+def name_from_attributes(pairs: Union[Name, Iterable[Tuple[str, str]]]) -> Name: ...
+def build_request(
+    subject: Union[Name, Iterable[Tuple[str, str]]],
+    signer: _Signer,
+    *,
+    kind: Optional[str] = None,
+    key_usage: Optional[List[str]] = None,
+    extended_key_usage: Optional[List[str]] = None,
+    sign_tool_class: Optional[str] = None,
+    policies: Optional[List[str]] = None,
+    sign_tool: Optional[str] = None,
+    identification_kind: Optional[int] = None,
+) -> CertificateRequest: ...
+def issue_certificate(
+    subject: Union[CertificateRequest, Name, Iterable[Tuple[str, str]]],
+    signer: _Signer,
+    *,
+    issuer: Optional[Certificate] = None,
+    public_key: Optional[_KeyLike] = None,
+    serial: Union[int, bytes, None] = None,
+    not_before: Optional[datetime] = None,
+    not_after: Optional[datetime] = None,
+    ca: bool = False,
+    path_len: Optional[int] = None,
+    key_usage: Optional[List[str]] = None,
+    issuer_sign_tool: Optional[Tuple[str, str, str, str]] = None,
+) -> Certificate: ...
+def cms_sign(
+    content: _Bytes,
+    signers: Sequence[Tuple[_Signer, Certificate]],
+    *,
+    detached: bool = False,
+    signing_time: Optional[datetime] = None,
+    certificates: _Trust = None,
+) -> bytes: ...
+def sign_request(
+    request: CertificateRequest, signer: _Signer, certificate: Certificate
+) -> SignedRequest: ...
+@final
+class SoftwareKey:
+    @staticmethod
+    def generate(algorithm: str) -> SoftwareKey: ...
+    @staticmethod
+    def from_pkcs8(data: _Bytes, password: Union[str, bytes, None] = None) -> SoftwareKey: ...
+    def to_pkcs8_pem(
+        self, password: Union[str, bytes, None] = None, *, iterations: Optional[int] = None
+    ) -> str: ...
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def public_key(self) -> PublicKey: ...
+    def sign(self, message: bytes) -> bytes: ...
+
+@final
+class CallableSigner:
+    def __new__(
+        cls, public_key: _KeyLike, sign: Callable[[bytes], bytes]
+    ) -> CallableSigner: ...
+    @property
+    def public_key(self) -> PublicKey: ...
+    @property
+    def algorithm(self) -> str: ...
+    def sign(self, message: bytes) -> bytes: ...
+
+@final
+class ScanEntry:
+    @property
+    def input(self) -> int: ...
+    @property
+    def certificate(self) -> Optional[Certificate]: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def status(self) -> Optional[str]: ...
+    @property
+    def days_left(self) -> Optional[int]: ...
+    @property
+    def identifiers(self) -> List[Dict[str, Any]]: ...
+    @property
+    def chain_checked(self) -> bool: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    @property
+    def message(self) -> Optional[str]: ...
+    @property
+    def error_code(self) -> Optional[int]: ...
+
 @final
 class Name:
     @property

@@ -14,6 +14,7 @@ of ``scan`` is ``tqdm``, shown only when stderr is a terminal.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -73,13 +74,10 @@ def word(key: str, lang: str) -> str:
 
 
 def reason_text(reason: Optional[str], lang: str) -> str:
-    """A report reason in words; the library's words when it has them."""
+    """A report reason in words (the library's own words)."""
     if reason is None:
         return ""
-    text = getattr(bankkey._native, "reason_text", None)
-    if text is not None:
-        return str(text(reason, lang))
-    return reason
+    return bankkey._native.reason_text(reason, lang)
 
 
 def default_lang() -> str:
@@ -279,6 +277,152 @@ def cmd_inspect(args: argparse.Namespace, lang: str, out: TextIO) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# scan
+# --------------------------------------------------------------------------------------------
+
+#: Table columns of `scan`, in order: (key, English, Russian).
+_SCAN_COLUMNS = (
+    ("group", "group", "группа"),
+    ("days_left", "days", "дней"),
+    ("not_after", "not after", "действует по"),
+    ("common_name", "CN", "CN"),
+    ("organization", "O", "O"),
+    ("inn", "INN", "ИНН"),
+    ("ogrn", "OGRN", "ОГРН"),
+    ("snils", "SNILS", "СНИЛС"),
+    ("serial", "serial", "серийный номер"),
+    ("file", "file", "файл"),
+    ("reason", "reason", "причина"),
+)
+
+
+def walk(paths: Sequence[str]) -> List[Path]:
+    """Every regular file under the given folders (recursively, sorted; hidden files and
+    folders skipped), and the given files themselves."""
+    out: List[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_file():
+            out.append(path)
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        else:
+            raise UsageError(f"{p}: no such file or folder")
+    return out
+
+
+def unreadable_row(path: Path, message: str) -> Dict[str, Any]:
+    """A file that could not be read at all."""
+    row: Dict[str, Any] = {k: None for k, _, _ in _SCAN_COLUMNS}
+    row.update(
+        file=str(path), group="unreadable", status=None, reason="malformed", message=message
+    )
+    return row
+
+
+def scan_row(entry: bankkey.ScanEntry, path: Path) -> Dict[str, Any]:
+    """One scanned certificate as a flat row (the JSON line, the CSV row, the table row)."""
+    cert = entry.certificate
+    row: Dict[str, Any] = {
+        "file": str(path),
+        "group": entry.group,
+        "status": entry.status,
+        "days_left": entry.days_left,
+        "not_after": None,
+        "serial": None,
+        "common_name": None,
+        "organization": None,
+        "inn": None,
+        "ogrn": None,
+        "snils": None,
+        "reason": entry.reason,
+        "message": entry.message,
+    }
+    if cert is not None:
+        s = cert.subject
+        row.update(
+            not_after=cert.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            serial=cert.serial,
+            common_name=s.common_name,
+            organization=s.organization,
+            inn=s.innle or s.inn,
+            ogrn=s.ogrn or s.ogrnip,
+            snils=s.snils,
+        )
+    return row
+
+
+def print_table(rows: List[Dict[str, Any]], columns: Sequence[Tuple[str, str]], out: TextIO) -> None:
+    """Rows as aligned text columns (values but the file name cut at 40 characters)."""
+    def cell(key: str, v: Any) -> str:
+        text = "" if v is None else str(v)
+        return text if len(text) <= 40 or key == "file" else text[:39] + "…"
+
+    widths = [len(title) for _, title in columns]
+    cells = [[cell(k, r.get(k)) for k, _ in columns] for r in rows]
+    for line in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, line)]
+    print("  ".join(t.ljust(w) for (_, t), w in zip(columns, widths)).rstrip(), file=out)
+    for line in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip(), file=out)
+
+
+def cmd_scan(args: argparse.Namespace, lang: str, out: TextIO) -> int:
+    files = walk(args.paths)
+    trust = load_trust(args.trust)
+    at = args.at or datetime.now(timezone.utc)
+    rows: List[Dict[str, Any]] = []
+    bar = None
+    if sys.stderr.isatty() and not args.no_progress:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+
+        bar = tqdm(total=len(files), unit="file", file=sys.stderr, leave=False)
+    chunk = 2048
+    for start in range(0, len(files), chunk):
+        batch = files[start : start + chunk]
+        data: List[bytes] = []
+        readable: List[Path] = []
+        for f in batch:
+            try:
+                data.append(f.read_bytes())
+                readable.append(f)
+            except OSError as e:
+                rows.append(unreadable_row(f, e.strerror or str(e)))
+        for entry in bankkey.scan(
+            data, at=at, window_days=args.days, trust=trust or None, threads=args.threads
+        ):
+            rows.append(scan_row(entry, readable[entry.input]))
+        if bar is not None:
+            bar.update(len(batch))
+    if bar is not None:
+        bar.close()
+    order = {g: i for i, g in enumerate(bankkey.SCAN_GROUPS)}
+    rows.sort(key=lambda r: (order[r["group"]], r["days_left"] if r["days_left"] is not None else 0))
+    problems = sum(1 for r in rows if r["group"] != "fine")
+    if args.json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False), file=out)
+    elif args.csv:
+        w = csv.writer(out)
+        keys = [k for k, _, _ in _SCAN_COLUMNS] + ["status", "message"]
+        w.writerow(keys)
+        for r in rows:
+            w.writerow(["" if r.get(k) is None else r[k] for k in keys])
+    else:
+        columns = [(k, ru if lang == "ru" else en) for k, en, ru in _SCAN_COLUMNS if k != "group"]
+        for group in bankkey.SCAN_GROUPS:
+            members = [r for r in rows if r["group"] == group]
+            title = bankkey.scan_group_text(group, lang)
+            print(f"{title}: {len(members)}", file=out)
+            if members and (group != "fine" or args.all):
+                print_table(members, columns, out)
+                print(file=out)
+    return EXIT_FOUND if problems else EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
 # The parser and main
 # --------------------------------------------------------------------------------------------
 
@@ -308,6 +452,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="password of an encrypted key (default: $BANKKEY_PASSWORD); never printed",
     )
     p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser(
+        "scan",
+        help="every certificate under folders: who must renew, expired, bad identifiers",
+        description="Reads every file under each DIR (DER, PEM, PEM bundles, CMS with "
+        "certificates) and groups the certificates: «Необходима плановая замена сертификата» "
+        "(inside --days of notAfter), expired, not yet valid, bad INN/OGRN/SNILS, untrusted "
+        "(with --trust), unreadable, fine. Exit code 1 when any is not fine.",
+    )
+    p.add_argument("paths", nargs="+", metavar="DIR")
+    add_common(p, at=True, trust=True)
+    p.add_argument("--csv", action="store_true", help="print every certificate as CSV")
+    p.add_argument(
+        "--days", type=int, default=30, help="the replacement window in days (default 30)"
+    )
+    p.add_argument("--all", action="store_true", help="list the fine certificates too")
+    p.add_argument("--threads", type=int, default=None, help="worker threads (default: every core)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_scan)
     return parser
 
 

@@ -4,11 +4,14 @@
 //! lives in the core, so Rust, C and Python see one behaviour. The public Python API is the
 //! hand-written package around it (`python/bankkey/`); this module is private.
 
+mod build;
 mod cms;
 mod convert;
 mod errors;
+mod keys;
 mod pki;
 mod report;
+mod scan;
 
 use pyo3::prelude::*;
 
@@ -26,5 +29,19 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<cms::SignedRequest>()?;
     m.add_class::<report::Report>()?;
     m.add_function(wrap_pyfunction!(report::inspect, m)?)?;
+    m.add_function(wrap_pyfunction!(report::reason_text, m)?)?;
+    m.add_class::<scan::ScanEntry>()?;
+    m.add_function(wrap_pyfunction!(scan::scan, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::scan_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::scan_group_text, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::verify_many, m)?)?;
+    m.add_function(wrap_pyfunction!(keys::key_algorithms, m)?)?;
+    m.add_class::<keys::SoftwareKey>()?;
+    m.add_class::<keys::CallableSigner>()?;
+    m.add_function(wrap_pyfunction!(build::name_from_attributes, m)?)?;
+    m.add_function(wrap_pyfunction!(build::build_request, m)?)?;
+    m.add_function(wrap_pyfunction!(build::issue_certificate, m)?)?;
+    m.add_function(wrap_pyfunction!(build::cms_sign, m)?)?;
+    m.add_function(wrap_pyfunction!(build::sign_request, m)?)?;
     Ok(())
 }
