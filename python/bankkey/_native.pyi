@@ -43,6 +43,7 @@ __all__ = [
     "issue_certificate",
     "cms_sign",
     "sign_request",
+    "_rust_baseline",
 ]
 
 _Bytes = Union[bytes, bytearray, str]
@@ -76,6 +77,16 @@ def verify_many(
     items: Sequence[Tuple[PublicKey, bytes, bytes]], *, threads: Optional[int] = None
 ) -> List[Optional[Exception]]: ...
 def key_algorithms() -> List[str]: ...
+def _rust_baseline(
+    op: str,
+    iterations: int,
+    *,
+    data: Optional[_Bytes] = None,
+    at: Optional[datetime] = None,
+    trust: _Trust = None,
+    key: Optional[PublicKey] = None,
+    signature: Optional[bytes] = None,
+) -> float: ...
 def name_from_attributes(pairs: Union[Name, Iterable[Tuple[str, str]]]) -> Name: ...
 def build_request(
     subject: Union[Name, Iterable[Tuple[str, str]]],

@@ -179,7 +179,10 @@ impl Signer for PyCallable {
                     Ok(b) => Ok(b.as_bytes().to_vec()),
                     Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
                         "the signing callable must return bytes, not {}",
-                        r.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                        r.get_type()
+                            .name()
+                            .map(|n| n.to_string())
+                            .unwrap_or_default()
                     ))),
                 });
             match result {

@@ -4,6 +4,7 @@
 //! lives in the core, so Rust, C and Python see one behaviour. The public Python API is the
 //! hand-written package around it (`python/bankkey/`); this module is private.
 
+mod baseline;
 mod build;
 mod cms;
 mod convert;
@@ -43,5 +44,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build::issue_certificate, m)?)?;
     m.add_function(wrap_pyfunction!(build::cms_sign, m)?)?;
     m.add_function(wrap_pyfunction!(build::sign_request, m)?)?;
+    m.add_function(wrap_pyfunction!(baseline::_rust_baseline, m)?)?;
     Ok(())
 }
