@@ -257,6 +257,15 @@ impl Pkcs11Token {
     }
 }
 
+/// Drops every session and the login, through a lock already held.
+fn forget_locked(s: &mut Sessions) {
+    s.removed = true;
+    s.logged_in = false;
+    s.factory_pin_used = false;
+    s.anchor = None;
+    s.idle.clear();
+}
+
 impl TokenInner {
     fn lock(&self) -> MutexGuard<'_, Sessions> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
@@ -284,12 +293,7 @@ impl TokenInner {
 
     /// Drops every session and the login (the token is gone).
     fn forget(&self) {
-        let mut s = self.lock();
-        s.removed = true;
-        s.logged_in = false;
-        s.factory_pin_used = false;
-        s.anchor = None;
-        s.idle.clear();
+        forget_locked(&mut self.lock());
     }
 
     /// Maps an error: when it says the token or session is gone, forget everything and
@@ -308,14 +312,26 @@ impl TokenInner {
         }
     }
 
+    /// Opens a session; the caller holds the lock on `s`, so a token found gone is forgotten
+    /// through `s` (not [`forget`](Self::forget), which would wait for that same lock).
     fn open_session(&self, s: &mut Sessions) -> Result<Session> {
         if s.removed {
             return Err(absent());
         }
-        self.module
-            .ctx
-            .open_rw_session(self.slot)
-            .map_err(|e| self.handle_error(from_cryptoki(e, "opening a session")))
+        self.module.ctx.open_rw_session(self.slot).map_err(|e| {
+            let e = from_cryptoki(e, "opening a session");
+            match e.ckr() {
+                Some(ckr) if means_removed(ckr as _) => {
+                    forget_locked(s);
+                    absent()
+                }
+                _ if e.kind() == ErrorKind::TokenAbsent => {
+                    forget_locked(s);
+                    e
+                }
+                _ => e,
+            }
+        })
     }
 
     /// Runs `f` on a session of this token (taken from the pool or opened), after checking
