@@ -393,7 +393,16 @@ pub fn diagnose(
     for info in infos {
         let mut f = Vec::new();
         if !info.flags.token_initialized {
+            // Nothing to log in to or list (a session cannot even be opened on most).
             f.push(Finding::new(FindingKind::TokenNotInitialized));
+            tokens.push(TokenDiagnosis {
+                pin_state: info.pin_state,
+                info,
+                logged_in: false,
+                key_sets: Vec::new(),
+                findings: f,
+            });
+            continue;
         }
         let token = match module.open_token(&TokenSelector::Slot(info.slot_id)) {
             Ok(t) => t,
