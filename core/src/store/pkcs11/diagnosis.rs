@@ -316,7 +316,7 @@ fn key_set_findings(
     out: &mut Vec<Finding>,
 ) {
     let live: Vec<&KeySet> = sets.iter().filter(|k| !k.retired).collect();
-    if live.is_empty() && logged_in {
+    if sets.is_empty() && logged_in {
         out.push(Finding::new(FindingKind::Empty));
     }
     for set in live {
@@ -474,6 +474,7 @@ mod tests {
             CertificateBuilder::new(&Subject::new().with(A::CommonName, "x"), &key.public_key())
                 .unwrap()
                 .validity(not_after - Duration::days(365), not_after)
+                .ca(None)
                 .sign(None, &key)
                 .unwrap();
         (c.to_der(), key.public_key().to_spki_der())
