@@ -148,6 +148,49 @@ fn every_usual_fault_is_found() {
     assert!(!d.logged_in && d.key_sets.iter().all(|s| !s.has_private_key));
 }
 
+/// PKCS#11 logins belong to the application: a diagnosis while this process holds the login
+/// through another handle neither claims the PIN checked nor ends that login.
+#[test]
+fn a_login_held_elsewhere_in_the_process_is_shared_not_ended() {
+    let Some(path) = softhsm() else { return };
+    let _guard = lock();
+    let module = Pkcs11Module::load(&path).unwrap();
+    let label = unique("diag-shared");
+    let token = fresh_token(&module, &label, USER_PIN);
+    token
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    assert!(!token.login_is_shared());
+    let set = token.generate(KeyAlgorithm::EcdsaP256, "held").unwrap();
+    let now = OffsetDateTime::now_utc();
+
+    // A wrong PIN is not checked while the login is held: no "pin correct" claimed.
+    let d = diagnose(&module, Some(&pin("00000000")), now, 30).unwrap();
+    let d = d.tokens.iter().find(|t| t.info.label == label).unwrap();
+    assert!(d.logged_in, "the held login lets the diagnosis see private keys");
+    assert!(!kinds(d).contains(&FindingKind::PinCorrect), "{:?}", kinds(d));
+    assert!(!kinds(d).contains(&FindingKind::PinIncorrect), "{:?}", kinds(d));
+    assert!(d.key_sets.iter().any(|s| s.id == set.id && s.has_private_key));
+
+    // The first handle is still logged in and signs.
+    assert!(token.is_logged_in());
+    let signer = token.signer(&set.id).unwrap();
+    bankkey::key::Signer::sign(&signer, b"still logged in").unwrap();
+
+    // A second handle shares the login; letting it go leaves the first one's in place.
+    let second = module
+        .open_token(&bankkey::store::pkcs11::TokenSelector::Label(label.clone()))
+        .unwrap();
+    second
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    assert!(second.login_is_shared());
+    second.logout().unwrap();
+    drop(second);
+    bankkey::key::Signer::sign(&signer, b"still logged in").unwrap();
+    token.logout().unwrap();
+}
+
 #[test]
 fn the_vocabulary_is_complete() {
     for k in FindingKind::ALL {

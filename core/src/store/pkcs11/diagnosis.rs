@@ -413,6 +413,8 @@ pub fn diagnose(
         match pin {
             None => f.push(Finding::new(FindingKind::NotLoggedIn)),
             Some(pin) => match token.login(pin, LoginOptions::default()) {
+                // A login this process holds already was shared, the PIN not checked.
+                Ok(()) if token.login_is_shared() => logged_in = true,
                 Ok(()) => {
                     logged_in = true;
                     f.push(Finding::new(FindingKind::PinCorrect));
