@@ -7,6 +7,10 @@ from a Rust core shared with the C library. The modules:
 - :mod:`bankkey.pki` — certificates, requests, names, public keys, CMS; the loaders; building
   requests, certificates and signatures;
 - :mod:`bankkey.keys` — software keys and a Python callable as a signer;
+- :mod:`bankkey.stores` — PKCS#11 modules and tokens, the file container, the token diagnosis;
+- :mod:`bankkey.lifecycle` — the client's regeneration flows and their statuses;
+- :mod:`bankkey.documents` — the act, the application and the QES statement (text/HTML/PDF);
+- :mod:`bankkey.bank` — the registry and its queries, request verification, the bank;
 - :mod:`bankkey.exceptions` — :class:`BankKeyError` and one class per error kind;
 - :mod:`bankkey.cli` — the ``bankkey`` command (``python -m bankkey``).
 
@@ -18,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, List, Optional, Sequence, Union
 
-from bankkey import exceptions
+from bankkey import bank, documents, exceptions, lifecycle, stores
 from bankkey._io import Source, read_source
 from bankkey._native import Report, ScanEntry, __version__, verify_many
 from bankkey._native import inspect as _inspect
@@ -55,7 +59,11 @@ from bankkey.pki import (
 
 __all__ = [
     "__version__",
+    "bank",
+    "documents",
     "exceptions",
+    "lifecycle",
+    "stores",
     "Report",
     "inspect",
     "ScanEntry",

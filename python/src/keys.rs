@@ -308,7 +308,8 @@ impl CallableSigner {
 }
 
 /// Any signer the binding knows, as the core's `Signer`: a `SoftwareKey`, a `CallableSigner`
-/// or a token key. New signer classes (a PFX or CryptoPro import) add a branch here.
+/// or a key from a store (`StoreSigner`). New signer classes (a PFX or CryptoPro import) add
+/// a branch here.
 pub fn signer_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Arc<dyn Signer>> {
     if let Ok(k) = value.cast::<SoftwareKey>() {
         return Ok(k.get().inner.clone());
@@ -316,10 +317,13 @@ pub fn signer_arg(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Arc<dyn Sig
     if let Ok(s) = value.cast::<CallableSigner>() {
         return Ok(s.get().inner.clone());
     }
+    if let Ok(s) = value.cast::<crate::stores::StoreSigner>() {
+        return Ok(s.get().inner.clone());
+    }
     Err(invalid_argument(
         field,
         format!(
-            "{field} must be a SoftwareKey, CallableSigner or token key, not {}",
+            "{field} must be a SoftwareKey, CallableSigner or StoreSigner, not {}",
             value
                 .get_type()
                 .name()
