@@ -167,10 +167,25 @@ fn a_login_held_elsewhere_in_the_process_is_shared_not_ended() {
     // A wrong PIN is not checked while the login is held: no "pin correct" claimed.
     let d = diagnose(&module, Some(&pin("00000000")), now, 30).unwrap();
     let d = d.tokens.iter().find(|t| t.info.label == label).unwrap();
-    assert!(d.logged_in, "the held login lets the diagnosis see private keys");
-    assert!(!kinds(d).contains(&FindingKind::PinCorrect), "{:?}", kinds(d));
-    assert!(!kinds(d).contains(&FindingKind::PinIncorrect), "{:?}", kinds(d));
-    assert!(d.key_sets.iter().any(|s| s.id == set.id && s.has_private_key));
+    assert!(
+        d.logged_in,
+        "the held login lets the diagnosis see private keys"
+    );
+    assert!(
+        !kinds(d).contains(&FindingKind::PinCorrect),
+        "{:?}",
+        kinds(d)
+    );
+    assert!(
+        !kinds(d).contains(&FindingKind::PinIncorrect),
+        "{:?}",
+        kinds(d)
+    );
+    assert!(
+        d.key_sets
+            .iter()
+            .any(|s| s.id == set.id && s.has_private_key)
+    );
 
     // The first handle is still logged in and signs.
     assert!(token.is_logged_in());
