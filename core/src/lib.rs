@@ -26,6 +26,7 @@ pub mod oid;
 pub mod pfx;
 pub mod pki;
 pub mod report;
+pub mod scan;
 pub mod store;
 pub mod subject;
 mod vocab;
