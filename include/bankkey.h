@@ -1715,6 +1715,13 @@ bk_status bk_document_render(uint32_t document,
 // Errors: `BK_KEY_MISMATCH`, `BK_INVALID_INPUT` (no key in the text).
 bk_status bk_act_check_key_text(const char *text, const bk_request *request);
 
+#if defined(BANKKEY_DEBUG_HOOKS)
+// Panics inside the boundary with `message`: how the C tests prove that a panic comes back as
+// `BK_INTERNAL` and the process goes on, also from inside a host callback. Debug builds only
+// (the header declares it when `BANKKEY_DEBUG_HOOKS` is defined); never in a release library.
+bk_status bk_debug_panic(const char *message);
+#endif
+
 // The status of the last fallible call on this thread: `BK_OK` when it succeeded.
 bk_status bk_last_error_status(void);
 
