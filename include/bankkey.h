@@ -1843,6 +1843,24 @@ bk_status bk_crl_lists(const bk_crl *crl,
                        bool *revoked,
                        int64_t *revoked_at);
 
+// Issues a CRL as the CA `issuer` with `signer` (which holds the issuer's key): version 2,
+// thisUpdate and nextUpdate (Unix seconds), cRLNumber `number`, and the `revoked_count`
+// certificates of `revoked`, each revoked at `revoked_at`. `*out` receives the DER, verified
+// against the issuer before it is returned. (A bank's CA publishes its CRLs this way; the QES
+// check relies on the accredited CA's.)
+//
+// Errors: `BK_INVALID_INPUT` (nextUpdate not after thisUpdate; an issuer that may not sign
+// CRLs), `BK_KEY_MISMATCH`, the signer's.
+bk_status bk_crl_sign(const bk_certificate *issuer,
+                      const bk_signer *signer,
+                      int64_t this_update,
+                      int64_t next_update,
+                      uint64_t number,
+                      const bk_certificate *const *revoked,
+                      size_t revoked_count,
+                      int64_t revoked_at,
+                      bk_bytes *out);
+
 // Frees a CRL (NULL: nothing).
 void bk_crl_free(bk_crl *crl);
 
