@@ -63,6 +63,8 @@ programs=(
     "token_doctor|examples/c/token_doctor.c|c|"
     "test_threads|tests/c/test_threads.c|c|"
     "test_callbacks|tests/c/test_callbacks.c|c|"
+    "test_qes|tests/c/test_qes.c|c|"
+    "test_lifecycle|tests/c/test_lifecycle.c|c|"
     "paper_acts|examples/cpp/paper_acts.cpp|cpp|"
 )
 # What is run: label|program|token. Runs without a token go two at a time (the machine's two
@@ -77,6 +79,8 @@ runs=(
     "cryptopro_signer|cryptopro_signer|"
     "test_threads|test_threads|"
     "test_callbacks|test_callbacks|"
+    "test_qes|test_qes|"
+    "test_lifecycle|test_lifecycle|"
     "paper_acts (C++)|paper_acts|"
 )
 need_module() { # variable description
@@ -109,9 +113,10 @@ args_of() { # label
         "token_doctor (SoftHSM)") echo "$BANKKEY_SOFTHSM_MODULE ${BANKKEY_SOFTHSM_PIN:-}" ;;
         "token_doctor --exercise"*)
             echo "$BANKKEY_OPENCRYPTOKI_MODULE --exercise $BANKKEY_OPENCRYPTOKI_SLOT $BANKKEY_OPENCRYPTOKI_SO_PIN" ;;
-        bank_desk | cryptopro_signer | test_threads | "paper_acts (C++)")
+        bank_desk | cryptopro_signer | test_threads | test_lifecycle | "paper_acts (C++)")
             echo "$fixtures/gost2012_256-A $(fresh)" ;;
         test_callbacks) echo "$fixtures/gost2012_256-A" ;;
+        test_qes) echo "$fixtures $(fresh)" ;;
         *) echo "" ;;
     esac
 }
