@@ -13,6 +13,7 @@ mod asn1;
 pub mod bank;
 pub mod calendar;
 pub mod cms;
+mod detect;
 pub mod documents;
 pub mod error;
 pub mod gost;
@@ -25,5 +26,7 @@ pub mod report;
 pub mod store;
 pub mod subject;
 mod vocab;
+pub mod xml;
+pub mod xmldsig;
 
 pub use error::{Error, ErrorKind, Result};
