@@ -484,6 +484,12 @@ typedef struct {
   int64_t max_signing_age;
   // How far after receipt a signingTime may lie, seconds (0: 5 minutes).
   int64_t max_clock_skew;
+  // QES check: use an accredited-CA list read without verifying its XMLDSig
+  // (`bk_trusted_list_parse`), because the host authenticated it otherwise. Off by default:
+  // only a list from `bk_trusted_list_parse_signed` is used.
+  bool trust_unsigned_list;
+  // QES check: how old the list's `Дата` may be, seconds (0: 7 days).
+  int64_t max_list_age;
 } bk_bank_options;
 
 // Bytes the library made for the caller: the caller owns them and frees them with
@@ -1385,10 +1391,22 @@ bk_status bk_bank_qes_get_info(const bk_bank_qes *q, const bk_bank_qes_info **ou
 // Frees a bank QES snapshot (NULL: nothing).
 void bk_bank_qes_free(bk_bank_qes *q);
 
-// Reads the ministry's list of accredited CAs (TSL XML, streamed; the list's own XMLDSig is
-// not verified here: fetch it over an authenticated channel). `*version` (may be NULL)
-// receives its `Версия`.
+// Reads the ministry's list of accredited CAs (TSL XML) *without* verifying its XMLDSig: the
+// bank's QES check uses such a list only with `bk_bank_options.trust_unsigned_list` (the host
+// authenticated it otherwise); `bk_trusted_list_parse_signed` verifies it.
 bk_status bk_trusted_list_parse(const uint8_t *data, size_t len, bk_trusted_list **out);
+
+// Reads the ministry's list and verifies its XMLDSig against the Ministry's certificate(s)
+// `ministry` at `at`: the list the bank's QES check uses by default.
+//
+// Errors: `BK_BAD_SIGNATURE`, `BK_UNTRUSTED_ISSUER` (not signed by a given certificate),
+// `BK_MALFORMED_ENCODING`.
+bk_status bk_trusted_list_parse_signed(const uint8_t *data,
+                                       size_t len,
+                                       const bk_certificate *const *ministry,
+                                       size_t ministry_count,
+                                       int64_t at,
+                                       bk_trusted_list **out);
 
 // The list's `Версия` (increases with every publication) and `Дата` (Unix seconds; 0 when
 // absent).
