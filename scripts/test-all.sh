@@ -49,6 +49,9 @@ fi
 step "cargo test (unit, integration, examples)"
 cargo test --quiet --workspace --all-targets
 
+step "bankkey as a dependency: a crate outside the workspace without our lock file; cargo package"
+bash scripts/test-dependents.sh
+
 step "the main job: demo (three flows; file container and SoftHSM); its outputs checked by inspect and pdftotext"
 bash scripts/check-demo.sh
 hsm_down

@@ -19,7 +19,7 @@ pub(crate) fn decode(der: &[u8]) -> Result<SoftwareKey> {
     let secret = if super::gost::is_key_oid(&alg) {
         Secret::Gost(decode_gost(&info)?)
     } else if alg == oid::RSA_ENCRYPTION {
-        let key = rsa::RsaPrivateKey::try_from(info)
+        let key = rsa::PrivateKey::try_from(info)
             .map_err(|e| Error::malformed(format!("PKCS#8 RSA private key: {e}")))?;
         Secret::Rsa(Box::new(key))
     } else if alg == oid::EC_PUBLIC_KEY {
