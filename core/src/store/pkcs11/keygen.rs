@@ -126,6 +126,7 @@ impl Pkcs11Token {
                         has_private_key: true,
                         certificate: None,
                         retired: false,
+                        damage: Vec::new(),
                     });
                 }
                 Err(e) if is_template_refusal(&e) => last_error = Some(e),

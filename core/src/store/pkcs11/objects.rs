@@ -71,18 +71,54 @@ fn groups(inner: &TokenInner, s: &Session) -> Result<BTreeMap<Vec<u8>, Group>> {
     Ok(map)
 }
 
+/// One key set from its objects. An object that does not read (a certificate whose
+/// CKA_VALUE is empty or not a certificate, or holds another key than the set's public key;
+/// a public key whose value does not read) is not used and is named in [`KeySet::damage`];
+/// the rest of the set, and every other set, is listed as usual (issue 13, defect 8).
 fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> KeySet {
     let label = g.label.clone().unwrap_or_default();
-    let certificate = g.certificates.first().map(|(_, v)| v.clone());
-    // The public key from the public-key object, else from the certificate.
-    let public_key_spki = g
+    let mut damage = Vec::new();
+    let public_from_object = g
         .public
-        .and_then(|h| read_spki(inner, s, h.handle()).ok())
-        .or_else(|| {
-            certificate
-                .as_deref()
-                .and_then(|c| certificate_spki(c).ok())
+        .and_then(|h| match read_spki(inner, s, h.handle()) {
+            Ok(spki) => Some(spki),
+            Err(e) => {
+                damage.push(format!(
+                    "public key object: does not read ({})",
+                    e.message()
+                ));
+                None
+            }
         });
+    let public_bits = public_from_object
+        .as_deref()
+        .and_then(|p| pubkey::key_bits(p).ok());
+    // The first certificate object that reads and holds the set's key.
+    let mut certificate = None;
+    for (_, value) in &g.certificates {
+        let checked = crate::pki::Certificate::from_der(value).and_then(|c| match &public_bits {
+            Some(bits) if *bits != c.key_info().key_bits => Err(Error::new(
+                ErrorKind::KeyMismatch,
+                "it holds another key than the key set's public key",
+            )),
+            _ => Ok(()),
+        });
+        match checked {
+            Ok(()) if certificate.is_none() => certificate = Some(value.clone()),
+            Ok(()) => {}
+            Err(e) => damage.push(format!(
+                "certificate object ({} bytes): not usable: {}",
+                value.len(),
+                e.message()
+            )),
+        }
+    }
+    // The public key from the public-key object, else from the certificate.
+    let public_key_spki = public_from_object.or_else(|| {
+        certificate
+            .as_deref()
+            .and_then(|c| certificate_spki(c).ok())
+    });
     KeySet {
         id,
         retired: label.starts_with(RETIRED_PREFIX),
@@ -90,6 +126,7 @@ fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> KeySet
         public_key_spki,
         has_private_key: g.private.is_some(),
         certificate,
+        damage,
     }
 }
 
