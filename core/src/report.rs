@@ -102,6 +102,9 @@ pub enum Reason {
     SignerCertMissing,
     /// A signer's certificate does not allow signing (keyUsage; CMS).
     KeyUsageNotAllowed,
+    /// An encrypted private key could not be decrypted with the password given (or none
+    /// was given): ask again, the file is not known to be damaged (issue 13).
+    WrongPassword,
 }
 
 impl Reason {
@@ -117,6 +120,7 @@ impl Reason {
             ErrorKind::ContentAltered => Reason::ContentAltered,
             ErrorKind::SignerCertificateMissing => Reason::SignerCertMissing,
             ErrorKind::KeyUsageNotAllowed => Reason::KeyUsageNotAllowed,
+            ErrorKind::WrongPassword => Reason::WrongPassword,
             _ => Reason::Malformed,
         }
     }
@@ -348,10 +352,15 @@ impl Report {
         }
     }
 
-    /// A report of bytes that could not be read as `kind`: invalid, `malformed`.
+    /// A report of bytes that could not be read as `kind`: invalid, `malformed` (or
+    /// `wrong-password` for an encrypted key that the password does not open).
     pub fn malformed(kind: ObjectKind, error: &Error) -> Report {
         let mut r = Report::empty(kind);
-        r.fail("parse", Reason::Malformed, error.to_string());
+        let reason = match error.kind() {
+            ErrorKind::WrongPassword => Reason::WrongPassword,
+            _ => Reason::Malformed,
+        };
+        r.fail("parse", reason, error.to_string());
         r.finish();
         r
     }
@@ -915,6 +924,39 @@ mod tests {
                 "content-altered",
                 "signer-cert-missing"
             ]
+        );
+    }
+
+    #[test]
+    fn a_wrong_password_is_its_own_reason_not_malformed() {
+        use crate::key::{KeyAlgorithm, SoftwareKey};
+        let key = SoftwareKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let der = key
+            .to_encrypted_pkcs8_der_with_iterations(b"right", 1000)
+            .unwrap();
+        let mut options = Options {
+            password: Some(zeroize::Zeroizing::new(b"wrong".to_vec())),
+            ..Options::default()
+        };
+        let r = private_key(&der, true, &options);
+        assert_eq!(r.reason, Some(Reason::WrongPassword));
+        let json = r.to_json();
+        assert!(json.contains("\"reason\": \"wrong-password\""), "{json}");
+        assert!(
+            !json.contains("right") && !json.contains("\"wrong\""),
+            "no secret: {json}"
+        );
+        options.password = None;
+        assert_eq!(
+            private_key(&der, true, &options).reason,
+            Some(Reason::WrongPassword)
+        );
+        options.password = Some(zeroize::Zeroizing::new(b"right".to_vec()));
+        assert!(private_key(&der, true, &options).is_valid());
+        // A damaged file is still malformed.
+        assert_eq!(
+            private_key(&der[..der.len() / 2], true, &options).reason,
+            Some(Reason::Malformed)
         );
     }
 
