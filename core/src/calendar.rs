@@ -240,24 +240,40 @@ impl BusinessCalendar {
     }
 
     /// The local date of an instant.
-    pub fn local_date(&self, at: OffsetDateTime) -> Date {
-        at.to_offset(self.offset).date()
+    ///
+    /// Errors: [`ErrorKind::InvalidInput`] when the local date lies beyond the calendar
+    /// (after 9999-12-31 or before -9999-01-01).
+    pub fn local_date(&self, at: OffsetDateTime) -> Result<Date> {
+        at.checked_to_offset(self.offset)
+            .map(OffsetDateTime::date)
+            .ok_or_else(|| Error::invalid_field("date", "the local date is beyond the calendar"))
     }
 
     /// The day by which the bank checks a paper act sent at `sent_at`: the next business day
     /// after the local date of sending (seeds 000, 001, 003).
     pub fn paper_check_by(&self, sent_at: OffsetDateTime) -> Result<Date> {
-        self.next_business_day(self.local_date(sent_at))
+        self.next_business_day(self.local_date(sent_at)?)
     }
 
     /// The moment before which QES data registered at `registered_at` is not loaded: 12:00
     /// local time of the next business day (seed 004), with the local offset.
+    ///
+    /// Errors: [`ErrorKind::InvalidInput`] when that moment lies beyond the calendar.
     pub fn qes_loaded_not_before(&self, registered_at: OffsetDateTime) -> Result<OffsetDateTime> {
-        let day = self.next_business_day(self.local_date(registered_at))?;
+        let day = self.next_business_day(self.local_date(registered_at)?)?;
         let noon = Time::from_hms(QES_LOAD_HOUR, 0, 0)
             .map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?;
-        Ok(day.with_time(noon).assume_offset(self.offset))
+        representable(day.with_time(noon).assume_offset(self.offset))
+            .ok_or_else(|| Error::invalid_field("date", "no business day within the calendar"))
     }
+}
+
+/// `t` when its instant lies within what `time` holds (UTC years -9999 to 9999), else `None`.
+/// `time` lets a local time and an offset name an instant outside that range (its own RFC 3339
+/// parser accepts `9999-12-31T23:59:59-23:59`), and converting one to another offset later
+/// panics: every time read from outside data passes through here (issue 13, defect 1).
+pub(crate) fn representable(t: OffsetDateTime) -> Option<OffsetDateTime> {
+    t.checked_to_offset(UtcOffset::UTC).map(|_| t)
 }
 
 fn conflict(date: Date) -> Error {
@@ -303,6 +319,7 @@ pub(crate) fn parse_date(s: &str) -> Result<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::PrimitiveDateTime;
     use time::macros::{date, datetime};
 
     #[test]
@@ -470,5 +487,32 @@ mod tests {
         }
         assert!(off.next_business_day(date!(2029 - 12 - 31)).is_err());
         assert!(off.add_working_day(date!(2030 - 05 - 05)).is_err());
+    }
+
+    #[test]
+    fn instants_at_the_end_of_time_are_errors_not_panics() {
+        // Issue 13 defect 1: 23:00 UTC on the last day is already year 10000 in Moscow.
+        let last = datetime!(9999-12-31 23:00 UTC);
+        let c = BusinessCalendar::new();
+        for e in [
+            c.local_date(last).unwrap_err(),
+            c.paper_check_by(last).unwrap_err(),
+            c.qes_loaded_not_before(last).unwrap_err(),
+            // The next business day exists, but its noon in UTC−12 is past the end.
+            BusinessCalendar::new()
+                .with_offset(UtcOffset::from_hms(-12, 0, 0).unwrap())
+                .qes_loaded_not_before(datetime!(9999-12-30 20:00 UTC))
+                .unwrap_err(),
+        ] {
+            assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+        }
+        assert_eq!(
+            c.local_date(datetime!(9999-12-31 20:59:59 UTC)).unwrap(),
+            Date::MAX
+        );
+        let beyond = PrimitiveDateTime::new(Date::MAX, Time::from_hms(23, 30, 0).unwrap())
+            .assume_offset(UtcOffset::from_hms(-1, 0, 0).unwrap());
+        assert!(representable(beyond).is_none());
+        assert!(representable(last).is_some());
     }
 }

@@ -25,6 +25,10 @@ pub enum ErrorKind {
     UnsupportedAlgorithm = 1002,
     /// A password does not decrypt the key (or the key is corrupt in a way that looks alike).
     WrongPassword = 1003,
+    /// The input asks for more work than the host allows (a key-derivation iteration count
+    /// above [`kdf_iteration_limit`](crate::key::kdf_iteration_limit)): not necessarily
+    /// malformed; a host that trusts the source may raise the limit.
+    LimitExceeded = 1004,
 
     /// A signature does not verify.
     BadSignature = 2000,
@@ -85,6 +89,7 @@ impl ErrorKind {
         ErrorKind::MalformedEncoding,
         ErrorKind::UnsupportedAlgorithm,
         ErrorKind::WrongPassword,
+        ErrorKind::LimitExceeded,
         ErrorKind::BadSignature,
         ErrorKind::KeyMismatch,
         ErrorKind::Expired,
@@ -126,6 +131,7 @@ impl ErrorKind {
             ErrorKind::MalformedEncoding => "malformed_encoding",
             ErrorKind::UnsupportedAlgorithm => "unsupported_algorithm",
             ErrorKind::WrongPassword => "wrong_password",
+            ErrorKind::LimitExceeded => "limit_exceeded",
             ErrorKind::BadSignature => "bad_signature",
             ErrorKind::KeyMismatch => "key_mismatch",
             ErrorKind::Expired => "expired",
@@ -158,6 +164,7 @@ impl ErrorKind {
             ErrorKind::MalformedEncoding => "malformed encoding",
             ErrorKind::UnsupportedAlgorithm => "unsupported algorithm",
             ErrorKind::WrongPassword => "wrong password",
+            ErrorKind::LimitExceeded => "limit exceeded",
             ErrorKind::BadSignature => "bad signature",
             ErrorKind::KeyMismatch => "key mismatch",
             ErrorKind::Expired => "expired",

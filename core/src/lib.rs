@@ -25,5 +25,6 @@ pub mod report;
 mod sqlite;
 pub mod store;
 pub mod subject;
+mod vocab;
 
 pub use error::{Error, ErrorKind, Result};

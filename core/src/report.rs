@@ -39,6 +39,7 @@ use crate::pki::{
 };
 use crate::subject::IdentifierCheck;
 use crate::subject::Subject;
+use crate::vocab::stable_codes;
 use crate::{Error, ErrorKind, oid};
 
 /// What was inspected.
@@ -102,6 +103,9 @@ pub enum Reason {
     SignerCertMissing,
     /// A signer's certificate does not allow signing (keyUsage; CMS).
     KeyUsageNotAllowed,
+    /// The object asks for more work than allowed (a key-derivation iteration count above
+    /// the limit): not read, but not necessarily malformed.
+    LimitExceeded,
     /// An encrypted private key could not be decrypted with the password given (or none
     /// was given): ask again, the file is not known to be damaged (issue 13).
     WrongPassword,
@@ -120,6 +124,7 @@ impl Reason {
             ErrorKind::ContentAltered => Reason::ContentAltered,
             ErrorKind::SignerCertificateMissing => Reason::SignerCertMissing,
             ErrorKind::KeyUsageNotAllowed => Reason::KeyUsageNotAllowed,
+            ErrorKind::LimitExceeded => Reason::LimitExceeded,
             ErrorKind::WrongPassword => Reason::WrongPassword,
             _ => Reason::Malformed,
         }
@@ -133,7 +138,188 @@ impl Reason {
             _ => Reason::BadInnChecksum,
         }
     }
+
+    /// Every reason, in priority order.
+    pub const ALL: [Reason; 16] = [
+        Reason::Malformed,
+        Reason::BadSignature,
+        Reason::ContentMissing,
+        Reason::WrongIssuer,
+        Reason::Untrusted,
+        Reason::Expired,
+        Reason::NotYetValid,
+        Reason::KeyMismatch,
+        Reason::BadInnChecksum,
+        Reason::BadSnilsChecksum,
+        Reason::BadOgrnChecksum,
+        Reason::ContentAltered,
+        Reason::SignerCertMissing,
+        Reason::KeyUsageNotAllowed,
+        Reason::LimitExceeded,
+        Reason::WrongPassword,
+    ];
+
+    /// The stable machine name, as in the JSON report (`bad-signature`, `content-missing`,
+    /// ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Malformed => "malformed",
+            Reason::BadSignature => "bad-signature",
+            Reason::ContentMissing => "content-missing",
+            Reason::WrongIssuer => "wrong-issuer",
+            Reason::Untrusted => "untrusted",
+            Reason::Expired => "expired",
+            Reason::NotYetValid => "not-yet-valid",
+            Reason::KeyMismatch => "key-mismatch",
+            Reason::BadInnChecksum => "bad-inn-checksum",
+            Reason::BadSnilsChecksum => "bad-snils-checksum",
+            Reason::BadOgrnChecksum => "bad-ogrn-checksum",
+            Reason::ContentAltered => "content-altered",
+            Reason::SignerCertMissing => "signer-cert-missing",
+            Reason::KeyUsageNotAllowed => "key-usage-not-allowed",
+            Reason::LimitExceeded => "limit-exceeded",
+            Reason::WrongPassword => "wrong-password",
+        }
+    }
+
+    /// What a person is told, in Russian.
+    pub fn ru(self) -> &'static str {
+        match self {
+            Reason::Malformed => "Файл повреждён или имеет неизвестный формат",
+            Reason::BadSignature => "Подпись неверна",
+            Reason::ContentMissing => "Подписанные данные не приложены: подпись не проверена",
+            Reason::WrongIssuer => "Издатель не тот, что указан",
+            Reason::Untrusted => "Нет цепочки до доверенного корневого сертификата",
+            Reason::Expired => "Срок действия истёк",
+            Reason::NotYetValid => "Срок действия ещё не начался",
+            Reason::KeyMismatch => "Ключ не совпадает с ожидаемым",
+            Reason::BadInnChecksum => "Неверная контрольная сумма ИНН",
+            Reason::BadSnilsChecksum => "Неверная контрольная сумма СНИЛС",
+            Reason::BadOgrnChecksum => "Неверная контрольная сумма ОГРН",
+            Reason::ContentAltered => "Подписанные данные изменены",
+            Reason::SignerCertMissing => "Не найден сертификат подписавшего",
+            Reason::KeyUsageNotAllowed => "Сертификат не разрешает подпись этим ключом",
+            Reason::LimitExceeded => "Превышен допустимый объём вычислений",
+            Reason::WrongPassword => "Неверный пароль ключа",
+        }
+    }
+
+    /// What a person is told, in English.
+    pub fn en(self) -> &'static str {
+        match self {
+            Reason::Malformed => "Malformed or unknown format",
+            Reason::BadSignature => "Bad signature",
+            Reason::ContentMissing => "Signed content not given: the signature was not checked",
+            Reason::WrongIssuer => "Not the issuer named",
+            Reason::Untrusted => "No path to a trusted root",
+            Reason::Expired => "Expired",
+            Reason::NotYetValid => "Not yet valid",
+            Reason::KeyMismatch => "Not the expected key",
+            Reason::BadInnChecksum => "Bad INN check digit",
+            Reason::BadSnilsChecksum => "Bad SNILS check number",
+            Reason::BadOgrnChecksum => "Bad OGRN check digit",
+            Reason::ContentAltered => "Signed content altered",
+            Reason::SignerCertMissing => "Signer's certificate not found",
+            Reason::KeyUsageNotAllowed => "The certificate does not allow signing with its key",
+            Reason::LimitExceeded => "Asks for more work than allowed",
+            Reason::WrongPassword => "Wrong password for the key",
+        }
+    }
+
+    /// Parses a machine name written by [`as_str`](Self::as_str).
+    pub fn parse(name: &str) -> crate::Result<Reason> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == name)
+            .ok_or_else(|| Error::invalid_field("reason", format!("unknown reason {name:?}")))
+    }
 }
+
+stable_codes!(Reason {
+    Malformed = 1,
+    BadSignature = 2,
+    ContentMissing = 3,
+    WrongIssuer = 4,
+    Untrusted = 5,
+    Expired = 6,
+    NotYetValid = 7,
+    KeyMismatch = 8,
+    BadInnChecksum = 9,
+    BadSnilsChecksum = 10,
+    BadOgrnChecksum = 11,
+    ContentAltered = 12,
+    SignerCertMissing = 13,
+    KeyUsageNotAllowed = 14,
+    LimitExceeded = 15,
+    WrongPassword = 16,
+});
+
+impl Verdict {
+    /// Both verdicts.
+    pub const ALL: [Verdict; 2] = [Verdict::Valid, Verdict::Invalid];
+
+    /// The stable machine name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Valid => "valid",
+            Verdict::Invalid => "invalid",
+        }
+    }
+
+    /// Parses a machine name written by [`as_str`](Self::as_str).
+    pub fn parse(name: &str) -> crate::Result<Verdict> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == name)
+            .ok_or_else(|| Error::invalid_field("verdict", format!("unknown verdict {name:?}")))
+    }
+}
+
+stable_codes!(Verdict {
+    Valid = 1,
+    Invalid = 2,
+});
+
+impl ObjectKind {
+    /// Every kind.
+    pub const ALL: [ObjectKind; 6] = [
+        ObjectKind::Certificate,
+        ObjectKind::CertificateRequest,
+        ObjectKind::PrivateKey,
+        ObjectKind::PublicKey,
+        ObjectKind::SignedData,
+        ObjectKind::Unknown,
+    ];
+
+    /// The stable machine name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Certificate => "certificate",
+            ObjectKind::CertificateRequest => "certificate-request",
+            ObjectKind::PrivateKey => "private-key",
+            ObjectKind::PublicKey => "public-key",
+            ObjectKind::SignedData => "signed-data",
+            ObjectKind::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a machine name written by [`as_str`](Self::as_str).
+    pub fn parse(name: &str) -> crate::Result<ObjectKind> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == name)
+            .ok_or_else(|| Error::invalid_field("kind", format!("unknown object kind {name:?}")))
+    }
+}
+
+stable_codes!(ObjectKind {
+    Certificate = 1,
+    CertificateRequest = 2,
+    PrivateKey = 3,
+    PublicKey = 4,
+    SignedData = 5,
+    Unknown = 6,
+});
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -357,6 +543,7 @@ impl Report {
     pub fn malformed(kind: ObjectKind, error: &Error) -> Report {
         let mut r = Report::empty(kind);
         let reason = match error.kind() {
+            ErrorKind::LimitExceeded => Reason::LimitExceeded,
             ErrorKind::WrongPassword => Reason::WrongPassword,
             _ => Reason::Malformed,
         };
@@ -365,9 +552,15 @@ impl Report {
         r
     }
 
-    /// The report as pretty-printed JSON.
+    /// The report as pretty-printed JSON (what `inspect` prints).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    /// The report as JSON on one line (JSON lines, logs); the same fields as
+    /// [`to_json`](Self::to_json).
+    pub fn to_json_compact(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
     /// Whether the verdict is `valid`.
@@ -924,6 +1117,32 @@ mod tests {
                 "content-altered",
                 "signer-cert-missing"
             ]
+        );
+    }
+
+    #[test]
+    fn names_and_numbers_are_a_stable_vocabulary() {
+        crate::vocab::assert_vocabulary!(Reason);
+        crate::vocab::assert_vocabulary!(Verdict);
+        crate::vocab::assert_vocabulary!(ObjectKind);
+        // as_str is what serde writes.
+        for r in Reason::ALL {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+            assert!(!r.ru().is_empty() && !r.en().is_empty());
+        }
+        for k in ObjectKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for v in Verdict::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
+        // ALL is the priority order.
+        assert!(Reason::ALL.windows(2).all(|w| w[0] < w[1]));
+        let r = Report::malformed(ObjectKind::Unknown, &Error::malformed("x"));
+        assert!(!r.to_json_compact().contains('\n'));
+        assert_eq!(
+            serde_json::from_str::<Value>(&r.to_json_compact()).unwrap(),
+            serde_json::from_str::<Value>(&r.to_json()).unwrap()
         );
     }
 

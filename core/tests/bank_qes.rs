@@ -417,3 +417,38 @@ fn a_crl_from_our_own_builder_with_fixed_times() {
         ErrorKind::WrongIssuer
     );
 }
+
+#[test]
+fn a_list_dated_near_the_year_9999_is_checked_without_overflow() {
+    // Issue 13 defect 1: adding the maximum age to this date overflowed (a panic in the host).
+    let ca = accredited_ca("Тестовый аккредитованный УЦ");
+    let good = qualified(&ca, &ivanov(), 30);
+    let this = now() - Duration::days(1);
+    let der = bankkey::pki::CrlBuilder::new(this, this + Duration::days(3), 7)
+        .sign(&ca.1, &ca.0)
+        .unwrap();
+    let crls = [Crl::from_der(&der).unwrap()];
+    let end = time::macros::datetime!(9999-12-30 00:00 UTC);
+    let xml = tsl(
+        41,
+        end,
+        &ca.1,
+        &[("Действует", now() - Duration::days(900))],
+    );
+    let list = TrustedList::from_xml(xml.as_bytes()).unwrap();
+    assert_eq!(list.date, Some(end));
+    // A list dated after the check is not stale (a check at a past moment uses today's list).
+    check_qualified(&good, Some(&list), &crls, now()).unwrap();
+    // Nor does a maximum age past the end of time overflow.
+    let endless = QesPolicy {
+        max_list_age: Duration::MAX,
+    };
+    check_qualified_with(&good, Some(&active_list(&ca.1)), &crls, now(), &endless).unwrap();
+    // A date whose UTC instant lies past the year 9999 is refused as the list is read.
+    let beyond = xml.replace(&xs(end), "9999-12-31T23:59:59-23:59");
+    let e = TrustedList::from_xml(beyond.as_bytes()).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::MalformedEncoding, Some("Дата"))
+    );
+}

@@ -266,6 +266,35 @@ fn expiring_within_lists_current_certificates_only() {
 }
 
 #[test]
+fn bounds_past_the_end_of_time_do_not_overflow() {
+    // Issue 13 defect 1: every bound the host or a document sets is added checked.
+    let (bank, old_key, old_cert, _ca) = with_ivanov();
+    assert_eq!(bank.expiring_within(u32::MAX, t0()).unwrap().len(), 1);
+    let mut bank = bank
+        .with_policy(VerifyPolicy {
+            max_signing_age: Duration::MAX,
+            max_clock_skew: Duration::MAX,
+            ..VerifyPolicy::default()
+        })
+        .with_profile(bankkey::bank::Profile {
+            validity_days: u32::MAX,
+            ..bankkey::bank::Profile::default()
+        });
+    let bytes = signed(&ivanov(), &key(), &old_key, &old_cert);
+    let r = bank.receive(Flow::Remote, &bytes, t0()).unwrap();
+    assert_eq!(r.status, RequestStatus::AcceptedByBank, "{:?}", r.rejection);
+    let e = bank.issue(&r.request_id, t0()).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidInput, Some("validity_days"))
+    );
+    assert_eq!(
+        bank.request(&r.request_id).unwrap().status,
+        RequestStatus::AcceptedByBank
+    );
+}
+
+#[test]
 fn malformed_bytes() {
     let (mut bank, old_key, old_cert, _) = with_ivanov();
     assert_eq!(

@@ -41,7 +41,7 @@ fn ders() -> Vec<Vec<u8>> {
     samples()
         .iter()
         .flat_map(|s| pem::blocks(s).unwrap())
-        .map(|b| b.der)
+        .map(|mut b| std::mem::take(&mut b.der))
         .collect()
 }
 

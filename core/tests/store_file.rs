@@ -318,10 +318,7 @@ fn a_damaged_file_is_reported_on_its_key_set_and_the_others_stay_usable() {
     let warnings = c.warnings().unwrap();
     assert_eq!(warnings.len(), 4, "{warnings:#?}");
     for id in &ids[1..] {
-        assert!(
-            warnings.iter().any(|w| w.contains(id)),
-            "{warnings:#?}"
-        );
+        assert!(warnings.iter().any(|w| w.contains(id)), "{warnings:#?}");
     }
     // The assessment works and picks the healthy set only, although sets 3 and 4 still have
     // a key and a valid certificate (set 3 was retired: its state is unknown now).

@@ -105,6 +105,13 @@ impl Crl {
         Crl::from_der(&crate::pki::pem::der_of(input, &[PEM_LABEL], "CRL")?)
     }
 
+    /// Parses a CRL given as DER or as PEM (see [`Certificate::from_der_or_pem`]).
+    ///
+    /// [`Certificate::from_der_or_pem`]: crate::pki::Certificate::from_der_or_pem
+    pub fn from_der_or_pem(input: &[u8]) -> Result<Crl> {
+        Crl::from_pem(input)
+    }
+
     /// Reads a CRL file, DER or PEM.
     ///
     /// Errors: [`ErrorKind::Io`], [`ErrorKind::MalformedEncoding`].

@@ -32,7 +32,9 @@ pub use registry::{
     RequestRecord, Subscriber,
 };
 pub use tsl::TrustedList;
-pub use verify::{AlgorithmPolicy, RejectReason, Rejection, VerifyPolicy};
+pub use verify::{
+    AlgorithmPolicy, Failed, RejectReason, Rejection, Verified, VerifyPolicy, verify_request,
+};
 
 use crate::calendar::BusinessCalendar;
 use crate::key::Signer;
@@ -297,9 +299,39 @@ impl Bank {
             .ok_or_else(|| Error::invalid_field("request_id", format!("no request {request_id}")))
     }
 
+    /// The paper act of a request arrived, and the bank checks it by the public key printed
+    /// on it: `key_text` is the act's text as scanned or rendered, or the key's hex alone as
+    /// typed in (any grouping), compared with the key of the request as received
+    /// ([`crate::documents::Act::check_key_text`]). A match is recorded and the
+    /// request may be issued; a mismatch (or text holding no key) rejects the request with
+    /// [`RejectReason::PaperActMismatch`], and the returned [`Received`] says so.
+    ///
+    /// Errors: [`ErrorKind::WrongState`] unless the request awaits its paper documents;
+    /// [`ErrorKind::InvalidInput`] for an unknown request.
+    pub fn check_paper_act(
+        &mut self,
+        request_id: &str,
+        key_text: &str,
+        at: OffsetDateTime,
+    ) -> Result<Received> {
+        let rec = self.request_record(request_id)?;
+        let der = rec.request_der.as_deref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::WrongState,
+                format!("request {request_id} has no readable PKCS#10 request"),
+            )
+        })?;
+        let request = crate::pki::CertificateRequest::from_der(der)
+            .map_err(|e| e.context("the registered request"))?;
+        let outcome = crate::documents::Act::check_key_text(key_text, &request);
+        self.paper_act_received(request_id, outcome, at)
+    }
+
     /// The paper act of a request arrived; `act_matches` is the result of comparing it with
-    /// the request (`documents::Act::matches`). A match is recorded and the request may be
-    /// issued; a mismatch rejects the request with [`RejectReason::PaperActMismatch`].
+    /// the request: [`crate::documents::Act::matches`] for an act read whole (key and
+    /// identity), or use [`check_paper_act`](Self::check_paper_act) for the printed key. A
+    /// match is recorded and the request may be issued; a mismatch rejects the request with
+    /// [`RejectReason::PaperActMismatch`].
     ///
     /// Errors: [`ErrorKind::WrongState`] unless the request awaits its paper documents;
     /// [`ErrorKind::InvalidInput`] for an unknown request.
@@ -372,7 +404,12 @@ impl Bank {
             ));
         }
         let not_before = at.replace_nanosecond(0).unwrap_or(at);
-        let not_after = not_before + Duration::days(i64::from(p.validity_days));
+        let not_after = not_before
+            .checked_add(Duration::days(i64::from(p.validity_days)))
+            .and_then(crate::calendar::representable)
+            .ok_or_else(|| {
+                Error::invalid_field("validity_days", "the validity ends after the year 9999")
+            })?;
         let mut b = CertificateBuilder::from_request(request)?
             .validity(not_before, not_after)
             .key_usage(&p.key_usage);

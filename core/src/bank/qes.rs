@@ -114,7 +114,11 @@ pub fn check_qualified_with(
     }
     let list = list.ok_or_else(|| unavailable("no list of accredited CAs"))?;
     match list.date {
-        Some(d) if d + policy.max_list_age >= at => {}
+        // Checked: a list dated near year 9999 must not overflow (issue 13, defect 1); a
+        // deadline past the end of time is no deadline.
+        Some(d)
+            if d.checked_add(policy.max_list_age)
+                .is_none_or(|end| end >= at) => {}
         Some(d) => {
             return Err(unavailable(format_args!(
                 "the list of accredited CAs (version {}) is dated {}, older than {} days",

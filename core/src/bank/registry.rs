@@ -325,6 +325,52 @@ impl Registry {
         Registry::init(opened)
     }
 
+    /// Opens an existing registry for reading only (support scripts, reports): a missing file
+    /// is an error naming the path, never a fresh empty registry that answers "nobody is due";
+    /// nothing is created or migrated, and every write fails with [`ErrorKind::Storage`].
+    ///
+    /// Errors: [`ErrorKind::Io`] naming the path when there is no such file;
+    /// [`ErrorKind::Storage`] when the file is not a registry of [`SCHEMA_VERSION`].
+    pub fn open_read_only(path: impl AsRef<std::path::Path>) -> Result<Registry> {
+        use rusqlite::OpenFlags;
+        let path = path.as_ref();
+        if !path.is_file() {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("{}: no bank registry there", path.display()),
+            )
+            .with_field("path"));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| db(e).context(path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db)?;
+        let r = Registry {
+            conn,
+            read_only: Some(format!(
+                "bank registry {} was opened for reading only",
+                path.display()
+            )),
+        };
+        match r.schema_version()? {
+            SCHEMA_VERSION => Ok(r),
+            0 => Err(Error::new(
+                ErrorKind::Storage,
+                format!("{}: not a bank registry (no schema)", path.display()),
+            )),
+            other => Err(Error::new(
+                ErrorKind::Storage,
+                format!(
+                    "{}: bank registry schema version {other}; this library reads {SCHEMA_VERSION}",
+                    path.display()
+                ),
+            )),
+        }
+    }
+
     /// A fresh registry in memory.
     pub fn in_memory() -> Result<Registry> {
         Registry::init(crate::sqlite::Opened {
@@ -824,7 +870,8 @@ impl Registry {
     /// Current certificates whose notAfter falls within `days` days after `at` (expired ones
     /// not included), soonest first: who needs scheduled replacement.
     pub fn expiring_within(&self, days: u32, at: OffsetDateTime) -> Result<Vec<Expiring>> {
-        let until = at + time::Duration::days(i64::from(days));
+        // Saturating: "within u32::MAX days" is everything until the end of time.
+        let until = at.saturating_add(time::Duration::days(i64::from(days)));
         query_rows(
             &self.conn,
             "SELECT c.subscriber_id, s.name, c.serial, c.not_after FROM certificates c

@@ -186,7 +186,8 @@ fn bad(field: &str, what: impl std::fmt::Display) -> Error {
 }
 
 /// Parses `xs:dateTime` (or `xs:date`): `YYYY-MM-DD[THH:MM:SS[.fraction]][Z|±HH:MM]`; no
-/// offset means Moscow time.
+/// offset means Moscow time. `None` also for an instant after 9999-12-31T23:59:59 UTC
+/// (`9999-12-31T23:59:59-23:59`), which `time` could not convert later.
 pub fn parse_xs_datetime(s: &str) -> Option<OffsetDateTime> {
     let s = s.trim();
     let (date, rest) = if s.len() >= 10 && s.is_char_boundary(10) {
@@ -253,7 +254,7 @@ pub fn parse_xs_datetime(s: &str) -> Option<OffsetDateTime> {
             UtcOffset::from_hms(k * h, k * m, 0).ok()?
         }
     };
-    Some(PrimitiveDateTime::new(d, t).assume_offset(offset))
+    crate::calendar::representable(PrimitiveDateTime::new(d, t).assume_offset(offset))
 }
 
 fn date_of(field: &str, text: &str) -> Result<OffsetDateTime> {
@@ -561,8 +562,17 @@ mod tests {
             "2020-12-31T10:00:00+ab:cd",
             "ДействуетС-0",
             "2020-12-31T25:00:00",
+            // Issue 13 defect 1: a UTC instant past year 9999.
+            "9999-12-31T23:59:59-23:59",
+            "9999-12-31T22:00:00-02:00",
         ] {
             assert!(parse_xs_datetime(bad).is_none(), "{bad}");
         }
+        assert_eq!(
+            parse_xs_datetime("9999-12-31T20:59:59").unwrap(),
+            datetime!(9999-12-31 17:59:59 UTC)
+        );
+        let early = parse_xs_datetime("0000-01-01T00:00:00+23:59").unwrap();
+        assert_eq!(early.to_offset(UtcOffset::UTC).year(), -1);
     }
 }

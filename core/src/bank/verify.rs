@@ -22,6 +22,7 @@ use crate::cms::SignedRequest;
 use crate::key::KeyAlgorithm;
 use crate::lifecycle::Flow;
 use crate::pki::{Certificate, CertificateRequest, build_chain};
+use crate::vocab::stable_codes;
 use crate::{Error, ErrorKind, Result};
 
 /// Why the bank rejects a request. Each has a stable machine name ([`as_str`](Self::as_str))
@@ -63,6 +64,25 @@ pub enum RejectReason {
     /// Refused by the bank's operator.
     RefusedByOperator,
 }
+
+stable_codes!(RejectReason {
+    Malformed = 1,
+    BadRequestSignature = 2,
+    SubjectInvalid = 3,
+    UnknownSubscriber = 4,
+    BadCmsSignature = 5,
+    SignerCertificateMissing = 6,
+    SignerUntrusted = 7,
+    SignerExpired = 8,
+    SigningTimeInvalid = 9,
+    SignerNotCurrent = 10,
+    IdentityChanged = 11,
+    KeySameAsOld = 12,
+    KeyAlreadyRegistered = 13,
+    AlgorithmNotAllowed = 14,
+    PaperActMismatch = 15,
+    RefusedByOperator = 16,
+});
 
 impl RejectReason {
     /// Every reason, in declaration order.
@@ -569,7 +589,10 @@ fn verify_remote(
             subscriber: None,
         })));
     };
-    if signing_time > at + policy.max_clock_skew || signing_time < at - policy.max_signing_age {
+    // Saturating: a bound past the end of time does not bind (issue 13, defect 1).
+    if signing_time > at.saturating_add(policy.max_clock_skew)
+        || signing_time < at.saturating_sub(policy.max_signing_age)
+    {
         return Ok(Err(Box::new(Failed {
             rejection: Rejection::new(
                 RejectReason::SigningTimeInvalid,
@@ -670,4 +693,18 @@ fn verify_remote(
         subscriber,
         current: Some(signer),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reject_reasons_are_a_stable_vocabulary() {
+        crate::vocab::assert_vocabulary!(RejectReason);
+        for r in RejectReason::ALL {
+            assert!(!r.ru().is_empty() && !r.en().is_empty());
+        }
+        assert_eq!(RejectReason::RefusedByOperator.code(), 16);
+    }
 }

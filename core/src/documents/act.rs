@@ -3,7 +3,7 @@
 use super::layout::Layout;
 use super::model::{
     CertificateInfo, DocumentDetails, KeyDescription, Organisation, Person, key_from_text,
-    matches_request, non_empty, parties,
+    matches_request, non_empty, parse_key_hex, parties,
 };
 use super::sections::{self, Body};
 use crate::pki::{Certificate, CertificateRequest};
@@ -87,10 +87,16 @@ impl Act {
         )
     }
 
-    /// The bank's check of a typed-in or scanned act: finds the public key in `text` (see
-    /// [`key_from_text`]) and compares it with the request's ([`ErrorKind::KeyMismatch`]).
+    /// The bank's check of a typed-in or scanned act: finds the public key in `text` — the
+    /// whole document's text (see [`key_from_text`]), or, when the text has no «Открытый
+    /// ключ» heading, the key's hex alone as an operator types it ([`parse_key_hex`]) — and
+    /// compares it with the request's ([`ErrorKind::KeyMismatch`]).
     pub fn check_key_text(text: &str, req: &CertificateRequest) -> Result<()> {
-        let printed = key_from_text(text)?;
+        let printed = if text.contains(super::model::KEY_HEADING) {
+            key_from_text(text)?
+        } else {
+            parse_key_hex(text)?
+        };
         let expected = KeyDescription::from_spki_der(req.public_key_der())?;
         if printed != expected.public_key {
             return Err(Error::new(

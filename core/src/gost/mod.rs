@@ -1,4 +1,5 @@
-//! GOST R 34.10-2012 signatures over every standard parameter set, and Streebog.
+//! GOST R 34.10-2012 signatures over every standard parameter set, and Streebog; GOST R 34.11-94
+//! ([`gost94`]) for reading objects of the 2001 era.
 //!
 //! Our own arithmetic (no crate implements GOST R 34.10): Montgomery field and scalar arithmetic
 //! on fixed arrays of 4 or 8 64-bit limbs ([`field`]), complete projective point formulas and a
@@ -27,6 +28,7 @@
 pub mod batch;
 mod edwards;
 mod field;
+mod hash94;
 mod params;
 mod point;
 mod scan;
@@ -40,6 +42,7 @@ use std::fmt;
 use self::streebog::{Streebog256, Streebog512};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+pub use hash94::{Gost94, gost94};
 pub use params::ParamSet;
 
 use crate::{Error, ErrorKind, Result};

@@ -1,11 +1,13 @@
 //! Key algorithms and the signature algorithms they imply.
 
+use std::borrow::Cow;
+
 use der::asn1::{Any, ObjectIdentifier};
 use spki::AlgorithmIdentifierOwned;
 
 use super::gost;
 use crate::gost::ParamSet;
-use crate::oid;
+use crate::{Error, Result, oid};
 
 /// The algorithm of a key, with the digest and signature scheme it implies.
 ///
@@ -29,6 +31,78 @@ pub enum KeyAlgorithm {
 }
 
 impl KeyAlgorithm {
+    /// The algorithms keys are made with: every GOST parameter set, RSA 2048/3072/4096 and
+    /// ECDSA P-256 (RSA keys of other sizes in [`crate::key::RSA_BITS`] are read too).
+    pub const ALL: [KeyAlgorithm; 16] = [
+        KeyAlgorithm::Gost(ParamSet::Tc26_256A),
+        KeyAlgorithm::Gost(ParamSet::Tc26_256B),
+        KeyAlgorithm::Gost(ParamSet::Tc26_256C),
+        KeyAlgorithm::Gost(ParamSet::Tc26_256D),
+        KeyAlgorithm::Gost(ParamSet::CryptoProA),
+        KeyAlgorithm::Gost(ParamSet::CryptoProB),
+        KeyAlgorithm::Gost(ParamSet::CryptoProC),
+        KeyAlgorithm::Gost(ParamSet::CryptoProXchA),
+        KeyAlgorithm::Gost(ParamSet::CryptoProXchB),
+        KeyAlgorithm::Gost(ParamSet::Tc26_512A),
+        KeyAlgorithm::Gost(ParamSet::Tc26_512B),
+        KeyAlgorithm::Gost(ParamSet::Tc26_512C),
+        KeyAlgorithm::Rsa { bits: 2048 },
+        KeyAlgorithm::Rsa { bits: 3072 },
+        KeyAlgorithm::Rsa { bits: 4096 },
+        KeyAlgorithm::EcdsaP256,
+    ];
+
+    /// The stable identifier the C ABI, Python and configuration files name the algorithm
+    /// by: `gost2012-256-tc26-a` … `-d`, `gost2012-256-cryptopro-a`/`-b`/`-c`/`-xcha`/`-xchb`,
+    /// `gost2012-512-tc26-a` … `-c`, `rsa-2048` (any size: `rsa-<bits>`), `ecdsa-p256`.
+    pub fn id(&self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            KeyAlgorithm::Gost(ps) => match ps {
+                ParamSet::Tc26_256A => "gost2012-256-tc26-a",
+                ParamSet::Tc26_256B => "gost2012-256-tc26-b",
+                ParamSet::Tc26_256C => "gost2012-256-tc26-c",
+                ParamSet::Tc26_256D => "gost2012-256-tc26-d",
+                ParamSet::CryptoProA => "gost2012-256-cryptopro-a",
+                ParamSet::CryptoProB => "gost2012-256-cryptopro-b",
+                ParamSet::CryptoProC => "gost2012-256-cryptopro-c",
+                ParamSet::CryptoProXchA => "gost2012-256-cryptopro-xcha",
+                ParamSet::CryptoProXchB => "gost2012-256-cryptopro-xchb",
+                ParamSet::Tc26_512A => "gost2012-512-tc26-a",
+                ParamSet::Tc26_512B => "gost2012-512-tc26-b",
+                ParamSet::Tc26_512C => "gost2012-512-tc26-c",
+            },
+            KeyAlgorithm::Rsa { bits: 2048 } => "rsa-2048",
+            KeyAlgorithm::Rsa { bits: 3072 } => "rsa-3072",
+            KeyAlgorithm::Rsa { bits: 4096 } => "rsa-4096",
+            KeyAlgorithm::Rsa { bits } => return Cow::Owned(format!("rsa-{bits}")),
+            KeyAlgorithm::EcdsaP256 => "ecdsa-p256",
+        })
+    }
+
+    /// The algorithm named by an [`id`](Self::id) (ASCII case ignored). RSA sizes outside
+    /// [`crate::key::RSA_BITS`] are refused.
+    ///
+    /// Errors: [`crate::ErrorKind::UnsupportedAlgorithm`] naming the field `algorithm`.
+    pub fn parse(id: &str) -> Result<KeyAlgorithm> {
+        let lower = id.to_ascii_lowercase();
+        if let Some(found) = Self::ALL.iter().find(|a| a.id() == lower) {
+            return Ok(*found);
+        }
+        if let Some(bits) = lower
+            .strip_prefix("rsa-")
+            .and_then(|b| b.parse::<u32>().ok())
+            && super::RSA_BITS.contains(&bits)
+        {
+            return Ok(KeyAlgorithm::Rsa { bits });
+        }
+        Err(Error::unsupported(format!(
+            "unknown key algorithm {id:?} (known: gost2012-256-tc26-a…d, \
+             gost2012-256-cryptopro-a/b/c/xcha/xchb, gost2012-512-tc26-a…c, rsa-2048…4096, \
+             ecdsa-p256)"
+        ))
+        .with_field("algorithm"))
+    }
+
     /// A short human-readable name ("RSA 2048", "ECDSA P-256", ...).
     pub fn name(&self) -> String {
         match self {
@@ -108,6 +182,26 @@ impl std::fmt::Display for KeyAlgorithm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_round_trip_and_are_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for a in KeyAlgorithm::ALL {
+            assert!(seen.insert(a.id()), "{} used twice", a.id());
+            assert_eq!(KeyAlgorithm::parse(&a.id()).unwrap(), a);
+            assert_eq!(KeyAlgorithm::parse(&a.id().to_uppercase()).unwrap(), a);
+        }
+        assert_eq!(
+            KeyAlgorithm::parse("rsa-2560").unwrap(),
+            KeyAlgorithm::Rsa { bits: 2560 }
+        );
+        assert_eq!(KeyAlgorithm::Rsa { bits: 2560 }.id(), "rsa-2560");
+        for bad in ["rsa-1024", "rsa-", "gost2001", "", "ecdsa-p384"] {
+            let e = KeyAlgorithm::parse(bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::UnsupportedAlgorithm, "{bad}");
+            assert_eq!(e.field(), Some("algorithm"));
+        }
+    }
 
     #[test]
     fn gost_oids_follow_the_key_size() {

@@ -5,9 +5,11 @@
 //! - [`Signer`]: the one object-safe signing abstraction (software keys, tokens, host
 //!   callbacks); [`RustCryptoSigner`] adapts it to the RustCrypto builders.
 //! - [`SoftwareKey`]: a private key in memory, read from and written to PKCS#8.
+//! - [`kdf_iteration_limit`]: the bound on the work a password-protected file may ask for.
 
 mod algorithm;
 mod gost;
+mod kdf;
 mod pem;
 mod pkcs8;
 mod public;
@@ -15,9 +17,10 @@ mod signer;
 mod software;
 
 pub use algorithm::KeyAlgorithm;
+pub use kdf::{DEFAULT_KDF_ITERATION_LIMIT, kdf_iteration_limit, set_kdf_iteration_limit};
 pub use public::PublicKey;
-pub use signer::{RustCryptoSigner, SignatureBytes, Signer};
-pub use software::{DEFAULT_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS, RSA_BITS, SoftwareKey};
+pub use signer::{RustCryptoSigner, SignatureBytes, Signer, VerifyingSigner};
+pub use software::{DEFAULT_PBKDF2_ITERATIONS, RSA_BITS, SoftwareKey};
 
 #[cfg(test)]
 mod proptests {

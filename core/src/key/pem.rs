@@ -23,9 +23,13 @@ pub(crate) fn decode(text: &str, labels: &[&str]) -> Result<Zeroizing<Vec<u8>>> 
         .find(&end_marker)
         .map(|at| start + at + end_marker.len())
         .ok_or_else(|| Error::malformed(format!("PEM block {label} has no END line")))?;
-    let (_, der) = der::pem::decode_vec(&text.as_bytes()[start..end])
-        .map_err(|e| Error::malformed(format!("PEM {label}: {e}")))?;
-    Ok(Zeroizing::new(der))
+    // Decoded into a buffer of the exact size, wiped on every path (`decode_vec` drops a
+    // partly decoded key unwiped when the Base64 breaks half-way).
+    let malformed = |e: der::pem::Error| Error::malformed(format!("PEM {label}: {e}"));
+    let mut decoder = der::pem::Decoder::new(&text.as_bytes()[start..end]).map_err(malformed)?;
+    let mut der = Zeroizing::new(Vec::with_capacity(decoder.remaining_len()));
+    decoder.decode_to_end(&mut der).map_err(malformed)?;
+    Ok(der)
 }
 
 /// Encodes `der` as a PEM block with LF line endings.

@@ -105,6 +105,19 @@ impl PublicKey {
         Self::from_spki_der(&der)
     }
 
+    /// Reads a SubjectPublicKeyInfo given as DER or as a PEM `PUBLIC KEY` block (see
+    /// [`Certificate::from_der_or_pem`]).
+    ///
+    /// [`Certificate::from_der_or_pem`]: crate::pki::Certificate::from_der_or_pem
+    pub fn from_der_or_pem(input: &[u8]) -> Result<Self> {
+        if input.first() == Some(&0x30) {
+            return Self::from_spki_der(input);
+        }
+        let text = std::str::from_utf8(input)
+            .map_err(|_| crate::Error::malformed("public key: neither DER nor PEM text"))?;
+        Self::from_pem(text)
+    }
+
     /// Builds the SubjectPublicKeyInfo we write for `algorithm` and a key value.
     pub(crate) fn from_parts(
         algorithm_identifier: AlgorithmIdentifierOwned,

@@ -22,6 +22,130 @@ pub trait Signer: Send + Sync {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>>;
 }
 
+/// A shared signer is a signer: a binding keeps `Arc<dyn Signer>` (a C handle, a Python
+/// object) and hands `Box::new(arc.clone())` to what takes ownership (`Bank::new`), so no
+/// handle is ever consumed.
+impl<T: Signer + ?Sized> Signer for std::sync::Arc<T> {
+    fn public_key(&self) -> PublicKey {
+        (**self).public_key()
+    }
+
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        (**self).signature_algorithm()
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        (**self).sign(msg)
+    }
+}
+
+impl<T: Signer + ?Sized> Signer for Box<T> {
+    fn public_key(&self) -> PublicKey {
+        (**self).public_key()
+    }
+
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        (**self).signature_algorithm()
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        (**self).sign(msg)
+    }
+}
+
+/// A signer whose every signature is verified against its public key before it is returned.
+///
+/// For signers the library does not control — a C host's callbacks (CryptoPro CSP, an HSM),
+/// a Python callable — a wrong signature would otherwise surface only as the bank's
+/// rejection the next day. The check costs one verification (about 0.1 ms for GOST-256).
+/// When a GOST or ECDSA signature fails in a way a common mistake explains, the error says
+/// which: the whole signature or each half byte-reversed (CryptoAPI's `CryptSignHash` writes
+/// little-endian), the halves as r‖s instead of s‖r, ECDSA as raw r‖s instead of DER.
+///
+/// Errors of `sign`: the inner signer's own, or [`ErrorKind::BadSignature`] (field
+/// `signature`) when the signature does not verify.
+///
+/// [`ErrorKind::BadSignature`]: crate::ErrorKind::BadSignature
+pub struct VerifyingSigner<S> {
+    inner: S,
+    public_key: PublicKey,
+    algorithm: AlgorithmIdentifierOwned,
+}
+
+impl<S: Signer> VerifyingSigner<S> {
+    /// Wraps `inner`, reading its public key and signature algorithm once.
+    pub fn new(inner: S) -> Self {
+        VerifyingSigner {
+            public_key: inner.public_key(),
+            algorithm: inner.signature_algorithm(),
+            inner,
+        }
+    }
+
+    /// The wrapped signer.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    fn diagnose(&self, msg: &[u8], sig: &[u8]) -> &'static str {
+        let verifies = |candidate: &[u8]| {
+            self.public_key
+                .verify(&self.algorithm, msg, candidate)
+                .is_ok()
+        };
+        let half = sig.len() / 2;
+        match self.public_key.algorithm() {
+            super::KeyAlgorithm::Gost(_) if sig.len().is_multiple_of(2) => {
+                let reversed: Vec<u8> = sig.iter().rev().copied().collect();
+                let swapped = [&sig[half..], &sig[..half]].concat();
+                let halves_reversed: Vec<u8> = sig[..half]
+                    .iter()
+                    .rev()
+                    .chain(sig[half..].iter().rev())
+                    .copied()
+                    .collect();
+                if verifies(&reversed) {
+                    "its bytes are in reverse order (little-endian, as CryptoAPI's CryptSignHash \
+                     writes them): reverse the whole signature"
+                } else if verifies(&swapped) {
+                    "its halves are r‖s: GOST signatures are s‖r (RFC 7091 §6, RFC 9215)"
+                } else if verifies(&halves_reversed) {
+                    "each half is little-endian: reverse s and r separately"
+                } else {
+                    "another key, another digest (Streebog of the whole message is expected), or \
+                     corrupt bytes"
+                }
+            }
+            super::KeyAlgorithm::EcdsaP256 if sig.len() == 64 => {
+                "it is raw r‖s: ECDSA signatures are DER Ecdsa-Sig-Value (RFC 5480)"
+            }
+            _ => "another key, another digest, or corrupt bytes",
+        }
+    }
+}
+
+impl<S: Signer> Signer for VerifyingSigner<S> {
+    fn public_key(&self) -> PublicKey {
+        self.public_key.clone()
+    }
+
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        self.algorithm.clone()
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        let sig = self.inner.sign(msg)?;
+        match self.public_key.verify(&self.algorithm, msg, &sig) {
+            Ok(()) => Ok(sig),
+            Err(_) => Err(crate::Error::bad_signature(format!(
+                "the signer's signature does not verify against its public key: {}",
+                self.diagnose(msg, &sig)
+            ))
+            .with_field("signature")),
+        }
+    }
+}
+
 /// Signature bytes as made by a [`Signer`], usable with RustCrypto's builders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureBytes(Vec<u8>);

@@ -6,7 +6,7 @@ use spki::{AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier};
 use zeroize::Zeroizing;
 
 use super::algorithm::KeyAlgorithm;
-pub use super::pkcs8::encrypted::{DEFAULT_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS};
+pub use super::pkcs8::encrypted::DEFAULT_PBKDF2_ITERATIONS;
 use super::public::PublicKey;
 use super::signer::{SignatureBytes, Signer};
 use super::{pem, pkcs8};
@@ -147,7 +147,8 @@ impl SoftwareKey {
     }
 
     /// Like [`to_encrypted_pkcs8_pem`](Self::to_encrypted_pkcs8_pem) with a chosen PBKDF2
-    /// iteration count (1 to [`MAX_PBKDF2_ITERATIONS`]).
+    /// iteration count (1 to [`kdf_iteration_limit`](crate::key::kdf_iteration_limit):
+    /// we never write what we would refuse to read).
     pub fn to_encrypted_pkcs8_pem_with_iterations(
         &self,
         password: &[u8],

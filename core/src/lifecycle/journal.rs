@@ -279,7 +279,8 @@ impl Journal for SqliteJournal {
     fn append(&mut self, e: &Event) -> Result<()> {
         let at = e
             .at
-            .to_offset(time::UtcOffset::UTC)
+            .checked_to_offset(time::UtcOffset::UTC)
+            .ok_or_else(|| Error::invalid_field("at", "the time is after the year 9999"))?
             .format(&Rfc3339)
             .map_err(|_| Error::invalid_field("at", "the time cannot be written as RFC 3339"))?;
         let seq = seq_to_sql(e.seq)?;
@@ -394,8 +395,11 @@ impl RawRow {
         Ok(Event {
             seq: u64::try_from(self.seq)
                 .map_err(|_| bad(Error::invalid_field("seq", "negative")))?,
+            // `time` parses `9999-12-31T23:59:59-23:59`, an instant it cannot convert.
             at: OffsetDateTime::parse(&self.at, &Rfc3339)
-                .map_err(|_| bad(Error::invalid_field("at", "not an RFC 3339 time")))?,
+                .ok()
+                .and_then(crate::calendar::representable)
+                .ok_or_else(|| bad(Error::invalid_field("at", "not an RFC 3339 time")))?,
             request_id: self.request_id,
             flow: Flow::parse(&self.flow).map_err(bad)?,
             kind: EventKind::parse(&self.kind).map_err(bad)?,
@@ -533,5 +537,23 @@ mod tests {
         let e = j.events().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Storage);
         assert!(e.message().contains("event 1"), "{e}");
+    }
+
+    #[test]
+    fn times_past_the_year_9999_are_errors_not_panics() {
+        // Issue 13 defect 1: `time` holds the local time and offset of an instant past its
+        // range, and panics when converting it.
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = SqliteJournal::open(dir.path().join("j")).unwrap();
+        let mut late = event(1);
+        late.at = time::macros::datetime!(9999-12-31 23:59:59 -23:59);
+        let e = j.append(&late).unwrap_err();
+        assert_eq!((e.kind(), e.field()), (ErrorKind::InvalidInput, Some("at")));
+        assert!(j.events().unwrap().is_empty());
+        j.append(&event(1)).unwrap();
+        j.conn
+            .execute("UPDATE events SET at = '9999-12-31T23:59:59-23:59'", [])
+            .unwrap();
+        assert_eq!(j.events().unwrap_err().kind(), ErrorKind::Storage);
     }
 }

@@ -2,9 +2,40 @@
 //! user, in Russian and English, and the table of allowed transitions.
 //!
 //! Every status has a stable machine name ([`RequestStatus::as_str`]) used in journals,
-//! databases, JSON reports, the C ABI and Python; the names never change once released.
+//! databases, JSON reports, the C ABI and Python, and a stable number
+//! ([`RequestStatus::code`]) for C enums and Python's `.code`; neither changes once released.
 
+use crate::vocab::stable_codes;
 use crate::{Error, ErrorKind, Result};
+
+stable_codes!(KeySetStatus {
+    Active = 1,
+    InitialGenerationRequired = 2,
+    ScheduledReplacementRequired = 3,
+    Expired = 4,
+});
+
+stable_codes!(Flow {
+    PaperActs = 1,
+    Remote = 2,
+});
+
+stable_codes!(RequestStatus {
+    New = 1,
+    Signed = 2,
+    Sent = 3,
+    AcceptedByBank = 4,
+    AwaitingPaperDocuments = 5,
+    CertificateIssued = 6,
+    Activated = 7,
+    Rejected = 8,
+    Cancelled = 9,
+});
+
+stable_codes!(QesStatus {
+    NotConfirmed = 1,
+    Confirmed = 2,
+});
 
 /// The state of a key set on a medium, assessed from its certificate and a date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -310,6 +341,17 @@ fn parse_name<T: Copy>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_and_numbers_are_a_stable_vocabulary() {
+        crate::vocab::assert_vocabulary!(KeySetStatus);
+        crate::vocab::assert_vocabulary!(Flow);
+        crate::vocab::assert_vocabulary!(RequestStatus);
+        crate::vocab::assert_vocabulary!(QesStatus);
+        // Published numbers (C header, Python): changing one breaks every host.
+        assert_eq!(RequestStatus::Activated.code(), 7);
+        assert_eq!(KeySetStatus::ScheduledReplacementRequired.code(), 3);
+    }
 
     #[test]
     fn machine_names_round_trip_and_are_distinct() {

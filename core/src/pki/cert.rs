@@ -120,6 +120,13 @@ impl Certificate {
         Certificate::from_der(&pem::der_of(input, &[PEM_LABEL], "certificate")?)
     }
 
+    /// Parses a certificate given as DER or as PEM — the one name every parser shares
+    /// (certificates, requests, CRLs, public keys, CMS), for bindings and files of unknown
+    /// form.
+    pub fn from_der_or_pem(input: &[u8]) -> Result<Certificate> {
+        Certificate::from_pem(input)
+    }
+
     /// Every certificate in a PEM bundle, in order.
     pub fn all_from_pem(input: &[u8]) -> Result<Vec<Certificate>> {
         pem::blocks(input)?

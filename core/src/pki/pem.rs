@@ -2,16 +2,26 @@
 //! output, mail bodies and bank portals produce), and writing with 64-character lines.
 
 use base64ct::{Base64, Encoding};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::{Error, Result};
 
 /// One PEM block: its label ("CERTIFICATE") and the decoded bytes.
+///
+/// A block may hold a private key, so its bytes are wiped when it is dropped (as are the
+/// Base64 copies made while reading it); take `der` out with `std::mem::take` to keep it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PemBlock {
     /// The label between "-----BEGIN " and "-----".
     pub label: String,
     /// The decoded contents.
     pub der: Vec<u8>,
+}
+
+impl Drop for PemBlock {
+    fn drop(&mut self) {
+        self.der.zeroize();
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -44,7 +54,7 @@ pub fn blocks(input: &[u8]) -> Result<Vec<PemBlock>> {
             .ok_or_else(|| Error::malformed(format!("PEM: no END line for {label}")))?;
         let body = &rest[..body_end];
         rest = &rest[body_end + end_line.len()..];
-        let mut b64 = String::with_capacity(body.len());
+        let mut b64 = Zeroizing::new(String::with_capacity(body.len()));
         for line in body.split(|&b| b == b'\n') {
             if line.contains(&b':') {
                 continue; // an RFC 1421 header
@@ -55,9 +65,16 @@ pub fn blocks(input: &[u8]) -> Result<Vec<PemBlock>> {
                 }
             }
         }
-        let der = Base64::decode_vec(&b64)
-            .map_err(|_| Error::malformed(format!("PEM: the {label} block is not Base64")))?;
-        out.push(PemBlock { label, der });
+        // Decoded into a buffer that is wiped on every path (decode_vec's is not on error).
+        let mut der = Zeroizing::new(vec![0u8; b64.len() / 4 * 3 + 3]);
+        let len = Base64::decode(b64.as_bytes(), &mut der)
+            .map_err(|_| Error::malformed(format!("PEM: the {label} block is not Base64")))?
+            .len();
+        der.truncate(len);
+        out.push(PemBlock {
+            label,
+            der: std::mem::take(&mut *der),
+        });
     }
     Ok(out)
 }
@@ -71,7 +88,7 @@ pub fn der_of(input: &[u8], labels: &[&str], what: &str) -> Result<Vec<u8>> {
     let all = blocks(input).map_err(|e| e.context(what))?;
     all.into_iter()
         .find(|b| labels.contains(&b.label.as_str()))
-        .map(|b| b.der)
+        .map(|mut b| std::mem::take(&mut b.der))
         .ok_or_else(|| {
             Error::malformed(format!(
                 "{what}: neither DER nor PEM with label {}",

@@ -95,6 +95,13 @@ impl CertificateRequest {
         )?)
     }
 
+    /// Parses a request given as DER or as PEM (see [`Certificate::from_der_or_pem`]).
+    ///
+    /// [`Certificate::from_der_or_pem`]: crate::pki::Certificate::from_der_or_pem
+    pub fn from_der_or_pem(input: &[u8]) -> Result<CertificateRequest> {
+        CertificateRequest::from_pem(input)
+    }
+
     /// The DER encoding, as read.
     pub fn to_der(&self) -> Vec<u8> {
         self.der.clone()

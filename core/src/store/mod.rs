@@ -54,6 +54,47 @@ pub trait KeyStore: Send + Sync {
     }
 }
 
+/// A shared store is a store: a binding keeps `Arc<FileContainer>` or `Arc<Pkcs11Token>` (a
+/// C handle, a Python object that also answers PIN calls) and hands `Box::new(arc.clone())`
+/// to `lifecycle::Client::open`, so no handle is ever consumed.
+impl<T: KeyStore + ?Sized> KeyStore for std::sync::Arc<T> {
+    fn description(&self) -> String {
+        (**self).description()
+    }
+
+    fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet> {
+        (**self).generate(algorithm, label)
+    }
+
+    fn key_sets(&self) -> Result<Vec<KeySet>> {
+        (**self).key_sets()
+    }
+
+    fn signer(&self, id: &[u8]) -> Result<Box<dyn Signer>> {
+        (**self).signer(id)
+    }
+
+    fn install_certificate(&self, cert_der: &[u8], id: Option<&[u8]>) -> Result<KeySet> {
+        (**self).install_certificate(cert_der, id)
+    }
+
+    fn find_by_certificate(&self, cert_der: &[u8]) -> Result<Option<KeySet>> {
+        (**self).find_by_certificate(cert_der)
+    }
+
+    fn retire(&self, id: &[u8]) -> Result<()> {
+        (**self).retire(id)
+    }
+
+    fn delete(&self, id: &[u8]) -> Result<()> {
+        (**self).delete(id)
+    }
+
+    fn warnings(&self) -> Result<Vec<String>> {
+        (**self).warnings()
+    }
+}
+
 /// The key set a certificate is to be installed beside, on a medium described by `medium`
 /// ("in the container", "on the token"): the set named by `id`, which must hold the
 /// certificate's key, or else the first set with a private key that holds it. `holds` says

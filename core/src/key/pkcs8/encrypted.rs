@@ -26,15 +26,13 @@ use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
 use super::ciphers::{self, Gost89Sbox};
+use crate::key::kdf::{self, Prf};
 use crate::{Error, ErrorKind, Result, oid};
 
 /// The PBKDF2 iteration count we write by default: OWASP's 2023 figure for
-/// PBKDF2-HMAC-SHA-256 (0.16 s to derive a key here in a release build).
+/// PBKDF2-HMAC-SHA-256 (0.16 s to derive a key here in a release build). Reading and writing
+/// are bounded by [`kdf_iteration_limit`](crate::key::kdf_iteration_limit).
 pub const DEFAULT_PBKDF2_ITERATIONS: u32 = 600_000;
-
-/// The largest iteration count we accept when reading, so that a crafted file cannot make us
-/// spin for hours.
-pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 
 #[derive(Sequence)]
 struct EncryptedPrivateKeyInfo {
@@ -67,14 +65,6 @@ struct GostCipherParams {
     param_set: Option<ObjectIdentifier>,
 }
 
-#[derive(Clone, Copy)]
-enum Prf {
-    Sha1,
-    Sha256,
-    Streebog256,
-    Streebog512,
-}
-
 enum Scheme {
     AesCbc { key_len: usize, iv: [u8; 16] },
     KuznyechikCtrAcpkm { counter: [u8; 16] },
@@ -99,20 +89,6 @@ fn wrong_password() -> Error {
         ErrorKind::WrongPassword,
         "the password does not decrypt the key (or the encrypted key is corrupt)",
     )
-}
-
-fn parse_prf(alg: Option<&AlgorithmIdentifierOwned>) -> Result<Prf> {
-    let Some(alg) = alg else {
-        return Ok(Prf::Sha1);
-    };
-    crate::key::public::params_absent_or_null(alg, "prf")?;
-    match alg.oid {
-        o if o == oid::HMAC_WITH_SHA1 => Ok(Prf::Sha1),
-        o if o == oid::HMAC_WITH_SHA256 => Ok(Prf::Sha256),
-        o if o == oid::HMAC_STREEBOG_256 => Ok(Prf::Streebog256),
-        o if o == oid::HMAC_STREEBOG_512 => Ok(Prf::Streebog512),
-        o => Err(Error::unsupported(format!("PBKDF2 PRF {o}")).with_field("prf")),
-    }
 }
 
 fn parse_scheme(alg: &AlgorithmIdentifierOwned) -> Result<Scheme> {
@@ -173,19 +149,6 @@ fn parse_scheme(alg: &AlgorithmIdentifierOwned) -> Result<Scheme> {
     Err(Error::unsupported(format!("PBES2 encryption scheme {}", alg.oid)).with_field(field))
 }
 
-fn derive(prf: Prf, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
-    match prf {
-        Prf::Sha1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt, iterations, out),
-        Prf::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, iterations, out),
-        Prf::Streebog256 => pbkdf2::pbkdf2_hmac::<crate::gost::streebog::rustcrypto::Streebog256>(
-            password, salt, iterations, out,
-        ),
-        Prf::Streebog512 => pbkdf2::pbkdf2_hmac::<crate::gost::streebog::rustcrypto::Streebog512>(
-            password, salt, iterations, out,
-        ),
-    }
-}
-
 /// Decrypts an `EncryptedPrivateKeyInfo`, returning the `PrivateKeyInfo` DER inside.
 ///
 /// [`ErrorKind::WrongPassword`] when the padding is wrong or the result is not a
@@ -221,8 +184,8 @@ pub(crate) fn decrypt(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>>
         .ok_or_else(|| malformed("PBKDF2-params", "PBKDF2 without parameters"))?
         .decode_as()
         .map_err(|e: der::Error| malformed("PBKDF2-params", e.to_string()))?;
-    check_iterations(params.iteration_count)?;
-    let prf = parse_prf(params.prf.as_ref())?;
+    let iterations = kdf::check_read(params.iteration_count.into(), "iterationCount")?;
+    let prf = Prf::from_algorithm(params.prf.as_ref())?;
     let scheme = parse_scheme(&pbes2.encryption_scheme)?;
     if let Some(len) = params.key_length
         && len as usize != scheme.key_len()
@@ -237,13 +200,7 @@ pub(crate) fn decrypt(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>>
     }
     let mut key = Zeroizing::new([0u8; 32]);
     let key = &mut key[..scheme.key_len()];
-    derive(
-        prf,
-        password,
-        params.salt.as_bytes(),
-        params.iteration_count,
-        key,
-    );
+    kdf::pbkdf2(prf, password, params.salt.as_bytes(), iterations, key)?;
 
     let mut data = Zeroizing::new(info.encrypted_data.as_bytes().to_vec());
     let plain_len = match scheme {
@@ -281,16 +238,6 @@ pub(crate) fn decrypt(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>>
     Ok(data)
 }
 
-fn check_iterations(n: u32) -> Result<()> {
-    if n == 0 || n > MAX_PBKDF2_ITERATIONS {
-        return Err(Error::invalid_field(
-            "iterationCount",
-            format!("PBKDF2 iteration count {n} is outside 1..={MAX_PBKDF2_ITERATIONS}"),
-        ));
-    }
-    Ok(())
-}
-
 fn aes_cbc_decrypt(key_len: usize, key: &[u8], iv: &[u8; 16], data: &mut [u8]) -> Result<usize> {
     use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
     fn run<C>(key: &[u8], iv: &[u8; 16], data: &mut [u8]) -> Result<usize>
@@ -314,14 +261,14 @@ fn aes_cbc_decrypt(key_len: usize, key: &[u8], iv: &[u8; 16], data: &mut [u8]) -
 /// salt) and AES-256-CBC (random IV).
 pub(crate) fn encrypt(plain: &[u8], password: &[u8], iterations: u32) -> Result<Vec<u8>> {
     use cbc::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
-    check_iterations(iterations)?;
+    kdf::check_write(iterations)?;
     let mut salt = [0u8; 16];
     let mut iv = [0u8; 16];
     getrandom::fill(&mut salt)
         .and_then(|_| getrandom::fill(&mut iv))
         .map_err(|e| Error::new(ErrorKind::Internal, format!("OS random source: {e}")))?;
     let mut key = Zeroizing::new([0u8; 32]);
-    derive(Prf::Sha256, password, &salt, iterations, &mut key[..]);
+    kdf::pbkdf2(Prf::Sha256, password, &salt, iterations, &mut key[..])?;
 
     let mut buf = Zeroizing::new(vec![0u8; plain.len() + 16]);
     buf[..plain.len()].copy_from_slice(plain);
@@ -412,7 +359,66 @@ mod tests {
     #[test]
     fn iteration_counts_are_bounded() {
         let plain = pem_der("ec-p256/key.pem", "PRIVATE KEY");
-        assert!(encrypt(&plain, b"p", 0).is_err());
-        assert!(encrypt(&plain, b"p", MAX_PBKDF2_ITERATIONS + 1).is_err());
+        assert_eq!(
+            encrypt(&plain, b"p", 0).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            encrypt(&plain, b"p", crate::key::kdf_iteration_limit() + 1)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::LimitExceeded
+        );
+    }
+
+    /// Issue 13, defect 5: a 280-byte key asking for 10,000,000 iterations of
+    /// HMAC-Streebog-512 (16 s of CPU per attempt) is refused before any derivation, with
+    /// its own kind (the file may be genuine: the host can raise the limit).
+    #[test]
+    fn a_hostile_iteration_count_is_refused_before_deriving() {
+        let mut der = crate::key::pem::decode(
+            &std::fs::read_to_string(format!(
+                "{FIXTURES}/encrypted/gost2012_256-A.gost89.hmac-streebog512.pem"
+            ))
+            .unwrap(),
+            &["ENCRYPTED PRIVATE KEY"],
+        )
+        .unwrap()
+        .to_vec();
+        let info = EncryptedPrivateKeyInfo::from_der(&der).unwrap();
+        let pbes2: Pbes2Params = info
+            .encryption_algorithm
+            .parameters
+            .unwrap()
+            .decode_as()
+            .unwrap();
+        let mut kdf_params: Pbkdf2Params = pbes2
+            .key_derivation_func
+            .parameters
+            .unwrap()
+            .decode_as()
+            .unwrap();
+        kdf_params.iteration_count = 10_000_000;
+        let pbes2 = Pbes2Params {
+            key_derivation_func: AlgorithmIdentifierOwned {
+                oid: oid::PBKDF2,
+                parameters: Some(Any::from_der(&kdf_params.to_der().unwrap()).unwrap()),
+            },
+            encryption_scheme: pbes2.encryption_scheme,
+        };
+        der = EncryptedPrivateKeyInfo {
+            encryption_algorithm: AlgorithmIdentifierOwned {
+                oid: oid::PBES2,
+                parameters: Some(Any::from_der(&pbes2.to_der().unwrap()).unwrap()),
+            },
+            encrypted_data: info.encrypted_data,
+        }
+        .to_der()
+        .unwrap();
+        assert!(der.len() < 300, "{} bytes", der.len());
+        let e = decrypt(&der, PASSWORD).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::LimitExceeded);
+        assert_eq!(e.field(), Some("iterationCount"));
+        assert!(e.message().contains("10000000"), "{e}");
     }
 }

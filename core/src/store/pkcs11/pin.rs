@@ -7,6 +7,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::vocab::stable_codes;
 use crate::{Error, ErrorKind, Result};
 
 /// The factory user PINs of common Russian tokens (public knowledge, printed in their manuals
@@ -40,7 +41,26 @@ pub enum PinState {
     Locked,
 }
 
+stable_codes!(PinState {
+    NotInitialized = 1,
+    Ok = 2,
+    ToBeChanged = 3,
+    CountLow = 4,
+    FinalTry = 5,
+    Locked = 6,
+});
+
 impl PinState {
+    /// Every state, from the least to the most severe (but `NotInitialized`, which comes first).
+    pub const ALL: [PinState; 6] = [
+        PinState::NotInitialized,
+        PinState::Ok,
+        PinState::ToBeChanged,
+        PinState::CountLow,
+        PinState::FinalTry,
+        PinState::Locked,
+    ];
+
     /// The state from CK_TOKEN_INFO flags; the most severe condition wins.
     pub fn from_flags(
         initialized: bool,
@@ -64,8 +84,9 @@ impl PinState {
         }
     }
 
-    /// A stable snake_case name (reports, bindings).
-    pub fn name(self) -> &'static str {
+    /// The stable machine name (`not_initialized`, `ok`, `to_be_changed`, `count_low`,
+    /// `final_try`, `locked`): reports, bindings.
+    pub fn as_str(self) -> &'static str {
         match self {
             PinState::NotInitialized => "not_initialized",
             PinState::Ok => "ok",
@@ -74,6 +95,43 @@ impl PinState {
             PinState::FinalTry => "final_try",
             PinState::Locked => "locked",
         }
+    }
+
+    /// The same as [`as_str`](Self::as_str) (the name it had first).
+    pub fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// What the user is told, in Russian.
+    pub fn ru(self) -> &'static str {
+        match self {
+            PinState::NotInitialized => "Пин-код пользователя не задан",
+            PinState::Ok => "Пин-код в порядке",
+            PinState::ToBeChanged => "Необходимо сменить заводской пин-код",
+            PinState::CountLow => "Был введён неверный пин-код",
+            PinState::FinalTry => "Осталась последняя попытка ввода пин-кода",
+            PinState::Locked => "Пин-код заблокирован",
+        }
+    }
+
+    /// What the user is told, in English.
+    pub fn en(self) -> &'static str {
+        match self {
+            PinState::NotInitialized => "User PIN not set",
+            PinState::Ok => "PIN OK",
+            PinState::ToBeChanged => "The factory PIN must be changed",
+            PinState::CountLow => "A wrong PIN was entered",
+            PinState::FinalTry => "One try left before the PIN locks",
+            PinState::Locked => "PIN locked",
+        }
+    }
+
+    /// Parses a machine name written by [`as_str`](Self::as_str).
+    pub fn parse(name: &str) -> Result<PinState> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| Error::invalid_field("pin_state", format!("unknown PIN state {name:?}")))
     }
 
     /// Whether a login attempt may be made, given whether the caller insists on using the
@@ -108,6 +166,11 @@ pub struct LoginOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pin_states_are_a_stable_vocabulary() {
+        crate::vocab::assert_vocabulary!(PinState);
+    }
 
     #[test]
     fn severity_order() {
