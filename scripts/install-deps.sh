@@ -6,7 +6,7 @@
 set -euo pipefail
 
 CBINDGEN_VERSION=0.29.0
-PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 opencryptoki python3 pkg-config gcc g++ make poppler-utils qpdf valgrind)
+PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 opencryptoki python3 python3-venv pkg-config gcc g++ make poppler-utils qpdf valgrind)
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 

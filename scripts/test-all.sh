@@ -54,6 +54,8 @@ bash scripts/test-dependents.sh
 
 step "the main job: demo (three flows; file container and SoftHSM); its outputs checked by inspect and pdftotext"
 bash scripts/check-demo.sh
+step "Python: wheel, stubtest, mypy, pytest (python/tests, SoftHSM and OpenSSL), examples"
+bash scripts/test-python.sh
 hsm_down
 trap - EXIT
 
