@@ -105,6 +105,7 @@ impl Pkcs11Token {
         let inner = &self.inner;
         inner.require_login()?;
         inner.refuse_factory_pin()?;
+        let _objects = inner.write_objects();
         let attempts = attempts(inner, spec)?;
         let temp_id = temporary_id()?;
         let raw = &inner.module.raw;

@@ -141,6 +141,12 @@ impl Pkcs11Token {
     /// Every key set on the token (public objects are listed without login; private keys only
     /// show when logged in).
     pub fn key_sets(&self) -> Result<Vec<KeySet>> {
+        let _objects = self.inner.read_objects();
+        self.key_sets_held()
+    }
+
+    /// [`key_sets`](Self::key_sets) for a caller that holds the objects already.
+    fn key_sets_held(&self) -> Result<Vec<KeySet>> {
         let inner = &self.inner;
         inner.with_session(|s| {
             Ok(groups(inner, s)?
@@ -177,7 +183,8 @@ impl Pkcs11Token {
         let cert = x509_cert::Certificate::from_der(cert_der)
             .map_err(|e| Error::malformed(format!("certificate: {e}")))?;
         let bits = pubkey::key_bits(&cert.tbs_certificate().subject_public_key_info().to_der()?)?;
-        let sets = self.key_sets()?;
+        let _objects = inner.write_objects();
+        let sets = self.key_sets_held()?;
         let holds = |k: &KeySet| {
             k.public_key_spki
                 .as_deref()
@@ -215,6 +222,7 @@ impl Pkcs11Token {
     pub fn retire(&self, id: &[u8]) -> Result<()> {
         let inner = &self.inner;
         inner.require_login()?;
+        let _objects = inner.write_objects();
         inner.with_session(|s| {
             let objects = objects_with_id(inner, s, id)?;
             for (h, label) in objects {
@@ -232,6 +240,7 @@ impl Pkcs11Token {
     pub fn delete(&self, id: &[u8]) -> Result<()> {
         let inner = &self.inner;
         inner.require_login()?;
+        let _objects = inner.write_objects();
         inner.with_session(|s| {
             let objects = objects_with_id(inner, s, id)?;
             if objects.is_empty() {
