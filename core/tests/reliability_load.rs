@@ -243,8 +243,23 @@ fn child_worker() {
     let dir = PathBuf::from(std::env::var(DIR_ENV).expect("run by the parent test"));
     let worker: usize = std::env::var(WORKER_ENV).unwrap().parse().unwrap();
     let token = std::env::var(TOKEN_ENV).ok().and_then(|l| token_for(&l));
+    ready_then_wait(&dir, worker);
     let t = work(&dir, token.as_ref().map(|(_, t)| t), worker, seconds());
     println!("{}", t.line());
+}
+
+/// Says the worker has opened the token (file `ready-<worker>`), then waits for `go`. The
+/// parent starts the workers one after the other and releases them together: SoftHSM made
+/// a token vanish from the slot list of a process that initialised while another process
+/// was rewriting that token's files (4 processes opening at once), which is SoftHSM's
+/// cross-process weakness, not what this test measures.
+fn ready_then_wait(dir: &Path, worker: usize) {
+    std::fs::write(dir.join(format!("ready-{worker}")), b"").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !dir.join("go").exists() {
+        assert!(Instant::now() < deadline, "no start signal");
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }
 
 /// A fresh shared set-up: a container, and a SoftHSM token when the module is there
@@ -372,9 +387,18 @@ fn run_children(n: usize, child: &str, what: &str) {
             if let Some(l) = &label {
                 c.env(TOKEN_ENV, l);
             }
-            c.spawn().unwrap()
+            let mut child = c.spawn().unwrap();
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !dir.join(format!("ready-{w}")).exists() {
+                if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+                    break; // it failed: its output says why, below
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            child
         })
         .collect();
+    std::fs::write(dir.join("go"), b"").unwrap();
     let mut tallies = Vec::new();
     for c in children {
         let out = c.wait_with_output().unwrap();
@@ -414,6 +438,7 @@ fn four_processes() {
 fn child_threads() {
     let dir = PathBuf::from(std::env::var(DIR_ENV).expect("run by the parent test"));
     let token = std::env::var(TOKEN_ENV).ok().and_then(|l| token_for(&l));
+    ready_then_wait(&dir, 0);
     let tallies = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for w in 0..8 {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use cryptoki::object::{Attribute, CertificateType, ObjectClass, ObjectHandle};
 use cryptoki::session::Session;
-use cryptoki_sys::{CKA_ID, CKA_LABEL, CKA_VALUE};
+use cryptoki_sys::{CKA_ID, CKA_LABEL, CKA_VALUE, CKR_OBJECT_HANDLE_INVALID};
 use der::{Decode, Encode};
 
 use super::error::from_cryptoki;
@@ -75,21 +75,22 @@ fn groups(inner: &TokenInner, s: &Session) -> Result<BTreeMap<Vec<u8>, Group>> {
 /// CKA_VALUE is empty or not a certificate, or holds another key than the set's public key;
 /// a public key whose value does not read) is not used and is named in [`KeySet::damage`];
 /// the rest of the set, and every other set, is listed as usual (issue 13, defect 8).
-fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> KeySet {
+fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> Result<KeySet> {
     let label = g.label.clone().unwrap_or_default();
     let mut damage = Vec::new();
-    let public_from_object = g
-        .public
-        .and_then(|h| match read_spki(inner, s, h.handle()) {
-            Ok(spki) => Some(spki),
-            Err(e) => {
-                damage.push(format!(
-                    "public key object: does not read ({})",
-                    e.message()
-                ));
-                None
-            }
-        });
+    let public_from_object = match g.public.map(|h| read_spki(inner, s, h.handle())) {
+        None => None,
+        Some(Ok(spki)) => Some(spki),
+        // Gone meanwhile (another process rewrote it): the listing is made again.
+        Some(Err(e)) if e.ckr() == Some(CKR_OBJECT_HANDLE_INVALID as u64) => return Err(e),
+        Some(Err(e)) => {
+            damage.push(format!(
+                "public key object: does not read ({})",
+                e.message()
+            ));
+            None
+        }
+    };
     let public_bits = public_from_object
         .as_deref()
         .and_then(|p| pubkey::key_bits(p).ok());
@@ -119,7 +120,7 @@ fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> KeySet
             .as_deref()
             .and_then(|c| certificate_spki(c).ok())
     });
-    KeySet {
+    Ok(KeySet {
         id,
         retired: label.starts_with(RETIRED_PREFIX),
         label,
@@ -127,7 +128,7 @@ fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> KeySet
         has_private_key: g.private.is_some(),
         certificate,
         damage,
-    }
+    })
 }
 
 /// The SubjectPublicKeyInfo DER of a certificate.
@@ -145,15 +146,28 @@ impl Pkcs11Token {
         self.key_sets_held()
     }
 
-    /// [`key_sets`](Self::key_sets) for a caller that holds the objects already.
+    /// [`key_sets`](Self::key_sets) for a caller that holds the objects already. Another
+    /// process writing the token meanwhile can invalidate a handle between the search and
+    /// the read (SoftHSM answers CKR_OBJECT_HANDLE_INVALID when another process rewrote the
+    /// object: the 4-process load test): the listing is then made again, a few times.
     fn key_sets_held(&self) -> Result<Vec<KeySet>> {
         let inner = &self.inner;
-        inner.with_session(|s| {
-            Ok(groups(inner, s)?
-                .into_iter()
-                .map(|(id, g)| to_key_set(inner, s, id, &g))
-                .collect())
-        })
+        let mut attempt = 0;
+        loop {
+            let listed = inner.with_session(|s| {
+                groups(inner, s)?
+                    .into_iter()
+                    .map(|(id, g)| to_key_set(inner, s, id, &g))
+                    .collect()
+            });
+            match listed {
+                Err(e) if e.ckr() == Some(CKR_OBJECT_HANDLE_INVALID as u64) && attempt < 8 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(5 << attempt.min(4)));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The key set holding `cert_der`, or whose public key is the certificate's.
