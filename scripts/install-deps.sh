@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the tests need on Debian 12: OpenSSL with the GOST engine, GnuTLS certtool,
 # SoftHSM2 (and SoftHSM2 rebuilt with GOST, cached: scripts/softhsm-gost.sh), opencryptoki, a C/C++
-# compiler, pkg-config, python3, valgrind (scripts/ct-check.sh), rustfmt/clippy and cbindgen.
+# compiler, pkg-config, python3, valgrind (scripts/ct-check.sh, scripts/test-c.sh), libssl-dev (the C
+# host-signer example), rustfmt/clippy and cbindgen.
 # Idempotent and quiet: prints only on failure (or what it installs when something is missing).
 set -euo pipefail
 
 CBINDGEN_VERSION=0.29.0
-PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 opencryptoki python3 python3-venv pkg-config gcc g++ make poppler-utils qpdf valgrind)
+PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 opencryptoki python3 python3-venv pkg-config gcc g++ make poppler-utils qpdf valgrind libssl-dev)
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 
