@@ -26,5 +26,7 @@ mod sqlite;
 pub mod store;
 pub mod subject;
 mod vocab;
+pub mod xml;
+pub mod xmldsig;
 
 pub use error::{Error, ErrorKind, Result};
