@@ -308,8 +308,12 @@
 // The object asks for more work than allowed (an encrypted key's iteration count).
 #define BK_REASON_LIMIT_EXCEEDED 15
 
+// A CMS message recognised but not opened (EnvelopedData, EncryptedData, ...): nothing was
+// verified, nothing in it is signed.
+#define BK_REASON_NOT_VERIFIABLE 16
+
 // An encrypted key that the password given (or none) does not open.
-#define BK_REASON_WRONG_PASSWORD 16
+#define BK_REASON_WRONG_PASSWORD 17
 
 // `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 #define BK_VOCABULARY_KEY_SET_STATUS 1
