@@ -312,6 +312,9 @@
 // verified, nothing in it is signed.
 #define BK_REASON_NOT_VERIFIABLE 16
 
+// An encrypted key that the password given (or none) does not open.
+#define BK_REASON_WRONG_PASSWORD 17
+
 // `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 #define BK_VOCABULARY_KEY_SET_STATUS 1
 

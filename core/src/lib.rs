@@ -23,6 +23,7 @@ pub mod lifecycle;
 pub mod oid;
 pub mod pki;
 pub mod report;
+mod sqlite;
 pub mod store;
 pub mod subject;
 mod vocab;
