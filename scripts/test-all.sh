@@ -49,6 +49,9 @@ fi
 step "cargo test (unit, integration, examples)"
 cargo test --quiet --workspace --all-targets
 
+step "fuzz replay: the committed corpora and regression inputs through every fuzz target"
+bash scripts/fuzz-replay.sh
+
 step "the main job: demo (three flows; file container and SoftHSM); its outputs checked by inspect and pdftotext"
 bash scripts/check-demo.sh
 step "Python: wheel, stubtest, mypy, pytest (python/tests, SoftHSM and OpenSSL), examples"
