@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need on Debian 12: OpenSSL with the GOST engine, GnuTLS certtool,
 # SoftHSM2 (and SoftHSM2 rebuilt with GOST, cached: scripts/softhsm-gost.sh), opencryptoki, a C/C++
-# compiler, pkg-config, python3, valgrind (scripts/ct-check.sh), rustfmt/clippy and cbindgen.
+# compiler, pkg-config, python3, valgrind (scripts/ct-check.sh, scripts/test-c.sh), libssl-dev (the C
+# host-signer example), rustfmt/clippy, cbindgen, xmllint (libxml2-utils) and xmlsec1 rebuilt with
+# GOST (cached: scripts/xmlsec-gost.sh).
 # Idempotent and quiet: prints only on failure (or what it installs when something is missing).
 set -euo pipefail
 
 CBINDGEN_VERSION=0.29.0
-PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 opencryptoki python3 python3-venv pkg-config gcc g++ make poppler-utils qpdf valgrind)
+PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 opencryptoki python3 python3-venv pkg-config gcc g++ make poppler-utils qpdf valgrind libssl-dev libxml2-utils)
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 
@@ -72,3 +74,8 @@ fi
 # SoftHSM2 with GOST (for the GOST token tests): built once from Debian's source, then cached.
 bash "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/softhsm-gost.sh" >/dev/null \
     || die "building SoftHSM2 with GOST failed (scripts/softhsm-gost.sh)"
+
+# xmlsec1 with GOST (the XML signature oracle of tests/xmldsig_xmlsec.rs): built once from
+# Debian's source, then cached.
+bash "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/xmlsec-gost.sh" >/dev/null \
+    || die "building xmlsec1 with GOST failed (scripts/xmlsec-gost.sh)"

@@ -18,12 +18,6 @@ set -euo pipefail
 log() { echo "softhsm-gost: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || die "needs root or sudo to install build dependencies"
-    SUDO=(sudo)
-fi
-
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/bankkey/softhsm-gost"
 
 # The Debian version of the source we build (same as the binary package, when apt knows it).
@@ -40,36 +34,8 @@ fi
 start=$(date +%s)
 deps=(dpkg-dev autoconf automake libtool pkg-config g++ make libssl-dev libsqlite3-dev
       libengine-gost-openssl openssl)
-missing=()
-for p in "${deps[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
-done
-
-# A deb-src entry for the mirror(s) apt already uses: derived from the existing entries, so the
-# source matches the binaries (same suite, same snapshot).
-need_update=0
-if ! apt-cache showsrc softhsm2 >/dev/null 2>&1 || [ -z "$(apt-cache showsrc softhsm2 2>/dev/null)" ]; then
-    src_list=/etc/apt/sources.list.d/bankkey-deb-src
-    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-        sed -n 's/^Types: deb$/Types: deb-src/; p' /etc/apt/sources.list.d/debian.sources \
-            | "${SUDO[@]}" tee "$src_list.sources" >/dev/null
-    elif [ -f /etc/apt/sources.list ]; then
-        grep -E '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' \
-            | "${SUDO[@]}" tee "$src_list.list" >/dev/null
-    else
-        die "no apt sources found to derive a deb-src entry from"
-    fi
-    need_update=1
-fi
-if [ "$need_update" = 1 ] || [ "${#missing[@]}" -gt 0 ]; then
-    log "apt-get update"
-    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || die "apt-get update failed"
-fi
-if [ "${#missing[@]}" -gt 0 ]; then
-    log "installing ${missing[*]}"
-    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${missing[@]}" >/dev/null || die "apt-get install failed"
-fi
+bash "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/debian-build-deps.sh" softhsm2 "${deps[@]}" \
+    || die "preparing the build of softhsm2 failed"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

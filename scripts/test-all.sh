@@ -2,13 +2,13 @@
 # Runs every test of the project (and installs what the tests need first):
 #   dependencies, rustfmt, clippy, unit + integration + doc tests (criterion benches run once),
 #   the constant-time check of GOST signing (callgrind), the cbindgen header check and the
-#   C/C++ header and ABI tests.
+#   C ABI's tests and examples (scripts/test-c.sh).
 # REQUIRE_ORACLES=1 (set by .ci/run) makes the OpenSSL/GnuTLS interop tests fail instead of
 # skipping when the oracles are missing; REQUIRE_HSM=1 does the same for the PKCS#11 tests
 # (SoftHSM2, SoftHSM2 with GOST, opencryptoki).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-root="$PWD"
+
 start=$(date +%s)
 
 step() { printf '== [%4ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
@@ -52,6 +52,9 @@ cargo test --quiet --workspace --all-targets
 step "fuzz replay: the committed corpora and regression inputs through every fuzz target"
 bash scripts/fuzz-replay.sh
 
+step "C ABI: header as C11/C++17, install + pkg-config, tests and examples under valgrind and ASan"
+bash scripts/test-c.sh
+
 step "the main job: demo (three flows; file container and SoftHSM); its outputs checked by inspect and pdftotext"
 bash scripts/check-demo.sh
 step "Python: wheel, stubtest, mypy, pytest (python/tests, SoftHSM and OpenSSL), examples"
@@ -85,21 +88,5 @@ bash scripts/ct-check.sh
 
 step "C header is up to date (cbindgen)"
 bash scripts/gen-header.sh --check
-
-step "C header compiles as C11 and C++17; C ABI test"
-cargo build --quiet -p bankkey-ffi
-lib="$root/target/debug"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-printf '#include "bankkey.h"\nint main(void) { return bk_version() == 0; }\n' >"$tmp/h.c"
-cp "$tmp/h.c" "$tmp/h.cpp"
-gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -I include -c "$tmp/h.c" -o "$tmp/h_c.o"
-g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -I include -c "$tmp/h.cpp" -o "$tmp/h_cpp.o"
-version=$(cargo metadata --format-version 1 --no-deps \
-    | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="bankkey-ffi"))')
-gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -I include \
-    -DBANKKEY_EXPECTED_VERSION="\"$version\"" \
-    tests/c/test_status.c -L "$lib" -Wl,-rpath,"$lib" -lbankkey -o "$tmp/test_status"
-"$tmp/test_status"
 
 step "all tests passed in $(( $(date +%s) - start ))s"

@@ -25,5 +25,7 @@ pub mod report;
 pub mod store;
 pub mod subject;
 mod vocab;
+pub mod xml;
+pub mod xmldsig;
 
 pub use error::{Error, ErrorKind, Result};

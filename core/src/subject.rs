@@ -441,6 +441,31 @@ impl AttributeType {
         None
     }
 
+    /// The attribute's name as Russian certificate viewers and bank instructions show it
+    /// («Общее имя», «ИНН ЮЛ», «СНИЛС»), for a client that lists a certificate's fields; `None`
+    /// for [`AttributeType::Other`].
+    pub fn ru(&self) -> Option<&'static str> {
+        Some(match self {
+            AttributeType::CommonName => "Общее имя",
+            AttributeType::Surname => "Фамилия",
+            AttributeType::GivenName => "Имя и отчество",
+            AttributeType::Title => "Должность",
+            AttributeType::Organization => "Организация",
+            AttributeType::OrganizationalUnit => "Подразделение",
+            AttributeType::Locality => "Населённый пункт",
+            AttributeType::State => "Регион",
+            AttributeType::Street => "Адрес",
+            AttributeType::Country => "Страна",
+            AttributeType::Email => "Адрес электронной почты",
+            AttributeType::Inn => "ИНН",
+            AttributeType::InnLe => "ИНН ЮЛ",
+            AttributeType::Ogrn => "ОГРН",
+            AttributeType::Ogrnip => "ОГРНИП",
+            AttributeType::Snils => "СНИЛС",
+            AttributeType::Other(_) => return None,
+        })
+    }
+
     /// The string type bankkey writes the attribute in: NumericString for the Russian
     /// identifiers, PrintableString for C, IA5String for E, UTF8String otherwise (RFC 5280
     /// §4.1.2.4 and приказ ФСБ № 795).
@@ -1101,6 +1126,10 @@ mod tests {
         for t in KNOWN.iter() {
             let (o, l) = t.known().unwrap();
             assert!(seen.insert(o), "duplicate OID {o}");
+            assert!(
+                t.ru().is_some_and(|r| !r.is_empty()),
+                "{l} has a Russian name"
+            );
             assert_eq!(t.oid(), o);
             assert_eq!(&AttributeType::from_oid(&o), t);
             assert_eq!(t.label(), l);
@@ -1116,6 +1145,8 @@ mod tests {
         let other = ObjectIdentifier::new_unwrap("1.2.643.3.141.1.1");
         assert_eq!(AttributeType::from_oid(&other), A::Other(other));
         assert_eq!(A::Other(other).label(), "1.2.643.3.141.1.1");
+        assert_eq!(A::Other(other).ru(), None);
+        assert_eq!(A::InnLe.ru(), Some("ИНН ЮЛ"));
         assert_eq!(
             AttributeType::from_label("1.2.643.3.141.1.1"),
             Some(A::Other(other))

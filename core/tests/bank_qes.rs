@@ -146,6 +146,7 @@ fn qualified_certificate_checked_against_the_list_and_an_openssl_crl() {
         at,
         &QesPolicy {
             max_list_age: Duration::hours(1),
+            ..QesPolicy::default()
         },
     ));
     unavailable(check_qualified(&good, Some(&list), &[], at));
@@ -184,9 +185,9 @@ fn accreditation_on_the_issue_date() {
     let at = crl.this_update() + Duration::minutes(5);
     let cert = qualified(&ca, &ivanov(), 30);
     let crls = std::slice::from_ref(&crl);
-    let list_with = |statuses: &[(&str, OffsetDateTime)]| {
-        TrustedList::from_xml(tsl(7, now(), &ca.1, statuses).as_bytes()).unwrap()
-    };
+    let ministry = ministry();
+    let list_with =
+        |statuses: &[(&str, OffsetDateTime)]| ministry.read(&tsl(7, now(), &ca.1, statuses));
     // Terminated after the certificate was issued: it stays qualified.
     let later = list_with(&[
         ("Действует", now() - Duration::days(900)),
@@ -423,11 +424,7 @@ fn a_list_dated_near_the_year_9999_is_checked_without_overflow() {
     // Issue 13 defect 1: adding the maximum age to this date overflowed (a panic in the host).
     let ca = accredited_ca("Тестовый аккредитованный УЦ");
     let good = qualified(&ca, &ivanov(), 30);
-    let this = now() - Duration::days(1);
-    let der = bankkey::pki::CrlBuilder::new(this, this + Duration::days(3), 7)
-        .sign(&ca.1, &ca.0)
-        .unwrap();
-    let crls = [Crl::from_der(&der).unwrap()];
+    let crls = [fresh_crl(&ca)];
     let end = time::macros::datetime!(9999-12-30 00:00 UTC);
     let xml = tsl(
         41,
@@ -435,13 +432,14 @@ fn a_list_dated_near_the_year_9999_is_checked_without_overflow() {
         &ca.1,
         &[("Действует", now() - Duration::days(900))],
     );
-    let list = TrustedList::from_xml(xml.as_bytes()).unwrap();
+    let list = ministry().read(&xml);
     assert_eq!(list.date, Some(end));
     // A list dated after the check is not stale (a check at a past moment uses today's list).
     check_qualified(&good, Some(&list), &crls, now()).unwrap();
     // Nor does a maximum age past the end of time overflow.
     let endless = QesPolicy {
         max_list_age: Duration::MAX,
+        ..QesPolicy::default()
     };
     check_qualified_with(&good, Some(&active_list(&ca.1)), &crls, now(), &endless).unwrap();
     // A date whose UTC instant lies past the year 9999 is refused as the list is read.

@@ -209,3 +209,62 @@ fn a_request_left_undecided_by_a_crash_is_decided_when_received_again() {
     assert_eq!(bank.receive(Flow::PaperActs, &bytes, t0()).unwrap(), r);
     assert_eq!(bank.request_history(&id).unwrap().len(), 3);
 }
+
+#[test]
+fn support_rows_are_json_lines() {
+    use bankkey::bank::registry::json;
+    let ca = make_ca("Банк УЦ");
+    let mut bank = Bank::new(
+        Registry::in_memory().unwrap(),
+        ca.1.clone(),
+        Box::new(copy(&ca.0)),
+    )
+    .unwrap();
+    let old_cert = user_cert(&ca, &ivanov(), &key(), t0() - Duration::days(350), 365);
+    let sub = bank.register_subscriber(&old_cert, t0()).unwrap();
+    let req = request(&ivanov(), &key());
+    let r = bank.receive(Flow::PaperActs, req.der(), t0()).unwrap();
+    assert_eq!(r.status, RequestStatus::AwaitingPaperDocuments);
+
+    let parse = |line: String| -> serde_json::Value {
+        assert!(!line.contains('\n'), "one line: {line}");
+        serde_json::from_str(&line).unwrap()
+    };
+    let expiring = bank.expiring_within(30, t0()).unwrap();
+    let e = parse(json::expiring(&expiring[0]));
+    assert_eq!(e["subscriber_id"], sub);
+    assert_eq!(e["serial"], old_cert.serial_hex());
+    assert_eq!(e["days_left"], 15);
+    assert_eq!(e["not_after_unix"], old_cert.not_after().unix_timestamp());
+    assert_eq!(e["not_after"], bankkey::pki::rfc3339(old_cert.not_after()));
+
+    let waiting = bank.awaiting_paper().unwrap();
+    let a = parse(json::awaiting_paper(&waiting[0]));
+    assert_eq!(a["request_id"], r.request_id);
+    assert_eq!(a["received_at_unix"], t0().unix_timestamp());
+    assert_eq!(
+        a["paper_check_by"],
+        r.paper_check_by.unwrap().to_string(),
+        "YYYY-MM-DD"
+    );
+
+    let rec = bank.request(&r.request_id).unwrap();
+    let q = parse(json::request(&rec));
+    assert_eq!(q["status"], "awaiting_paper_documents");
+    assert_eq!(q["flow"], "paper_acts");
+    assert_eq!(q["rejection"], serde_json::Value::Null);
+    let refused = bank.reject(&r.request_id, "no act", t0()).unwrap();
+    assert_eq!(refused.status, RequestStatus::Rejected);
+    let q = parse(json::request(&bank.request(&r.request_id).unwrap()));
+    assert_eq!(q["rejection"]["reason"], "refused_by_operator");
+    assert_eq!(q["rejection"]["detail"], "no act");
+
+    let history = bank.request_history(&r.request_id).unwrap();
+    let lines: Vec<serde_json::Value> = history.iter().map(|h| parse(json::history(h))).collect();
+    assert_eq!(lines.last().unwrap()["to"], "rejected");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["request_id"] == r.request_id.as_str())
+    );
+}

@@ -266,8 +266,9 @@ fn qes(
     // The bank checks the certificate against the list of accredited CAs and the CRLs: without
     // the CA's current CRL the check cannot be made, and says so.
     let list_path = dir.join("TSLExt.xml");
-    write(&list_path, world.trusted_list_xml(at), show)?;
-    let list = TrustedList::load(&list_path)?;
+    write(&list_path, world.signed_trusted_list(at)?, show)?;
+    // Its XMLDSig verified against the Ministry's root the bank pins.
+    let list = TrustedList::load_signed(&list_path, &[world.ministry_root()], at)?;
     match bank.register_qes(&owner.cert, Some(&list), &[], at) {
         Err(e) if e.kind() == ErrorKind::VerificationUnavailable => show.refused(&e),
         other => {

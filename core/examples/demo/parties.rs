@@ -100,6 +100,9 @@ pub struct World {
     bank_ca: Certificate,
     accredited_key: SoftwareKey,
     accredited_ca: Certificate,
+    ministry_root: Certificate,
+    ministry_key: SoftwareKey,
+    ministry_signer: Certificate,
 }
 
 fn ca(
@@ -151,6 +154,23 @@ impl World {
             KeyAlgorithm::Gost(ParamSet::Tc26_256B),
             from,
         )?;
+        // The Ministry: a root, and the key it signs the list of accredited CAs with.
+        let (root_key, ministry_root) = ca(
+            "Минцифры России (демо)",
+            KeyAlgorithm::Gost(ParamSet::Tc26_256A),
+            from,
+        )?;
+        let ministry_key = SoftwareKey::generate(KeyAlgorithm::Gost(ParamSet::Tc26_256A))?;
+        let ministry_signer = CertificateBuilder::new(
+            &Subject::new()
+                .with(A::CommonName, "Минцифры России: список аккредитованных УЦ")
+                .with(A::Organization, "Минцифры России")
+                .with(A::Country, "RU"),
+            &ministry_key.public_key(),
+        )?
+        .validity(from - Duration::days(1), from + Duration::days(3650))
+        .key_usage(&[KeyUsageBit::DigitalSignature, KeyUsageBit::NonRepudiation])
+        .sign(Some(&ministry_root), &root_key)?;
         Ok(World {
             bank_name: "АО «Банк Пример»".into(),
             cipf: format!(
@@ -161,6 +181,9 @@ impl World {
             bank_ca,
             accredited_key,
             accredited_ca,
+            ministry_root,
+            ministry_key,
+            ministry_signer,
         })
     }
 
@@ -312,6 +335,21 @@ impl World {
             to = day(ca.not_after()),
             accredited = day(ca.not_before()),
         )
+    }
+
+    /// The list as the Ministry publishes it: signed (enveloped XMLDSig, GOST R 34.10-2012).
+    pub fn signed_trusted_list(&self, at: OffsetDateTime) -> bankkey::Result<Vec<u8>> {
+        bankkey::xmldsig::sign_enveloped(
+            self.trusted_list_xml(at).as_bytes(),
+            &self.ministry_key,
+            &self.ministry_signer,
+            &bankkey::xmldsig::SignOptions::default(),
+        )
+    }
+
+    /// The Ministry's root, which the bank pins to verify the list.
+    pub fn ministry_root(&self) -> Certificate {
+        self.ministry_root.clone()
     }
 
     /// The accredited CA's current CRL (nothing of ours revoked), as the CA publishes it.

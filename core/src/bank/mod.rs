@@ -26,12 +26,12 @@ use time::{Date, Duration, OffsetDateTime};
 
 pub use crl::Crl;
 pub use identity::Identity;
-pub use qes::{QesCheck, QesPolicy, check_qualified};
+pub use qes::{QesCheck, QesPolicy, check_qualified, check_qualified_with};
 pub use registry::{
     AwaitingPaper, CertificateRecord, Expiring, HistoryEvent, KeyRecord, QesRecord, Registry,
     RequestRecord, Subscriber,
 };
-pub use tsl::TrustedList;
+pub use tsl::{ListSignature, TrustedList};
 pub use verify::{
     AlgorithmPolicy, Failed, RejectReason, Rejection, Verified, VerifyPolicy, verify_request,
 };
@@ -96,6 +96,7 @@ pub struct Bank {
     profile: Profile,
     calendar: BusinessCalendar,
     policy: VerifyPolicy,
+    qes_policy: QesPolicy,
 }
 
 impl std::fmt::Debug for Bank {
@@ -129,6 +130,7 @@ impl Bank {
             profile: Profile::default(),
             calendar: BusinessCalendar::new(),
             policy: VerifyPolicy::default(),
+            qes_policy: QesPolicy::default(),
         })
     }
 
@@ -147,6 +149,13 @@ impl Bank {
     /// Replaces the verification policy.
     pub fn with_policy(mut self, policy: VerifyPolicy) -> Bank {
         self.policy = policy;
+        self
+    }
+
+    /// Replaces what the QES check asks of the list of accredited CAs
+    /// ([`register_qes`](Self::register_qes), [`confirm_qes`](Self::confirm_qes)).
+    pub fn with_qes_policy(mut self, policy: QesPolicy) -> Bank {
+        self.qes_policy = policy;
         self
     }
 
@@ -440,7 +449,7 @@ impl Bank {
     }
 
     /// Registers a client's qualified certificate (seed 004: the first login with it), after
-    /// [`check_qualified`] against the list and the CRLs at `at`; the status is
+    /// [`check_qualified_with`] (the bank's [`QesPolicy`]) against the list and the CRLs at `at`; the status is
     /// `NotConfirmed` until [`confirm_qes`](Self::confirm_qes). The subscriber is the one with
     /// the certificate's SNILS, when the bank has one. Registering again returns the record.
     ///
@@ -453,7 +462,7 @@ impl Bank {
         crls: &[Crl],
         at: OffsetDateTime,
     ) -> Result<QesRecord> {
-        check_qualified(cert, list, crls, at)?;
+        check_qualified_with(cert, list, crls, at, &self.qes_policy)?;
         let subscriber = match cert.subject().snils() {
             Some(snils) => self
                 .registry
@@ -485,7 +494,7 @@ impl Bank {
         crls: &[Crl],
         at: OffsetDateTime,
     ) -> Result<QesRecord> {
-        check_qualified(cert, list, crls, at)?;
+        check_qualified_with(cert, list, crls, at, &self.qes_policy)?;
         let registry = &self.registry;
         let known = |c: &Certificate| -> Result<Option<i64>> {
             Ok(registry

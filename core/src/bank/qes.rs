@@ -21,18 +21,25 @@ pub const UNAVAILABLE_RU: &str = "Ошибка при работе с серви
 /// The same in English.
 pub const UNAVAILABLE_EN: &str = "Error while using the third-party certificate check service";
 
-/// How old the list of accredited CAs may be.
+/// What the check asks of the list of accredited CAs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QesPolicy {
     /// The list's `Дата` must be no older than this at the time of the check (7 days by
     /// default; the ministry republishes it daily).
     pub max_list_age: Duration,
+    /// Use a list read without verifying its signature ([`TrustedList::from_xml`]). `false`
+    /// by default: only a list whose XMLDSig was verified against the Ministry's certificate
+    /// ([`TrustedList::from_signed_xml`]) is used. Set it only when the host has authenticated
+    /// the list some other way (it verified the signature with its own CryptoPro, or the file
+    /// comes from a store only it writes), and say so where the decision is recorded.
+    pub trust_unsigned_list: bool,
 }
 
 impl Default for QesPolicy {
     fn default() -> Self {
         QesPolicy {
             max_list_age: Duration::days(7),
+            trust_unsigned_list: false,
         }
     }
 }
@@ -86,7 +93,9 @@ pub fn check_qualified(
 /// 1. its form is a qualified certificate's ([`Certificate::qualification`]), else
 ///    [`ErrorKind::PreconditionFailed`];
 /// 2. the list is given and no older than `policy.max_list_age`, else
-///    [`ErrorKind::VerificationUnavailable`];
+///    [`ErrorKind::VerificationUnavailable`]; its signature was verified when it was read
+///    ([`TrustedList::from_signed_xml`]) unless `policy.trust_unsigned_list`, else
+///    [`ErrorKind::PreconditionFailed`] naming the field `list`;
 /// 3. the issuing CA key (the certificate's authorityKeyIdentifier) is in the list
 ///    (`ИдентификаторКлюча`), else [`ErrorKind::UntrustedIssuer`]; one of the listed
 ///    certificates of that key verifies the certificate's signature (their errors otherwise;
@@ -113,6 +122,19 @@ pub fn check_qualified_with(
         .with_field("certificate"));
     }
     let list = list.ok_or_else(|| unavailable("no list of accredited CAs"))?;
+    if list.signature().is_none() && !policy.trust_unsigned_list {
+        return Err(Error::new(
+            ErrorKind::PreconditionFailed,
+            format!(
+                "the list of accredited CAs (version {}) was read without verifying its \
+                 signature: read it with TrustedList::from_signed_xml and the Ministry's \
+                 certificate, or set QesPolicy::trust_unsigned_list when the host has \
+                 authenticated it otherwise",
+                list.version
+            ),
+        )
+        .with_field("list"));
+    }
     match list.date {
         // Checked: a list dated near year 9999 must not overflow (issue 13, defect 1); a
         // deadline past the end of time is no deadline.

@@ -227,6 +227,99 @@ pub struct QesRecord {
     pub loaded_not_before: Option<OffsetDateTime>,
 }
 
+/// The rows of the support queries as JSON lines: one object per row, the same field names
+/// for every binding (the C ABI's `bk_registry_*_json`, the Python CLI's `--format jsonl`).
+/// Times are RFC 3339 (UTC) with a `_unix` twin; dates `YYYY-MM-DD`; statuses and reasons
+/// by their machine names; bytes in base64.
+pub mod json {
+    use base64ct::{Base64, Encoding};
+    use serde_json::{Value, json};
+    use time::{Date, OffsetDateTime};
+
+    use super::{AwaitingPaper, Expiring, HistoryEvent, QesRecord, RequestRecord};
+    use crate::pki::rfc3339;
+
+    fn t(v: &mut serde_json::Map<String, Value>, name: &str, at: Option<OffsetDateTime>) {
+        v.insert(name.into(), json!(at.map(rfc3339)));
+        v.insert(
+            format!("{name}_unix"),
+            json!(at.map(|a| a.unix_timestamp())),
+        );
+    }
+
+    fn date(d: Option<Date>) -> Value {
+        json!(d.map(|d| d.to_string()))
+    }
+
+    fn object(v: Value, times: &[(&str, Option<OffsetDateTime>)]) -> String {
+        let Value::Object(mut m) = v else {
+            return v.to_string();
+        };
+        for (name, at) in times {
+            t(&mut m, name, *at);
+        }
+        Value::Object(m).to_string()
+    }
+
+    /// `{subscriber_id, name, serial, not_after, not_after_unix, days_left}`.
+    pub fn expiring(e: &Expiring) -> String {
+        object(
+            json!({"subscriber_id": e.subscriber_id, "name": e.name, "serial": e.serial,
+                   "days_left": e.days_left}),
+            &[("not_after", Some(e.not_after))],
+        )
+    }
+
+    /// `{request_id, subscriber_id, name, received_at(_unix), paper_check_by}`.
+    pub fn awaiting_paper(a: &AwaitingPaper) -> String {
+        object(
+            json!({"request_id": a.request_id, "subscriber_id": a.subscriber_id, "name": a.name,
+                   "paper_check_by": date(a.paper_check_by)}),
+            &[("received_at", Some(a.received_at))],
+        )
+    }
+
+    /// `{seq, at(_unix), subscriber_id, request_id, what, from, to, note}`.
+    pub fn history(h: &HistoryEvent) -> String {
+        object(
+            json!({"seq": h.seq, "subscriber_id": h.subscriber_id, "request_id": h.request_id,
+                   "what": h.what, "from": h.from, "to": h.to, "note": h.note}),
+            &[("at", Some(h.at))],
+        )
+    }
+
+    /// `{id, flow, subscriber_id, status, received_at(_unix), key_id, paper_check_by,
+    /// paper_act_ok, rejection: {reason, ru, en, detail, field} | null, request_der}`.
+    pub fn request(r: &RequestRecord) -> String {
+        let rejection = r.rejection.as_ref().map(|x| {
+            json!({"reason": x.reason.as_str(), "ru": x.reason.ru(), "en": x.reason.en(),
+                   "detail": x.detail, "field": x.field})
+        });
+        object(
+            json!({"id": r.id, "flow": r.flow.as_str(), "subscriber_id": r.subscriber_id,
+                   "status": r.status.as_str(), "key_id": r.key_id,
+                   "paper_check_by": date(r.paper_check_by), "paper_act_ok": r.paper_act_ok,
+                   "rejection": rejection,
+                   "request_der": r.request_der.as_deref().map(Base64::encode_string)}),
+            &[("received_at", Some(r.received_at))],
+        )
+    }
+
+    /// `{id, subscriber_id, status, serial, subject, registered_at(_unix),
+    /// loaded_not_before(_unix)}`.
+    pub fn qes(q: &QesRecord) -> String {
+        object(
+            json!({"id": q.id, "subscriber_id": q.subscriber_id, "status": q.status.as_str(),
+                   "serial": q.certificate.serial_hex(),
+                   "subject": q.certificate.subject().to_string()}),
+            &[
+                ("registered_at", Some(q.registered_at)),
+                ("loaded_not_before", q.loaded_not_before),
+            ],
+        )
+    }
+}
+
 /// The bank's registry over SQLite.
 pub struct Registry {
     conn: Connection,

@@ -9,28 +9,46 @@
 //! the CA keys by `ИдентификаторКлюча` with their CRL addresses and certificates (base64 DER in
 //! `Данные`). No namespace.
 //!
-//! The reader streams (quick-xml) so the real file (tens of MB) is never held as a tree;
-//! elements are recognised by their parent, in any order; unknown elements are skipped. Times
-//! (`xs:dateTime`) without an offset are read as Moscow time, the publisher's. The enveloped
-//! XMLDSig `Signature` is not verified here: the host obtains the file over an authenticated
-//! channel (the list is signed with a GOST key of the ministry that we do not ship).
+//! The reader streams ([`crate::xml::XmlReader`] over quick-xml) so the real file (tens of
+//! MB) is never held as a tree; elements are recognised by their parent, in any order; unknown
+//! elements are skipped, and so is the XMLDSig `Signature` (never read as data). Times
+//! (`xs:dateTime`) without an offset are read as Moscow time, the publisher's.
+//!
+//! The list is signed by the Ministry (an enveloped XMLDSig with GOST R 34.10-2012):
+//! [`TrustedList::from_signed_xml`] and [`TrustedList::load_signed`] verify that signature
+//! ([`crate::xmldsig`]) and the signer's certificate path to the Ministry's certificate the host
+//! gives, and read exactly the bytes the signature covers; the list then carries its
+//! [`ListSignature`], and the QES check ([`super::qes`]) refuses a list without one unless the
+//! host says it authenticated the list otherwise ([`QesPolicy::trust_unsigned_list`](super::qes::QesPolicy)).
+//! [`TrustedList::from_xml`] and [`TrustedList::load`] read without verifying.
+//!
+//! The older ETSI TS 102 231 list (`TrustStatusList`, «Список доверенных УЦ» of 2011) is
+//! recognised and refused with [`ErrorKind::UnsupportedAlgorithm`](crate::ErrorKind): see
+//! ARCHITECTURE, "The accredited-CA list".
 
 use std::io::BufRead;
 
 use base64ct::Encoding;
-use quick_xml::Reader;
-use quick_xml::events::Event;
 use time::{OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-use crate::pki::Certificate;
-use crate::{Error, Result};
+use crate::pki::{Certificate, build_chain};
+use crate::xml::{Node, XmlReader};
+use crate::xmldsig::{self, Observer, Verified};
+use crate::{Error, ErrorKind, Result};
 
 /// The status word of an accreditation in force; every other word (`Прекращена`,
 /// `Аннулирована`, ...) means not accredited.
 pub const STATUS_ACTIVE: &str = "Действует";
 
-/// Deepest nesting accepted (the real list nests 7 levels).
-const MAX_DEPTH: usize = 64;
+/// The root element of the Ministry's list.
+const ROOT: &str = "АккредитованныеУдостоверяющиеЦентры";
+
+/// The namespaces of ETSI TS 102 231 / TS 119 612 trust-service status lists.
+const ETSI_NAMESPACES: [&str; 3] = [
+    "http://uri.etsi.org/02231/v1.2.1#",
+    "http://uri.etsi.org/02231/v2#",
+    "http://uri.etsi.org/02231/v1#",
+];
 
 /// The accredited-CA list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,6 +59,17 @@ pub struct TrustedList {
     pub date: Option<OffsetDateTime>,
     /// The CAs.
     pub cas: Vec<AccreditedCa>,
+    signature: Option<ListSignature>,
+}
+
+/// The Ministry's signature of a list, verified when the list was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListSignature {
+    /// The XMLDSig checks: the signer's certificate, the methods, the reference.
+    pub verified: Verified,
+    /// The signer's certificate path, the signer first, the Ministry's certificate (the trust
+    /// anchor the host gave) last.
+    pub chain: Vec<Certificate>,
 }
 
 /// One accredited CA (`УдостоверяющийЦентр`).
@@ -138,22 +167,71 @@ impl AccreditedCa {
 }
 
 impl TrustedList {
-    /// Reads the list from its XML bytes.
+    /// Reads the list from its XML bytes **without verifying its signature**; the QES check
+    /// refuses such a list unless the host says it authenticated it otherwise
+    /// ([`QesPolicy::trust_unsigned_list`](super::qes::QesPolicy)). See
+    /// [`from_signed_xml`](Self::from_signed_xml).
     ///
     /// Errors: [`ErrorKind::MalformedEncoding`](crate::ErrorKind) for XML that is not
-    /// well-formed, another root element, a missing or non-numeric `Версия`, or a bad date
-    /// or key identifier (the field names the element).
+    /// well-formed (or has a DTD), another root element, a missing or non-numeric `Версия`, or
+    /// a bad date or key identifier (the field names the element);
+    /// [`ErrorKind::UnsupportedAlgorithm`](crate::ErrorKind) for the older ETSI-style list.
     pub fn from_xml(xml: &[u8]) -> Result<TrustedList> {
         parse(xml)
     }
 
-    /// Reads the list from a file, streaming.
+    /// Reads the list from a file, streaming, **without verifying its signature** (see
+    /// [`from_xml`](Self::from_xml)).
     ///
     /// Errors: [`ErrorKind::Io`](crate::ErrorKind), and those of [`from_xml`](Self::from_xml).
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<TrustedList> {
-        let f = std::fs::File::open(path.as_ref())
-            .map_err(|e| Error::from(e).context(path.as_ref().display()))?;
-        parse(std::io::BufReader::new(f))
+        parse(open(path.as_ref())?)
+    }
+
+    /// Reads a list signed by the Ministry: verifies its enveloped XMLDSig
+    /// ([`crate::xmldsig`]: GOST R 34.10-2012, canonicalisation, digest, one reference covering
+    /// the whole document), builds the signer's certificate path to one of `ministry` (the
+    /// Ministry's root or its signing certificate, as the host pins it) valid at `at`, and reads
+    /// the content the signature covers. The list then carries its [`ListSignature`].
+    ///
+    /// Errors: those of [`from_xml`](Self::from_xml) for a document that is not the list;
+    /// [`ErrorKind::BadSignature`](crate::ErrorKind) (no signature, or a signature that does
+    /// not verify), [`ErrorKind::ContentAltered`](crate::ErrorKind) (the list was changed after
+    /// signing), [`ErrorKind::UnsupportedAlgorithm`](crate::ErrorKind) and
+    /// [`ErrorKind::MalformedEncoding`](crate::ErrorKind) (a signature outside the profile:
+    /// another algorithm, a second signature, a reference to part of the document),
+    /// [`ErrorKind::KeyUsageNotAllowed`](crate::ErrorKind), and the path errors for the signer
+    /// ([`ErrorKind::UntrustedIssuer`](crate::ErrorKind), [`ErrorKind::Expired`](crate::ErrorKind),
+    /// ...).
+    pub fn from_signed_xml(
+        xml: &[u8],
+        ministry: &[Certificate],
+        at: OffsetDateTime,
+    ) -> Result<TrustedList> {
+        check_root(xml)?;
+        read_signed(xml, || Ok(xml), ministry, at)
+    }
+
+    /// [`from_signed_xml`](Self::from_signed_xml) from a file, streaming: the file is read
+    /// twice (the signature, then the digest and the content at once), so memory does not grow
+    /// with it, and what is read is what the digest covered.
+    ///
+    /// Errors: [`ErrorKind::Io`](crate::ErrorKind), and those of
+    /// [`from_signed_xml`](Self::from_signed_xml).
+    pub fn load_signed(
+        path: impl AsRef<std::path::Path>,
+        ministry: &[Certificate],
+        at: OffsetDateTime,
+    ) -> Result<TrustedList> {
+        let path = path.as_ref();
+        check_root(open(path)?)?;
+        read_signed(open(path)?, || open(path), ministry, at)
+    }
+
+    /// The verified signature, for a list read by [`from_signed_xml`](Self::from_signed_xml)
+    /// or [`load_signed`](Self::load_signed); `None` for one read without verifying.
+    pub fn signature(&self) -> Option<&ListSignature> {
+        self.signature.as_ref()
     }
 
     /// The CA holding the key with this identifier (compared as bytes, so hex case does not
@@ -266,6 +344,104 @@ fn hex_id(field: &str, text: &str) -> Result<Vec<u8>> {
     hex::decode(&compact).map_err(|_| bad(field, "not a hexadecimal key identifier"))
 }
 
+fn open(path: &std::path::Path) -> Result<std::io::BufReader<std::fs::File>> {
+    let f = std::fs::File::open(path).map_err(|e| Error::from(e).context(path.display()))?;
+    Ok(std::io::BufReader::new(f))
+}
+
+/// Refuses a document that is not the Ministry's list before its signature is looked at, so
+/// that the error says what the document is.
+fn check_root<R: BufRead>(input: R) -> Result<()> {
+    let mut reader = XmlReader::new(input);
+    while let Some(node) = reader.read_node()? {
+        if let Node::Start(e) = node {
+            if e.name.local == ROOT {
+                return Ok(());
+            }
+            // Read on, for the error that names the document.
+            let mut model = Model::default();
+            model.node(&Node::Start(e), 1)?;
+            while let Some(n) = reader.read_node()? {
+                model.node(&n, reader.depth())?;
+            }
+            return model.finish().map(|_| ());
+        }
+    }
+    Err(bad("root", format!("no <{ROOT}>")))
+}
+
+fn read_signed<R1: BufRead, R2: BufRead>(
+    first: R1,
+    second: impl FnOnce() -> Result<R2>,
+    ministry: &[Certificate],
+    at: OffsetDateTime,
+) -> Result<TrustedList> {
+    let mut model = Model::default();
+    let mut observer = Deferred {
+        model: &mut model,
+        error: None,
+    };
+    let verified = xmldsig::verify_streams(first, second, ministry, &mut observer)
+        .map_err(|e| e.context("the list's signature"))?;
+    if let Some(e) = observer.error {
+        return Err(e);
+    }
+    let chain =
+        build_chain(&verified.signer, &verified.certificates, ministry, at).map_err(|e| {
+            e.context(format_args!(
+                "the list's signer \"{}\" is not trusted as the Ministry",
+                verified.signer.subject()
+            ))
+        })?;
+    let mut list = model.finish()?;
+    list.signature = Some(ListSignature {
+        verified,
+        chain: chain.certificates().to_vec(),
+    });
+    Ok(list)
+}
+
+/// The model during a verification: its first error waits until the digest has been checked,
+/// so that a changed list is reported as changed.
+struct Deferred<'a> {
+    model: &'a mut Model,
+    error: Option<Error>,
+}
+
+impl Observer for Deferred<'_> {
+    fn node(&mut self, node: &Node, depth: usize) {
+        if self.error.is_none()
+            && let Err(e) = self.model.node(node, depth)
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// Reads without verifying: the XMLDSig `Signature` elements are skipped.
+fn parse<R: BufRead>(input: R) -> Result<TrustedList> {
+    let mut reader = XmlReader::new(input);
+    let mut model = Model::default();
+    let mut skip_from: Option<usize> = None;
+    while let Some(node) = reader.read_node()? {
+        let depth = reader.depth();
+        if let Some(d) = skip_from {
+            if matches!(node, Node::End) && depth < d {
+                skip_from = None;
+            }
+            continue;
+        }
+        if let Node::Start(e) = &node
+            && e.is(xmldsig::NS, "Signature")
+        {
+            skip_from = Some(depth);
+            continue;
+        }
+        model.node(&node, depth)?;
+    }
+    model.finish()
+}
+
 /// What the parser is filling in.
 #[derive(Default)]
 struct State {
@@ -277,101 +453,98 @@ struct State {
     cert: Option<CaCertificate>,
 }
 
-fn parse<R: BufRead>(input: R) -> Result<TrustedList> {
-    let mut reader = Reader::from_reader(input);
-    reader.config_mut().trim_text(false);
-    let mut buf = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
-    let mut text = String::new();
-    let mut st = State::default();
-    let mut root_seen = false;
-    loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| {
-            bad(
-                "XML",
-                format_args!("at byte {}: {e}", reader.buffer_position()),
-            )
-        })?;
-        match event {
-            Event::Start(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                if stack.is_empty() {
-                    if root_seen || name != "АккредитованныеУдостоверяющиеЦентры"
+/// The list's model, built node by node.
+#[derive(Default)]
+struct Model {
+    st: State,
+    stack: Vec<String>,
+    text: String,
+    root_seen: bool,
+    etsi: Option<Etsi>,
+}
+
+/// What an ETSI-style list says about itself, for the error that refuses it.
+#[derive(Default)]
+struct Etsi {
+    sequence: Option<String>,
+    issued: Option<String>,
+    name: Option<String>,
+}
+
+impl Model {
+    fn node(&mut self, node: &Node, depth: usize) -> Result<()> {
+        match node {
+            Node::Start(e) => {
+                let name = e.name.local.clone();
+                if depth == 1 {
+                    if e.name.local == "TrustStatusList"
+                        && ETSI_NAMESPACES.contains(&e.namespace.as_str())
                     {
-                        return Err(bad(
-                            "root",
-                            format!("<{name}> is not <АккредитованныеУдостоверяющиеЦентры>"),
-                        ));
+                        self.etsi = Some(Etsi::default());
+                    } else if name != ROOT {
+                        return Err(bad("root", format!("<{name}> is not <{ROOT}>")));
                     }
-                    root_seen = true;
+                    self.root_seen = true;
                 }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(bad("XML", "nested too deeply"));
+                if self.etsi.is_none() {
+                    open_element(&mut self.st, &self.stack, &name);
                 }
-                open(&mut st, &stack, &name);
-                stack.push(name);
-                text.clear();
+                self.stack.push(name);
+                self.text.clear();
             }
-            Event::Empty(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                if stack.is_empty() {
-                    return Err(bad("root", format!("<{name}/> is empty")));
-                }
-                open(&mut st, &stack, &name);
-                stack.push(name);
-                text.clear();
-                close(&mut st, &stack, "")?;
-                stack.pop();
-            }
-            Event::End(_) => {
-                close(&mut st, &stack, &text)?;
-                stack.pop();
-                text.clear();
-            }
-            Event::Text(t) => {
-                let s = t
-                    .xml10_content()
-                    .map_err(|e| bad("XML", format_args!("text: {e}")))?;
-                text.push_str(&s);
-            }
-            Event::CData(t) => {
-                text.push_str(&String::from_utf8_lossy(&t.into_inner()));
-            }
-            Event::GeneralRef(r) => {
-                if let Some(c) = r
-                    .resolve_char_ref()
-                    .map_err(|e| bad("XML", format_args!("character reference: {e}")))?
-                {
-                    text.push(c);
+            Node::End => {
+                if let Some(etsi) = self.etsi.as_mut() {
+                    let v = self.text.trim();
+                    let v = (!v.is_empty()).then(|| v.to_owned());
+                    match (parent(&self.stack, 2), parent(&self.stack, 1)) {
+                        ("SchemeInformation", "TSLSequenceNumber") => etsi.sequence = v,
+                        ("SchemeInformation", "ListIssueDateTime") => etsi.issued = v,
+                        ("SchemeName", "Name") => {
+                            etsi.name.get_or_insert(v.unwrap_or_default());
+                        }
+                        (_, "SchemeInformation") => return Err(etsi_refused(etsi)),
+                        _ => {}
+                    }
                 } else {
-                    let name = r
-                        .decode()
-                        .map_err(|e| bad("XML", format_args!("entity: {e}")))?;
-                    text.push_str(match name.as_ref() {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        other => return Err(bad("XML", format!("unknown entity &{other};"))),
-                    });
+                    close(&mut self.st, &self.stack, &self.text)?;
                 }
+                self.stack.pop();
+                self.text.clear();
             }
-            Event::Eof => break,
-            _ => {}
+            Node::Text(t) => self.text.push_str(t),
+            Node::Comment(_) | Node::Pi { .. } => {}
         }
-        buf.clear();
+        Ok(())
     }
-    if !stack.is_empty() {
-        return Err(bad("XML", "the document ends inside an element"));
+
+    fn finish(self) -> Result<TrustedList> {
+        if let Some(etsi) = &self.etsi {
+            return Err(etsi_refused(etsi));
+        }
+        if !self.root_seen {
+            return Err(bad("root", format!("no <{ROOT}>")));
+        }
+        if !self.st.saw_version {
+            return Err(bad("Версия", "missing"));
+        }
+        Ok(self.st.list)
     }
-    if !root_seen {
-        return Err(bad("root", "no <АккредитованныеУдостоверяющиеЦентры>"));
-    }
-    if !st.saw_version {
-        return Err(bad("Версия", "missing"));
-    }
-    Ok(st.list)
+}
+
+fn etsi_refused(etsi: &Etsi) -> Error {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".into());
+    Error::new(
+        ErrorKind::UnsupportedAlgorithm,
+        format!(
+            "an ETSI TS 102 231 trust-service status list («{}», sequence {}, issued {}), not \
+             the Ministry's list of accredited CAs (<{ROOT}>): that older format is not read \
+             (see ARCHITECTURE, \"The accredited-CA list\")",
+            opt(&etsi.name),
+            opt(&etsi.sequence),
+            opt(&etsi.issued)
+        ),
+    )
+    .with_field("root")
 }
 
 fn parent(stack: &[String], back: usize) -> &str {
@@ -384,7 +557,7 @@ fn parent(stack: &[String], back: usize) -> &str {
 }
 
 /// An element `name` opens under `stack`.
-fn open(st: &mut State, stack: &[String], name: &str) {
+fn open_element(st: &mut State, stack: &[String], name: &str) {
     let p = parent(stack, 1);
     match (p, name) {
         ("АккредитованныеУдостоверяющиеЦентры", "УдостоверяющийЦентр") => {

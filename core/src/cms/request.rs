@@ -25,7 +25,32 @@ impl SignedRequest {
         signer: &dyn Signer,
         cert: &Certificate,
     ) -> Result<SignedRequest> {
-        let der = sign(request.der(), &[(signer, cert)], &SignOptions::default())?;
+        SignedRequest::sign(request, signer, cert, &SignOptions::default())
+    }
+
+    /// As [`new`](Self::new), with the signingTime `at` rather than the clock (the bindings
+    /// pass every time in; the bank accepts a signingTime from a day before receipt to a few
+    /// minutes after it).
+    pub fn new_at(
+        request: &CertificateRequest,
+        signer: &dyn Signer,
+        cert: &Certificate,
+        at: OffsetDateTime,
+    ) -> Result<SignedRequest> {
+        let options = SignOptions {
+            signing_time: Some(at),
+            ..SignOptions::default()
+        };
+        SignedRequest::sign(request, signer, cert, &options)
+    }
+
+    fn sign(
+        request: &CertificateRequest,
+        signer: &dyn Signer,
+        cert: &Certificate,
+        options: &SignOptions,
+    ) -> Result<SignedRequest> {
+        let der = sign(request.der(), &[(signer, cert)], options)?;
         Ok(SignedRequest {
             signed_data: SignedData::from_der(&der)?,
         })

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::attr::{self, CertHash, SignedAttributes};
 use super::{DigestAlgorithm, same_serial};
-use crate::pki::{Certificate, Chain, KeyUsageBit, build_chain, pem};
+use crate::pki::{Certificate, Chain, build_chain, pem};
 use crate::{Error, ErrorKind, Result, oid};
 
 /// How a SignerInfo names its signer's certificate.
@@ -542,14 +542,7 @@ impl SignedData {
             })?;
         // RFC 5280 §4.2.1.3: a signature on data needs digitalSignature or nonRepudiation
         // when the certificate restricts its key's usage at all.
-        if let Some(bits) = cert.key_usage()
-            && !bits.iter().any(|b| {
-                matches!(
-                    b,
-                    KeyUsageBit::DigitalSignature | KeyUsageBit::NonRepudiation
-                )
-            })
-        {
+        if !cert.may_sign_data() {
             return Err(Error::new(
                 ErrorKind::KeyUsageNotAllowed,
                 format!(

@@ -278,6 +278,10 @@ fn signed_request_round_trip() {
         SignedRequest::from_der_or_pem(&der).unwrap_err().kind(),
         ErrorKind::MalformedEncoding
     );
+    // The signingTime as given, not the clock's.
+    let dated = SignedRequest::new_at(&request, &p.key, &p.cert, at()).unwrap();
+    assert_eq!(dated.signed_data().signers()[0].signing_time(), Some(at()));
+    dated.verify(std::slice::from_ref(&p.ca), at()).unwrap();
     // A freshly generated key signs too.
     let fresh = SoftwareKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
     let e = SignedRequest::new(&request, &fresh, &p.cert).unwrap_err();

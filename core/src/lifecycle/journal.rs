@@ -129,6 +129,37 @@ impl Event {
     }
 }
 
+impl Event {
+    /// The event as one line of JSON, for a host that mirrors the journal into its own
+    /// database (the C ABI's `bk_client_events_json`, Python): `seq`, `at` (RFC 3339, UTC)
+    /// and `at_unix`, `request_id`, `flow`, `kind`, `from`, `to`, `qes` (machine names;
+    /// `null` when absent), `note`, the key ids in lowercase hex, and the request, signed
+    /// request and certificate DER in base64. Field names and values are stable.
+    pub fn to_json(&self) -> String {
+        use base64ct::{Base64, Encoding};
+        let blob = |b: &Option<Vec<u8>>| b.as_deref().map(Base64::encode_string);
+        let hex = |b: &Option<Vec<u8>>| b.as_deref().map(hex::encode);
+        serde_json::json!({
+            "seq": self.seq,
+            "at": crate::pki::rfc3339(self.at),
+            "at_unix": self.at.unix_timestamp(),
+            "request_id": self.request_id,
+            "flow": self.flow.as_str(),
+            "kind": self.kind.as_str(),
+            "from": self.from.map(RequestStatus::as_str),
+            "to": self.to.as_str(),
+            "qes": self.qes.map(QesStatus::as_str),
+            "note": self.note,
+            "old_key_id": hex(&self.old_key_id),
+            "new_key_id": hex(&self.new_key_id),
+            "request_der": blob(&self.request_der),
+            "signed_request_der": blob(&self.signed_request_der),
+            "certificate_der": blob(&self.certificate_der),
+        })
+        .to_string()
+    }
+}
+
 /// Where the lifecycle keeps its events: append one, read all.
 ///
 /// Object-safe and small, so a bank client can keep the events in its own database
@@ -548,6 +579,38 @@ mod tests {
         let e = j.events().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Storage);
         assert!(e.message().contains("event 1"), "{e}");
+    }
+
+    #[test]
+    fn event_json_is_one_line_with_stable_fields() {
+        let at = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let mut e = Event::new(
+            3,
+            at,
+            "0123456789abcdef",
+            Flow::Remote,
+            EventKind::Transition,
+            Some(RequestStatus::Signed),
+            RequestStatus::Sent,
+        );
+        e.old_key_id = Some(vec![0xAB, 0x01]);
+        e.signed_request_der = Some(vec![0x30, 0x00]);
+        e.note = Some("«подписан»\n".into());
+        let line = e.to_json();
+        assert!(!line.contains('\n'));
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["seq"], 3);
+        assert_eq!(v["at"], "2027-01-15T08:00:00Z");
+        assert_eq!(v["at_unix"], 1_800_000_000);
+        assert_eq!(v["flow"], "remote");
+        assert_eq!(v["kind"], "transition");
+        assert_eq!(v["from"], "signed");
+        assert_eq!(v["to"], "sent");
+        assert_eq!(v["qes"], serde_json::Value::Null);
+        assert_eq!(v["note"], "«подписан»\n");
+        assert_eq!(v["old_key_id"], "ab01");
+        assert_eq!(v["new_key_id"], serde_json::Value::Null);
+        assert_eq!(v["signed_request_der"], "MAA=");
     }
 
     #[test]

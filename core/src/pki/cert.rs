@@ -274,6 +274,19 @@ impl Certificate {
         self.extensions.key_usage()
     }
 
+    /// Whether the key may sign data (RFC 5280 §4.2.1.3): no keyUsage, or one with
+    /// digitalSignature or nonRepudiation.
+    pub fn may_sign_data(&self) -> bool {
+        self.key_usage().is_none_or(|bits| {
+            bits.iter().any(|b| {
+                matches!(
+                    b,
+                    KeyUsageBit::DigitalSignature | KeyUsageBit::NonRepudiation
+                )
+            })
+        })
+    }
+
     /// extendedKeyUsage purposes, when present.
     pub fn extended_key_usage(&self) -> Option<&[ObjectIdentifier]> {
         self.extensions.extended_key_usage()

@@ -247,7 +247,6 @@ pub fn tsl(
     <СтатусАккредитации><Статус>{cur}</Статус><ДействуетС>{since}</ДействуетС></СтатусАккредитации>
   </УдостоверяющийЦентр>
   <Версия>{version}</Версия>
-  <Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/><SignatureValue>AAAA</SignatureValue></Signature>
 </АккредитованныеУдостоверяющиеЦентры>
 "#,
         date = xs(date),
@@ -258,17 +257,73 @@ pub fn tsl(
     )
 }
 
-pub fn active_list(ca: &Certificate) -> TrustedList {
-    TrustedList::from_xml(
-        tsl(
-            41,
-            now() - Duration::days(1),
-            ca,
-            &[("Действует", now() - Duration::days(900))],
-        )
-        .as_bytes(),
+/// A CRL of `ca` from pki's builder, fresh from yesterday for three days, revoking nothing.
+pub fn fresh_crl(ca: &(SoftwareKey, Certificate)) -> bankkey::bank::crl::Crl {
+    let this = now() - Duration::days(1);
+    let der = bankkey::pki::CrlBuilder::new(this, this + Duration::days(3), 7)
+        .sign(&ca.1, &ca.0)
+        .unwrap();
+    bankkey::bank::crl::Crl::from_der(&der).unwrap()
+}
+
+/// The Ministry: its root CA and the certificate it signs the list with.
+pub struct Ministry {
+    pub root: (SoftwareKey, Certificate),
+    pub signer: (SoftwareKey, Certificate),
+}
+
+/// A Ministry whose root is valid from 1000 days ago and whose list-signing certificate is
+/// valid from 100 days ago for a year (keyUsage digitalSignature, nonRepudiation).
+pub fn ministry() -> Ministry {
+    let root = ca_from("Минцифры России (тест)", now() - Duration::days(1000));
+    let k = key();
+    let cert = CertificateBuilder::new(
+        &ca_subject("Минцифры России, подпись списка УЦ"),
+        &k.public_key(),
     )
     .unwrap()
+    .key_usage(&[KeyUsageBit::DigitalSignature, KeyUsageBit::NonRepudiation])
+    .validity(now() - Duration::days(100), now() + Duration::days(265))
+    .sign(Some(&root.1), &root.0)
+    .unwrap();
+    Ministry {
+        root,
+        signer: (k, cert),
+    }
+}
+
+impl Ministry {
+    /// The list signed as the Ministry signs it (enveloped XMLDSig, C14N 1.0, GOST 2012 256).
+    pub fn sign(&self, xml: &str) -> Vec<u8> {
+        bankkey::xmldsig::sign_enveloped(
+            xml.as_bytes(),
+            &self.signer.0,
+            &self.signer.1,
+            &bankkey::xmldsig::SignOptions::default(),
+        )
+        .unwrap()
+    }
+
+    /// The trust anchor a host gives: the Ministry's root.
+    pub fn anchors(&self) -> Vec<Certificate> {
+        vec![self.root.1.clone()]
+    }
+
+    /// The list signed and read back with its signature verified.
+    pub fn read(&self, xml: &str) -> TrustedList {
+        TrustedList::from_signed_xml(&self.sign(xml), &self.anchors(), now()).unwrap()
+    }
+}
+
+/// The list (version 41, dated yesterday) with `ca` accredited for 900 days, signed by a
+/// Ministry and verified.
+pub fn active_list(ca: &Certificate) -> TrustedList {
+    ministry().read(&tsl(
+        41,
+        now() - Duration::days(1),
+        ca,
+        &[("Действует", now() - Duration::days(900))],
+    ))
 }
 
 /// A CA directory for `openssl ca`: its key and certificate, an empty index.
