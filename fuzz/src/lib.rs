@@ -43,6 +43,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("container", container),
     ("crl", crl),
     ("tsl", tsl),
+    ("xmldsig", xmldsig),
     ("calendar", calendar),
     ("bank_receive", bank_receive),
     ("journal", journal),
@@ -52,6 +53,9 @@ pub const TARGETS: &[(&str, Target)] = &[
 
 /// The password of the encrypted fixtures (`scripts/make-fixtures.sh`) and of the seeds.
 pub const PASSWORD: &[u8] = b"bankkey-test";
+
+/// The password of the real-world GnuTLS keys and PFX files (`tests/realworld/README.md`).
+pub const REALWORLD_PASSWORD: &str = "Пароль для PFX";
 
 /// The work a hostile key file may ask for: the fixtures' PBKDF2 count (2,048, OpenSSL's
 /// default), so that the seeds decrypt, and no more, so that one input costs milliseconds
@@ -96,7 +100,8 @@ fn fixture_ca() -> &'static Certificate {
 
 /// A place for the files of the targets that need a file system: under `$BANKKEY_FUZZ_TMP`,
 /// else `/dev/shm` (memory: no disk writes at fuzzing speed), else the temporary directory;
-/// one per process and target.
+/// one per process and target, removed by [`remove_scratch`] (`scripts/fuzz.sh` removes
+/// `$BANKKEY_FUZZ_TMP` after a run: libFuzzer exits without running destructors).
 fn scratch(name: &str) -> PathBuf {
     let base = std::env::var_os("BANKKEY_FUZZ_TMP")
         .map(PathBuf::from)
@@ -105,7 +110,20 @@ fn scratch(name: &str) -> PathBuf {
     let dir = base.join(format!("bankkey-fuzz-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("the scratch directory");
+    SCRATCH
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(dir.clone());
     dir
+}
+
+static SCRATCH: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes the scratch directories this process made (the replay calls it at the end).
+pub fn remove_scratch() {
+    for dir in SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// Reads the framed inputs of the structured targets: bytes, little-endian integers and
@@ -253,12 +271,15 @@ pub fn cms(data: &[u8]) {
 }
 
 /// A private key: PKCS#8 plain or encrypted (PBES2 with PBKDF2 bounded by [`KDF_LIMIT`]),
-/// DER or PEM. A key that imports signs, and its public key verifies the signature.
+/// DER or PEM (the password of the fixtures, and of the real-world keys for DER). A key that
+/// imports signs, and its public key verifies the signature.
 pub fn pkcs8(data: &[u8]) {
     init();
     let mut keys = Vec::new();
     keys.extend(SoftwareKey::from_pkcs8_der(data).ok());
-    keys.extend(SoftwareKey::from_encrypted_pkcs8_der(data, PASSWORD).ok());
+    for password in [PASSWORD, REALWORLD_PASSWORD.as_bytes()] {
+        keys.extend(SoftwareKey::from_encrypted_pkcs8_der(data, password).ok());
+    }
     if let Some(text) = utf8(data) {
         keys.extend(SoftwareKey::from_pkcs8_pem(text).ok());
         keys.extend(SoftwareKey::from_encrypted_pkcs8_pem(text, PASSWORD).ok());
@@ -400,6 +421,34 @@ pub fn tsl(data: &[u8]) {
         }
     }
     let _ = bankkey::bank::check_qualified(fixture_ca(), Some(&list), &[], t0());
+}
+
+/// The signer of the signed lists of the seeds: the fixture end-entity certificate
+/// (`gost2012_256-A/cert.pem`), issued by [`fixture_ca`].
+fn fixture_signer_cert() -> &'static Certificate {
+    static C: OnceLock<Certificate> = OnceLock::new();
+    C.get_or_init(|| {
+        Certificate::from_pem(&repo_file(
+            "core/tests/fixtures/openssl/gost2012_256-A/cert.pem",
+        ))
+        .expect("the fixture certificate")
+    })
+}
+
+/// XML canonicalisation and the enveloped XMLDSig of the accredited-CA list: the canonical
+/// form of the canonical form is itself (both methods); the signature is verified against the
+/// fixture signer, and the list read with it against the fixture CA as the ministry's anchor.
+pub fn xmldsig(data: &[u8]) {
+    init();
+    use bankkey::xml::c14n::{Method, canonicalize};
+    for method in [Method::c14n(), Method::exclusive()] {
+        if let Ok(c) = canonicalize(data, &method) {
+            let again = canonicalize(&c, &method).expect("canonical XML reads again");
+            assert_eq!(again, c, "canonicalisation is idempotent");
+        }
+    }
+    let _ = bankkey::xmldsig::verify_enveloped(data, std::slice::from_ref(fixture_signer_cert()));
+    let _ = TrustedList::from_signed_xml(data, std::slice::from_ref(fixture_ca()), t0());
 }
 
 /// The business calendar file: what is read is written back the same; the days after any

@@ -67,5 +67,6 @@ fn replay_corpora_and_regressions() {
             slowest.1.file_name().unwrap_or_default().to_string_lossy()
         );
     }
+    bankkey_fuzz::remove_scratch();
     assert!(total > 0, "no input replayed");
 }

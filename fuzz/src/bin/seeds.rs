@@ -216,6 +216,23 @@ fn main() {
 
     // The accredited-CA list: the fixture CA active since 2020.
     s.add("tsl", tsl_xml(&ca));
+    // The same list signed (XMLDSig, enveloped), C14N 1.0 and exclusive, by the fixture key.
+    for canonicalization in [
+        bankkey::xml::c14n::Method::c14n(),
+        bankkey::xml::c14n::Method::exclusive(),
+    ] {
+        let signed = bankkey::xmldsig::sign_enveloped(
+            &tsl_xml(&ca),
+            &user,
+            &user_cert,
+            &bankkey::xmldsig::SignOptions {
+                canonicalization,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        s.add("xmldsig", signed);
+    }
 
     // The calendar: an instant (8 bytes), then the text.
     let mut cal = 1_790_000_000_i64.to_le_bytes().to_vec();
