@@ -308,6 +308,10 @@
 // The object asks for more work than allowed (an encrypted key's iteration count).
 #define BK_REASON_LIMIT_EXCEEDED 15
 
+// A CMS message recognised but not opened (EnvelopedData, EncryptedData, ...): nothing was
+// verified, nothing in it is signed.
+#define BK_REASON_NOT_VERIFIABLE 16
+
 // `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 #define BK_VOCABULARY_KEY_SET_STATUS 1
 

@@ -4,11 +4,12 @@
 //!
 //! ```text
 //! cargo run --release -p bankkey --example inspect -- FILE [--at RFC3339] [--trust CA.pem ...]
-//!     [--password PW] [--key CERT-OR-PUBKEY.pem] [--content FILE]
+//!     [--untrusted CA.pem ...] [--password PW] [--key CERT-OR-PUBKEY.pem] [--content FILE]
 //! ```
 //!
-//! `--trust` may be repeated, and each file may hold several certificates (trust anchors and
-//! intermediate CAs). The password of an encrypted key comes from `--password` or the
+//! `--trust` may be repeated, and each file may hold several certificates (all trust anchors,
+//! intermediate CAs included); `--untrusted` gives intermediate CAs that a path may go through
+//! but that are not trusted by themselves (as OpenSSL's `-untrusted`). The password of an encrypted key comes from `--password` or the
 //! environment variable `BANKKEY_PASSWORD`. `--key` names the public key the object must hold
 //! (given as a certificate or a public key): another key is `key-mismatch`. Exit code: 0 valid, 1 invalid, 2 usage error.
 
@@ -21,8 +22,9 @@ use bankkey::report::{self, Options};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-const USAGE: &str = "usage: inspect FILE [--at RFC3339] [--trust CA.pem ...] [--password PW] \
-                     [--key CERT-OR-PUBKEY.pem] [--content FILE]";
+const USAGE: &str = "usage: inspect FILE [--at RFC3339] [--trust CA.pem ...] \
+                     [--untrusted CA.pem ...] [--password PW] [--key CERT-OR-PUBKEY.pem] \
+                     [--content FILE]";
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("inspect: {msg}\n{USAGE}");
@@ -44,23 +46,28 @@ fn main() -> ExitCode {
                     Err(e) => return usage(&format!("--at {v}: not an RFC 3339 time: {e}")),
                 }
             }
-            "--trust" => {
+            "--trust" | "--untrusted" => {
                 let Some(v) = args.next() else {
-                    return usage("--trust needs a file");
+                    return usage(&format!("{a} needs a file"));
                 };
                 let bytes = match std::fs::read(&v) {
                     Ok(b) => b,
-                    Err(e) => return usage(&format!("--trust {v}: {e}")),
+                    Err(e) => return usage(&format!("{a} {v}: {e}")),
                 };
                 let certs = if bytes.first() == Some(&0x30) {
                     Certificate::from_der(&bytes).map(|c| vec![c])
                 } else {
                     Certificate::all_from_pem(&bytes)
                 };
+                let into = if a == "--trust" {
+                    &mut options.trust
+                } else {
+                    &mut options.intermediates
+                };
                 match certs {
-                    Ok(c) if !c.is_empty() => options.trust.extend(c),
-                    Ok(_) => return usage(&format!("--trust {v}: no certificate in the file")),
-                    Err(e) => return usage(&format!("--trust {v}: {e}")),
+                    Ok(c) if !c.is_empty() => into.extend(c),
+                    Ok(_) => return usage(&format!("{a} {v}: no certificate in the file")),
+                    Err(e) => return usage(&format!("{a} {v}: {e}")),
                 }
             }
             "--password" => {

@@ -13,6 +13,7 @@ mod asn1;
 pub mod bank;
 pub mod calendar;
 pub mod cms;
+mod detect;
 pub mod documents;
 pub mod error;
 pub mod gost;

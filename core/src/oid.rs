@@ -26,8 +26,17 @@ pub const HMAC_STREEBOG_256: Oid = Oid::new_unwrap("1.2.643.7.1.1.4.1");
 pub const HMAC_STREEBOG_512: Oid = Oid::new_unwrap("1.2.643.7.1.1.4.2");
 /// id-GostR3410-2001: the 2001 key OID (recognised when reading old objects only).
 pub const GOST3410_2001: Oid = Oid::new_unwrap("1.2.643.2.2.19");
-/// id-GostR3411-94-with-GostR3410-2001 (recognised when reading old objects only).
+/// id-GostR3411-94-with-GostR3410-2001 (RFC 4491 §2.2.2; verified, never written).
 pub const GOST3411_94_WITH_GOST3410_2001: Oid = Oid::new_unwrap("1.2.643.2.2.3");
+/// id-GostR3411-94: the GOST R 34.11-94 digest (RFC 4490 §2.1; CMS digestAlgorithm).
+pub const GOST3411_94: Oid = Oid::new_unwrap("1.2.643.2.2.9");
+/// id-GostR3411-94-CryptoProParamSet: the hash parameters of GOST R 34.10-2001 keys
+/// (RFC 4357 §11.2; their digestParamSet).
+pub const GOST3411_94_CRYPTOPRO_PARAMSET: Oid = Oid::new_unwrap("1.2.643.2.2.30.1");
+/// id-GostR3410-94: the GOST R 34.10-94 key OID (named in reports; not verified).
+pub const GOST3410_94: Oid = Oid::new_unwrap("1.2.643.2.2.20");
+/// id-GostR3411-94-with-GostR3410-94 (named in reports; not verified).
+pub const GOST3411_94_WITH_GOST3410_94: Oid = Oid::new_unwrap("1.2.643.2.2.4");
 
 // Parameter sets (RFC 4357 §11.4, RFC 7836, TC26). Curve aliases are noted in `gost::ParamSet`.
 
@@ -128,6 +137,10 @@ pub const AT_ORGANIZATIONAL_UNIT: Oid = Oid::new_unwrap("2.5.4.11");
 pub const AT_TITLE: Oid = Oid::new_unwrap("2.5.4.12");
 /// givenName (G, GN): in Russian certificates "first name and patronymic".
 pub const AT_GIVEN_NAME: Oid = Oid::new_unwrap("2.5.4.42");
+/// postalAddress, 2.5.4.16: `SEQUENCE SIZE(1..6) OF DirectoryString` (X.520), read only.
+pub const AT_POSTAL_ADDRESS: Oid = Oid::new_unwrap("2.5.4.16");
+/// registeredAddress, 2.5.4.26: a PostalAddress too (X.520), read only.
+pub const AT_REGISTERED_ADDRESS: Oid = Oid::new_unwrap("2.5.4.26");
 /// emailAddress (E), PKCS#9.
 pub const AT_EMAIL: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
 /// INN: taxpayer number of a person (12 digits) — or, in old certificates, of an entity.
@@ -214,6 +227,18 @@ pub const KP_OCSP_SIGNING: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.9");
 pub const CT_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
 /// id-signedData: CMS SignedData.
 pub const CT_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+/// id-envelopedData: CMS EnvelopedData (recognised, not decrypted).
+pub const CT_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.3");
+/// id-digestedData: CMS DigestedData (RFC 5652 §7).
+pub const CT_DIGESTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.5");
+/// id-encryptedData: CMS EncryptedData (recognised, not decrypted).
+pub const CT_ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
+/// id-ct-authData: CMS AuthenticatedData (RFC 5652 §9; recognised, not verified).
+pub const CT_AUTHENTICATED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.2");
+/// id-ct-compressedData (RFC 3274; recognised, not decompressed).
+pub const CT_COMPRESSED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.9");
+/// id-ct-authEnvelopedData (RFC 5083; recognised, not decrypted).
+pub const CT_AUTH_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.23");
 /// id-contentType: the signed attribute naming the content type.
 pub const ATTR_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
 /// id-messageDigest: the signed attribute holding the content's digest.

@@ -27,15 +27,24 @@
 //! - a certificate or CMS signer checked without trust anchors ([`Options::trust`]): the
 //!   path to a trusted root is not known, `untrusted` (a self-issued certificate's own
 //!   signature is still verified and listed).
+//!
+//! # Warnings
+//!
+//! What was read although it is not DER, or not within RFC 5280's profile (a BOOLEAN TRUE as
+//! 0x01, fractional seconds: see [`crate::pki::warning`]), is listed in `warnings`, for the
+//! object itself and for every certificate of the path that was found. A warning does not
+//! change the verdict: the signatures were verified over the bytes as received. The field is
+//! left out when there is none, so the report of a DER object is what it was.
 
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::cms::{SignedData, SignerId, VerifyOptions};
+use crate::cms::{DigestedData, EnvelopedData, RecipientKind, SignedData, SignerId, VerifyOptions};
+use crate::detect::{Shape, shape_of};
 use crate::pki::ext::{ExtensionValue, Extensions, SignToolClass};
 use crate::pki::{
-    Certificate, CertificateRequest, KeyInfo, build_chain, ext::Extension, pem, rfc3339,
+    Certificate, CertificateRequest, KeyInfo, Warning, build_chain, ext::Extension, pem, rfc3339,
 };
 use crate::subject::IdentifierCheck;
 use crate::subject::Subject;
@@ -56,6 +65,13 @@ pub enum ObjectKind {
     PublicKey,
     /// A CMS SignedData (a `ContentInfo` holding one).
     SignedData,
+    /// A CMS DigestedData: content and its digest, nothing signed.
+    DigestedData,
+    /// A CMS EnvelopedData: recognised, its recipients named, not decrypted.
+    EnvelopedData,
+    /// Another CMS content type (EncryptedData, AuthenticatedData, ...): recognised by its
+    /// `content_type`, not opened.
+    CmsContent,
     /// Bytes that could not be recognised.
     Unknown,
 }
@@ -106,6 +122,9 @@ pub enum Reason {
     /// The object asks for more work than allowed (a key-derivation iteration count above
     /// the limit): not read, but not necessarily malformed.
     LimitExceeded,
+    /// A CMS message bankkey recognises but does not open (EnvelopedData, EncryptedData,
+    /// ...): nothing in it was verified, and nothing in it is signed.
+    NotVerifiable,
 }
 
 impl Reason {
@@ -136,7 +155,7 @@ impl Reason {
     }
 
     /// Every reason, in priority order.
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 16] = [
         Reason::Malformed,
         Reason::BadSignature,
         Reason::ContentMissing,
@@ -152,6 +171,7 @@ impl Reason {
         Reason::SignerCertMissing,
         Reason::KeyUsageNotAllowed,
         Reason::LimitExceeded,
+        Reason::NotVerifiable,
     ];
 
     /// The stable machine name, as in the JSON report (`bad-signature`, `content-missing`,
@@ -173,6 +193,7 @@ impl Reason {
             Reason::SignerCertMissing => "signer-cert-missing",
             Reason::KeyUsageNotAllowed => "key-usage-not-allowed",
             Reason::LimitExceeded => "limit-exceeded",
+            Reason::NotVerifiable => "not-verifiable",
         }
     }
 
@@ -194,6 +215,7 @@ impl Reason {
             Reason::SignerCertMissing => "Не найден сертификат подписавшего",
             Reason::KeyUsageNotAllowed => "Сертификат не разрешает подпись этим ключом",
             Reason::LimitExceeded => "Превышен допустимый объём вычислений",
+            Reason::NotVerifiable => "Сообщение зашифровано или не подписано: проверить нечего",
         }
     }
 
@@ -215,6 +237,7 @@ impl Reason {
             Reason::SignerCertMissing => "Signer's certificate not found",
             Reason::KeyUsageNotAllowed => "The certificate does not allow signing with its key",
             Reason::LimitExceeded => "Asks for more work than allowed",
+            Reason::NotVerifiable => "Encrypted or unsigned: nothing could be verified",
         }
     }
 
@@ -243,6 +266,7 @@ stable_codes!(Reason {
     SignerCertMissing = 13,
     KeyUsageNotAllowed = 14,
     LimitExceeded = 15,
+    NotVerifiable = 16,
 });
 
 impl Verdict {
@@ -273,13 +297,16 @@ stable_codes!(Verdict {
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 6] = [
+    pub const ALL: [ObjectKind; 9] = [
         ObjectKind::Certificate,
         ObjectKind::CertificateRequest,
         ObjectKind::PrivateKey,
         ObjectKind::PublicKey,
         ObjectKind::SignedData,
         ObjectKind::Unknown,
+        ObjectKind::DigestedData,
+        ObjectKind::EnvelopedData,
+        ObjectKind::CmsContent,
     ];
 
     /// The stable machine name, as in the JSON report.
@@ -291,6 +318,9 @@ impl ObjectKind {
             ObjectKind::PublicKey => "public-key",
             ObjectKind::SignedData => "signed-data",
             ObjectKind::Unknown => "unknown",
+            ObjectKind::DigestedData => "digested-data",
+            ObjectKind::EnvelopedData => "enveloped-data",
+            ObjectKind::CmsContent => "cms-content",
         }
     }
 
@@ -310,6 +340,9 @@ stable_codes!(ObjectKind {
     PublicKey = 4,
     SignedData = 5,
     Unknown = 6,
+    DigestedData = 7,
+    EnvelopedData = 8,
+    CmsContent = 9,
 });
 
 /// The outcome of one check.
@@ -421,6 +454,25 @@ pub struct SignerReport {
     pub signed_attributes: Vec<String>,
 }
 
+/// One recipient of a CMS EnvelopedData.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipientReport {
+    /// key-transport, key-agreement, kek, password or other.
+    pub kind: RecipientKind,
+    /// The recipient certificate's issuer, when named by issuer and serial.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Its serial number, uppercase hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Its key identifier, uppercase hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_identifier: Option<String>,
+    /// The key-encryption algorithm OID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_encryption_algorithm: Option<String>,
+}
+
 /// A report of one object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -466,11 +518,23 @@ pub struct Report {
     /// CMS: the signers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub signers: Vec<SignerReport>,
+    /// CMS DigestedData: digestAlgorithm OID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest_algorithm: Option<String>,
+    /// CMS EnvelopedData: the content-encryption algorithm OID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_encryption_algorithm: Option<String>,
+    /// CMS EnvelopedData: who may open it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<RecipientReport>,
     /// The chain found (subjects, leaf first), when trust anchors were given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<Vec<String>>,
     /// The checks made, in order.
     pub checks: Vec<Check>,
+    /// What was read leniently (see the module documentation); left out when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     /// The verdict.
     pub verdict: Verdict,
     /// Why invalid.
@@ -486,8 +550,12 @@ pub struct Report {
 pub struct Options {
     /// The time of the checks (default: now).
     pub at: Option<OffsetDateTime>,
-    /// Trust anchors (and intermediate CAs) for certificates.
+    /// Trust anchors for certificates. Intermediate CAs given here are anchors too (trusted as
+    /// given); give them in [`intermediates`](Self::intermediates) to have them judged.
     pub trust: Vec<Certificate>,
+    /// Intermediate CA certificates, not trusted by themselves: a path through them must end
+    /// in one of [`trust`](Self::trust) (OpenSSL's `-untrusted`).
+    pub intermediates: Vec<Certificate>,
     /// Password of an encrypted PKCS#8 key.
     pub password: Option<zeroize::Zeroizing<Vec<u8>>>,
     /// The public key the object must hold (a certificate, request or private key): a
@@ -521,8 +589,12 @@ impl Report {
             content_type: None,
             detached: None,
             signers: Vec::new(),
+            digest_algorithm: None,
+            content_encryption_algorithm: None,
+            recipients: Vec::new(),
             chain: None,
             checks: Vec::new(),
+            warnings: Vec::new(),
             verdict: Verdict::Valid,
             reason: None,
             message: None,
@@ -637,6 +709,15 @@ impl Report {
         }
     }
 
+    /// The warnings of the certificates of a path other than the object itself, each named.
+    fn path_warnings(&mut self, path: &[Certificate]) {
+        for c in path {
+            let name = format!("certificate {} (\"{}\")", c.serial_hex(), c.subject());
+            self.warnings
+                .extend(c.warnings().iter().map(|w| w.within(&name)));
+        }
+    }
+
     fn finish(&mut self) {
         let worst = self
             .checks
@@ -682,9 +763,12 @@ pub fn certificate(cert: &Certificate, options: &Options) -> Report {
         qualified: q.qualified,
         missing: q.missing,
     });
+    r.warnings = cert.warnings().to_vec();
 
     if cert.is_self_issued() {
-        r.record("signature", cert.verify_issued_by(cert));
+        // Its own signature only: whether it may issue others is the chain's question (a
+        // self-signed certificate without basicConstraints given as an anchor is valid).
+        r.record("signature", cert.verify_self_signature());
     }
     if options.trust.is_empty() {
         r.skip("chain", Reason::Untrusted, NO_ANCHORS);
@@ -699,7 +783,7 @@ pub fn certificate(cert: &Certificate, options: &Options) -> Report {
     } else {
         // The chain check covers signatures, issuers, critical extensions and the validity of
         // every certificate in the path at `at`.
-        match build_chain(cert, &options.trust, &options.trust, at) {
+        match build_chain(cert, &options.intermediates, &options.trust, at) {
             Ok(chain) => {
                 r.chain = Some(
                     chain
@@ -708,6 +792,7 @@ pub fn certificate(cert: &Certificate, options: &Options) -> Report {
                         .map(|c| c.subject().to_string())
                         .collect(),
                 );
+                r.path_warnings(&chain.certificates()[1..]);
                 r.pass("chain", None);
             }
             Err(e) => r.fail("chain", Reason::from_kind(e.kind()), e.to_string()),
@@ -733,6 +818,7 @@ pub fn request_with(req: &CertificateRequest, options: &Options) -> Report {
     r.signature_algorithm = Some(req.signature_algorithm().oid.to_string());
     r.signature_algorithm_name = algorithm_name(&req.signature_algorithm().oid).map(Into::into);
     r.extensions = extensions_report(req.extensions());
+    r.warnings = req.extensions().warnings();
     r.record("signature", req.verify());
     r.key_check(req.public_key(), options);
     r.identifiers_of(req.subject());
@@ -799,6 +885,7 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
         sd.certificates()
             .iter()
             .chain(&options.trust)
+            .chain(&options.intermediates)
             .find(|c| sid.matches(c))
     };
     for si in sd.signers() {
@@ -827,10 +914,16 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
         });
     }
     let content = options.content.as_deref();
+    let more: Vec<Certificate> = options
+        .trust
+        .iter()
+        .chain(&options.intermediates)
+        .cloned()
+        .collect();
     let verify = VerifyOptions {
         content: options.content.clone(),
         anchors: options.trust.clone(),
-        certificates: options.trust.clone(),
+        certificates: more.clone(),
         at: options.at,
     };
     // The signers' certificates: verified with their signatures, or, when the content of a
@@ -841,13 +934,16 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
             Reason::ContentMissing,
             "a detached signature without its content (--content): no signature was verified",
         );
-        sd.signer_certificates(&options.trust)
+        sd.signer_certificates(&more)
     } else {
-        sd.verify_signatures(content, &options.trust)
+        sd.verify_signatures(content, &more)
             .inspect(|_| r.pass("signatures", None))
     };
     let certs = match certs {
-        Ok(certs) => certs,
+        Ok(certs) => {
+            r.path_warnings(&certs);
+            certs
+        }
         Err(e) => {
             r.fail("signatures", Reason::from_kind(e.kind()), e.to_string());
             r.finish();
@@ -866,6 +962,9 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
                         .map(|c| c.subject().to_string())
                         .collect()
                 });
+                for s in &signers {
+                    r.path_warnings(&s.chain.certificates()[1..]);
+                }
                 r.pass("chain", None);
             }
             Err(e) => r.fail("chain", Reason::from_kind(e.kind()), e.to_string()),
@@ -873,6 +972,94 @@ pub fn signed_data(sd: &SignedData, options: &Options) -> Report {
     }
     r.finish();
     r
+}
+
+/// Reports a CMS DigestedData: whether its digest is the content's (carried, or
+/// `options.content` when left out). A match proves the content whole, not its origin.
+pub fn digested_data(dd: &DigestedData, options: &Options) -> Report {
+    let mut r = Report::empty(ObjectKind::DigestedData);
+    r.content_type = Some(dd.content_type().to_string());
+    r.detached = Some(dd.is_detached());
+    r.digest_algorithm = Some(dd.digest_algorithm().oid.to_string());
+    if dd.is_detached() && options.content.is_none() {
+        r.skip(
+            "digest",
+            Reason::ContentMissing,
+            "a DigestedData without its content (--content): the digest was not checked",
+        );
+    } else {
+        r.record("digest", dd.verify(options.content.as_deref()));
+    }
+    r.finish();
+    r
+}
+
+/// Reports a CMS EnvelopedData: its recipients and algorithms; never `valid` (it is not
+/// decrypted, and nothing in it is signed).
+pub fn enveloped_data(ed: &EnvelopedData) -> Report {
+    let mut r = Report::empty(ObjectKind::EnvelopedData);
+    r.content_type = Some(ed.content_type().to_string());
+    r.detached = Some(ed.is_detached());
+    r.content_encryption_algorithm = Some(ed.content_encryption_algorithm().to_string());
+    r.recipients = ed
+        .recipients()
+        .iter()
+        .map(|x| RecipientReport {
+            kind: x.kind,
+            issuer: x.issuer.as_ref().map(ToString::to_string),
+            serial: x.serial.as_deref().map(crate::pki::serial_hex),
+            key_identifier: x.key_identifier.as_ref().map(hex::encode_upper),
+            key_encryption_algorithm: x.key_encryption_algorithm.map(|o| o.to_string()),
+        })
+        .collect();
+    r.skip(
+        "content",
+        Reason::NotVerifiable,
+        "an EnvelopedData is opened by its recipient's private key, which bankkey does not \
+         do; nothing in it is signed",
+    );
+    r.finish();
+    r
+}
+
+/// Reports a CMS message of a type bankkey does not open, by its content type.
+fn unopened_cms(content_type: const_oid::ObjectIdentifier) -> Report {
+    let mut r = Report::empty(ObjectKind::CmsContent);
+    r.content_type = Some(content_type.to_string());
+    let what = match content_type {
+        oid::CT_DATA => "plain data (id-data), which carries no signature",
+        oid::CT_ENCRYPTED_DATA => "an EncryptedData, which bankkey does not decrypt",
+        oid::CT_AUTHENTICATED_DATA => "an AuthenticatedData, whose MAC bankkey does not check",
+        oid::CT_COMPRESSED_DATA => "a CompressedData, which bankkey does not decompress",
+        oid::CT_AUTH_ENVELOPED_DATA => "an AuthEnvelopedData, which bankkey does not decrypt",
+        _ => "a CMS content type bankkey does not read",
+    };
+    r.skip(
+        "content",
+        Reason::NotVerifiable,
+        &format!("{what}: nothing was verified"),
+    );
+    r.finish();
+    r
+}
+
+/// Reports a CMS `ContentInfo` by its content type.
+fn cms_report(der: &[u8], content_type: const_oid::ObjectIdentifier, options: &Options) -> Report {
+    match content_type {
+        oid::CT_SIGNED_DATA => match SignedData::from_der(der) {
+            Ok(sd) => signed_data(&sd, options),
+            Err(e) => Report::malformed(ObjectKind::SignedData, &e.context("CMS SignedData")),
+        },
+        oid::CT_DIGESTED_DATA => match DigestedData::from_der(der) {
+            Ok(dd) => digested_data(&dd, options),
+            Err(e) => Report::malformed(ObjectKind::DigestedData, &e.context("CMS DigestedData")),
+        },
+        oid::CT_ENVELOPED_DATA => match EnvelopedData::from_der(der) {
+            Ok(ed) => enveloped_data(&ed),
+            Err(e) => Report::malformed(ObjectKind::EnvelopedData, &e.context("CMS EnvelopedData")),
+        },
+        other => unopened_cms(other),
+    }
 }
 
 /// The detail of a chain check that could not be made.
@@ -907,9 +1094,12 @@ pub fn inspect(input: &[u8], options: &Options) -> Report {
             "ENCRYPTED PRIVATE KEY" => return private_key(&b.der, true, options),
             "PUBLIC KEY" => return public_key(&b.der),
             "CMS" | "PKCS7" => {
-                return match SignedData::from_der(&b.der) {
-                    Ok(sd) => signed_data(&sd, options),
-                    Err(e) => Report::malformed(ObjectKind::SignedData, &e),
+                return match shape_of(&b.der) {
+                    Shape::Cms(content_type) => cms_report(&b.der, content_type, options),
+                    _ => match SignedData::from_der(&b.der) {
+                        Ok(sd) => signed_data(&sd, options),
+                        Err(e) => Report::malformed(ObjectKind::SignedData, &e),
+                    },
                 };
             }
             _ => {}
@@ -924,33 +1114,45 @@ pub fn inspect(input: &[u8], options: &Options) -> Report {
     )
 }
 
+/// DER (or BER) input: the object it looks like (`detect`) read by its own parser, so that
+/// what that parser accepts (BER CMS, GOST-encrypted PKCS#8) is accepted as DER too, and what
+/// it refuses is reported as that object's error, naming where it breaks (issue 13, defects
+/// 6 and 7).
 fn inspect_der(der: &[u8], options: &Options) -> Report {
-    let cert_err = match Certificate::from_der(der) {
-        Ok(c) => return certificate(&c, options),
-        Err(e) => e,
-    };
-    if let Ok(q) = CertificateRequest::from_der(der) {
-        return request_with(&q, options);
+    let shape = shape_of(der);
+    match shape {
+        Shape::Certificate => match Certificate::from_der(der) {
+            Ok(c) => certificate(&c, options),
+            Err(e) => Report::malformed(ObjectKind::Certificate, &looks_like(shape, e)),
+        },
+        Shape::Request => match CertificateRequest::from_der(der) {
+            Ok(q) => request_with(&q, options),
+            Err(e) => Report::malformed(ObjectKind::CertificateRequest, &looks_like(shape, e)),
+        },
+        Shape::PublicKey => public_key(der),
+        Shape::PrivateKey => private_key(der, false, options),
+        Shape::EncryptedPrivateKey => private_key(der, true, options),
+        Shape::Cms(content_type) => cms_report(der, content_type, options),
+        Shape::Crl | Shape::Pfx => Report::malformed(
+            ObjectKind::Unknown,
+            &Error::unsupported(format!(
+                "this is a {}, which inspect does not report",
+                shape.name()
+            )),
+        ),
+        Shape::Unknown => Report::malformed(
+            ObjectKind::Unknown,
+            &Error::malformed(
+                "not DER of a certificate, certificate request, public key, PKCS#8 key or CMS \
+                 message: its first elements match none of them",
+            ),
+        ),
     }
-    if spki::SubjectPublicKeyInfoOwned::try_from(der).is_ok() {
-        return public_key(der);
-    }
-    if pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).is_ok() {
-        return private_key(der, true, options);
-    }
-    if pkcs8::PrivateKeyInfoRef::try_from(der).is_ok() {
-        return private_key(der, false, options);
-    }
-    if <cms::content_info::ContentInfo as der::Decode>::from_der(der).is_ok() {
-        return match SignedData::from_der(der) {
-            Ok(sd) => signed_data(&sd, options),
-            Err(e) => Report::malformed(ObjectKind::SignedData, &e),
-        };
-    }
-    Report::malformed(
-        ObjectKind::Unknown,
-        &cert_err.context("not a certificate, request, public key or PKCS#8 key"),
-    )
+}
+
+/// An error of the object's own parser, said of what the bytes look like.
+fn looks_like(shape: Shape, e: Error) -> Error {
+    e.context(format_args!("the bytes look like a {}", shape.name()))
 }
 
 fn public_key_report(info: &KeyInfo) -> PublicKeyReport {
@@ -977,6 +1179,8 @@ pub fn algorithm_name(o: &const_oid::ObjectIdentifier) -> Option<&'static str> {
         oid::SIGN_WITH_DIGEST_GOST3410_12_512 => "id-tc26-signwithdigest-gost3410-12-512",
         oid::GOST3410_2001 => "id-GostR3410-2001",
         oid::GOST3411_94_WITH_GOST3410_2001 => "id-GostR3411-94-with-GostR3410-2001",
+        oid::GOST3410_94 => "id-GostR3410-94",
+        oid::GOST3411_94_WITH_GOST3410_94 => "id-GostR3411-94-with-GostR3410-94",
         oid::RSA_ENCRYPTION => "rsaEncryption",
         oid::SHA256_WITH_RSA => "sha256WithRSAEncryption",
         oid::EC_PUBLIC_KEY => "id-ecPublicKey",

@@ -154,6 +154,10 @@ pub enum StringType {
     Bmp,
     /// UniversalString (tag 28): UTF-32BE. Read only (`der` 0.8 has no tag for it).
     Universal,
+    /// `SEQUENCE OF DirectoryString`: a postalAddress or registeredAddress (X.520 §6.6.1,
+    /// up to six lines, each in its own string type), the value holding the lines joined by
+    /// "\n". Read only: a subject holding one is not re-encoded.
+    PostalLines,
 }
 
 impl StringType {
@@ -167,6 +171,7 @@ impl StringType {
             StringType::Teletex => "TeletexString",
             StringType::Bmp => "BMPString",
             StringType::Universal => "UniversalString",
+            StringType::PostalLines => "SEQUENCE OF DirectoryString",
         }
     }
 
@@ -180,7 +185,18 @@ impl StringType {
             StringType::Teletex => 20,
             StringType::Bmp => 30,
             StringType::Universal => 28,
+            StringType::PostalLines => 16,
         }
+    }
+
+    /// The type of an attribute value with identifier octet `tag`: a string type, or the
+    /// lines of a postal address (a SEQUENCE, for postalAddress and registeredAddress only;
+    /// elsewhere a SEQUENCE is no string).
+    fn of_value(attribute: &ObjectIdentifier, tag: u8) -> Option<StringType> {
+        if tag == 0x30 && is_postal(attribute) {
+            return Some(StringType::PostalLines);
+        }
+        StringType::from_tag_number(tag)
     }
 
     fn from_tag_number(n: u8) -> Option<StringType> {
@@ -205,7 +221,7 @@ impl StringType {
             StringType::Ia5 => Some(Tag::Ia5String),
             StringType::Teletex => Some(Tag::TeletexString),
             StringType::Bmp => Some(Tag::BmpString),
-            StringType::Universal => None,
+            StringType::Universal | StringType::PostalLines => None,
         }
     }
 
@@ -224,7 +240,7 @@ impl StringType {
     /// Whether `c` can be written in this string type.
     pub fn can_encode(self, c: char) -> bool {
         match self {
-            StringType::Utf8 | StringType::Universal => true,
+            StringType::Utf8 | StringType::Universal | StringType::PostalLines => true,
             StringType::Printable => c.is_ascii_alphanumeric() || " '()+,-./:=?".contains(c),
             StringType::Numeric => c.is_ascii_digit() || c == ' ',
             StringType::Ia5 => c.is_ascii(),
@@ -246,6 +262,8 @@ impl StringType {
             StringType::Teletex => s.chars().map(|c| u32::from(c) as u8).collect(),
             StringType::Bmp => s.encode_utf16().flat_map(u16::to_be_bytes).collect(),
             StringType::Universal => s.chars().flat_map(|c| u32::from(c).to_be_bytes()).collect(),
+            // never written (no DER tag): build_name refuses it first
+            StringType::PostalLines => return None,
         })
     }
 
@@ -270,6 +288,22 @@ impl StringType {
                 char::decode_utf16(units)
                     .collect::<std::result::Result<String, _>>()
                     .map_err(|_| bad("is not valid UTF-16"))
+            }
+            StringType::PostalLines => {
+                let mut lines = Vec::new();
+                let mut rest = bytes;
+                while !rest.is_empty() {
+                    let (tag, line, r) = tlv(rest)?;
+                    rest = r;
+                    let t = StringType::from_tag_number(tag).ok_or_else(|| {
+                        bad(&format!("holds a line of tag 0x{tag:02X}, not a string"))
+                    })?;
+                    lines.push(t.decode(label, line)?);
+                }
+                if lines.is_empty() {
+                    return Err(bad("has no line"));
+                }
+                Ok(lines.join("\n"))
             }
             StringType::Universal => {
                 if !bytes.len().is_multiple_of(4) {
@@ -858,6 +892,15 @@ impl Subject {
         let mut rdns = Vec::with_capacity(self.attributes.len());
         for a in &self.attributes {
             let label = a.kind.label();
+            if a.string_type == StringType::PostalLines {
+                // Written as one string it would say something else than it was read as.
+                return Err(Error::invalid_field(
+                    &label,
+                    format!(
+                        "{label}: a postal address (SEQUENCE OF lines) is read but never written"
+                    ),
+                ));
+            }
             let t = type_of(a);
             let tag = t.der_tag().ok_or_else(|| {
                 Error::invalid_field(&label, format!("{label}: {t} is read but never written"))
@@ -892,10 +935,14 @@ impl Subject {
                 let kind = AttributeType::from_oid(&atv.oid);
                 let label = kind.label();
                 let tag = atv.value.tag();
-                let string_type = StringType::from_der_tag(tag).ok_or_else(|| {
-                    Error::malformed(format!("{label}: value is a {tag}, not a string"))
-                        .with_field(&label)
-                })?;
+                let postal = (tag == Tag::Sequence && is_postal(&atv.oid))
+                    .then_some(StringType::PostalLines);
+                let string_type = postal
+                    .or_else(|| StringType::from_der_tag(tag))
+                    .ok_or_else(|| {
+                        Error::malformed(format!("{label}: value is a {tag}, not a string"))
+                            .with_field(&label)
+                    })?;
                 let value = string_type.decode(&label, atv.value.value())?;
                 attributes.push(Attribute {
                     kind,
@@ -967,7 +1014,7 @@ impl Subject {
                     ))
                     .with_field(&label));
                 }
-                let string_type = StringType::from_tag_number(vtag).ok_or_else(|| {
+                let string_type = StringType::of_value(&o, vtag).ok_or_else(|| {
                     Error::malformed(format!(
                         "{label}: value has tag 0x{vtag:02X}, not a string type"
                     ))
@@ -988,41 +1035,13 @@ impl Subject {
 /// Splits one DER TLV off `input`: (tag byte, content, rest). Low tag numbers and definite,
 /// minimally encoded lengths only.
 fn tlv(input: &[u8]) -> Result<(u8, &[u8], &[u8])> {
-    let end = || Error::malformed("Name: unexpected end of data");
-    let (&tag, rest) = input.split_first().ok_or_else(end)?;
-    if tag & 0x1F == 0x1F {
-        return Err(Error::malformed(
-            "Name: high tag numbers are not used in names",
-        ));
-    }
-    let (&first, mut rest) = rest.split_first().ok_or_else(end)?;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else if first == 0x80 {
-        return Err(Error::malformed("Name: indefinite length is not DER"));
-    } else {
-        let n = usize::from(first & 0x7F);
-        if n > 4 || rest.len() < n {
-            return Err(end());
-        }
-        let (len_bytes, r) = rest.split_at(n);
-        rest = r;
-        if len_bytes[0] == 0 {
-            return Err(Error::malformed("Name: length is not minimally encoded"));
-        }
-        let len = len_bytes
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-        if len < 0x80 {
-            return Err(Error::malformed("Name: length is not minimally encoded"));
-        }
-        len
-    };
-    if rest.len() < len {
-        return Err(end());
-    }
-    let (content, rest) = rest.split_at(len);
-    Ok((tag, content, rest))
+    crate::asn1::read_tlv(input, "Name")
+}
+
+/// Whether an attribute is a PostalAddress (X.520: postalAddress, registeredAddress), whose
+/// value is a SEQUENCE OF DirectoryString rather than a string.
+fn is_postal(attribute: &ObjectIdentifier) -> bool {
+    *attribute == oid::AT_POSTAL_ADDRESS || *attribute == oid::AT_REGISTERED_ADDRESS
 }
 
 /// RFC 4514 §2.4 escaping of one value.

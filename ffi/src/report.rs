@@ -138,6 +138,8 @@ unsafe fn read_options(o: &bk_inspect_options) -> crate::error::Result<Options> 
             None
         },
         trust,
+        // the C options have no intermediates yet: everything given is an anchor, as before
+        intermediates: Vec::new(),
         password,
         expected_key,
         content,

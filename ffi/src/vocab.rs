@@ -131,6 +131,9 @@ pub const BK_REASON_SIGNER_CERT_MISSING: u32 = 13;
 pub const BK_REASON_KEY_USAGE_NOT_ALLOWED: u32 = 14;
 /// The object asks for more work than allowed (an encrypted key's iteration count).
 pub const BK_REASON_LIMIT_EXCEEDED: u32 = 15;
+/// A CMS message recognised but not opened (EnvelopedData, EncryptedData, ...): nothing was
+/// verified, nothing in it is signed.
+pub const BK_REASON_NOT_VERIFIABLE: u32 = 16;
 
 /// `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 pub const BK_VOCABULARY_KEY_SET_STATUS: u32 = 1;

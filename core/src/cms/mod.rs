@@ -12,12 +12,14 @@
 //!   key (the remote regeneration flow).
 //!
 //! Algorithms: GOST R 34.10-2012 with Streebog-256/512, RSA PKCS#1 v1.5 and ECDSA P-256 with
-//! SHA-256. GOST signers' signatureAlgorithm is written with the signature OID
+//! SHA-256; GOST R 34.10-2001 with GOST R 34.11-94 is verified (signatures made before 2019),
+//! never written. GOST signers' signatureAlgorithm is written with the signature OID
 //! (1.2.643.7.1.1.3.2/3); both that and the key OID (1.2.643.7.1.1.1.1/2, what OpenSSL
 //! writes) are accepted when reading, as is OpenSSL's rsaEncryption for RSA signers.
 
 mod attr;
-mod ber;
+mod digested_data;
+mod enveloped_data;
 mod request;
 mod sign;
 mod signed_data;
@@ -30,6 +32,8 @@ use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierOwned;
 
 pub use attr::CertHash;
+pub use digested_data::DigestedData;
+pub use enveloped_data::{EnvelopedData, Recipient, RecipientKind};
 pub use request::SignedRequest;
 pub use sign::{SignOptions, sign};
 pub use signed_data::{SignedData, SignerId, SignerInfo, VerifiedSigner, VerifyOptions};
@@ -45,6 +49,9 @@ pub enum DigestAlgorithm {
     Streebog256,
     /// Streebog-512, GOST R 34.11-2012 (GOST 512-bit signers).
     Streebog512,
+    /// GOST R 34.11-94 with the CryptoPro parameters (GOST R 34.10-2001 signers, RFC 4490):
+    /// verified, never written.
+    Gost94,
 }
 
 impl DigestAlgorithm {
@@ -54,6 +61,7 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => oid::SHA256,
             DigestAlgorithm::Streebog256 => oid::STREEBOG_256,
             DigestAlgorithm::Streebog512 => oid::STREEBOG_512,
+            DigestAlgorithm::Gost94 => oid::GOST3411_94,
         }
     }
 
@@ -65,6 +73,8 @@ impl DigestAlgorithm {
             Ok(DigestAlgorithm::Streebog256)
         } else if *o == oid::STREEBOG_512 {
             Ok(DigestAlgorithm::Streebog512)
+        } else if *o == oid::GOST3411_94 {
+            Ok(DigestAlgorithm::Gost94)
         } else {
             Err(Error::unsupported(format!("digest algorithm {o}")))
         }
@@ -88,13 +98,15 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => Sha256::digest(data).to_vec(),
             DigestAlgorithm::Streebog256 => crate::gost::streebog256(data).to_vec(),
             DigestAlgorithm::Streebog512 => crate::gost::streebog512(data).to_vec(),
+            DigestAlgorithm::Gost94 => crate::gost::gost94(data).to_vec(),
         }
     }
 
     /// The digest a signature algorithm implies, and that algorithm normalised to the
     /// identifier [`PublicKey::verify`](crate::key::PublicKey::verify) expects.
     ///
-    /// Accepts the GOST key OIDs in place of the signature OIDs (OpenSSL writes them in CMS),
+    /// Accepts the GOST key OIDs in place of the signature OIDs (OpenSSL and CryptoPro CSP
+    /// write them in CMS; for GOST R 34.10-2001 too),
     /// rsaEncryption in place of sha256WithRSAEncryption (OpenSSL again) and id-ecPublicKey
     /// in place of ecdsa-with-SHA256; the signature algorithm is paired with `digest`, which
     /// must be the one it implies.
@@ -114,6 +126,13 @@ impl DigestAlgorithm {
                 (
                     DigestAlgorithm::Streebog512,
                     oid::SIGN_WITH_DIGEST_GOST3410_12_512,
+                    None,
+                )
+            } else if o == oid::GOST3411_94_WITH_GOST3410_2001 || o == oid::GOST3410_2001 {
+                // CryptoPro CSP and OpenSSL write the key OID here too.
+                (
+                    DigestAlgorithm::Gost94,
+                    oid::GOST3411_94_WITH_GOST3410_2001,
                     None,
                 )
             } else if o == oid::SHA256_WITH_RSA || o == oid::RSA_ENCRYPTION {

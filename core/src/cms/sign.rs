@@ -74,6 +74,10 @@ pub fn sign(
     for (i, (signer, cert)) in signers.iter().enumerate() {
         let field = format!("signers[{i}]");
         let public_key = signer.public_key();
+        public_key
+            .algorithm()
+            .check_can_sign()
+            .map_err(|e| e.with_field(field.clone()))?;
         if !cert.holds_key(&public_key) {
             return Err(Error::new(
                 ErrorKind::KeyMismatch,
@@ -96,8 +100,7 @@ pub fn sign(
             digest_alg,
         )?;
         let to_sign = signed_attrs.to_der()?;
-        let signature = signer
-            .sign(&to_sign)
+        let signature = crate::key::sign_checked(*signer, &to_sign)
             .map_err(|e| e.context(format_args!("signing as {field}")))?;
         let (version, sid) = signer_identifier(cert, options.by_key_identifier)
             .map_err(|e| e.with_field(field.clone()))?;

@@ -173,7 +173,7 @@ impl SignedData {
     pub fn from_der(der: &[u8]) -> Result<SignedData> {
         match Self::from_strict_der(der) {
             Ok(sd) => Ok(sd),
-            Err(strict) => match super::ber::normalize(der) {
+            Err(strict) => match crate::asn1::ber::normalize(der) {
                 Ok(normalized) if normalized != der => Self::from_strict_der(&normalized),
                 _ => Err(strict),
             },

@@ -257,6 +257,7 @@ impl KeyDescription {
             ),
             crate::key::KeyAlgorithm::Rsa { bits } => format!("RSA, {bits} бит"),
             crate::key::KeyAlgorithm::EcdsaP256 => "ECDSA, P-256 (prime256v1)".to_owned(),
+            crate::key::KeyAlgorithm::Gost2001(ps) => format!("ГОСТ Р 34.10-2001 ({})", ps.name()),
         };
         Ok(KeyDescription {
             key_id: info.key_id.to_vec(),

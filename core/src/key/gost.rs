@@ -12,8 +12,20 @@
 //!
 //! digestParamSet MUST be present (Streebog-256) for the CryptoPro sets, MUST be absent for
 //! TC26 256-B/C/D and SHOULD be absent for 256-A and the 512 sets; OpenSSL and GnuTLS write it
-//! for 512-A as well, so reading accepts it wherever it fits the key size. A third OID
-//! (encryptionParamSet of the 2001 keys) is tolerated and ignored.
+//! for 512-A as well, so reading accepts it wherever it fits the key size. A third OID, the
+//! GOST 28147-89 encryptionParamSet that RFC 4491 allows (accredited CAs' 2012 keys carry it,
+//! e.g. ООО «АРГОС» 2019), is read and ignored: it says how the key encrypts, not how it
+//! signs. Written without a digest, it would stand second; a 28147 parameter set there is
+//! taken as that.
+//!
+//! GOST R 34.10-2001 keys (RFC 4491 §2.3, verification only):
+//!
+//! ```text
+//! GostR3410-2001-PublicKeyParameters ::= SEQUENCE {
+//!     publicKeyParamSet   OBJECT IDENTIFIER,   -- CryptoPro A, B, C, XchA, XchB
+//!     digestParamSet      OBJECT IDENTIFIER,   -- id-GostR3411-94-CryptoProParamSet
+//!     encryptionParamSet  OBJECT IDENTIFIER OPTIONAL }
+//! ```
 //!
 //! The private key in PKCS#8 is the scalar d little-endian. OpenSSL writes it raw as the
 //! privateKey OCTET STRING's contents; GnuTLS wraps it in an inner OCTET STRING; old OpenSSL
@@ -27,14 +39,45 @@ use zeroize::Zeroizing;
 use crate::gost::ParamSet;
 use crate::{Error, Result, oid};
 
-/// `GostR3410-2012-PublicKeyParameters` (plus the tolerated 2001 encryptionParamSet).
+/// `GostR3410-2012-PublicKeyParameters` and `GostR3410-2001-PublicKeyParameters`, with the
+/// optional encryptionParamSet: the one reader of GOST key parameters (SPKI, PKCS#8, reports).
 #[derive(Clone, Debug, PartialEq, Eq, Sequence)]
-struct KeyParameters {
-    public_key_param_set: ObjectIdentifier,
+pub(crate) struct KeyParameters {
+    pub public_key_param_set: ObjectIdentifier,
     #[asn1(optional = "true")]
-    digest_param_set: Option<ObjectIdentifier>,
+    pub digest_param_set: Option<ObjectIdentifier>,
     #[asn1(optional = "true")]
-    encryption_param_set: Option<ObjectIdentifier>,
+    pub encryption_param_set: Option<ObjectIdentifier>,
+}
+
+impl KeyParameters {
+    /// Reads the parameters of a GOST key AlgorithmIdentifier; a GOST 28147-89 parameter set
+    /// in the digest's place (a key written without digestParamSet) is the encryptionParamSet.
+    pub(crate) fn from_any(params: &Any) -> Result<KeyParameters> {
+        let field = "GostR3410-PublicKeyParameters";
+        let mut p: KeyParameters = params
+            .decode_as()
+            .map_err(|e| Error::malformed(format!("GOST key parameters: {e}")).with_field(field))?;
+        if p.encryption_param_set.is_none()
+            && p.digest_param_set
+                .is_some_and(|d| is_gost28147_param_set(&d))
+        {
+            p.encryption_param_set = p.digest_param_set.take();
+        }
+        Ok(p)
+    }
+}
+
+/// Whether `o` names a GOST 28147-89 parameter set (an encryptionParamSet).
+fn is_gost28147_param_set(o: &ObjectIdentifier) -> bool {
+    [
+        oid::GOST28147_PARAM_Z,
+        oid::GOST28147_CRYPTOPRO_A,
+        oid::GOST28147_CRYPTOPRO_B,
+        oid::GOST28147_CRYPTOPRO_C,
+        oid::GOST28147_CRYPTOPRO_D,
+    ]
+    .contains(o)
 }
 
 /// The key OID for a parameter set's size.
@@ -78,9 +121,32 @@ pub(crate) fn digest_param_required(ps: ParamSet) -> bool {
 
 /// The SubjectPublicKeyInfo / PKCS#8 AlgorithmIdentifier we write.
 pub(crate) fn key_algorithm_identifier(ps: ParamSet) -> AlgorithmIdentifierOwned {
+    identifier(
+        key_oid(ps),
+        ps,
+        digest_param_required(ps).then(|| digest_oid(ps)),
+    )
+}
+
+/// The SubjectPublicKeyInfo AlgorithmIdentifier of a GOST R 34.10-2001 key (RFC 4491 §2.3.2):
+/// the parameter set and id-GostR3411-94-CryptoProParamSet. Used to describe and compare keys
+/// read from old certificates; nothing is signed with them.
+pub(crate) fn key_algorithm_identifier_2001(ps: ParamSet) -> AlgorithmIdentifierOwned {
+    identifier(
+        oid::GOST3410_2001,
+        ps,
+        Some(oid::GOST3411_94_CRYPTOPRO_PARAMSET),
+    )
+}
+
+fn identifier(
+    key: ObjectIdentifier,
+    ps: ParamSet,
+    digest: Option<ObjectIdentifier>,
+) -> AlgorithmIdentifierOwned {
     let params = KeyParameters {
         public_key_param_set: ps.oid(),
-        digest_param_set: digest_param_required(ps).then(|| digest_oid(ps)),
+        digest_param_set: digest,
         encryption_param_set: None,
     };
     // A SEQUENCE of two OIDs always encodes.
@@ -89,8 +155,46 @@ pub(crate) fn key_algorithm_identifier(ps: ParamSet) -> AlgorithmIdentifierOwned
         .ok()
         .and_then(|der| Any::from_der(&der).ok());
     AlgorithmIdentifierOwned {
-        oid: key_oid(ps),
+        oid: key,
         parameters,
+    }
+}
+
+/// Reads the parameter set of a GOST R 34.10-2001 key: a CryptoPro set (A, B, C, XchA, XchB)
+/// with the GOST R 34.11-94 CryptoPro hash parameters. Other sets are
+/// [`ErrorKind::UnsupportedAlgorithm`](crate::ErrorKind) (the standard's test set) or
+/// malformed (a TC26 2012 set under the 2001 OID).
+pub(crate) fn param_set_of_2001(alg: &AlgorithmIdentifierOwned) -> Result<ParamSet> {
+    let field = "GostR3410-2001-PublicKeyParameters";
+    let params = alg.parameters.as_ref().ok_or_else(|| {
+        Error::malformed("GOST R 34.10-2001 key without parameters").with_field(field)
+    })?;
+    let params = KeyParameters::from_any(params)?;
+    let ps = ParamSet::from_oid(&params.public_key_param_set).map_err(|_| {
+        Error::unsupported(format!(
+            "GOST R 34.10-2001 parameter set {}",
+            params.public_key_param_set
+        ))
+        .with_field(field)
+    })?;
+    if !digest_param_required(ps) {
+        return Err(Error::malformed(format!(
+            "{} is a GOST R 34.10-2012 parameter set, not one of GOST R 34.10-2001",
+            ps.name()
+        ))
+        .with_field(field));
+    }
+    match params.digest_param_set {
+        Some(d) if d == oid::GOST3411_94_CRYPTOPRO_PARAMSET => Ok(ps),
+        Some(d) => Err(Error::unsupported(format!(
+            "GOST R 34.11-94 hash parameters {d} (only the CryptoPro ones, {})",
+            oid::GOST3411_94_CRYPTOPRO_PARAMSET
+        ))
+        .with_field(field)),
+        None => Err(Error::malformed(
+            "a GOST R 34.10-2001 key without its digestParamSet (RFC 4491 §2.3.2)",
+        )
+        .with_field(field)),
     }
 }
 
@@ -106,9 +210,7 @@ pub(crate) fn param_set_of(alg: &AlgorithmIdentifierOwned) -> Result<ParamSet> {
         .parameters
         .as_ref()
         .ok_or_else(|| Error::malformed("GOST key without parameters").with_field(field))?;
-    let params: KeyParameters = params
-        .decode_as()
-        .map_err(|e| Error::malformed(format!("GOST key parameters: {e}")).with_field(field))?;
+    let params = KeyParameters::from_any(params)?;
     let ps = ParamSet::from_oid(&params.public_key_param_set)?;
     let is_512 = alg.oid == oid::GOST3410_12_512;
     if ps.is_512() != is_512 {
@@ -267,6 +369,78 @@ mod tests {
             parameters: Some(Any::from_der(&bad.to_der().unwrap()).unwrap()),
         };
         assert!(param_set_of(&alg).is_err());
+    }
+
+    fn alg_with(key: ObjectIdentifier, params: &KeyParameters) -> AlgorithmIdentifierOwned {
+        AlgorithmIdentifierOwned {
+            oid: key,
+            parameters: Some(Any::from_der(&params.to_der().unwrap()).unwrap()),
+        }
+    }
+
+    #[test]
+    fn the_optional_encryption_parameter_set_is_read_and_ignored() {
+        // As ООО «АРГОС»'s 2019 CA writes it: XchA, Streebog-256, CryptoPro-A 28147 params.
+        let p = KeyParameters {
+            public_key_param_set: ParamSet::CryptoProXchA.oid(),
+            digest_param_set: Some(oid::STREEBOG_256),
+            encryption_param_set: Some(oid::GOST28147_CRYPTOPRO_A),
+        };
+        let alg = alg_with(oid::GOST3410_12_256, &p);
+        assert_eq!(param_set_of(&alg).unwrap(), ParamSet::CryptoProXchA);
+        // Without a digest the 28147 set stands second: still the encryption parameters.
+        let p = KeyParameters {
+            public_key_param_set: ParamSet::Tc26_256B.oid(),
+            digest_param_set: Some(oid::GOST28147_PARAM_Z),
+            encryption_param_set: None,
+        };
+        let alg = alg_with(oid::GOST3410_12_256, &p);
+        assert_eq!(param_set_of(&alg).unwrap(), ParamSet::Tc26_256B);
+        let read = KeyParameters::from_any(alg.parameters.as_ref().unwrap()).unwrap();
+        assert_eq!(read.digest_param_set, None);
+        assert_eq!(read.encryption_param_set, Some(oid::GOST28147_PARAM_Z));
+    }
+
+    #[test]
+    fn gost_2001_parameters() {
+        for ps in [
+            ParamSet::CryptoProA,
+            ParamSet::CryptoProB,
+            ParamSet::CryptoProC,
+            ParamSet::CryptoProXchA,
+            ParamSet::CryptoProXchB,
+        ] {
+            let alg = key_algorithm_identifier_2001(ps);
+            assert_eq!(param_set_of_2001(&alg).unwrap(), ps);
+        }
+        // A 2012 set, a Streebog digest, no digest, no parameters: refused.
+        let bad = |ps: ParamSet, d: Option<ObjectIdentifier>| {
+            let p = KeyParameters {
+                public_key_param_set: ps.oid(),
+                digest_param_set: d,
+                encryption_param_set: None,
+            };
+            param_set_of_2001(&alg_with(oid::GOST3410_2001, &p)).unwrap_err()
+        };
+        assert!(
+            bad(
+                ParamSet::Tc26_256A,
+                Some(oid::GOST3411_94_CRYPTOPRO_PARAMSET)
+            )
+            .message()
+            .contains("2012")
+        );
+        assert_eq!(
+            bad(ParamSet::CryptoProA, Some(oid::STREEBOG_256)).kind(),
+            crate::ErrorKind::UnsupportedAlgorithm
+        );
+        assert_eq!(
+            bad(ParamSet::CryptoProA, None).kind(),
+            crate::ErrorKind::MalformedEncoding
+        );
+        let mut none = key_algorithm_identifier_2001(ParamSet::CryptoProA);
+        none.parameters = None;
+        assert!(param_set_of_2001(&none).is_err());
     }
 
     #[test]

@@ -17,8 +17,10 @@ mod signer;
 mod software;
 
 pub use algorithm::KeyAlgorithm;
+pub(crate) use gost::KeyParameters as GostKeyParameters;
 pub use kdf::{DEFAULT_KDF_ITERATION_LIMIT, kdf_iteration_limit, set_kdf_iteration_limit};
 pub use public::PublicKey;
+pub(crate) use signer::sign_checked;
 pub use signer::{RustCryptoSigner, SignatureBytes, Signer, VerifyingSigner};
 pub use software::{DEFAULT_PBKDF2_ITERATIONS, RSA_BITS, SoftwareKey};
 

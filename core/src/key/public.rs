@@ -64,9 +64,19 @@ impl PublicKey {
             })?;
             (KeyAlgorithm::Gost(ps), key.to_le_xy(), Material::Gost(key))
         } else if alg.oid == oid::GOST3410_2001 {
-            return Err(Error::unsupported(
-                "GOST R 34.10-2001 keys (only GOST R 34.10-2012 is supported)",
-            ));
+            // Verification only (KeyAlgorithm::Gost2001): the 2001 curves are the CryptoPro
+            // sets of 2012, and so is the point's encoding (RFC 4491 §2.3.2).
+            let ps = gost::param_set_of_2001(alg)?;
+            let le_xy = gost::decode_public_key(&key_bits)?;
+            let key = crate::gost::VerifyingKey::from_le_xy(ps, &le_xy).map_err(|e| {
+                Error::malformed(format!("GOST R 34.10-2001 public key: {}", e.message()))
+                    .with_field("subjectPublicKey")
+            })?;
+            (
+                KeyAlgorithm::Gost2001(ps),
+                key.to_le_xy(),
+                Material::Gost(key),
+            )
         } else if alg.oid == oid::RSA_ENCRYPTION {
             params_absent_or_null(alg, "SubjectPublicKeyInfo.algorithm")?;
             parse_rsa(&key_bits)?
@@ -161,6 +171,10 @@ impl PublicKey {
     /// conventions are accepted: the signature OID (id-tc26-signwithdigest-gost3410-12-*,
     /// X.509 and GnuTLS CMS) and the key OID (OpenSSL's CMS SignerInfo). Parameters may be
     /// absent or NULL. A signature that does not verify is [`ErrorKind::BadSignature`].
+    ///
+    /// A GOST R 34.10-2001 key verifies id-GostR3411-94-with-GostR3410-2001 (or its key OID,
+    /// which CryptoPro CSP and OpenSSL write in CMS): the 2012 verification on the same curve,
+    /// over the GOST R 34.11-94 (CryptoPro) digest read little-endian, signature s‖r.
     pub fn verify(
         &self,
         signature_algorithm: &AlgorithmIdentifierOwned,
@@ -171,7 +185,15 @@ impl PublicKey {
         match &self.material {
             Material::Gost(key) => {
                 let ps = key.param_set();
-                self.expect_signature_oid(alg, &[gost::signature_oid(ps), gost::key_oid(ps)])?;
+                let gost2001 = matches!(self.algorithm, KeyAlgorithm::Gost2001(_));
+                if gost2001 {
+                    self.expect_signature_oid(
+                        alg,
+                        &[oid::GOST3411_94_WITH_GOST3410_2001, oid::GOST3410_2001],
+                    )?;
+                } else {
+                    self.expect_signature_oid(alg, &[gost::signature_oid(ps), gost::key_oid(ps)])?;
+                }
                 params_absent_or_null(alg, "signatureAlgorithm")?;
                 if signature.len() != 2 * ps.field_len() {
                     return Err(Error::bad_signature(format!(
@@ -183,7 +205,11 @@ impl PublicKey {
                 }
                 let sig = crate::gost::Signature::from_bytes(signature)
                     .map_err(|e| Error::bad_signature(e.message().to_string()))?;
-                key.verify(msg, &sig)
+                if gost2001 {
+                    key.verify_digest(&crate::gost::gost94(msg), &sig)
+                } else {
+                    key.verify(msg, &sig)
+                }
             }
             Material::Rsa(key) => {
                 self.expect_signature_oid(alg, &[oid::SHA256_WITH_RSA])?;

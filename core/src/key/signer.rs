@@ -22,6 +22,15 @@ pub trait Signer: Send + Sync {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>>;
 }
 
+/// Signs `msg` with `signer` unless its key may not sign: the one way the builders (request,
+/// certificate, CRL, CMS) and the lifecycle call a [`Signer`], so that a host signer holding a
+/// GOST R 34.10-2001 key cannot make new 2001 signatures through them
+/// ([`KeyAlgorithm::check_can_sign`](super::KeyAlgorithm::check_can_sign)).
+pub(crate) fn sign_checked(signer: &dyn Signer, msg: &[u8]) -> Result<Vec<u8>> {
+    signer.public_key().algorithm().check_can_sign()?;
+    signer.sign(msg)
+}
+
 /// A shared signer is a signer: a binding keeps `Arc<dyn Signer>` (a C handle, a Python
 /// object) and hands `Box::new(arc.clone())` to what takes ownership (`Bank::new`), so no
 /// handle is ever consumed.
@@ -227,8 +236,7 @@ impl<'a> RustCryptoSigner<'a> {
 
 impl signature::Signer<SignatureBytes> for RustCryptoSigner<'_> {
     fn try_sign(&self, msg: &[u8]) -> Result<SignatureBytes, signature::Error> {
-        self.inner
-            .sign(msg)
+        sign_checked(self.inner, msg)
             .map(SignatureBytes)
             .map_err(signature::Error::from_source)
     }

@@ -35,8 +35,9 @@ impl SoftwareKey {
     /// Generates a new key from the operating system's random source.
     ///
     /// Errors: [`ErrorKind::UnsupportedAlgorithm`](crate::ErrorKind::UnsupportedAlgorithm)
-    /// for an RSA size outside [`RSA_BITS`].
+    /// for an RSA size outside [`RSA_BITS`] and for GOST R 34.10-2001 (verification only).
     pub fn generate(algorithm: KeyAlgorithm) -> Result<Self> {
+        algorithm.check_can_sign()?;
         let secret = match algorithm {
             KeyAlgorithm::Gost(ps) => Secret::Gost(crate::gost::SigningKey::generate(ps)?),
             KeyAlgorithm::Rsa { bits } => {
@@ -58,6 +59,7 @@ impl SoftwareKey {
                     })?;
                 Secret::P256(key)
             }
+            KeyAlgorithm::Gost2001(_) => unreachable!("refused by check_can_sign"),
         };
         Self::from_secret(secret)
     }

@@ -815,7 +815,7 @@ impl Client {
         failpoint!("activate:installed");
         let signer = self.store.signer(new_id)?;
         let msg = format!("bankkey activation test signature, request {id}");
-        let signature = signer.sign(msg.as_bytes())?;
+        let signature = crate::key::sign_checked(signer.as_ref(), msg.as_bytes())?;
         cert.public_key()?
             .verify(&signer.signature_algorithm(), msg.as_bytes(), &signature)
             .map_err(|e| e.context("the test signature of the new key does not verify"))

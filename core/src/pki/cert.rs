@@ -27,6 +27,7 @@ use spki::AlgorithmIdentifierOwned;
 use time::OffsetDateTime;
 
 use super::ext::{Extensions, IdentificationKind, IssuerSignTool, KeyUsageBit, SignToolClass};
+use super::warning::Warning;
 use super::{KeyInfo, pem, serial_hex, split_signed, time_to_offset, verify_with_spki};
 use crate::subject::{Subject, SubjectKind};
 use crate::{Error, ErrorKind, Result};
@@ -52,6 +53,8 @@ pub struct Certificate {
     spki_der: Vec<u8>,
     key_info: KeyInfo,
     extensions: Extensions,
+    /// What was read leniently (the certificate's own BER, then its extensions').
+    warnings: Vec<Warning>,
 }
 
 /// Whether a certificate is qualified, and if not, what is missing (see the module docs).
@@ -65,10 +68,29 @@ pub struct Qualification {
 
 impl Certificate {
     /// Parses a certificate from DER.
+    ///
+    /// Lenient where other tools are and the signature still covers what was received (issue
+    /// 12): a certificate whose to-be-signed part is BER rather than DER inside (a BOOLEAN TRUE
+    /// as 0x01, say) is read from its DER form while its signature is verified over the bytes
+    /// as received; so are extension values in BER and a privateKeyUsagePeriod with fractional
+    /// seconds. Each is a [`Warning`] ([`warnings`](Self::warnings)). The outer structure (the
+    /// certificate's and its to-be-signed part's lengths) must be DER: that is what delimits
+    /// the signed bytes.
     pub fn from_der(der: &[u8]) -> Result<Certificate> {
         let parts = split_signed(der, "certificate")?;
-        let c = x509_cert::Certificate::from_der(der)
-            .map_err(|e| Error::from(e).context("certificate"))?;
+        let (c, mut warnings) = match x509_cert::Certificate::from_der(der) {
+            Ok(c) => (c, Vec::new()),
+            Err(strict) => {
+                let strict = Error::from(strict).context("certificate");
+                match crate::asn1::ber::normalize_noting(der) {
+                    Ok((normalized, rewrites)) if rewrites.any() => (
+                        x509_cert::Certificate::from_der(&normalized).map_err(|_| strict)?,
+                        Warning::from_rewrites(rewrites, "certificate"),
+                    ),
+                    _ => return Err(strict),
+                }
+            }
+        };
         let tbs = c.tbs_certificate();
         if tbs.signature() != c.signature_algorithm() {
             return Err(Error::malformed(
@@ -93,6 +115,7 @@ impl Certificate {
                 super::ext::name_of(&dup)
             )));
         }
+        warnings.extend(extensions.warnings());
         let issuer_der = tbs.issuer().to_der()?;
         let subject_der = tbs.subject().to_der()?;
         let spki_der = tbs.subject_public_key_info().to_der()?;
@@ -112,7 +135,14 @@ impl Certificate {
             key_info: KeyInfo::from_spki_der(&spki_der)?,
             spki_der,
             extensions,
+            warnings,
         })
+    }
+
+    /// What was read leniently: encodings that are not DER, or not within RFC 5280's
+    /// profile, which the certificate was read despite (empty for a certificate in DER).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// Parses a certificate from PEM (text around the block is ignored) or DER.
@@ -394,6 +424,20 @@ impl Certificate {
         self.qualification().qualified
     }
 
+    /// Verifies a self-issued certificate's signature with its own key (and that its
+    /// authority key identifier, if any, is its own subject key identifier): what makes a
+    /// root what it says it is. Whether it may issue others is [`verify_issued_by`]'s
+    /// question, not this one; a trust anchor is trusted by being given (RFC 5280 §6.1), so
+    /// a self-signed certificate without basicConstraints given as an anchor is valid itself.
+    ///
+    /// Errors: [`ErrorKind::WrongIssuer`] when the certificate is not self-issued or its key
+    /// identifiers disagree, [`ErrorKind::BadSignature`].
+    ///
+    /// [`verify_issued_by`]: Self::verify_issued_by
+    pub fn verify_self_signature(&self) -> Result<()> {
+        self.verify_signed_by(self, false)
+    }
+
     /// Verifies that `issuer` issued this certificate: the issuer name matches the issuer's
     /// subject and, when both are present, the authority key identifier matches the issuer's
     /// subject key identifier ([`ErrorKind::WrongIssuer`] otherwise); the issuer may sign
@@ -401,6 +445,12 @@ impl Certificate {
     /// certificate is accepted as its own issuer); and the signature verifies with the
     /// issuer's key ([`ErrorKind::BadSignature`]). Validity periods are not checked here.
     pub fn verify_issued_by(&self, issuer: &Certificate) -> Result<()> {
+        self.verify_signed_by(issuer, true)
+    }
+
+    /// Names, key identifiers, (when `as_ca`) the issuer's right to sign certificates, and the
+    /// signature over the to-be-signed bytes as read.
+    fn verify_signed_by(&self, issuer: &Certificate, as_ca: bool) -> Result<()> {
         if !names_match(
             &self.issuer_der,
             &self.issuer,
@@ -431,7 +481,7 @@ impl Certificate {
             ));
         }
         let v1_root = issuer.version == 1 && issuer.is_self_issued();
-        if !v1_root {
+        if as_ca && !v1_root {
             if !issuer.is_ca() {
                 return Err(Error::new(
                     ErrorKind::WrongIssuer,

@@ -186,7 +186,7 @@ impl CrlBuilder {
             crl_extensions: Some(vec![aki, number]),
         };
         let tbs_der = tbs.to_der()?;
-        let signature = signer.sign(&tbs_der)?;
+        let signature = crate::key::sign_checked(signer, &tbs_der)?;
         issuer
             .public_key()?
             .verify(&algorithm, &tbs_der, &signature)

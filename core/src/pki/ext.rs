@@ -5,7 +5,9 @@
 //! Reading keeps every extension: those we know are decoded into an [`ExtensionValue`]
 //! (a known extension whose value does not decode is a
 //! [`MalformedEncoding`](crate::ErrorKind::MalformedEncoding) error naming it), the others are
-//! kept as [`ExtensionValue::Other`] with their bytes. [`Extension::is_understood`] tells
+//! kept as [`ExtensionValue::Other`] with their bytes. A value that is BER rather than DER (a
+//! BOOLEAN TRUE as 0x01) or a privateKeyUsagePeriod with fractional seconds is read, with a
+//! [`Warning`] on the extension (issue 12; see [`super::warning`]). [`Extension::is_understood`] tells
 //! whether verification may accept the extension when it is critical (RFC 5280 §4.2: a
 //! critical extension that is not understood makes the certificate unusable).
 
@@ -19,6 +21,7 @@ use x509_cert::ext::pkix::{
     KeyUsages, PrivateKeyUsagePeriod, certpolicy::PolicyInformation,
 };
 
+use super::warning::{Warning, WarningCode};
 use crate::{Error, Result, oid};
 
 /// One bit of the keyUsage extension (RFC 5280 §4.2.1.3).
@@ -304,6 +307,8 @@ pub struct Extension {
     pub value: ExtensionValue,
     /// The DER inside extnValue, as read or as written.
     pub der: Vec<u8>,
+    /// What was read leniently in the value (empty for DER within the profile).
+    pub warnings: Vec<Warning>,
 }
 
 fn time_of(t: &GeneralizedTime) -> Result<OffsetDateTime> {
@@ -321,14 +326,23 @@ fn generalized(t: OffsetDateTime) -> Result<GeneralizedTime> {
 impl Extension {
     /// Decodes an extension from its parts. A known extension whose value does not decode is
     /// a [`MalformedEncoding`](crate::ErrorKind::MalformedEncoding) error naming it.
+    ///
+    /// A value that does not decode as DER but does once read as BER (see `asn1::ber`), or a
+    /// privateKeyUsagePeriod whose times have fractional seconds, is read with
+    /// [`warnings`](Extension::warnings).
     pub fn decode(oid: ObjectIdentifier, critical: bool, der: &[u8]) -> Result<Extension> {
-        let value = decode_value(&oid, der)
-            .map_err(|e| e.context(format!("extension {}", name_of(&oid))))?;
+        let (value, warnings) = match decode_value(&oid, der) {
+            Ok(v) => (v, Vec::new()),
+            Err(strict) => decode_leniently(&oid, der)
+                .ok_or(strict)
+                .map_err(|e| e.context(format!("extension {}", name_of(&oid))))?,
+        };
         Ok(Extension {
             oid,
             critical,
             value,
             der: der.to_vec(),
+            warnings,
         })
     }
 
@@ -341,6 +355,7 @@ impl Extension {
             critical,
             value,
             der,
+            warnings: Vec::new(),
         })
     }
 
@@ -455,6 +470,100 @@ fn decode_value(o: &ObjectIdentifier, der: &[u8]) -> Result<ExtensionValue> {
         }
         _ => ExtensionValue::Other,
     })
+}
+
+/// A known extension's value that is not DER read as BER, and a privateKeyUsagePeriod with
+/// fractional seconds; `None` when neither makes it decode (the strict error then stands).
+fn decode_leniently(o: &ObjectIdentifier, der: &[u8]) -> Option<(ExtensionValue, Vec<Warning>)> {
+    let place = format!("extension {}", name_of(o));
+    if *o == oid::EXT_PRIVATE_KEY_USAGE_PERIOD
+        && let Ok((value, true)) = private_key_usage_period_lenient(der)
+    {
+        let w = Warning::new(
+            WarningCode::FractionalSeconds,
+            format!(
+                "{place}: a time with fractional seconds (RFC 5280 wants whole seconds), read to the second"
+            ),
+        );
+        return Some((value, vec![w]));
+    }
+    let (normalized, rewrites) = crate::asn1::ber::normalize_noting(der).ok()?;
+    if !rewrites.any() {
+        return None;
+    }
+    let value = decode_value(o, &normalized).ok()?;
+    Some((value, Warning::from_rewrites(rewrites, &place)))
+}
+
+/// privateKeyUsagePeriod (RFC 5280 §4.2.1.4, deprecated but written by Russian CAs)
+/// read by hand, accepting fractional seconds in its GeneralizedTimes (X.690 allows them in
+/// DER; RFC 5280's profile and `der` do not):
+///
+/// ```text
+/// PrivateKeyUsagePeriod ::= SEQUENCE {
+///     notBefore [0] IMPLICIT GeneralizedTime OPTIONAL,
+///     notAfter  [1] IMPLICIT GeneralizedTime OPTIONAL }
+/// ```
+///
+/// Returns the value and whether a fraction was dropped.
+fn private_key_usage_period_lenient(der: &[u8]) -> Result<(ExtensionValue, bool)> {
+    const WHAT: &str = "privateKeyUsagePeriod";
+    let (tag, mut body, rest) = crate::asn1::read_tlv(der, WHAT)?;
+    if tag != 0x30 || !rest.is_empty() {
+        return Err(Error::malformed(format!("{WHAT}: not one SEQUENCE")));
+    }
+    let mut times = [None, None];
+    let mut fractional = false;
+    for (i, want) in [0x80u8, 0x81].into_iter().enumerate() {
+        if body.first() == Some(&want) {
+            let (_, content, rest) = crate::asn1::read_tlv(body, WHAT)?;
+            let (t, f) = generalized_time_lenient(content)?;
+            times[i] = Some(t);
+            fractional |= f;
+            body = rest;
+        }
+    }
+    if !body.is_empty() {
+        return Err(Error::malformed(format!("{WHAT}: unexpected content")));
+    }
+    if times == [None, None] {
+        return Err(Error::malformed(format!(
+            "{WHAT} has neither notBefore nor notAfter"
+        )));
+    }
+    Ok((
+        ExtensionValue::PrivateKeyUsagePeriod {
+            not_before: times[0],
+            not_after: times[1],
+        },
+        fractional,
+    ))
+}
+
+/// A GeneralizedTime's content `YYYYMMDDHHMMSS[.f…]Z`, UTC, to the whole second; and whether
+/// it had a fraction. Anything else (no `Z`, a local time, missing seconds, a comma) is
+/// malformed, as DER requires.
+fn generalized_time_lenient(content: &[u8]) -> Result<(OffsetDateTime, bool)> {
+    let bad = || Error::malformed("GeneralizedTime: not YYYYMMDDHHMMSS[.fff]Z");
+    let text = std::str::from_utf8(content).map_err(|_| bad())?;
+    let text = text.strip_suffix('Z').ok_or_else(bad)?;
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (text, None),
+    };
+    if whole.len() != 14
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || fraction.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let n = |r: std::ops::Range<usize>| whole[r].parse::<u16>().map_err(|_| bad());
+    let month = time::Month::try_from(n(4..6)? as u8).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(i32::from(n(0..4)?), month, n(6..8)? as u8)
+        .map_err(|_| bad())?;
+    let t = time::Time::from_hms(n(8..10)? as u8, n(10..12)? as u8, n(12..14)? as u8)
+        .map_err(|_| bad())?;
+    Ok((date.with_time(t).assume_utc(), fraction.is_some()))
 }
 
 fn encode_value(v: &ExtensionValue) -> Result<(ObjectIdentifier, Vec<u8>)> {
@@ -602,6 +711,14 @@ impl Extensions {
             .enumerate()
             .find(|(i, e)| self.0[..*i].iter().any(|f| f.oid == e.oid))
             .map(|(_, e)| e.oid)
+    }
+
+    /// Every warning of every extension, in order.
+    pub fn warnings(&self) -> Vec<Warning> {
+        self.0
+            .iter()
+            .flat_map(|e| e.warnings.iter().cloned())
+            .collect()
     }
 
     /// A critical extension bankkey does not understand, if any.
@@ -790,6 +907,70 @@ mod tests {
             Extension::decode(oid::EXT_SUBJECT_SIGN_TOOL, false, &[0x02, 0x01, 0x00]).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::MalformedEncoding);
         assert!(err.message().contains("subjectSignTool"), "{err}");
+    }
+
+    #[test]
+    fn a_ber_boolean_is_read_with_a_warning() {
+        // basicConstraints { cA 0x01, pathLen 0 }, as ПФР's 2015 CA wrote it.
+        let ber = [0x30, 0x06, 0x01, 0x01, 0x01, 0x02, 0x01, 0x00];
+        let e = Extension::decode(oid::EXT_BASIC_CONSTRAINTS, true, &ber).unwrap();
+        assert_eq!(
+            e.value,
+            ExtensionValue::BasicConstraints {
+                ca: true,
+                path_len: Some(0)
+            }
+        );
+        assert_eq!(e.der, ber, "the bytes are kept as read");
+        assert_eq!(e.warnings.len(), 1);
+        assert_eq!(e.warnings[0].code, WarningCode::BerBoolean);
+        assert!(e.warnings[0].detail.contains("basicConstraints"));
+        // DER has no warning; garbage stays an error naming the extension.
+        let der = [0x30, 0x06, 0x01, 0x01, 0xff, 0x02, 0x01, 0x00];
+        assert!(
+            Extension::decode(oid::EXT_BASIC_CONSTRAINTS, true, &der)
+                .unwrap()
+                .warnings
+                .is_empty()
+        );
+        let err = Extension::decode(oid::EXT_BASIC_CONSTRAINTS, true, &[0x30, 0x03, 0x01, 0x01])
+            .unwrap_err();
+        assert!(err.message().contains("basicConstraints"), "{err}");
+    }
+
+    #[test]
+    fn fractional_seconds_in_the_key_usage_period_are_read_to_the_second() {
+        // The Ministry's 2025 root: notBefore 20251217100600.876Z, notAfter 20331217100600Z.
+        let der = hex::decode(
+            "3026801332303235313231373130303630302E3837365A810F32303333313231373130303630305A",
+        )
+        .unwrap();
+        let e = Extension::decode(oid::EXT_PRIVATE_KEY_USAGE_PERIOD, false, &der).unwrap();
+        let ExtensionValue::PrivateKeyUsagePeriod {
+            not_before,
+            not_after,
+        } = e.value
+        else {
+            panic!("{:?}", e.value)
+        };
+        assert_eq!(not_before.unwrap().unix_timestamp(), 1_765_965_960);
+        assert_eq!(not_after.unwrap().unix_timestamp(), 2_018_426_760);
+        assert_eq!(e.warnings[0].code, WarningCode::FractionalSeconds);
+        // What DER forbids outright stays refused: a comma, a local time, no seconds.
+        for bad in [
+            "20251217100600,876Z",
+            "20251217100600.876",
+            "202512171006Z",
+            "20251317100600Z",
+            "20251217100600.Z",
+        ] {
+            let mut v = vec![0x30, (bad.len() + 2) as u8, 0x80, bad.len() as u8];
+            v.extend(bad.as_bytes());
+            assert!(
+                Extension::decode(oid::EXT_PRIVATE_KEY_USAGE_PERIOD, false, &v).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -291,7 +291,7 @@ impl CertificateBuilder {
             extensions: Some(extensions.to_x509()?),
         };
         let tbs_der = tbs.to_der()?;
-        let signature = signer.sign(&tbs_der)?;
+        let signature = crate::key::sign_checked(signer, &tbs_der)?;
         let cert = SignedCert {
             tbs: Any::from_der(&tbs_der)?,
             algorithm,

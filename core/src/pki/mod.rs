@@ -8,6 +8,7 @@
 //! - [`crl`]: [`CrlBuilder`], certificate revocation lists signed by any signer.
 //! - [`ext`]: the standard and Russian extensions, typed.
 //! - [`pem`]: PEM blocks, tolerant of text around them.
+//! - [`warning`]: what was read although it is not DER (or not RFC 5280's profile).
 //!
 //! Parsing keeps the original bytes: signatures are verified over the to-be-signed bytes as
 //! read, never over a re-encoding.
@@ -19,6 +20,7 @@ pub mod ext;
 pub mod issue;
 pub mod pem;
 pub mod request;
+pub mod warning;
 
 pub use cert::Certificate;
 pub use chain::{Chain, build_chain};
@@ -29,6 +31,7 @@ pub use ext::{
 };
 pub use issue::CertificateBuilder;
 pub use request::{CertificateRequest, RequestBuilder};
+pub use warning::{Warning, WarningCode};
 
 use std::time::Duration;
 
@@ -100,14 +103,6 @@ pub struct KeyInfo {
     pub key_id: [u8; 20],
 }
 
-/// GOST key parameters (RFC 9215 §4.2): `SEQUENCE { publicKeyParamSet OID, digestParamSet OID
-/// OPTIONAL, ... }`.
-#[derive(Sequence)]
-struct GostKeyParams {
-    public_key_param_set: ObjectIdentifier,
-    digest_param_set: Option<ObjectIdentifier>,
-}
-
 impl KeyInfo {
     /// Reads a DER SubjectPublicKeyInfo.
     pub fn from_spki_der(spki: &[u8]) -> Result<KeyInfo> {
@@ -119,8 +114,8 @@ impl KeyInfo {
             if p.tag() == der::Tag::ObjectIdentifier {
                 parameter_set = Some(p.decode_as::<ObjectIdentifier>()?);
             } else if p.tag() == der::Tag::Sequence {
-                let g = GostKeyParams::from_der(&p.to_der()?)
-                    .map_err(|e| Error::from(e).context("GOST key parameters"))?;
+                // 2012 and 2001 keys alike, with the optional encryptionParamSet.
+                let g = crate::key::GostKeyParameters::from_any(p)?;
                 parameter_set = Some(g.public_key_param_set);
                 digest_parameter_set = g.digest_param_set;
             }

@@ -377,7 +377,7 @@ impl RequestBuilder {
             attributes,
         };
         let tbs = info.to_der()?;
-        let signature = signer.sign(&tbs)?;
+        let signature = crate::key::sign_checked(signer, &tbs)?;
         let req = CertReq {
             info,
             algorithm: signer.signature_algorithm(),

@@ -18,6 +18,8 @@ pub(crate) fn decode(der: &[u8]) -> Result<SoftwareKey> {
     let alg = info.algorithm.oid;
     let secret = if super::gost::is_key_oid(&alg) {
         Secret::Gost(decode_gost(&info)?)
+    } else if alg == oid::GOST3410_2001 {
+        return Err(super::algorithm::gost2001_signing_refused());
     } else if alg == oid::RSA_ENCRYPTION {
         let key = rsa::RsaPrivateKey::try_from(info)
             .map_err(|e| Error::malformed(format!("PKCS#8 RSA private key: {e}")))?;

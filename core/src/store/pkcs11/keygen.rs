@@ -83,7 +83,9 @@ impl TokenKeySpec {
 impl From<KeyAlgorithm> for TokenKeySpec {
     fn from(a: KeyAlgorithm) -> TokenKeySpec {
         match a {
-            KeyAlgorithm::Gost(ps) => TokenKeySpec::Gost {
+            // A 2001 key is the same token object as a 2012 key on its CryptoPro curve; the
+            // KeyStore refuses to make one (KeyAlgorithm::check_can_sign).
+            KeyAlgorithm::Gost(ps) | KeyAlgorithm::Gost2001(ps) => TokenKeySpec::Gost {
                 param_set: ps.oid(),
             },
             KeyAlgorithm::Rsa { bits } => TokenKeySpec::Rsa { bits },

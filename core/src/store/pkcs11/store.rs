@@ -16,6 +16,7 @@ impl KeyStore for Pkcs11Token {
     }
 
     fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet> {
+        algorithm.check_can_sign()?;
         self.generate_key_pair(&TokenKeySpec::from(algorithm), label)
     }
 

@@ -1,26 +1,49 @@
-//! BER to DER for CMS input: what streaming signers write.
+//! BER to DER: what streaming CMS signers write, and what old CAs put in certificates.
 //!
 //! `openssl cms -sign -stream`, Java and many PKCS#7 libraries write SignedData with
 //! indefinite lengths and the content as a constructed OCTET STRING in chunks. RFC 5652 allows
 //! BER for the outer structure (only signed attributes must be DER, since their encoding is
-//! what is signed), so a verifier must read it. [`normalize`] rewrites such input into DER
-//! form before the strict DER reader sees it:
+//! what is signed), so a verifier must read it. Older CAs wrote a BOOLEAN TRUE as 0x01, which
+//! BER allows and DER does not (issue 12: ПФР's 2015 CA in its basicConstraints). [`normalize`]
+//! rewrites such input into DER form before the strict DER reader sees it:
 //!
 //! - indefinite lengths become definite, and long-form lengths minimal;
 //! - constructed universal string types (OCTET STRING, BIT STRING and the character strings)
-//!   become primitive, their chunks concatenated in order.
+//!   become primitive, their chunks concatenated in order;
+//! - a universal BOOLEAN whose octet is neither 0x00 nor 0xFF becomes 0xFF (TRUE in BER, X.690
+//!   8.2.2; the value is unchanged).
 //!
 //! Nothing else is changed: no SET is re-sorted and no value reinterpreted, so every element
 //! that was DER already (certificates, signed attributes) keeps its exact bytes and its
-//! signature. Tagged implicit strings are left constructed, as their type is not visible
-//! without the schema. Nesting is bounded ([`MAX_DEPTH`]), and every length is checked
+//! signature. Tagged implicit strings and booleans are left as they are, as their type is not
+//! visible without the schema. Nesting is bounded ([`MAX_DEPTH`]), and every length is checked
 //! against the input, so no input can make it panic or recurse without bound.
+//! [`normalize_noting`] also says which of these rewrites it made, so that a reader of an object
+//! that must be DER (a certificate) can report them.
 
 use crate::asn1::push_tlv;
 use crate::{Error, Result};
 
 /// How deep constructed values may nest (CMS needs about 12).
 pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Which rewrites [`normalize_noting`] made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Rewrites {
+    /// Indefinite or non-minimal lengths made definite and minimal.
+    pub lengths: bool,
+    /// Constructed (chunked) strings joined.
+    pub chunked_strings: bool,
+    /// BOOLEANs whose TRUE was not 0xFF.
+    pub booleans: usize,
+}
+
+impl Rewrites {
+    /// Whether anything was rewritten.
+    pub fn any(&self) -> bool {
+        self.lengths || self.chunked_strings || self.booleans > 0
+    }
+}
 
 /// One parsed element: its identifier octets, whether it is constructed, its DER content, and
 /// where it ended in the input.
@@ -37,18 +60,24 @@ struct Element {
 /// lengths beyond the input, an end-of-contents marker in the wrong place, too deep nesting or
 /// bytes after the element.
 pub(crate) fn normalize(input: &[u8]) -> Result<Vec<u8>> {
-    let e = element(input, 0, 0)?;
+    normalize_noting(input).map(|(der, _)| der)
+}
+
+/// [`normalize`], also saying which rewrites it made.
+pub(crate) fn normalize_noting(input: &[u8]) -> Result<(Vec<u8>, Rewrites)> {
+    let mut rewrites = Rewrites::default();
+    let e = element(input, 0, 0, &mut rewrites)?;
     if e.end != input.len() {
         return Err(bad(e.end, "bytes after the end of the encoding"));
     }
-    Ok(encode(&e))
+    Ok((encode(&e), rewrites))
 }
 
 fn bad(at: usize, what: &str) -> Error {
     Error::malformed(format!("BER at byte {at}: {what}")).with_field("ContentInfo")
 }
 
-fn element(input: &[u8], start: usize, depth: usize) -> Result<Element> {
+fn element(input: &[u8], start: usize, depth: usize, rw: &mut Rewrites) -> Result<Element> {
     if depth > MAX_DEPTH {
         return Err(bad(start, "nesting too deep"));
     }
@@ -77,7 +106,10 @@ fn element(input: &[u8], start: usize, depth: usize) -> Result<Element> {
     let len_byte = *input.get(pos).ok_or_else(|| bad(pos, "truncated length"))?;
     pos += 1;
     let length = match len_byte {
-        0x80 => None,
+        0x80 => {
+            rw.lengths = true;
+            None
+        }
         l if l < 0x80 => Some(l as usize),
         0xff => return Err(bad(pos - 1, "reserved length octet")),
         l => {
@@ -89,7 +121,11 @@ fn element(input: &[u8], start: usize, depth: usize) -> Result<Element> {
                 .get(pos..pos + n)
                 .ok_or_else(|| bad(pos, "truncated length"))?;
             pos += n;
-            Some(bytes.iter().fold(0usize, |acc, b| (acc << 8) | *b as usize))
+            let len = bytes.iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
+            if len < 0x80 || bytes[0] == 0 {
+                rw.lengths = true;
+            }
+            Some(len)
         }
     };
     match (constructed, length) {
@@ -99,10 +135,15 @@ fn element(input: &[u8], start: usize, depth: usize) -> Result<Element> {
                 .checked_add(len)
                 .filter(|e| *e <= input.len())
                 .ok_or_else(|| bad(pos, "length beyond the input"))?;
+            let mut content = input[pos..end].to_vec();
+            if tag == [0x01] && content.len() == 1 && content[0] != 0 && content[0] != 0xff {
+                rw.booleans += 1;
+                content[0] = 0xff;
+            }
             Ok(Element {
                 tag,
                 constructed,
-                content: input[pos..end].to_vec(),
+                content,
                 end,
             })
         }
@@ -126,7 +167,7 @@ fn element(input: &[u8], start: usize, depth: usize) -> Result<Element> {
                 if pos >= limit {
                     return Err(bad(pos, "missing end-of-contents"));
                 }
-                let child = element(&input[..limit], pos, depth + 1)?;
+                let child = element(&input[..limit], pos, depth + 1, rw)?;
                 pos = child.end;
                 children.push(child);
             }
@@ -137,6 +178,7 @@ fn element(input: &[u8], start: usize, depth: usize) -> Result<Element> {
                 end: pos,
             };
             if is_universal_string(first) {
+                rw.chunked_strings = true;
                 e.constructed = false;
                 e.tag[0] &= !0x20;
                 e.content = join_string_chunks(first & !0x20, &children, start)?;
@@ -243,6 +285,28 @@ mod tests {
         let der = normalize(&ber).unwrap();
         assert_eq!(&der[..3], &[0x04, 0x81, 200]);
         assert_eq!(der.len(), 203);
+    }
+
+    #[test]
+    fn ber_booleans_become_der_and_are_noted() {
+        // basicConstraints as ПФР's 2015 CA wrote it: cA TRUE as 0x01, pathLen 0.
+        let ber = [0x30, 0x06, 0x01, 0x01, 0x01, 0x02, 0x01, 0x00];
+        let (der, rw) = normalize_noting(&ber).unwrap();
+        assert_eq!(der, [0x30, 0x06, 0x01, 0x01, 0xff, 0x02, 0x01, 0x00]);
+        assert_eq!(rw.booleans, 1);
+        assert!(!rw.lengths && !rw.chunked_strings && rw.any());
+        // FALSE and DER TRUE stay; an implicitly tagged octet is not a BOOLEAN to us.
+        let der = [
+            0x30, 0x09, 0x01, 0x01, 0x00, 0x01, 0x01, 0xff, 0x80, 0x01, 0x01,
+        ];
+        let (out, rw) = normalize_noting(&der).unwrap();
+        assert_eq!(out, der);
+        assert!(!rw.any());
+        // A long-form length that fits the short form is noted.
+        let (_, rw) = normalize_noting(&[0x04, 0x81, 0x01, 0xaa]).unwrap();
+        assert!(rw.lengths);
+        let (_, rw) = normalize_noting(&[0x24, 0x80, 0x04, 0x01, 0xaa, 0x00, 0x00]).unwrap();
+        assert!(rw.lengths && rw.chunked_strings);
     }
 
     #[test]
