@@ -24,6 +24,7 @@ pub mod oid;
 pub mod pki;
 pub mod report;
 mod sqlite;
+pub mod scan;
 pub mod store;
 pub mod subject;
 mod vocab;

@@ -267,6 +267,12 @@ fn qes(
     // the CA's current CRL the check cannot be made, and says so.
     let list_path = dir.join("TSLExt.xml");
     write(&list_path, world.signed_trusted_list(at)?, show)?;
+    // The certificate the bank pins to verify it (example tsl: `--ministry ministry-root.pem`).
+    write(
+        &dir.join("ministry-root.pem"),
+        world.ministry_root().to_pem(),
+        show,
+    )?;
     // Its XMLDSig verified against the Ministry's root the bank pins.
     let list = TrustedList::load_signed(&list_path, &[world.ministry_root()], at)?;
     match bank.register_qes(&owner.cert, Some(&list), &[], at) {
