@@ -312,6 +312,9 @@
 // verified, nothing in it is signed.
 #define BK_REASON_NOT_VERIFIABLE 16
 
+// An encrypted key that the password given (or none) does not open.
+#define BK_REASON_WRONG_PASSWORD 17
+
 // `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 #define BK_VOCABULARY_KEY_SET_STATUS 1
 
@@ -484,6 +487,12 @@ typedef struct {
   int64_t max_signing_age;
   // How far after receipt a signingTime may lie, seconds (0: 5 minutes).
   int64_t max_clock_skew;
+  // QES check: use an accredited-CA list read without verifying its XMLDSig
+  // (`bk_trusted_list_parse`), because the host authenticated it otherwise. Off by default:
+  // only a list from `bk_trusted_list_parse_signed` is used.
+  bool trust_unsigned_list;
+  // QES check: how old the list's `Дата` may be, seconds (0: 7 days).
+  int64_t max_list_age;
 } bk_bank_options;
 
 // Bytes the library made for the caller: the caller owns them and frees them with
@@ -1385,10 +1394,22 @@ bk_status bk_bank_qes_get_info(const bk_bank_qes *q, const bk_bank_qes_info **ou
 // Frees a bank QES snapshot (NULL: nothing).
 void bk_bank_qes_free(bk_bank_qes *q);
 
-// Reads the ministry's list of accredited CAs (TSL XML, streamed; the list's own XMLDSig is
-// not verified here: fetch it over an authenticated channel). `*version` (may be NULL)
-// receives its `Версия`.
+// Reads the ministry's list of accredited CAs (TSL XML) *without* verifying its XMLDSig: the
+// bank's QES check uses such a list only with `bk_bank_options.trust_unsigned_list` (the host
+// authenticated it otherwise); `bk_trusted_list_parse_signed` verifies it.
 bk_status bk_trusted_list_parse(const uint8_t *data, size_t len, bk_trusted_list **out);
+
+// Reads the ministry's list and verifies its XMLDSig against the Ministry's certificate(s)
+// `ministry` at `at`: the list the bank's QES check uses by default.
+//
+// Errors: `BK_BAD_SIGNATURE`, `BK_UNTRUSTED_ISSUER` (not signed by a given certificate),
+// `BK_MALFORMED_ENCODING`.
+bk_status bk_trusted_list_parse_signed(const uint8_t *data,
+                                       size_t len,
+                                       const bk_certificate *const *ministry,
+                                       size_t ministry_count,
+                                       int64_t at,
+                                       bk_trusted_list **out);
 
 // The list's `Версия` (increases with every publication) and `Дата` (Unix seconds; 0 when
 // absent).
@@ -1719,6 +1740,13 @@ bk_status bk_document_render(uint32_t document,
 // Errors: `BK_KEY_MISMATCH`, `BK_INVALID_INPUT` (no key in the text).
 bk_status bk_act_check_key_text(const char *text, const bk_request *request);
 
+#if defined(BANKKEY_DEBUG_HOOKS)
+// Panics inside the boundary with `message`: how the C tests prove that a panic comes back as
+// `BK_INTERNAL` and the process goes on, also from inside a host callback. Debug builds only
+// (the header declares it when `BANKKEY_DEBUG_HOOKS` is defined); never in a release library.
+bk_status bk_debug_panic(const char *message);
+#endif
+
 // The status of the last fallible call on this thread: `BK_OK` when it succeeded.
 bk_status bk_last_error_status(void);
 
@@ -1897,6 +1925,24 @@ bk_status bk_crl_lists(const bk_crl *crl,
                        const bk_certificate *cert,
                        bool *revoked,
                        int64_t *revoked_at);
+
+// Issues a CRL as the CA `issuer` with `signer` (which holds the issuer's key): version 2,
+// thisUpdate and nextUpdate (Unix seconds), cRLNumber `number`, and the `revoked_count`
+// certificates of `revoked`, each revoked at `revoked_at`. `*out` receives the DER, verified
+// against the issuer before it is returned. (A bank's CA publishes its CRLs this way; the QES
+// check relies on the accredited CA's.)
+//
+// Errors: `BK_INVALID_INPUT` (nextUpdate not after thisUpdate; an issuer that may not sign
+// CRLs), `BK_KEY_MISMATCH`, the signer's.
+bk_status bk_crl_sign(const bk_certificate *issuer,
+                      const bk_signer *signer,
+                      int64_t this_update,
+                      int64_t next_update,
+                      uint64_t number,
+                      const bk_certificate *const *revoked,
+                      size_t revoked_count,
+                      int64_t revoked_at,
+                      bk_bytes *out);
 
 // Frees a CRL (NULL: nothing).
 void bk_crl_free(bk_crl *crl);

@@ -490,6 +490,7 @@ mod tests {
             has_private_key: private,
             certificate: cert,
             retired: false,
+            damage: Vec::new(),
         }
     }
 

@@ -48,6 +48,24 @@ pub(crate) struct TokenInner {
     pub(crate) info: TokenInfo,
     pub(crate) quirks: Quirks,
     sessions: Mutex<Sessions>,
+    /// Held exclusively by what writes objects (key generation, certificate install, retire,
+    /// delete) and shared by listings, within this process: SoftHSM answered
+    /// CKR_GENERAL_ERROR to key generations from several threads at once, and a listing
+    /// read a handle that vanished meanwhile (issue 13, the load test); real tokens
+    /// serialise at the device anyway. Signing does not take it.
+    objects: std::sync::RwLock<()>,
+}
+
+impl TokenInner {
+    /// The exclusive hold of the token's objects (see `objects`).
+    pub(crate) fn write_objects(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
+        self.objects.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The shared hold of the token's objects (see `objects`).
+    pub(crate) fn read_objects(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.objects.read().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl Drop for TokenInner {
@@ -105,6 +123,7 @@ impl Pkcs11Token {
                 info,
                 quirks,
                 sessions: Mutex::new(Sessions::default()),
+                objects: std::sync::RwLock::new(()),
             }),
         })
     }
