@@ -159,7 +159,7 @@ impl Reason {
     }
 
     /// Every reason, in priority order.
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 17] = [
         Reason::Malformed,
         Reason::BadSignature,
         Reason::ContentMissing,
