@@ -278,6 +278,14 @@ fn temporary_id() -> Result<Vec<u8>> {
 /// Reads the public key, sets CKA_ID = SHA-1 of its bits on both halves (a token that will
 /// not change CKA_ID keeps the random one), returns (SPKI, CKA_ID). On failure the new pair is
 /// destroyed, so a half-made key never stays behind.
+///
+/// The private key gets the new CKA_ID first: when the token goes between the two changes
+/// (or the public key's change fails and putting the private key's back fails too), the
+/// public key keeps the temporary CKA_ID while its own key id names a private key without a
+/// public key — which the listing pairs and the next login repairs
+/// ([`Pkcs11Token::finish_interrupted_generations`]). The other order would leave a private
+/// key under a random CKA_ID that nothing links to its public key (the fault-injecting
+/// module's test, a token pulled after the first change).
 fn finish(
     inner: &TokenInner,
     s: &Session,
@@ -288,11 +296,19 @@ fn finish(
         let spki = read_spki(inner, s, hpub)?;
         let id = pubkey::key_id(&spki)?.to_vec();
         let set = [Attribute::Id(id.clone())];
-        let changed = s
-            .update_attributes(handle(hpub), &set)
-            .and_then(|()| s.update_attributes(handle(hpriv), &set));
-        let id = match changed {
-            Ok(()) => id,
+        let id = match s.update_attributes(handle(hpriv), &set) {
+            Ok(()) => match s.update_attributes(handle(hpub), &set) {
+                Ok(()) => id,
+                Err(e) => {
+                    // Both halves back under the temporary CKA_ID, or fail (the pair is
+                    // destroyed, or repaired at the next login when the token went).
+                    let temporary = inner.module.raw.attribute(s.handle(), hpub, CKA_ID)?;
+                    let back = [Attribute::Id(temporary.clone().unwrap_or_default())];
+                    s.update_attributes(handle(hpriv), &back)
+                        .map_err(|_| super::error::from_cryptoki(e, "setting CKA_ID"))?;
+                    temporary.unwrap_or_default()
+                }
+            },
             Err(_) => inner
                 .module
                 .raw

@@ -205,6 +205,10 @@ impl Pkcs11Token {
         s.anchor = Some(anchor);
         s.logged_in = true;
         s.factory_pin_used = is_factory_pin(pin);
+        drop(s);
+        // A generation the token's removal interrupted is finished now (best effort: the
+        // listing pairs its halves anyway).
+        let _ = self.finish_interrupted_generations();
         Ok(())
     }
 
@@ -303,30 +307,22 @@ impl TokenInner {
 
     /// Drops every session and the login (the token is gone).
     fn forget(&self) {
-        let mut s = self.lock();
-        s.removed = true;
-        s.logged_in = false;
-        s.factory_pin_used = false;
-        s.anchor = None;
-        s.idle.clear();
+        forget(&mut self.lock());
     }
 
     /// Maps an error: when it says the token or session is gone, forget everything and
     /// report TokenAbsent.
     pub(crate) fn handle_error(&self, e: Error) -> Error {
-        match e.ckr() {
-            Some(ckr) if means_removed(ckr as _) => {
-                self.forget();
-                absent()
-            }
-            _ if e.kind() == ErrorKind::TokenAbsent => {
-                self.forget();
-                e
-            }
-            _ => e,
+        if gone(&e) {
+            handle_error(&mut self.lock(), e)
+        } else {
+            e
         }
     }
 
+    /// Opens a session; `s` is the caller's lock, so a removal found here is recorded in it
+    /// (taking the lock again would never return: a token pulled at C_OpenSession hung the
+    /// host, found by the fault-injecting module's test).
     fn open_session(&self, s: &mut Sessions) -> Result<Session> {
         if s.removed {
             return Err(absent());
@@ -334,7 +330,7 @@ impl TokenInner {
         self.module
             .ctx
             .open_rw_session(self.slot)
-            .map_err(|e| self.handle_error(from_cryptoki(e, "opening a session")))
+            .map_err(|e| handle_error(s, from_cryptoki(e, "opening a session")))
     }
 
     /// Runs `f` on a session of this token (taken from the pool or opened), after checking
@@ -397,6 +393,32 @@ impl TokenInner {
         }
         Ok(())
     }
+}
+
+/// True when the error says the token or our session is gone.
+pub(crate) fn gone(e: &Error) -> bool {
+    e.ckr().is_some_and(|ckr| means_removed(ckr as _)) || e.kind() == ErrorKind::TokenAbsent
+}
+
+/// [`TokenInner::handle_error`] for a caller that holds the session lock.
+fn handle_error(s: &mut Sessions, e: Error) -> Error {
+    if !gone(&e) {
+        return e;
+    }
+    forget(s);
+    Error::new(
+        ErrorKind::TokenAbsent,
+        format!("{} ({})", absent().message(), e.message()),
+    )
+}
+
+/// Drops every session and the login (the token is gone).
+fn forget(s: &mut Sessions) {
+    s.removed = true;
+    s.logged_in = false;
+    s.factory_pin_used = false;
+    s.anchor = None;
+    s.idle.clear();
 }
 
 fn absent() -> Error {
