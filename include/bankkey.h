@@ -487,6 +487,12 @@ typedef struct {
   int64_t max_signing_age;
   // How far after receipt a signingTime may lie, seconds (0: 5 minutes).
   int64_t max_clock_skew;
+  // QES check: use an accredited-CA list read without verifying its XMLDSig
+  // (`bk_trusted_list_parse`), because the host authenticated it otherwise. Off by default:
+  // only a list from `bk_trusted_list_parse_signed` is used.
+  bool trust_unsigned_list;
+  // QES check: how old the list's `Дата` may be, seconds (0: 7 days).
+  int64_t max_list_age;
 } bk_bank_options;
 
 // Bytes the library made for the caller: the caller owns them and frees them with
@@ -977,7 +983,7 @@ typedef struct {
 // The verdict of a report and its reason. Owned by the report handle.
 typedef struct {
   // What was inspected: "certificate", "certificate-request", "private-key",
-  // "public-key", "signed-data" or "unknown".
+  // "public-key", "signed-data", "pfx", "cryptopro-container" or "unknown".
   bk_str kind;
   // `valid` only when every check the object's authenticity rests on was made and passed.
   bool valid;
@@ -1388,10 +1394,22 @@ bk_status bk_bank_qes_get_info(const bk_bank_qes *q, const bk_bank_qes_info **ou
 // Frees a bank QES snapshot (NULL: nothing).
 void bk_bank_qes_free(bk_bank_qes *q);
 
-// Reads the ministry's list of accredited CAs (TSL XML, streamed; the list's own XMLDSig is
-// not verified here: fetch it over an authenticated channel). `*version` (may be NULL)
-// receives its `Версия`.
+// Reads the ministry's list of accredited CAs (TSL XML) *without* verifying its XMLDSig: the
+// bank's QES check uses such a list only with `bk_bank_options.trust_unsigned_list` (the host
+// authenticated it otherwise); `bk_trusted_list_parse_signed` verifies it.
 bk_status bk_trusted_list_parse(const uint8_t *data, size_t len, bk_trusted_list **out);
+
+// Reads the ministry's list and verifies its XMLDSig against the Ministry's certificate(s)
+// `ministry` at `at`: the list the bank's QES check uses by default.
+//
+// Errors: `BK_BAD_SIGNATURE`, `BK_UNTRUSTED_ISSUER` (not signed by a given certificate),
+// `BK_MALFORMED_ENCODING`.
+bk_status bk_trusted_list_parse_signed(const uint8_t *data,
+                                       size_t len,
+                                       const bk_certificate *const *ministry,
+                                       size_t ministry_count,
+                                       int64_t at,
+                                       bk_trusted_list **out);
 
 // The list's `Версия` (increases with every publication) and `Дата` (Unix seconds; 0 when
 // absent).
@@ -1722,6 +1740,13 @@ bk_status bk_document_render(uint32_t document,
 // Errors: `BK_KEY_MISMATCH`, `BK_INVALID_INPUT` (no key in the text).
 bk_status bk_act_check_key_text(const char *text, const bk_request *request);
 
+#if defined(BANKKEY_DEBUG_HOOKS)
+// Panics inside the boundary with `message`: how the C tests prove that a panic comes back as
+// `BK_INTERNAL` and the process goes on, also from inside a host callback. Debug builds only
+// (the header declares it when `BANKKEY_DEBUG_HOOKS` is defined); never in a release library.
+bk_status bk_debug_panic(const char *message);
+#endif
+
 // The status of the last fallible call on this thread: `BK_OK` when it succeeded.
 bk_status bk_last_error_status(void);
 
@@ -1739,6 +1764,64 @@ const char *bk_last_error_field(void);
 // `BK_PKCS11` failure (or a token failure with a CKR); 0 otherwise (CKR_OK is never an
 // error).
 uint64_t bk_last_error_ckr(void);
+
+// Imports the one key of a PFX (DER; `password` UTF-8 bytes) into `store` (a file
+// container: kept under its password; a token: sensitive and non-extractable) as a key set
+// labelled `label`, with its certificate beside it under the same identifier; writes the
+// identifier to `*id`. If the certificate cannot be installed the key is removed again.
+//
+// Errors: `BK_WRONG_PASSWORD`; `BK_CONTENT_ALTERED` when the password is right but the MAC
+// does not match; `BK_LIMIT_EXCEEDED`; `BK_UNSUPPORTED_ALGORITHM` (CryptoPro's proprietary
+// PFX encryption, GOST R 34.10-2001 keys); `BK_INVALID_INPUT` (field "pfx") for a PFX
+// without a key or with several; `BK_PRECONDITION_FAILED` when the key is already there or
+// the store takes no imported keys (a CryptoPro container).
+bk_status bk_key_store_import_pfx(const bk_key_store *store,
+                                  const uint8_t *pfx,
+                                  size_t pfx_len,
+                                  const uint8_t *password,
+                                  size_t password_len,
+                                  const char *label,
+                                  bk_bytes *id);
+
+// Writes the key set `id` of a file container (its key and certificate) as a PFX under
+// `password`, in the profile CryptoPro CSP (`certmgr -install -pfx`), OpenSSL and GnuTLS
+// read (GOST: Р 50.1.112-2016; RSA/ECDSA: OpenSSL 3's). `iterations`: PBKDF2 iterations, 0
+// for the default (2000, the standard's example and CryptoPro's). `*out` receives the DER.
+//
+// Errors: `BK_INVALID_INPUT` (field "store") for a store other than a file container, (field
+// "password") for an empty password, (field "id") for an unknown key set; `BK_WRONG_PASSWORD`
+// for the container's password; `BK_LIMIT_EXCEEDED`.
+bk_status bk_key_store_export_pfx(const bk_key_store *store,
+                                  const uint8_t *id,
+                                  size_t id_len,
+                                  const uint8_t *password,
+                                  size_t password_len,
+                                  uint32_t iterations,
+                                  bk_bytes *out);
+
+// Opens a CryptoPro CSP file container folder (`xxxxxxxx.000`) with its PIN (UTF-8 bytes;
+// empty for a container without one) as a read-only key store: one key set, which signs (a
+// `bk_client` made from it starts the remote regeneration from the client's current key);
+// generating, installing, retiring, deleting and importing are `BK_PRECONDITION_FAILED`.
+//
+// Errors: `BK_WRONG_PASSWORD` for a wrong PIN; `BK_MALFORMED_ENCODING` naming the damaged
+// file (field); `BK_STORAGE` when a file is missing; `BK_UNSUPPORTED_ALGORITHM` for a GOST R
+// 34.10-2001 key; `BK_KEY_MISMATCH` when the stored certificate holds another key.
+bk_status bk_cryptopro_container_open(const char *path,
+                                      const uint8_t *pin,
+                                      size_t pin_len,
+                                      bk_key_store **out);
+
+// Imports the key of a CryptoPro container (opened with `pin`) and the certificate stored
+// with it into `store` as a key set labelled `label`; writes its identifier to `*id`.
+//
+// Errors: those of `bk_cryptopro_container_open` and of `bk_key_store_import_pfx`'s import.
+bk_status bk_key_store_import_cryptopro(const bk_key_store *store,
+                                        const char *path,
+                                        const uint8_t *pin,
+                                        size_t pin_len,
+                                        const char *label,
+                                        bk_bytes *id);
 
 // Parses a certificate, DER or PEM (the first `CERTIFICATE` block; text around it is
 // ignored).
@@ -1843,6 +1926,24 @@ bk_status bk_crl_lists(const bk_crl *crl,
                        bool *revoked,
                        int64_t *revoked_at);
 
+// Issues a CRL as the CA `issuer` with `signer` (which holds the issuer's key): version 2,
+// thisUpdate and nextUpdate (Unix seconds), cRLNumber `number`, and the `revoked_count`
+// certificates of `revoked`, each revoked at `revoked_at`. `*out` receives the DER, verified
+// against the issuer before it is returned. (A bank's CA publishes its CRLs this way; the QES
+// check relies on the accredited CA's.)
+//
+// Errors: `BK_INVALID_INPUT` (nextUpdate not after thisUpdate; an issuer that may not sign
+// CRLs), `BK_KEY_MISMATCH`, the signer's.
+bk_status bk_crl_sign(const bk_certificate *issuer,
+                      const bk_signer *signer,
+                      int64_t this_update,
+                      int64_t next_update,
+                      uint64_t number,
+                      const bk_certificate *const *revoked,
+                      size_t revoked_count,
+                      int64_t revoked_at,
+                      bk_bytes *out);
+
 // Frees a CRL (NULL: nothing).
 void bk_crl_free(bk_crl *crl);
 
@@ -1855,6 +1956,11 @@ bk_status bk_inspect(const uint8_t *data,
                      size_t len,
                      const bk_inspect_options *options,
                      bk_report **out);
+
+// Like `bk_inspect` for a path: a file, or a CryptoPro container folder (`options->password`
+// is then its PIN; the report says what the container holds and whether the PIN opens the
+// key, never the key or the PIN). `options` may be NULL.
+bk_status bk_inspect_path(const char *path, const bk_inspect_options *options, bk_report **out);
 
 // The report as JSON, pretty-printed (`pretty`: what the `inspect` tool prints) or on one
 // line (for JSON lines).

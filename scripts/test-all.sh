@@ -49,6 +49,9 @@ fi
 step "cargo test (unit, integration, examples)"
 cargo test --quiet --workspace --all-targets
 
+step "fuzz replay: the committed corpora and regression inputs through every fuzz target"
+bash scripts/fuzz-replay.sh
+
 step "C ABI: header as C11/C++17, install + pkg-config, tests and examples under valgrind and ASan"
 bash scripts/test-c.sh
 

@@ -56,11 +56,17 @@ python3 tests/c/gen_contract.py include/bankkey.h >"$tmp/test_contract.c"
 programs=(
     "test_status|tests/c/test_status.c|c|-DBANKKEY_EXPECTED_VERSION=\"$version\""
     "test_objects|tests/c/test_objects.c|c|"
+    "test_keyfile|tests/c/test_keyfile.c|c|"
     "test_contract|$tmp/test_contract.c|c|"
     "remote_regeneration|examples/c/remote_regeneration.c|c|"
     "bank_desk|examples/c/bank_desk.c|c|"
     "cryptopro_signer|examples/c/cryptopro_signer.c|c||-lcrypto"
     "token_doctor|examples/c/token_doctor.c|c|"
+    "test_threads|tests/c/test_threads.c|c|"
+    "test_callbacks|tests/c/test_callbacks.c|c|"
+    "test_qes|tests/c/test_qes.c|c|"
+    "test_lifecycle|tests/c/test_lifecycle.c|c|"
+    "paper_acts|examples/cpp/paper_acts.cpp|cpp|"
 )
 # What is run: label|program|token. Runs without a token go two at a time (the machine's two
 # cores); runs on a token go one by one (they initialise and log in to shared tokens).
@@ -68,10 +74,16 @@ programs=(
 runs=(
     "test_status|test_status|"
     "test_objects|test_objects|"
+    "test_keyfile|test_keyfile|"
     "test_contract|test_contract|"
     "remote_regeneration (file container)|remote_regeneration|"
     "bank_desk|bank_desk|"
     "cryptopro_signer|cryptopro_signer|"
+    "test_threads|test_threads|"
+    "test_callbacks|test_callbacks|"
+    "test_qes|test_qes|"
+    "test_lifecycle|test_lifecycle|"
+    "paper_acts (C++)|paper_acts|"
 )
 need_module() { # variable description
     if [ -n "${!1:-}" ]; then
@@ -97,13 +109,17 @@ fresh() { mktemp -u "$tmp/work.XXXXXX"; }
 args_of() { # label
     case "$1" in
         test_objects) echo "$fixtures" ;;
+        test_keyfile) echo "$root/tests/realworld $(fresh)" ;;
         "remote_regeneration (file container)") echo "$fixtures/gost2012_256-A $(fresh)" ;;
         "remote_regeneration (SoftHSM GOST token)")
             echo "$fixtures/gost2012_256-A $(fresh) $BANKKEY_SOFTHSM_GOST_MODULE 87654321" ;;
         "token_doctor (SoftHSM)") echo "$BANKKEY_SOFTHSM_MODULE ${BANKKEY_SOFTHSM_PIN:-}" ;;
         "token_doctor --exercise"*)
             echo "$BANKKEY_OPENCRYPTOKI_MODULE --exercise $BANKKEY_OPENCRYPTOKI_SLOT $BANKKEY_OPENCRYPTOKI_SO_PIN" ;;
-        bank_desk | cryptopro_signer) echo "$fixtures/gost2012_256-A $(fresh)" ;;
+        bank_desk | cryptopro_signer | test_threads | test_lifecycle | "paper_acts (C++)")
+            echo "$fixtures/gost2012_256-A $(fresh)" ;;
+        test_callbacks) echo "$fixtures/gost2012_256-A" ;;
+        test_qes) echo "$fixtures $(fresh)" ;;
         *) echo "" ;;
     esac
 }
@@ -139,6 +155,8 @@ run_all() { # phase dir [wrapper...]
     finish() { # index
         local k="$1" summary
         if ! wait "${pids[$k]}"; then
+            kill "${pids[@]}" 2>/dev/null || true
+            wait 2>/dev/null || true
             cat "${logs[$k]}" >&2
             echo "test-c: $phase ${labels[$k]} failed" >&2
             exit 1

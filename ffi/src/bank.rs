@@ -207,6 +207,12 @@ pub struct bk_bank_options {
     pub max_signing_age: i64,
     /// How far after receipt a signingTime may lie, seconds (0: 5 minutes).
     pub max_clock_skew: i64,
+    /// QES check: use an accredited-CA list read without verifying its XMLDSig
+    /// (`bk_trusted_list_parse`), because the host authenticated it otherwise. Off by default:
+    /// only a list from `bk_trusted_list_parse_signed` is used.
+    pub trust_unsigned_list: bool,
+    /// QES check: how old the list's `Дата` may be, seconds (0: 7 days).
+    pub max_list_age: i64,
 }
 
 unsafe fn apply(mut bank: Bank, o: &bk_bank_options) -> Result<Bank> {
@@ -304,6 +310,14 @@ unsafe fn apply(mut bank: Bank, o: &bk_bank_options) -> Result<Bank> {
         policy.max_clock_skew = time::Duration::seconds(o.max_clock_skew);
     }
     bank = bank.with_policy(policy);
+    let mut qes = bankkey::bank::QesPolicy {
+        trust_unsigned_list: o.trust_unsigned_list,
+        ..bankkey::bank::QesPolicy::default()
+    };
+    if o.max_list_age != 0 {
+        qes.max_list_age = time::Duration::seconds(o.max_list_age);
+    }
+    bank = bank.with_qes_policy(qes);
     let roots = certificates(unsafe { handle::get_all(o.roots, o.roots_count, "options.roots") }?);
     if !roots.is_empty() {
         bank = bank.with_roots(roots);
@@ -694,9 +708,9 @@ pub unsafe extern "C" fn bk_bank_qes_free(q: *mut bk_bank_qes) {
     quiet((), || unsafe { handle::free(q) })
 }
 
-/// Reads the ministry's list of accredited CAs (TSL XML, streamed; the list's own XMLDSig is
-/// not verified here: fetch it over an authenticated channel). `*version` (may be NULL)
-/// receives its `Версия`.
+/// Reads the ministry's list of accredited CAs (TSL XML) *without* verifying its XMLDSig: the
+/// bank's QES check uses such a list only with `bk_bank_options.trust_unsigned_list` (the host
+/// authenticated it otherwise); `bk_trusted_list_parse_signed` verifies it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_trusted_list_parse(
     data: *const u8,
@@ -709,6 +723,32 @@ pub unsafe extern "C" fn bk_trusted_list_parse(
         out.set(handle::into_handle::<bk_trusted_list>(Arc::new(
             TrustedList::from_xml(xml)?,
         )));
+        Ok(())
+    })
+}
+
+/// Reads the ministry's list and verifies its XMLDSig against the Ministry's certificate(s)
+/// `ministry` at `at`: the list the bank's QES check uses by default.
+///
+/// Errors: `BK_BAD_SIGNATURE`, `BK_UNTRUSTED_ISSUER` (not signed by a given certificate),
+/// `BK_MALFORMED_ENCODING`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_trusted_list_parse_signed(
+    data: *const u8,
+    len: usize,
+    ministry: *const *const bk_certificate,
+    ministry_count: usize,
+    at: i64,
+    out: *mut *mut bk_trusted_list,
+) -> bk_status {
+    boundary("bk_trusted_list_parse_signed", || {
+        let out = unsafe { buf::out(out, "out") }?;
+        let xml = unsafe { buf::bytes(data, len, "data") }?;
+        let ministry =
+            certificates(unsafe { handle::get_all(ministry, ministry_count, "ministry") }?);
+        let at = buf::instant(at, "at")?;
+        let list = TrustedList::from_signed_xml(xml, &ministry, at)?;
+        out.set(handle::into_handle::<bk_trusted_list>(Arc::new(list)));
         Ok(())
     })
 }

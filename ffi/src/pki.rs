@@ -608,6 +608,45 @@ pub unsafe extern "C" fn bk_crl_lists(
     })
 }
 
+/// Issues a CRL as the CA `issuer` with `signer` (which holds the issuer's key): version 2,
+/// thisUpdate and nextUpdate (Unix seconds), cRLNumber `number`, and the `revoked_count`
+/// certificates of `revoked`, each revoked at `revoked_at`. `*out` receives the DER, verified
+/// against the issuer before it is returned. (A bank's CA publishes its CRLs this way; the QES
+/// check relies on the accredited CA's.)
+///
+/// Errors: `BK_INVALID_INPUT` (nextUpdate not after thisUpdate; an issuer that may not sign
+/// CRLs), `BK_KEY_MISMATCH`, the signer's.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_crl_sign(
+    issuer: *const bk_certificate,
+    signer: *const crate::signer::bk_signer,
+    this_update: i64,
+    next_update: i64,
+    number: u64,
+    revoked: *const *const bk_certificate,
+    revoked_count: usize,
+    revoked_at: i64,
+    out: *mut bk_bytes,
+) -> bk_status {
+    boundary("bk_crl_sign", || {
+        let out = unsafe { buf::out(out, "out") }?;
+        let i = unsafe { handle::get(issuer, "issuer") }?;
+        let s = unsafe { handle::get(signer, "signer") }?;
+        let revoked = unsafe { handle::get_all(revoked, revoked_count, "revoked") }?;
+        let mut b = bankkey::pki::CrlBuilder::new(
+            buf::instant(this_update, "this_update")?,
+            buf::instant(next_update, "next_update")?,
+            number,
+        );
+        let at = buf::instant(revoked_at, "revoked_at")?;
+        for c in revoked {
+            b = b.revoke(c.cert.serial(), at, None);
+        }
+        out.set(bk_bytes::from_vec(b.sign(&i.cert, s.signer.as_ref())?));
+        Ok(())
+    })
+}
+
 /// Frees a CRL (NULL: nothing).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_crl_free(crl: *mut bk_crl) {

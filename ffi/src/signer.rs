@@ -363,7 +363,11 @@ impl HostSigner {
 }
 
 fn host_error(status: bk_status, default: &str) -> bankkey::Error {
-    let (message, field) = take_callback_error().unwrap_or_else(|| (default.to_owned(), None));
+    // The callback's own words; else, when it passes on a status a nested bankkey call gave
+    // it, that call's detail; else a default.
+    let (message, field) = take_callback_error()
+        .or_else(|| crate::error::last_detail(status))
+        .unwrap_or_else(|| (default.to_owned(), None));
     let kind = bankkey::ErrorKind::from_code(status).unwrap_or(bankkey::ErrorKind::Internal);
     let message = if bankkey::ErrorKind::from_code(status).is_some() {
         format!("host signer: {message}")

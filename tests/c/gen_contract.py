@@ -25,6 +25,8 @@ fallible, frees = [], []
 for ret, name, params in protos:
     params = " ".join(params.split())
     args = [] if params in ("", "void") else [p.strip() for p in params.split(",")]
+    if name.startswith("bk_debug_"):
+        continue  # debug-build hooks, tested by test_callbacks.c
     if ret == "bk_status":
         fallible.append((name, args))
     elif name.endswith("_free"):

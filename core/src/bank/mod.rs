@@ -24,7 +24,7 @@ use const_oid::ObjectIdentifier;
 use sha2::{Digest, Sha256};
 use time::{Date, Duration, OffsetDateTime};
 
-pub use crl::Crl;
+pub use crl::{Crl, check_not_revoked};
 pub use identity::Identity;
 pub use qes::{QesCheck, QesPolicy, check_qualified, check_qualified_with};
 pub use registry::{
@@ -542,21 +542,7 @@ impl Bank {
     /// subscriber having it) or by a key id (40 hex digits, SHA-1 of the key bits: the
     /// subscriber the key is registered to). Events in recording order.
     pub fn history(&self, who: &str) -> Result<Vec<HistoryEvent>> {
-        let who = who.trim();
-        let mut subscribers = self.registry.subscribers_by_identifier(who)?;
-        if subscribers.is_empty()
-            && who.len() == 40
-            && let Ok(id) = hex::decode(who)
-            && let Some(s) = self.registry.subscriber_by_key(&id)?
-        {
-            subscribers.push(s);
-        }
-        let mut events = Vec::new();
-        for s in subscribers {
-            events.extend(self.registry.history(s.id)?);
-        }
-        events.sort_by_key(|e| e.seq);
-        Ok(events)
+        self.registry.history_of(who)
     }
 }
 

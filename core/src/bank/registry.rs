@@ -1035,6 +1035,28 @@ impl Registry {
         self.events_where("subscriber_id = ?1", &[&subscriber_id])
     }
 
+    /// A subscriber's history, found by an identifier (INN, INNLE, OGRN, OGRNIP, SNILS: every
+    /// subscriber having it) or by a key id (40 hex digits, SHA-1 of the key bits: the
+    /// subscriber the key is registered to). Events in recording order. For support, on a
+    /// registry opened read-only as well as by the bank.
+    pub fn history_of(&self, who: &str) -> Result<Vec<HistoryEvent>> {
+        let who = who.trim();
+        let mut subscribers = self.subscribers_by_identifier(who)?;
+        if subscribers.is_empty()
+            && who.len() == 40
+            && let Ok(id) = hex::decode(who)
+            && let Some(s) = self.subscriber_by_key(&id)?
+        {
+            subscribers.push(s);
+        }
+        let mut events = Vec::new();
+        for s in subscribers {
+            events.extend(self.history(s.id)?);
+        }
+        events.sort_by_key(|e| e.seq);
+        Ok(events)
+    }
+
     /// Everything recorded about a request, in order.
     pub fn request_history(&self, request_id: &str) -> Result<Vec<HistoryEvent>> {
         self.events_where("request_id = ?1", &[&request_id])

@@ -32,6 +32,10 @@ struct Sessions {
     anchor: Option<Session>,
     /// We logged in (and have not seen the token go).
     logged_in: bool,
+    /// The login was already held by another handle on this token in this process (PKCS#11
+    /// logins belong to the application, not the session): the PIN was not checked, and
+    /// logging out is left to the handle that logged in.
+    shared_login: bool,
     /// The user logged in with a known factory PIN (many tokens do not flag it).
     factory_pin_used: bool,
     /// The token was removed: nothing works until it is opened again.
@@ -69,6 +73,7 @@ impl Drop for TokenInner {
         // Never hold a login longer than the holder of the token: log out, close sessions.
         let s = self.sessions.get_mut().unwrap_or_else(|p| p.into_inner());
         if s.logged_in
+            && !s.shared_login
             && let Some(a) = s.anchor.as_ref()
         {
             let _ = a.logout();
@@ -161,10 +166,22 @@ impl Pkcs11Token {
         s.logged_in && !s.removed
     }
 
+    /// Whether our login is another handle's (see [`login`](Self::login)): the PIN given to
+    /// `login` was then not checked by the token.
+    pub fn login_is_shared(&self) -> bool {
+        let s = self.inner.lock();
+        s.logged_in && s.shared_login
+    }
+
     /// Logs the user in. Refused without trying when the PIN is locked or on its final try
     /// (unless `options.insist_on_final_try`). A wrong PIN gives [`ErrorKind::PinIncorrect`]
     /// with the state that follows (count low, final try) in the message, or
     /// [`ErrorKind::PinLocked`] when that try locked it.
+    ///
+    /// When another handle on the same token in this process is logged in already (the token
+    /// answers `CKR_USER_ALREADY_LOGGED_IN`: logins belong to the application), this handle
+    /// shares that login: the PIN is not checked ([`login_is_shared`](Self::login_is_shared))
+    /// and [`logout`](Self::logout) or dropping this handle leaves the other's login in place.
     pub fn login(&self, pin: &SecretString, options: LoginOptions) -> Result<()> {
         let state = self.refresh_info()?.pin_state;
         state.check_login_allowed(options.insist_on_final_try)?;
@@ -174,12 +191,13 @@ impl Pkcs11Token {
             return Ok(());
         }
         let anchor = inner.open_session(&mut s)?;
+        let mut shared = false;
         match anchor.login(UserType::User, Some(pin)) {
             Ok(()) => {}
             Err(cryptoki::error::Error::Pkcs11(
                 cryptoki::error::RvError::UserAlreadyLoggedIn,
                 _,
-            )) => {}
+            )) => shared = true,
             Err(e) => {
                 drop(anchor);
                 drop(s);
@@ -204,7 +222,8 @@ impl Pkcs11Token {
         }
         s.anchor = Some(anchor);
         s.logged_in = true;
-        s.factory_pin_used = is_factory_pin(pin);
+        s.shared_login = shared;
+        s.factory_pin_used = !shared && is_factory_pin(pin);
         drop(s);
         // A generation the token's removal interrupted is finished now (best effort: the
         // listing pairs its halves anyway).
@@ -212,10 +231,11 @@ impl Pkcs11Token {
         Ok(())
     }
 
-    /// Logs out and closes every session. Idempotent.
+    /// Logs out and closes every session. Idempotent. A shared login (see
+    /// [`login`](Self::login)) is only let go of, not ended.
     pub fn logout(&self) -> Result<()> {
         let mut s = self.inner.lock();
-        let result = match (&s.anchor, s.logged_in) {
+        let result = match (&s.anchor, s.logged_in && !s.shared_login) {
             (Some(a), true) => match a.logout() {
                 Ok(()) => Ok(()),
                 Err(cryptoki::error::Error::Pkcs11(
@@ -227,6 +247,7 @@ impl Pkcs11Token {
             _ => Ok(()),
         };
         s.logged_in = false;
+        s.shared_login = false;
         s.factory_pin_used = false;
         s.anchor = None;
         s.idle.clear();
@@ -280,6 +301,16 @@ impl Pkcs11Token {
     }
 }
 
+/// Drops every session and the login, through a lock already held.
+fn forget_locked(s: &mut Sessions) {
+    s.removed = true;
+    s.logged_in = false;
+    s.shared_login = false;
+    s.factory_pin_used = false;
+    s.anchor = None;
+    s.idle.clear();
+}
+
 impl TokenInner {
     fn lock(&self) -> MutexGuard<'_, Sessions> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
@@ -307,7 +338,7 @@ impl TokenInner {
 
     /// Drops every session and the login (the token is gone).
     fn forget(&self) {
-        forget(&mut self.lock());
+        forget_locked(&mut self.lock());
     }
 
     /// Maps an error: when it says the token or session is gone, forget everything and
@@ -320,9 +351,10 @@ impl TokenInner {
         }
     }
 
-    /// Opens a session; `s` is the caller's lock, so a removal found here is recorded in it
-    /// (taking the lock again would never return: a token pulled at C_OpenSession hung the
-    /// host, found by the fault-injecting module's test).
+    /// Opens a session; the caller holds the lock on `s`, so a token found gone is forgotten
+    /// through `s` (not [`forget`](Self::forget), which would wait for that same lock: a
+    /// token pulled at C_OpenSession hung the host, found by the fault-injecting module's
+    /// test).
     fn open_session(&self, s: &mut Sessions) -> Result<Session> {
         if s.removed {
             return Err(absent());
@@ -405,20 +437,11 @@ fn handle_error(s: &mut Sessions, e: Error) -> Error {
     if !gone(&e) {
         return e;
     }
-    forget(s);
+    forget_locked(s);
     Error::new(
         ErrorKind::TokenAbsent,
         format!("{} ({})", absent().message(), e.message()),
     )
-}
-
-/// Drops every session and the login (the token is gone).
-fn forget(s: &mut Sessions) {
-    s.removed = true;
-    s.logged_in = false;
-    s.factory_pin_used = false;
-    s.anchor = None;
-    s.idle.clear();
 }
 
 fn absent() -> Error {
