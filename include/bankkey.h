@@ -6,12 +6,18 @@
  *   with Rust (ErrorKind::code) and Python (.code). Out-parameters are written only on success.
  *   The detail of a failure — bk_last_error_message(), _field(), _ckr() — is kept per thread
  *   until the next bankkey call on that thread.
- * - Handles (bk_certificate, bk_client, ...) are opaque; free each with its bk_<noun>_free
- *   (NULL is a no-op). Nothing the library returns consumes an argument: a client made from a
- *   key store keeps the store alive, so handles may be freed in any order. Each handle type says
- *   which threads may use it.
+ * - Handles (bk_certificate, bk_client, ...) are opaque. A handle written to an out-parameter
+ *   (`bk_x **out`) is a new one the caller owns: free it with its bk_<noun>_free (NULL is a
+ *   no-op). Nothing the library returns consumes an argument: a client made from a key store
+ *   keeps the store alive, so handles may be freed in any order.
+ * - A function that changes what a handle holds (a client's step, a bank's decision, a key
+ *   store's key sets or PIN, a subject's attributes) takes it without `const`; queries take
+ *   `const`. `const` says nothing about threads: each handle type says which threads may use it.
  * - bk_bytes are the caller's: free them with bk_bytes_free (which wipes them). bk_slice,
- *   bk_str and the *_info views belong to the handle they came from and live as long as it.
+ *   bk_str and the *_info views (`const bk_x_info **out`) belong to the handle they came from
+ *   and live as long as it; never free them. Static strings (`const char *` from bk_text,
+ *   bk_version, bk_status_name, ...) are never freed.
+ * - Input structs (bk_bank_options, ...) start with `size_t struct_size`: set it to sizeof.
  * - Strings in are NUL-terminated UTF-8 (BK_INVALID_INPUT naming the parameter otherwise);
  *   strings out are UTF-8, NUL-terminated, with an authoritative length. PINs and passwords
  *   are bytes with a length. Times are Unix seconds (UTC); nothing reads the clock.
@@ -1278,7 +1284,7 @@ bk_status bk_bank_open(const char *registry_path,
 
 // Registers an existing client by its current certificate (trusted as given); writes the
 // subscriber's id.
-bk_status bk_bank_register_subscriber(const bk_bank *b,
+bk_status bk_bank_register_subscriber(bk_bank *bank,
                                       const bk_certificate *cert,
                                       int64_t at,
                                       int64_t *subscriber_id);
@@ -1287,7 +1293,7 @@ bk_status bk_bank_register_subscriber(const bk_bank *b,
 // accepted when its subject has this identity.
 //
 // Errors: those of `bk_subject_validate`; `BK_PRECONDITION_FAILED` when registered already.
-bk_status bk_bank_preregister(const bk_bank *b,
+bk_status bk_bank_preregister(bk_bank *bank,
                               const bk_subject *subject,
                               int64_t at,
                               int64_t *subscriber_id);
@@ -1297,7 +1303,7 @@ bk_status bk_bank_preregister(const bk_bank *b,
 // accepted (remote), awaiting the paper act (paper; with the day it is checked by), or
 // rejected with its reason. A rejection is a result (`BK_OK` with status rejected), not an
 // error: errors are the registry's.
-bk_status bk_bank_receive(const bk_bank *b,
+bk_status bk_bank_receive(bk_bank *bank,
                           uint32_t flow,
                           const uint8_t *data,
                           size_t len,
@@ -1309,7 +1315,7 @@ bk_status bk_bank_receive(const bk_bank *b,
 // request (`BK_REJECT_PAPER_ACT_MISMATCH` in `*out`).
 //
 // Errors: `BK_WRONG_STATE` unless the request awaits its paper documents.
-bk_status bk_bank_check_paper_act(const bk_bank *b,
+bk_status bk_bank_check_paper_act(bk_bank *bank,
                                   const char *request_id,
                                   const char *key_text,
                                   int64_t at,
@@ -1321,10 +1327,10 @@ bk_status bk_bank_check_paper_act(const bk_bank *b,
 //
 // Errors: `BK_WRONG_STATE`, `BK_PRECONDITION_FAILED` (paper act not matched yet), the
 // signer's (a token's PIN, a host callback's).
-bk_status bk_bank_issue(const bk_bank *b, const char *request_id, int64_t at, bk_certificate **out);
+bk_status bk_bank_issue(bk_bank *bank, const char *request_id, int64_t at, bk_certificate **out);
 
 // Rejects a request by the operator's decision, with a note.
-bk_status bk_bank_reject(const bk_bank *b,
+bk_status bk_bank_reject(bk_bank *bank,
                          const char *request_id,
                          const char *note,
                          int64_t at,
@@ -1332,28 +1338,30 @@ bk_status bk_bank_reject(const bk_bank *b,
 
 // The request `request_id` as the registry has it, as one JSON object (fields of
 // `bankkey::bank::registry::json::request`).
-bk_status bk_bank_request_json(const bk_bank *b, const char *request_id, bk_bytes *out);
+bk_status bk_bank_request_json(const bk_bank *bank, const char *request_id, bk_bytes *out);
 
 // Support query: current certificates expiring within `days` of `at` (who needs «плановая
 // замена»), as JSON lines.
-bk_status bk_bank_expiring_json(const bk_bank *b, uint32_t days, int64_t at, bk_bytes *out);
+bk_status bk_bank_expiring_json(const bk_bank *bank, uint32_t days, int64_t at, bk_bytes *out);
 
 // Support query: requests waiting for their paper act, with the day each is due, as JSON
 // lines.
-bk_status bk_bank_awaiting_paper_json(const bk_bank *b, bk_bytes *out);
+bk_status bk_bank_awaiting_paper_json(const bk_bank *bank, bk_bytes *out);
 
 // Support query: a subscriber's history, found by an identifier (INN, INNLE, OGRN, OGRNIP,
 // SNILS) or a key id (40 hex digits), as JSON lines.
-bk_status bk_bank_history_json(const bk_bank *b, const char *who, bk_bytes *out);
+bk_status bk_bank_history_json(const bk_bank *bank, const char *who, bk_bytes *out);
 
 // Registers a client's qualified certificate (seed 004) after checking it against the
 // accredited-CA `list` (NULL: none, which is `BK_VERIFICATION_UNAVAILABLE`, never a pass)
 // and `crls` at `at` → «Электронная подпись не подтверждена».
+// `*out` receives the registration, as a new `bk_bank_qes` (`out` NULL: not wanted).
 //
 // Errors: `BK_VERIFICATION_UNAVAILABLE` («Ошибка при работе с сервисом проверки сторонних
 // сертификатов»: no list, a stale list, no fresh CRL), `BK_UNTRUSTED_ISSUER`, `BK_REVOKED`,
-// `BK_EXPIRED`, `BK_PRECONDITION_FAILED` (not qualified by its form).
-bk_status bk_bank_register_qes(const bk_bank *b,
+// `BK_EXPIRED`, `BK_PRECONDITION_FAILED` (not qualified by its form; field "list": a list
+// read by `bk_trusted_list_parse`, unverified, without `bk_bank_options.trust_unsigned_list`).
+bk_status bk_bank_register_qes(bk_bank *bank,
                                const bk_certificate *cert,
                                const bk_trusted_list *list,
                                const bk_crl *const *crls,
@@ -1361,15 +1369,16 @@ bk_status bk_bank_register_qes(const bk_bank *b,
                                int64_t at,
                                bk_bank_qes **out);
 
-// Confirms a registered QES with the signed confirmation statement (`signed`: CMS over
+// Confirms a registered QES with the signed confirmation statement (`statement_cms`: CMS over
 // `statement`, by the owner and the head of the organisation), re-checking the certificate
 // → «Электронная подпись подтверждена», loaded not before 12:00 of the next business day.
-bk_status bk_bank_confirm_qes(const bk_bank *b,
+// `*out` receives the registration, as a new `bk_bank_qes` (`out` NULL: not wanted).
+bk_status bk_bank_confirm_qes(bk_bank *bank,
                               const bk_certificate *cert,
                               const uint8_t *statement,
                               size_t statement_len,
-                              const uint8_t *signed_,
-                              size_t signed_len,
+                              const uint8_t *statement_cms,
+                              size_t statement_cms_len,
                               const bk_trusted_list *list,
                               const bk_crl *const *crls,
                               size_t crls_count,
@@ -1377,19 +1386,19 @@ bk_status bk_bank_confirm_qes(const bk_bank *b,
                               bk_bank_qes **out);
 
 // Frees the bank (NULL: nothing); the registry is closed.
-void bk_bank_free(bk_bank *b);
+void bk_bank_free(bk_bank *bank);
 
 // The bank's answer. `*out` stays valid until the handle is freed.
-bk_status bk_received_get_info(const bk_received *r, const bk_received_info **out);
+bk_status bk_received_get_info(const bk_received *received, const bk_received_info **out);
 
 // Frees a received snapshot (NULL: nothing).
-void bk_received_free(bk_received *r);
+void bk_received_free(bk_received *received);
 
 // The bank's QES record. `*out` stays valid until the handle is freed.
-bk_status bk_bank_qes_get_info(const bk_bank_qes *q, const bk_bank_qes_info **out);
+bk_status bk_bank_qes_get_info(const bk_bank_qes *qes, const bk_bank_qes_info **out);
 
 // Frees a bank QES snapshot (NULL: nothing).
-void bk_bank_qes_free(bk_bank_qes *q);
+void bk_bank_qes_free(bk_bank_qes *qes);
 
 // Reads the ministry's list of accredited CAs (TSL XML) *without* verifying its XMLDSig: the
 // bank's QES check uses such a list only with `bk_bank_options.trust_unsigned_list` (the host
@@ -1420,26 +1429,31 @@ void bk_trusted_list_free(bk_trusted_list *list);
 bk_status bk_registry_open_read_only(const char *path, bk_registry **out);
 
 // As `bk_bank_expiring_json`, on a read-only registry.
-bk_status bk_registry_expiring_json(const bk_registry *r, uint32_t days, int64_t at, bk_bytes *out);
+bk_status bk_registry_expiring_json(const bk_registry *registry,
+                                    uint32_t days,
+                                    int64_t at,
+                                    bk_bytes *out);
 
 // As `bk_bank_awaiting_paper_json`, on a read-only registry.
-bk_status bk_registry_awaiting_paper_json(const bk_registry *r, bk_bytes *out);
+bk_status bk_registry_awaiting_paper_json(const bk_registry *registry, bk_bytes *out);
 
 // A request's history (its transitions, in order), as JSON lines, on a read-only registry.
-bk_status bk_registry_request_history_json(const bk_registry *r,
+bk_status bk_registry_request_history_json(const bk_registry *registry,
                                            const char *request_id,
                                            bk_bytes *out);
 
 // A request as one JSON object, on a read-only registry.
 //
 // Errors: `BK_INVALID_INPUT` (field "request_id") for an unknown request.
-bk_status bk_registry_request_json(const bk_registry *r, const char *request_id, bk_bytes *out);
+bk_status bk_registry_request_json(const bk_registry *registry,
+                                   const char *request_id,
+                                   bk_bytes *out);
 
 // Verifies a request as the bank would, without recording anything: against `registry`
 // (read-only; the subscribers, their current certificates and keys), `roots` and the default
 // policy, at `at`. `*out` is accepted (`BK_REQUEST_STATUS_ACCEPTED_BY_BANK`) or rejected with
 // its reason; its `request_id` is the id the bank would give.
-bk_status bk_registry_verify_request(const bk_registry *r,
+bk_status bk_registry_verify_request(const bk_registry *registry,
                                      uint32_t flow,
                                      const uint8_t *data,
                                      size_t len,
@@ -1449,7 +1463,7 @@ bk_status bk_registry_verify_request(const bk_registry *r,
                                      bk_received **out);
 
 // Frees a registry handle (NULL: nothing).
-void bk_registry_free(bk_registry *r);
+void bk_registry_free(bk_registry *registry);
 
 // Frees (and wipes) bytes the library handed out, and sets `bytes` to `{NULL, 0}`. NULL, or
 // `{NULL, 0}`, is a no-op, so calling it twice on the same `bk_bytes` is safe.
@@ -1464,14 +1478,14 @@ void bk_bytes_free(bk_bytes *bytes);
 //
 // Errors: `BK_STORAGE` (the journal is not one, or breaks the transition table), `BK_IO`,
 // the store's.
-bk_status bk_client_open(const bk_key_store *store,
+bk_status bk_client_open(bk_key_store *store,
                          const char *journal_path,
                          int64_t at,
                          bk_client **out);
 
 // The bank's roots a received certificate must chain to (none by default: then only the
 // key, identity and validity are checked).
-bk_status bk_client_set_trust_anchors(const bk_client *client,
+bk_status bk_client_set_trust_anchors(bk_client *client,
                                       const bk_certificate *const *anchors,
                                       size_t anchors_count);
 
@@ -1488,14 +1502,14 @@ bk_status bk_client_current_key_id(const bk_client *client, bk_bytes *id);
 
 // Starts a regeneration (`flow`: `BK_FLOW_PAPER_ACTS` or `BK_FLOW_REMOTE`): generates the
 // new key pair of `algorithm` ("gost2012-256-cryptopro-a", ...) in the store beside the set
-// in use, and builds the PKCS#10 request for `subject` → status «Новый». `*out` (may be
-// NULL) receives the request.
+// in use, and builds the PKCS#10 request for `subject` → status «Новый». `*out` receives the
+// request, as a new `bk_regeneration` (`out` NULL: not wanted).
 //
 // Errors: `BK_PRECONDITION_FAILED` (another request in progress; remote flow without a key
 // set in use), `BK_EXPIRED` / `BK_NOT_YET_VALID` (remote flow: use the paper flow),
 // `BK_INVALID_INPUT` naming the attribute (subject not valid; remote: identity changed), the
 // store's.
-bk_status bk_client_start(const bk_client *client,
+bk_status bk_client_start(bk_client *client,
                           uint32_t flow,
                           const char *algorithm,
                           const bk_subject *subject,
@@ -1506,10 +1520,12 @@ bk_status bk_client_start(const bk_client *client,
 // also CMS by the key set in use, whose certificate must be valid at `at`).
 // `signed_unsent` lists the host's outgoing documents that are «подписан» (signed, not sent):
 // seed 002's precondition — with any, signing is refused and the message names them.
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
 //
 // Errors: `BK_PRECONDITION_FAILED` (field "outgoing_documents"), `BK_WRONG_STATE`,
 // `BK_EXPIRED`, the store's.
-bk_status bk_client_sign(const bk_client *client,
+bk_status bk_client_sign(bk_client *client,
                          const char *id,
                          const char *const *signed_unsent,
                          size_t signed_unsent_count,
@@ -1518,7 +1534,7 @@ bk_status bk_client_sign(const bk_client *client,
 
 // Marks the request sent → «Отправлен», and gives the bytes to send to the bank (`*bytes`:
 // the PKCS#10 for paper acts, the CMS SignedData for remote).
-bk_status bk_client_send(const bk_client *client,
+bk_status bk_client_send(bk_client *client,
                          const char *id,
                          int64_t at,
                          bk_bytes *bytes);
@@ -1526,7 +1542,9 @@ bk_status bk_client_send(const bk_client *client,
 // Records the bank's answer: `status` is `BK_REQUEST_STATUS_ACCEPTED_BY_BANK`,
 // `_AWAITING_PAPER_DOCUMENTS` or `_REJECTED` (with the bank's `reason`, NULL otherwise).
 // A rejection removes the new key set; the old one stays in use.
-bk_status bk_client_bank_status(const bk_client *client,
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
+bk_status bk_client_bank_status(bk_client *client,
                                 const char *id,
                                 uint32_t status,
                                 const char *reason,
@@ -1536,10 +1554,12 @@ bk_status bk_client_bank_status(const bk_client *client,
 // Receives the issued certificate → «Получен новый сертификат»: it must hold the request's
 // key, keep the identity, not be a CA, not be expired at `at`, and chain to the trust
 // anchors when set.
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
 //
 // Errors: `BK_KEY_MISMATCH`, `BK_INVALID_INPUT` naming the changed attribute, `BK_EXPIRED`,
 // `BK_UNTRUSTED_ISSUER`, `BK_WRONG_STATE`.
-bk_status bk_client_receive_certificate(const bk_client *client,
+bk_status bk_client_receive_certificate(bk_client *client,
                                         const char *id,
                                         const bk_certificate *cert,
                                         int64_t at,
@@ -1548,23 +1568,26 @@ bk_status bk_client_receive_certificate(const bk_client *client,
 // Activates the new key set → «Вы переведены на работу с новым комплектом ключей»: installs
 // the certificate beside the new key, makes a test signature and verifies it, then retires
 // the old set (kept). Any failure before that is rolled back: the old set still signs.
-bk_status bk_client_activate(const bk_client *client,
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
+bk_status bk_client_activate(bk_client *client,
                              const char *id,
                              int64_t at,
                              bk_regeneration **out);
 
 // Cancels a request before its certificate is issued → «Отменён»; the new key set is
 // removed.
-bk_status bk_client_cancel(const bk_client *client,
-                           const char *id,
-                           int64_t at,
-                           bk_regeneration **out);
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
+bk_status bk_client_cancel(bk_client *client, const char *id, int64_t at, bk_regeneration **out);
 
 // Deletes the old key set of an activated request (retired by the activation), when the
 // user is sure the new one works.
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
 //
 // Errors: `BK_WRONG_STATE` unless activated.
-bk_status bk_client_delete_old_key(const bk_client *client,
+bk_status bk_client_delete_old_key(bk_client *client,
                                    const char *id,
                                    int64_t at,
                                    bk_regeneration **out);
@@ -1595,18 +1618,20 @@ bk_status bk_client_events_json(const bk_client *client, uint64_t after_seq, bk_
 void bk_client_free(bk_client *client);
 
 // The regeneration's fields. `*out` stays valid until the handle is freed.
-bk_status bk_regeneration_get_info(const bk_regeneration *r, const bk_regeneration_info **out);
+bk_status bk_regeneration_get_info(const bk_regeneration *regeneration,
+                                   const bk_regeneration_info **out);
 
 // Frees a regeneration snapshot (NULL: nothing).
-void bk_regeneration_free(bk_regeneration *r);
+void bk_regeneration_free(bk_regeneration *regeneration);
 
 // Registers a qualified certificate (seed 004: the first login with a КЭП): it must be
 // qualified by its form, valid at `at` and hold a key of the store; it is installed beside
-// the key → «Электронная подпись не подтверждена». `*out` may be NULL.
+// the key → «Электронная подпись не подтверждена». `*out` receives the
+// registration, as a new `bk_qes` (`out` NULL: not wanted).
 //
 // Errors: `BK_INVALID_INPUT` (field "certificate": what is missing), `BK_KEY_MISMATCH`,
 // `BK_EXPIRED`.
-bk_status bk_client_register_qes(const bk_client *client,
+bk_status bk_client_register_qes(bk_client *client,
                                  const bk_certificate *cert,
                                  int64_t at,
                                  bk_qes **out);
@@ -1615,7 +1640,7 @@ bk_status bk_client_register_qes(const bk_client *client,
 // from `bk_document_render(BK_DOCUMENT_QES_STATEMENT, …, BK_FORMAT_SIGNED_CONTENT)`) by the
 // owner's registered key and the head of the organisation's (`head`, `head_cert`), one CMS
 // with two signers, journalled; `*cms` receives it to send to the bank.
-bk_status bk_client_qes_statement(const bk_client *client,
+bk_status bk_client_qes_statement(bk_client *client,
                                   const char *id,
                                   const uint8_t *content,
                                   size_t content_len,
@@ -1625,7 +1650,8 @@ bk_status bk_client_qes_statement(const bk_client *client,
                                   bk_bytes *cms);
 
 // Records that the bank confirmed the QES → «Электронная подпись подтверждена».
-bk_status bk_client_qes_confirmed(const bk_client *client,
+// `*out` receives the registration, as a new `bk_qes` (`out` NULL: not wanted).
+bk_status bk_client_qes_confirmed(bk_client *client,
                                   const char *id,
                                   int64_t at,
                                   bk_qes **out);
@@ -1634,21 +1660,24 @@ bk_status bk_client_qes_confirmed(const bk_client *client,
 bk_status bk_client_qes(const bk_client *client, const char *id, bk_qes **out);
 
 // The QES registration's fields. `*out` stays valid until the handle is freed.
-bk_status bk_qes_get_info(const bk_qes *q, const bk_qes_info **out);
+bk_status bk_qes_get_info(const bk_qes *qes, const bk_qes_info **out);
 
 // Frees a QES snapshot (NULL: nothing).
-void bk_qes_free(bk_qes *q);
+void bk_qes_free(bk_qes *qes);
 
 // Parses a CMS SignedData, DER (or the BER streaming signers write) or PEM (`CMS`, `PKCS7`).
 bk_status bk_signed_data_parse(const uint8_t *data, size_t len, bk_signed_data **out);
 
 // What the SignedData holds. `*out` stays valid until it is freed.
-bk_status bk_signed_data_get_info(const bk_signed_data *sd, const bk_signed_data_info **out);
+bk_status bk_signed_data_get_info(const bk_signed_data *signed_data,
+                                  const bk_signed_data_info **out);
 
 // The `index`-th included certificate, as a new handle.
 //
 // Errors: `BK_INVALID_INPUT` (field "index") past the end.
-bk_status bk_signed_data_certificate(const bk_signed_data *sd, size_t index, bk_certificate **out);
+bk_status bk_signed_data_certificate(const bk_signed_data *signed_data,
+                                     size_t index,
+                                     bk_certificate **out);
 
 // Verifies every signer: the content's digest (`content`/`content_len`: the content of a
 // detached signature; NULL for an attached one, or the content expected), the signer's
@@ -1659,12 +1688,12 @@ bk_status bk_signed_data_certificate(const bk_signed_data *sd, size_t index, bk_
 // `BK_SIGNER_CERTIFICATE_MISSING`, `BK_BAD_SIGNATURE`, `BK_KEY_USAGE_NOT_ALLOWED`,
 // `BK_UNTRUSTED_ISSUER` (also with no anchors: never a silent pass), `BK_EXPIRED`,
 // `BK_NOT_YET_VALID`; `BK_INVALID_INPUT` for a detached signature without its content.
-bk_status bk_signed_data_verify(const bk_signed_data *sd,
+bk_status bk_signed_data_verify(const bk_signed_data *signed_data,
                                 const uint8_t *content,
                                 size_t content_len,
                                 const bk_certificate *const *anchors,
                                 size_t anchors_count,
-                                const bk_certificate *const *certificates_,
+                                const bk_certificate *const *certificates,
                                 size_t certificates_count,
                                 int64_t at);
 
@@ -1672,15 +1701,15 @@ bk_status bk_signed_data_verify(const bk_signed_data *sd,
 // identifier; not verified), as a new handle.
 //
 // Errors: `BK_INVALID_INPUT` (field "index") past the end; `BK_SIGNER_CERTIFICATE_MISSING`.
-bk_status bk_signed_data_signer_certificate(const bk_signed_data *sd,
+bk_status bk_signed_data_signer_certificate(const bk_signed_data *signed_data,
                                             size_t index,
                                             bk_certificate **out);
 
 // The SignedData as PEM (`CMS`).
-bk_status bk_signed_data_pem(const bk_signed_data *sd, bk_bytes *out);
+bk_status bk_signed_data_pem(const bk_signed_data *signed_data, bk_bytes *out);
 
 // Frees a SignedData (NULL: nothing).
-void bk_signed_data_free(bk_signed_data *sd);
+void bk_signed_data_free(bk_signed_data *signed_data);
 
 // Parses a signed remote-regeneration request (DER or PEM): attached SignedData with one
 // signer, over a PKCS#10 request. Nothing is verified here.
@@ -1693,8 +1722,8 @@ bk_status bk_signed_request_parse(const uint8_t *data, size_t len, bk_signed_req
 // chaining to `anchors`, then the PKCS#10 self-signature. On success `*request` and `*signer`
 // (either may be NULL when not wanted) receive new handles. The bank's whole check (the
 // subscriber's current registered certificate, the identity unchanged, the key new) is
-// `bk_bank_verify_request` / `bk_bank_receive`.
-bk_status bk_signed_request_verify(const bk_signed_request *sr,
+// `bk_registry_verify_request` / `bk_bank_receive`.
+bk_status bk_signed_request_verify(const bk_signed_request *signed_request,
                                    const bk_certificate *const *anchors,
                                    size_t anchors_count,
                                    int64_t at,
@@ -1702,16 +1731,16 @@ bk_status bk_signed_request_verify(const bk_signed_request *sr,
                                    bk_certificate **signer);
 
 // The PKCS#10 request inside (read, not verified), as a new handle.
-bk_status bk_signed_request_request(const bk_signed_request *sr, bk_request **out);
+bk_status bk_signed_request_request(const bk_signed_request *signed_request, bk_request **out);
 
 // The signed request's DER (what goes to the bank), for the caller to free.
-bk_status bk_signed_request_der(const bk_signed_request *sr, bk_bytes *out);
+bk_status bk_signed_request_der(const bk_signed_request *signed_request, bk_bytes *out);
 
 // The signed request as PEM (`CMS`).
-bk_status bk_signed_request_pem(const bk_signed_request *sr, bk_bytes *out);
+bk_status bk_signed_request_pem(const bk_signed_request *signed_request, bk_bytes *out);
 
 // Frees a signed request (NULL: nothing).
-void bk_signed_request_free(bk_signed_request *sr);
+void bk_signed_request_free(bk_signed_request *signed_request);
 
 // Renders a document into `*out`:
 // - `BK_DOCUMENT_ACT`: from `request` (before the certificate exists), or from `cert` when
@@ -1726,7 +1755,7 @@ bk_status bk_document_render(uint32_t document,
                              const bk_request *request,
                              const bk_certificate *cert,
                              const bk_person *owner,
-                             const bk_document_details *details_,
+                             const bk_document_details *details,
                              uint32_t format,
                              bk_bytes *out);
 
@@ -1812,16 +1841,16 @@ void bk_certificate_free(bk_certificate *cert);
 bk_status bk_request_parse(const uint8_t *data, size_t len, bk_request **out);
 
 // The request's fields. `*out` stays valid until the request is freed.
-bk_status bk_request_get_info(const bk_request *req, const bk_request_info **out);
+bk_status bk_request_get_info(const bk_request *request, const bk_request_info **out);
 
 // Verifies the request's self-signature (`BK_BAD_SIGNATURE` when it does not verify).
-bk_status bk_request_verify(const bk_request *req);
+bk_status bk_request_verify(const bk_request *request);
 
 // The request as PEM (`CERTIFICATE REQUEST`).
-bk_status bk_request_pem(const bk_request *req, bk_bytes *out);
+bk_status bk_request_pem(const bk_request *request, bk_bytes *out);
 
 // Frees a request (NULL: nothing).
-void bk_request_free(bk_request *req);
+void bk_request_free(bk_request *request);
 
 // Parses a public key: SubjectPublicKeyInfo DER or PEM (`PUBLIC KEY`).
 //
@@ -1921,7 +1950,7 @@ bk_status bk_subject_from_certificate(const bk_certificate *cert, bk_subject **o
 //
 // Errors: `BK_INVALID_INPUT` (field "label") for an unknown label, (field "value") for text
 // that is not UTF-8 or is empty.
-bk_status bk_subject_set(const bk_subject *subject, const char *label, const char *value);
+bk_status bk_subject_set(bk_subject *subject, const char *label, const char *value);
 
 // Validates the subject as `kind` (`BK_SUBJECT_*`): mandatory attributes present, forbidden
 // ones absent, identifiers with right check digits, values that fit their string types.
@@ -1986,7 +2015,7 @@ bk_status bk_signer_pkcs8(const bk_signer *signer,
 //
 // Errors: `BK_INVALID_INPUT` (field "signer") for a signer that is not a software key,
 // (field "store") for a token (keys are generated on the token).
-bk_status bk_key_store_import(const bk_key_store *store,
+bk_status bk_key_store_import(bk_key_store *store,
                               const bk_signer *signer,
                               const char *label,
                               bk_bytes *id);
@@ -2093,7 +2122,8 @@ bk_status bk_file_container_open(const char *path,
 
 // Copies a file container into `dest` (which must not exist or be empty): every file written
 // atomically and read back, the marker last, so an interrupted copy is not a container.
-// `*out` (may be NULL) receives the copy, opened with the same password.
+// `*out` receives the copy, opened with the same password, as a new `bk_key_store` (`out`
+// NULL: not wanted).
 //
 // Errors: `BK_INVALID_INPUT` (field "store") for a token.
 bk_status bk_key_store_backup(const bk_key_store *store, const char *dest, bk_key_store **out);
@@ -2107,7 +2137,7 @@ bk_status bk_key_store_description(const bk_key_store *store, bk_bytes *out);
 //
 // Errors: `BK_UNSUPPORTED_ALGORITHM` (field "algorithm"); on a token `BK_PIN_FACTORY_DEFAULT`
 // while the PIN is a factory PIN, `BK_PKCS11`, `BK_TOKEN_ABSENT`.
-bk_status bk_key_store_generate(const bk_key_store *store,
+bk_status bk_key_store_generate(bk_key_store *store,
                                 const char *algorithm,
                                 const char *label,
                                 bk_bytes *id);
@@ -2135,17 +2165,17 @@ bk_status bk_key_store_signer(const bk_key_store *store,
 // certificate's public key).
 //
 // Errors: `BK_KEY_MISMATCH` when the certificate does not hold that key.
-bk_status bk_key_store_install_certificate(const bk_key_store *store,
+bk_status bk_key_store_install_certificate(bk_key_store *store,
                                            const bk_certificate *cert,
                                            const uint8_t *id,
                                            size_t id_len);
 
 // Marks a key set retired (kept, no longer the one in use).
-bk_status bk_key_store_retire(const bk_key_store *store, const uint8_t *id, size_t id_len);
+bk_status bk_key_store_retire(bk_key_store *store, const uint8_t *id, size_t id_len);
 
 // Deletes a key set, every part of it. The regeneration flow deletes an old key set only
 // through `bk_client_delete_old_key`, after its successor is proven.
-bk_status bk_key_store_delete(const bk_key_store *store, const uint8_t *id, size_t id_len);
+bk_status bk_key_store_delete(bk_key_store *store, const uint8_t *id, size_t id_len);
 
 // Frees a key store handle (NULL: nothing). Clients and signers made from it keep the store
 // open; a token logs out when its last holder is freed.
@@ -2173,7 +2203,7 @@ void bk_slot_list_free(bk_slot_list *list);
 // Initialises (erases!) the token in `slot_id` with the security officer's PIN and a label
 // (C_InitToken): for issuing tokens and for tests; a subscriber's token is never initialised
 // by a client. Set the user PIN next with `bk_key_store_init_user_pin`.
-bk_status bk_pkcs11_module_init_token(const bk_pkcs11_module *module,
+bk_status bk_pkcs11_module_init_token(bk_pkcs11_module *module,
                                       uint64_t slot_id,
                                       const uint8_t *so_pin,
                                       size_t so_pin_len,
@@ -2205,24 +2235,24 @@ bk_status bk_key_store_pin_state(const bk_key_store *store, uint32_t *out);
 //
 // Errors: `BK_PIN_INCORRECT` (the message says how many tries are left, as the token
 // tells), `BK_PIN_LOCKED`, `BK_PIN_FINAL_TRY`, `BK_TOKEN_ABSENT`, `BK_PKCS11`.
-bk_status bk_key_store_login(const bk_key_store *store,
+bk_status bk_key_store_login(bk_key_store *store,
                              const uint8_t *pin,
                              size_t pin_len,
                              uint32_t flags);
 
 // Logs out (idempotent).
-bk_status bk_key_store_logout(const bk_key_store *store);
+bk_status bk_key_store_logout(bk_key_store *store);
 
 // Changes the user PIN. The new PIN may not be a known factory PIN (12345678, 1234567890)
 // and must fit the token's length limits.
-bk_status bk_key_store_change_pin(const bk_key_store *store,
+bk_status bk_key_store_change_pin(bk_key_store *store,
                                   const uint8_t *old_pin,
                                   size_t old_pin_len,
                                   const uint8_t *new_pin,
                                   size_t new_pin_len);
 
 // The security officer sets a new user PIN (how a locked PIN is unlocked).
-bk_status bk_key_store_init_user_pin(const bk_key_store *store,
+bk_status bk_key_store_init_user_pin(bk_key_store *store,
                                      const uint8_t *so_pin,
                                      size_t so_pin_len,
                                      const uint8_t *new_pin,

@@ -172,7 +172,7 @@ static uint32_t pin_state(const bk_key_store *t) {
     return s;
 }
 
-static bk_status login(const bk_key_store *t, const char *pin, uint32_t flags) {
+static bk_status login(bk_key_store *t, const char *pin, uint32_t flags) {
     bk_status s = bk_key_store_login(t, (const uint8_t *)pin, strlen(pin), flags);
     printf("  login with %s%s: %s\n", pin, flags ? " (insisting)" : "", s == BK_OK ? "ok" : status_advice(s));
     return s;

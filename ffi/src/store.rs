@@ -284,7 +284,8 @@ pub unsafe extern "C" fn bk_file_container_open(
 
 /// Copies a file container into `dest` (which must not exist or be empty): every file written
 /// atomically and read back, the marker last, so an interrupted copy is not a container.
-/// `*out` (may be NULL) receives the copy, opened with the same password.
+/// `*out` receives the copy, opened with the same password, as a new `bk_key_store` (`out`
+/// NULL: not wanted).
 ///
 /// Errors: `BK_INVALID_INPUT` (field "store") for a token.
 #[unsafe(no_mangle)]
@@ -334,7 +335,7 @@ pub unsafe extern "C" fn bk_key_store_description(
 /// while the PIN is a factory PIN, `BK_PKCS11`, `BK_TOKEN_ABSENT`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_generate(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     algorithm: *const std::ffi::c_char,
     label: *const std::ffi::c_char,
     id: *mut bk_bytes,
@@ -468,7 +469,7 @@ pub unsafe extern "C" fn bk_key_store_signer(
 /// Errors: `BK_KEY_MISMATCH` when the certificate does not hold that key.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_install_certificate(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     cert: *const bk_certificate,
     id: *const u8,
     id_len: usize,
@@ -489,7 +490,7 @@ pub unsafe extern "C" fn bk_key_store_install_certificate(
 /// Marks a key set retired (kept, no longer the one in use).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_retire(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     id: *const u8,
     id_len: usize,
 ) -> bk_status {
@@ -504,7 +505,7 @@ pub unsafe extern "C" fn bk_key_store_retire(
 /// through `bk_client_delete_old_key`, after its successor is proven.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_delete(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     id: *const u8,
     id_len: usize,
 ) -> bk_status {
@@ -686,7 +687,7 @@ pub unsafe extern "C" fn bk_slot_list_free(list: *mut bk_slot_list) {
 /// by a client. Set the user PIN next with `bk_key_store_init_user_pin`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_pkcs11_module_init_token(
-    module: *const bk_pkcs11_module,
+    module: *mut bk_pkcs11_module,
     slot_id: u64,
     so_pin: *const u8,
     so_pin_len: usize,
@@ -798,7 +799,7 @@ pub const BK_LOGIN_INSIST_ON_FINAL_TRY: u32 = 1;
 /// tells), `BK_PIN_LOCKED`, `BK_PIN_FINAL_TRY`, `BK_TOKEN_ABSENT`, `BK_PKCS11`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_login(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     pin: *const u8,
     pin_len: usize,
     flags: u32,
@@ -822,7 +823,7 @@ pub unsafe extern "C" fn bk_key_store_login(
 
 /// Logs out (idempotent).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_key_store_logout(store: *const bk_key_store) -> bk_status {
+pub unsafe extern "C" fn bk_key_store_logout(store: *mut bk_key_store) -> bk_status {
     boundary("bk_key_store_logout", || {
         let h = unsafe { handle::get(store, "store") }?;
         h.token()?.logout()?;
@@ -834,7 +835,7 @@ pub unsafe extern "C" fn bk_key_store_logout(store: *const bk_key_store) -> bk_s
 /// and must fit the token's length limits.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_change_pin(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     old_pin: *const u8,
     old_pin_len: usize,
     new_pin: *const u8,
@@ -852,7 +853,7 @@ pub unsafe extern "C" fn bk_key_store_change_pin(
 /// The security officer sets a new user PIN (how a locked PIN is unlocked).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_init_user_pin(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     so_pin: *const u8,
     so_pin_len: usize,
     new_pin: *const u8,
