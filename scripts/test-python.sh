@@ -20,8 +20,19 @@ python="${PYTHON:-python3}"
 . scripts/env.sh
 
 work="$(mktemp -d)"
-cleanup() { rm -rf "$work"; }
+hsm_dir=""
+cleanup() { rm -rf "$work"; if [ -n "$hsm_dir" ]; then rm -rf "$hsm_dir"; fi; }
 trap cleanup EXIT
+
+# The PKCS#11 test modules, as the Rust tests use them; test-all.sh has set them up already.
+if [ -z "${SOFTHSM2_CONF:-}" ]; then
+    if hsm_env="$(bash scripts/hsm.sh)"; then
+        eval "$hsm_env"
+        hsm_dir="${BANKKEY_HSM_DIR:-}"
+    elif [ "${REQUIRE_HSM:-}" = 1 ]; then
+        echo "test-python: SoftHSM2 setup failed (REQUIRE_HSM=1)" >&2; exit 1
+    fi
+fi
 
 "$python" -m venv "$work/venv"
 py="$work/venv/bin/python"

@@ -55,6 +55,10 @@ pub const GOSTR34112012_512: &str = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:
 /// The largest `Signature` element read (its certificates included).
 pub const MAX_SIGNATURE_BYTES: usize = 1 << 20;
 
+/// The most prefixes an `InclusiveNamespaces PrefixList` may name (each costs a look-up per
+/// element canonicalised).
+const MAX_INCLUSIVE_PREFIXES: usize = 64;
+
 const EXC_C14N_NS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const MANIFEST_TYPE: &str = "http://www.w3.org/2000/09/xmldsig#Manifest";
 
@@ -389,10 +393,12 @@ fn read_signature<R: BufRead>(input: R) -> Result<Signature> {
                 "the Signature element is larger than {MAX_SIGNATURE_BYTES} bytes"
             )));
         }
-        let (in_scope, inherited_xml) = if matches!(node, Node::Start(_)) {
-            (reader.in_scope(), reader.inherited_xml_attributes())
-        } else {
-            (Vec::new(), Vec::new())
+        // The scope of SignedInfo, the apex of its canonical form (Signature is at depth 2).
+        let (in_scope, inherited_xml) = match &node {
+            Node::Start(e) if depth == 3 && e.is(NS, "SignedInfo") => {
+                (reader.in_scope(), reader.inherited_xml_attributes())
+            }
+            _ => (Vec::new(), Vec::new()),
         };
         let closes = matches!(node, Node::End) && depth == 1;
         recording.push(Recorded {
@@ -534,6 +540,11 @@ fn c14n_method(t: &Tree) -> Result<Method> {
         if m.exclusive && p.element.is(EXC_C14N_NS, "InclusiveNamespaces") {
             let list = p.element.attribute("PrefixList").unwrap_or("");
             m.inclusive_prefixes = list.split_ascii_whitespace().map(str::to_owned).collect();
+            if m.inclusive_prefixes.len() > MAX_INCLUSIVE_PREFIXES {
+                return Err(malformed(format_args!(
+                    "an InclusiveNamespaces PrefixList of more than {MAX_INCLUSIVE_PREFIXES} prefixes"
+                )));
+            }
         } else {
             return Err(malformed(format_args!(
                 "<{}> inside <{}>",
@@ -865,4 +876,80 @@ pub fn sign_enveloped(
     let signed_info = read_signature(unsigned.as_slice())?.signed_info;
     let value = signer.sign(&signed_info)?;
     Ok(assemble(&base64ct::Base64::encode_string(&value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gost::ParamSet;
+    use crate::key::SoftwareKey;
+    use crate::pki::CertificateBuilder;
+    use crate::subject::{AttributeType, Subject};
+
+    fn signer() -> (SoftwareKey, Certificate) {
+        let k = SoftwareKey::generate(KeyAlgorithm::Gost(ParamSet::Tc26_256A)).unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let cert = CertificateBuilder::new(
+            &Subject::new().with(AttributeType::CommonName, "xmldsig"),
+            &k.public_key(),
+        )
+        .unwrap()
+        .ca(None)
+        .validity(now - time::Duration::days(1), now + time::Duration::days(1))
+        .sign(None, &k)
+        .unwrap();
+        (k, cert)
+    }
+
+    #[test]
+    fn the_signature_goes_where_a_verifier_finds_it() {
+        let (k, cert) = signer();
+        // An empty root, a default namespace on the root (the Signature declares its own),
+        // nodes around the root, a root with a prefix.
+        for doc in [
+            "<r/>",
+            "<?pi x?><!-- c --><r a='1' />\n<!-- after -->",
+            "<r xmlns=\"urn:r\" xmlns:p=\"urn:p\"><p:a>текст</p:a>\n</r>",
+            "<p:r xmlns:p=\"urn:p\"><p:a/></p:r>",
+        ] {
+            for c14n in [Method::c14n(), Method::exclusive()] {
+                let options = SignOptions {
+                    canonicalization: c14n,
+                    ..SignOptions::default()
+                };
+                let signed = sign_enveloped(doc.as_bytes(), &k, &cert, &options).unwrap();
+                let v = verify_enveloped(&signed, &[])
+                    .unwrap_or_else(|e| panic!("{doc}: {e}\n{}", String::from_utf8_lossy(&signed)));
+                assert_eq!(v.signer, cert);
+                // The document less the Signature is the document signed.
+                let text = String::from_utf8(signed).unwrap();
+                let start = text.find("<Signature").unwrap();
+                let end = text.find("</Signature>").unwrap() + "</Signature>".len();
+                let without = format!("{}{}", &text[..start], &text[end..]);
+                assert_eq!(
+                    crate::xml::c14n::canonicalize(without.as_bytes(), &Method::c14n()).unwrap(),
+                    crate::xml::c14n::canonicalize(doc.as_bytes(), &Method::c14n()).unwrap(),
+                    "{doc}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_given_by_the_caller_verifies_a_signature_without_key_info() {
+        let (k, cert) = signer();
+        let signed = sign_enveloped(b"<r>1</r>", &k, &cert, &SignOptions::default()).unwrap();
+        let text = String::from_utf8(signed).unwrap();
+        let start = text.find("<KeyInfo>").unwrap();
+        let end = text.find("</KeyInfo>").unwrap() + "</KeyInfo>".len();
+        let bare = format!("{}{}", &text[..start], &text[end..]);
+        let e = verify_enveloped(bare.as_bytes(), &[]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::SignerCertificateMissing);
+        assert_eq!(
+            verify_enveloped(bare.as_bytes(), std::slice::from_ref(&cert))
+                .unwrap()
+                .signer,
+            cert
+        );
+    }
 }

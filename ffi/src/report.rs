@@ -57,7 +57,7 @@ pub struct bk_inspect_options {
 #[repr(C)]
 pub struct bk_report_info {
     /// What was inspected: "certificate", "certificate-request", "private-key",
-    /// "public-key", "signed-data" or "unknown".
+    /// "public-key", "signed-data", "pfx", "cryptopro-container" or "unknown".
     pub kind: bk_str,
     /// `valid` only when every check the object's authenticity rests on was made and passed.
     pub valid: bool,
@@ -89,11 +89,30 @@ pub unsafe extern "C" fn bk_inspect(
     boundary("bk_inspect", || {
         let out = unsafe { buf::out(out, "out") }?;
         let input = unsafe { buf::bytes(data, len, "data") }?;
-        let opts = match unsafe { buf::versioned(options, INSPECT_OPTIONS_FIRST, "options") }? {
-            None => Options::default(),
-            Some(o) => unsafe { read_options(&o) }?,
-        };
+        let opts = unsafe { options_of(options) }?;
         let report = bankkey::report::inspect(input, &opts);
+        out.set(handle::into_handle::<bk_report>(ReportH {
+            report,
+            view: OnceLock::new(),
+        }));
+        Ok(())
+    })
+}
+
+/// Like `bk_inspect` for a path: a file, or a CryptoPro container folder (`options->password`
+/// is then its PIN; the report says what the container holds and whether the PIN opens the
+/// key, never the key or the PIN). `options` may be NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_inspect_path(
+    path: *const std::ffi::c_char,
+    options: *const bk_inspect_options,
+    out: *mut *mut bk_report,
+) -> bk_status {
+    boundary("bk_inspect_path", || {
+        let out = unsafe { buf::out(out, "out") }?;
+        let path = unsafe { buf::path(path, "path") }?;
+        let opts = unsafe { options_of(options) }?;
+        let report = bankkey::report::inspect_path(&path, &opts);
         out.set(handle::into_handle::<bk_report>(ReportH {
             report,
             view: OnceLock::new(),
@@ -105,6 +124,14 @@ pub unsafe extern "C" fn bk_inspect(
 /// `sizeof(bk_inspect_options)` in 0.1, the release that introduced it; it stays when fields
 /// are appended.
 const INSPECT_OPTIONS_FIRST: usize = std::mem::size_of::<bk_inspect_options>();
+
+/// The options of `bk_inspect` / `bk_inspect_path`: NULL is the defaults.
+unsafe fn options_of(options: *const bk_inspect_options) -> crate::error::Result<Options> {
+    match unsafe { buf::versioned(options, INSPECT_OPTIONS_FIRST, "options") }? {
+        None => Ok(Options::default()),
+        Some(o) => unsafe { read_options(&o) },
+    }
+}
 
 unsafe fn read_options(o: &bk_inspect_options) -> crate::error::Result<Options> {
     let trust = certificates(unsafe { handle::get_all(o.trust, o.trust_count, "options.trust") }?);

@@ -134,6 +134,8 @@ pub const BK_REASON_LIMIT_EXCEEDED: u32 = 15;
 /// A CMS message recognised but not opened (EnvelopedData, EncryptedData, ...): nothing was
 /// verified, nothing in it is signed.
 pub const BK_REASON_NOT_VERIFIABLE: u32 = 16;
+/// An encrypted key that the password given (or none) does not open.
+pub const BK_REASON_WRONG_PASSWORD: u32 = 17;
 
 /// `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 pub const BK_VOCABULARY_KEY_SET_STATUS: u32 = 1;

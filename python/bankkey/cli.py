@@ -14,6 +14,7 @@ of ``scan`` is ``tqdm``, shown only when stderr is a terminal.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -64,6 +65,11 @@ _WORDS: Dict[str, Dict[str, str]] = {
     "public-key": {"en": "public key", "ru": "открытый ключ"},
     "signed-data": {"en": "CMS signature", "ru": "подпись CMS"},
     "unknown": {"en": "unknown", "ru": "не распознано"},
+    "slots": {"en": "Slots", "ru": "Слотов"},
+    "token": {"en": "Token", "ru": "Токен"},
+    "accepted": {"en": "accepted", "ru": "принят"},
+    "rejected": {"en": "rejected", "ru": "отвергнут"},
+    "subscriber": {"en": "Subscriber", "ru": "Абонент"},
 }
 
 
@@ -73,13 +79,10 @@ def word(key: str, lang: str) -> str:
 
 
 def reason_text(reason: Optional[str], lang: str) -> str:
-    """A report reason in words; the library's words when it has them."""
+    """A report reason in words (the library's own words)."""
     if reason is None:
         return ""
-    text = getattr(bankkey._native, "reason_text", None)
-    if text is not None:
-        return str(text(reason, lang))
-    return reason
+    return bankkey._native.reason_text(reason, lang)
 
 
 def default_lang() -> str:
@@ -279,6 +282,378 @@ def cmd_inspect(args: argparse.Namespace, lang: str, out: TextIO) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# scan
+# --------------------------------------------------------------------------------------------
+
+#: Table columns of `scan`, in order: (key, English, Russian).
+_SCAN_COLUMNS = (
+    ("group", "group", "группа"),
+    ("days_left", "days", "дней"),
+    ("not_after", "not after", "действует по"),
+    ("common_name", "CN", "CN"),
+    ("organization", "O", "O"),
+    ("inn", "INN", "ИНН"),
+    ("ogrn", "OGRN", "ОГРН"),
+    ("snils", "SNILS", "СНИЛС"),
+    ("serial", "serial", "серийный номер"),
+    ("file", "file", "файл"),
+    ("reason", "reason", "причина"),
+)
+
+
+def walk(paths: Sequence[str]) -> List[Path]:
+    """Every regular file under the given folders (recursively, sorted; hidden files and
+    folders skipped), and the given files themselves."""
+    out: List[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_file():
+            out.append(path)
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        else:
+            raise UsageError(f"{p}: no such file or folder")
+    return out
+
+
+def unreadable_row(path: Path, message: str) -> Dict[str, Any]:
+    """A file that could not be read at all."""
+    row: Dict[str, Any] = {k: None for k, _, _ in _SCAN_COLUMNS}
+    row.update(
+        file=str(path), group="unreadable", status=None, reason="malformed", message=message
+    )
+    return row
+
+
+def scan_row(entry: bankkey.ScanEntry, path: Path) -> Dict[str, Any]:
+    """One scanned certificate as a flat row (the JSON line, the CSV row, the table row)."""
+    cert = entry.certificate
+    row: Dict[str, Any] = {
+        "file": str(path),
+        "group": entry.group,
+        "status": entry.status,
+        "days_left": entry.days_left,
+        "not_after": None,
+        "serial": None,
+        "common_name": None,
+        "organization": None,
+        "inn": None,
+        "ogrn": None,
+        "snils": None,
+        "reason": entry.reason,
+        "message": entry.message,
+    }
+    if cert is not None:
+        s = cert.subject
+        row.update(
+            not_after=cert.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            serial=cert.serial,
+            common_name=s.common_name,
+            organization=s.organization,
+            inn=s.innle or s.inn,
+            ogrn=s.ogrn or s.ogrnip,
+            snils=s.snils,
+        )
+    return row
+
+
+def print_table(rows: List[Dict[str, Any]], columns: Sequence[Tuple[str, str]], out: TextIO) -> None:
+    """Rows as aligned text columns (values but the file name cut at 40 characters)."""
+    def cell(key: str, v: Any) -> str:
+        text = "" if v is None else str(v)
+        return text if len(text) <= 40 or key == "file" else text[:39] + "…"
+
+    widths = [len(title) for _, title in columns]
+    cells = [[cell(k, r.get(k)) for k, _ in columns] for r in rows]
+    for line in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, line)]
+    print("  ".join(t.ljust(w) for (_, t), w in zip(columns, widths)).rstrip(), file=out)
+    for line in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip(), file=out)
+
+
+def cmd_scan(args: argparse.Namespace, lang: str, out: TextIO) -> int:
+    files = walk(args.paths)
+    trust = load_trust(args.trust)
+    at = args.at or datetime.now(timezone.utc)
+    rows: List[Dict[str, Any]] = []
+    bar = None
+    if sys.stderr.isatty() and not args.no_progress:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+
+        bar = tqdm(total=len(files), unit="file", file=sys.stderr, leave=False)
+    chunk = 2048
+    for start in range(0, len(files), chunk):
+        batch = files[start : start + chunk]
+        data: List[bytes] = []
+        readable: List[Path] = []
+        for f in batch:
+            try:
+                data.append(f.read_bytes())
+                readable.append(f)
+            except OSError as e:
+                rows.append(unreadable_row(f, e.strerror or str(e)))
+        for entry in bankkey.scan(
+            data, at=at, window_days=args.days, trust=trust or None, threads=args.threads
+        ):
+            rows.append(scan_row(entry, readable[entry.input]))
+        if bar is not None:
+            bar.update(len(batch))
+    if bar is not None:
+        bar.close()
+    order = {g: i for i, g in enumerate(bankkey.SCAN_GROUPS)}
+    rows.sort(key=lambda r: (order[r["group"]], r["days_left"] if r["days_left"] is not None else 0))
+    problems = sum(1 for r in rows if r["group"] != "fine")
+    if args.json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False), file=out)
+    elif args.csv:
+        w = csv.writer(out)
+        keys = [k for k, _, _ in _SCAN_COLUMNS] + ["status", "message"]
+        w.writerow(keys)
+        for r in rows:
+            w.writerow(["" if r.get(k) is None else r[k] for k in keys])
+    else:
+        columns = [(k, ru if lang == "ru" else en) for k, en, ru in _SCAN_COLUMNS if k != "group"]
+        for group in bankkey.SCAN_GROUPS:
+            members = [r for r in rows if r["group"] == group]
+            title = bankkey.scan_group_text(group, lang)
+            print(f"{title}: {len(members)}", file=out)
+            if members and (group != "fine" or args.all):
+                print_table(members, columns, out)
+                print(file=out)
+    return EXIT_FOUND if problems else EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# token
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_token(args: argparse.Namespace, lang: str, out: TextIO) -> int:
+    from bankkey import stores
+
+    pin = args.pin if args.pin is not None else os.environ.get("BANKKEY_PIN")
+    if pin == "-":
+        import getpass
+
+        pin = getpass.getpass("PIN: ")
+    try:
+        module = stores.Pkcs11Module(args.module)
+    except BankKeyError as e:
+        raise UsageError(f"--module {args.module}: {e}")
+    with module:
+        d = module.diagnose(pin=pin, at=args.at)
+    if args.json:
+        print(json.dumps(_jsonable(d), ensure_ascii=False), file=out)
+    else:
+        for f in d["findings"]:
+            print(f"{f[lang]}", file=out)
+        print(f"{word('slots', lang)}: {len(d['slots'])}", file=out)
+        for t in d["tokens"]:
+            print(
+                f"{word('token', lang)} «{t['label']}» {t['manufacturer']} {t['model']}, "
+                f"{word('serial', lang).lower()} {t['serial']}, slot {t['slot_id']}",
+                file=out,
+            )
+            print(f"  PIN: {t['pin_state_' + lang]}", file=out)
+            for k in t["key_sets"]:
+                cert = k.certificate
+                what = ""
+                if cert is not None:
+                    what = (
+                        f"{cert.subject.common_name or ''}, {word('serial', lang).lower()} "
+                        f"{cert.serial}, {word('to', lang)} {cert.not_after:%Y-%m-%d}"
+                    )
+                print(f"  {k.id_hex}  {k.kind:<24} {k.label}  {what}".rstrip(), file=out)
+            for f in t["findings"]:
+                mark = {"error": "!!", "warning": "! ", "info": "  "}[f["severity"]]
+                line = f"  {mark} {f[lang]}"
+                if f.get("detail"):
+                    line += f" — {f['detail']}"
+                print(line, file=out)
+    worst = d["worst"]
+    return EXIT_FOUND if worst in ("error", "warning") else EXIT_OK
+
+
+def _jsonable(v: Any) -> Any:
+    """Diagnosis data as JSON: key sets as dicts, certificates as serial and dates."""
+    from bankkey.stores import KeySet
+
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, KeySet):
+        cert = v.certificate
+        return {
+            "id": v.id_hex,
+            "label": v.label,
+            "kind": v.kind,
+            "retired": v.retired,
+            "certificate": None
+            if cert is None
+            else {
+                "serial": cert.serial,
+                "subject": str(cert.subject),
+                "not_after": cert.not_after.isoformat(),
+                "qualified": cert.is_qualified,
+            },
+        }
+    if isinstance(v, (datetime,)):
+        return v.isoformat()
+    return v
+
+
+# --------------------------------------------------------------------------------------------
+# check-request
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_check_request(args: argparse.Namespace, lang: str, out: TextIO) -> int:
+    from bankkey import bank
+
+    data = read_file(args.file)
+    trust = load_trust(args.trust)
+    try:
+        registry = bank.Registry.open_read_only(args.registry)
+    except BankKeyError as e:
+        raise UsageError(f"--registry {args.registry}: {e}")
+    with registry:
+        r = bank.verify_request(data, registry=registry, trust=trust, flow=args.flow, at=args.at)
+    req = r["request"]
+    if args.json:
+        doc = {
+            "file": args.file,
+            "accepted": r["accepted"],
+            "rejection": r["rejection"],
+            "subject": str(req.subject) if req is not None else None,
+            "key_id": req.key_id if req is not None else None,
+            "subscriber": _jsonable(r["subscriber"]),
+        }
+        print(json.dumps(doc, ensure_ascii=False, default=str), file=out)
+    else:
+        if r["accepted"]:
+            print(f"{args.file}: {word('accepted', lang)}", file=out)
+        else:
+            rej = r["rejection"]
+            print(f"{args.file}: {word('rejected', lang)}: {rej[lang]}", file=out)
+            detail = rej["detail"]
+            if rej.get("field"):
+                detail = f"{rej['field']}: {detail}"
+            print(f"  {detail}", file=out)
+        if req is not None:
+            print(f"  {word('subject', lang)}  {req.subject}", file=out)
+            print(f"  {word('key', lang)}  {req.key_id}", file=out)
+        if r["subscriber"]:
+            s = r["subscriber"]
+            print(f"  {word('subscriber', lang)}  #{s['id']} {s['name'] or ''}", file=out)
+    return EXIT_OK if r["accepted"] else EXIT_FOUND
+
+
+# --------------------------------------------------------------------------------------------
+# registry
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_registry(args: argparse.Namespace, lang: str, out: TextIO) -> int:
+    from bankkey import bank
+
+    try:
+        registry = bank.Registry.open_read_only(args.db)
+    except BankKeyError as e:
+        raise UsageError(f"{args.db}: {e}")
+    with registry:
+        if args.query == "due":
+            rows = registry.expiring_within(args.days, at=args.at)
+            columns = [("days_left", "days", "дней"), ("not_after", "not after", "действует по"),
+                       ("name", "name", "владелец"), ("serial", "serial", "серийный номер"),
+                       ("subscriber_id", "subscriber", "абонент")]
+        elif args.query == "awaiting-paper":
+            rows = registry.awaiting_paper()
+            columns = [("paper_check_by", "check by", "проверить до"),
+                       ("request_id", "request", "запрос"), ("name", "name", "владелец"),
+                       ("received_at", "received", "получен"),
+                       ("subscriber_id", "subscriber", "абонент")]
+        else:
+            if not args.who:
+                raise UsageError("history needs an INN, INNLE, OGRN, OGRNIP, SNILS or key id")
+            rows = registry.history(args.who)
+            columns = [("at", "at", "когда"), ("what", "what", "событие"),
+                       ("request_id", "request", "запрос"), ("from", "from", "было"),
+                       ("to", "to", "стало"), ("note", "note", "примечание")]
+    flat = [{k: _cell(v) for k, v in row.items() if not hasattr(v, "to_der")} for row in rows]
+    if args.json:
+        for row in flat:
+            print(json.dumps(row, ensure_ascii=False), file=out)
+    elif args.csv:
+        w = csv.writer(out)
+        w.writerow([k for k, _, _ in columns])
+        for row in flat:
+            w.writerow(["" if row.get(k) is None else row[k] for k, _, _ in columns])
+    else:
+        print_table(flat, [(k, ru if lang == "ru" else en) for k, en, ru in columns], out)
+    found = bool(rows) and args.query in ("due", "awaiting-paper")
+    return EXIT_FOUND if found else EXIT_OK
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
+
+
+# --------------------------------------------------------------------------------------------
+# act
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_act(args: argparse.Namespace, lang: str, out: TextIO) -> int:
+    from bankkey import documents
+
+    data = read_file(args.file)
+    source: Union[bankkey.CertificateRequest, bankkey.Certificate]
+    try:
+        source = bankkey.CertificateRequest.from_bytes(data)
+    except BankKeyError:
+        try:
+            source = bankkey.SignedRequest.from_bytes(data).request
+        except BankKeyError:
+            try:
+                source = bankkey.Certificate.from_bytes(data)
+            except BankKeyError:
+                raise UsageError(f"{args.file}: neither a request, a signed request nor a certificate")
+    day = (args.date or datetime.now(timezone.utc)).date()
+    doc = documents.act(
+        source, bank=args.bank, date=day, place=args.place, cipf=args.cipf,
+        request_number=args.number, copies=args.copies,
+    )
+    if args.format == "pdf":
+        body: Union[str, bytes] = doc.pdf()
+    elif args.format == "html":
+        body = doc.html()
+    else:
+        body = doc.text()
+    if args.output and args.output != "-":
+        if isinstance(body, bytes):
+            with open(args.output, "wb") as fb:
+                fb.write(body)
+        else:
+            with open(args.output, "w", encoding="utf-8") as ft:
+                ft.write(body)
+    elif isinstance(body, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+    else:
+        out.write(body)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
 # The parser and main
 # --------------------------------------------------------------------------------------------
 
@@ -308,6 +683,94 @@ def build_parser() -> argparse.ArgumentParser:
         help="password of an encrypted key (default: $BANKKEY_PASSWORD); never printed",
     )
     p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser(
+        "scan",
+        help="every certificate under folders: who must renew, expired, bad identifiers",
+        description="Reads every file under each DIR (DER, PEM, PEM bundles, CMS with "
+        "certificates) and groups the certificates: «Необходима плановая замена сертификата» "
+        "(inside --days of notAfter), expired, not yet valid, bad INN/OGRN/SNILS, untrusted "
+        "(with --trust), unreadable, fine. Exit code 1 when any is not fine.",
+    )
+    p.add_argument("paths", nargs="+", metavar="DIR")
+    add_common(p, at=True, trust=True)
+    p.add_argument("--csv", action="store_true", help="print every certificate as CSV")
+    p.add_argument(
+        "--days", type=int, default=30, help="the replacement window in days (default 30)"
+    )
+    p.add_argument("--all", action="store_true", help="list the fine certificates too")
+    p.add_argument("--threads", type=int, default=None, help="worker threads (default: every core)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_scan)
+
+    p = sub.add_parser(
+        "check-request",
+        help="the bank's verification of an incoming request, with the reason in words",
+        description="Verifies FILE as the bank would (a remote request: the CMS signed with "
+        "the current key, its certificate against --trust, the subscriber in --registry, the "
+        "identity unchanged, the key new; a paper request: the PKCS#10). Nothing is recorded: "
+        "the registry is opened read-only. Exit code 1 when the request would be rejected.",
+    )
+    p.add_argument("file", metavar="FILE")
+    add_common(p, at=True, trust=True)
+    p.add_argument("--registry", required=True, metavar="DB", help="the bank's registry")
+    p.add_argument(
+        "--flow", choices=("remote", "paper_acts"), default="remote", help="how it came"
+    )
+    p.set_defaults(func=cmd_check_request)
+
+    p = sub.add_parser(
+        "act",
+        help="print the act of recognition of a request's key",
+        description="«Акт признания открытого ключа (сертификата)» for FILE (a PKCS#10 "
+        "request, a signed request or a certificate), as text, HTML or PDF.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--format", choices=("text", "html", "pdf"), default="text")
+    p.add_argument("-o", "--output", metavar="OUT", help="write here (default: stdout)")
+    p.add_argument("--bank", default="", help="the bank's name as printed on the act")
+    p.add_argument("--date", type=parse_at, default=None, help="the act's date (default today)")
+    p.add_argument("--place", default=None, help="the place printed beside the date")
+    p.add_argument("--cipf", default=None, help="the CIPF (СКЗИ) to print")
+    p.add_argument("--number", default=None, help="the request's number")
+    p.add_argument("--copies", type=int, default=None, help="copies (default 2)")
+    p.add_argument("--lang", choices=("ru", "en"), default=None, help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_act)
+
+    p = sub.add_parser(
+        "token",
+        help="slots, tokens, PIN state, key sets, with a diagnosis of the usual faults",
+        description="Lists the slots and tokens of the PKCS#11 module and diagnoses them: no "
+        "token, a wrong PIN, one try left, a locked PIN, a factory PIN, a certificate without "
+        "its key, a key without a certificate, several qualified keys on one medium, "
+        "certificates expired or due. With --pin (or $BANKKEY_PIN) the token is logged in to "
+        "see the private keys (never on the final try). Exit code 1 on a warning or an error.",
+    )
+    p.add_argument("--module", required=True, metavar="PATH", help="the PKCS#11 library")
+    p.add_argument(
+        "--pin",
+        default=None,
+        help="the user PIN, '-' to be asked for it (default: $BANKKEY_PIN); never printed",
+    )
+    add_common(p, at=True)
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser(
+        "registry",
+        help="the bank registry's support queries: due, awaiting-paper, history",
+        description="Queries the bank's registry, opened read-only: `due` (current "
+        "certificates expiring within --days), `awaiting-paper` (requests waiting for their "
+        "paper act), `history WHO` (a subscriber's events by INN, INNLE, OGRN, OGRNIP, SNILS "
+        "or key id).",
+    )
+    p.add_argument("db", metavar="DB")
+    p.add_argument("query", choices=("due", "awaiting-paper", "history"))
+    p.add_argument("who", nargs="?", metavar="WHO")
+    add_common(p, at=True)
+    p.add_argument("--csv", action="store_true", help="print the rows as CSV")
+    p.add_argument("--days", type=int, default=30, help="due: the window in days (default 30)")
+    p.set_defaults(func=cmd_registry)
     return parser
 
 

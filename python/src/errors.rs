@@ -51,7 +51,12 @@ fn build(py: Python<'_>, e: &bankkey::Error) -> PyResult<PyErr> {
     kwargs.set_item("ckr", e.ckr())?;
     kwargs.set_item("message", e.message())?;
     let value = class.call((e.to_string(),), Some(&kwargs))?;
-    Ok(PyErr::from_value(value))
+    let err = PyErr::from_value(value);
+    // An exception a Python signing callable raised on the way becomes the cause.
+    if let Some(cause) = crate::keys::take_callback_error() {
+        err.set_cause(py, Some(cause));
+    }
+    Ok(err)
 }
 
 /// An `InvalidInputError` naming the argument (for checks made by the binding itself, such

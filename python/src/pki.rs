@@ -15,31 +15,6 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 use crate::convert::{at_or_now, input_bytes, serde_to_py, to_datetime};
 use crate::errors::{BkError, invalid_argument};
 
-/// Parses DER or PEM, by the first byte (a DER SEQUENCE starts with 0x30; PEM is text).
-pub fn certificate_from_bytes(data: &[u8]) -> bankkey::Result<bkpki::Certificate> {
-    if data.first() == Some(&0x30) {
-        bkpki::Certificate::from_der(data)
-    } else {
-        bkpki::Certificate::from_pem(data)
-    }
-}
-
-fn request_from_bytes(data: &[u8]) -> bankkey::Result<bkpki::CertificateRequest> {
-    if data.first() == Some(&0x30) {
-        bkpki::CertificateRequest::from_der(data)
-    } else {
-        bkpki::CertificateRequest::from_pem(data)
-    }
-}
-
-fn public_key_from_bytes(data: &[u8]) -> bankkey::Result<bankkey::key::PublicKey> {
-    if data.first() == Some(&0x30) {
-        bankkey::key::PublicKey::from_spki_der(data)
-    } else {
-        bankkey::key::PublicKey::from_pem(&String::from_utf8_lossy(data))
-    }
-}
-
 fn hash_bytes(bytes: &[u8]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -305,7 +280,7 @@ impl PublicKey {
     fn from_bytes(data: &Bound<'_, PyAny>) -> PyResult<PublicKey> {
         let bytes = input_bytes(data, "data")?;
         Ok(PublicKey {
-            inner: public_key_from_bytes(&bytes).map_err(BkError)?,
+            inner: bankkey::key::PublicKey::from_der_or_pem(&bytes).map_err(BkError)?,
         })
     }
 
@@ -467,7 +442,7 @@ impl Certificate {
     fn from_bytes(data: &Bound<'_, PyAny>) -> PyResult<Certificate> {
         let bytes = input_bytes(data, "data")?;
         Ok(Certificate::new(
-            certificate_from_bytes(&bytes).map_err(BkError)?,
+            bkpki::Certificate::from_der_or_pem(&bytes).map_err(BkError)?,
         ))
     }
 
@@ -795,7 +770,7 @@ impl CertificateRequest {
     fn from_bytes(data: &Bound<'_, PyAny>) -> PyResult<CertificateRequest> {
         let bytes = input_bytes(data, "data")?;
         Ok(CertificateRequest::new(
-            request_from_bytes(&bytes).map_err(BkError)?,
+            bkpki::CertificateRequest::from_der_or_pem(&bytes).map_err(BkError)?,
         ))
     }
 

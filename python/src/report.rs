@@ -41,33 +41,26 @@ pub struct Report {
     pub inner: bkreport::Report,
 }
 
-fn kebab<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 #[pymethods]
 impl Report {
     /// What was inspected: `"certificate"`, `"certificate-request"`, `"private-key"`,
     /// `"public-key"`, `"signed-data"` or `"unknown"`.
     #[getter]
     fn kind(&self) -> String {
-        kebab(&self.inner.kind)
+        self.inner.kind.as_str().to_owned()
     }
 
     /// `"valid"` or `"invalid"`.
     #[getter]
     fn verdict(&self) -> String {
-        kebab(&self.inner.verdict)
+        self.inner.verdict.as_str().to_owned()
     }
 
     /// Why invalid (`"bad-signature"`, `"untrusted"`, `"expired"`, `"bad-inn-checksum"`, …),
     /// or `None` when valid.
     #[getter]
     fn reason(&self) -> Option<String> {
-        self.inner.reason.as_ref().map(kebab)
+        self.inner.reason.map(|r| r.as_str().to_owned())
     }
 
     /// The failed check's detail, or `None`.
@@ -94,14 +87,18 @@ impl Report {
         if pretty {
             self.inner.to_json()
         } else {
-            serde_json::to_string(&self.inner).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+            self.inner.to_json_compact()
         }
     }
 
     fn __repr__(&self) -> String {
         match &self.inner.reason {
-            Some(r) => format!("<Report {} invalid: {}>", kebab(&self.inner.kind), kebab(r)),
-            None => format!("<Report {} valid>", kebab(&self.inner.kind)),
+            Some(r) => format!(
+                "<Report {} invalid: {}>",
+                self.inner.kind.as_str(),
+                r.as_str()
+            ),
+            None => format!("<Report {} valid>", self.inner.kind.as_str().to_owned()),
         }
     }
 }
@@ -127,4 +124,13 @@ pub fn inspect(
     let options = options(at, trust, key, content, password)?;
     let inner = py.detach(|| bkreport::inspect(&bytes, &options));
     Ok(Report { inner })
+}
+
+/// A report reason (`"expired"`, `"bad-inn-checksum"`, ...) in words, Russian (`lang="ru"`)
+/// or English; an unknown reason is `InvalidInputError`.
+#[pyfunction]
+#[pyo3(signature = (reason, lang="en"))]
+pub fn reason_text(reason: &str, lang: &str) -> PyResult<&'static str> {
+    let r = bkreport::Reason::parse(reason).map_err(crate::errors::BkError)?;
+    Ok(if lang == "ru" { r.ru() } else { r.en() })
 }

@@ -14,7 +14,7 @@ pub mod pkcs11;
 
 pub use file::FileContainer;
 
-use crate::key::{KeyAlgorithm, PublicKey, Signer};
+use crate::key::{KeyAlgorithm, PublicKey, Signer, SoftwareKey};
 use crate::{Error, ErrorKind, Result};
 
 /// Where keys live: the same operations on a token and on a file container.
@@ -28,6 +28,21 @@ pub trait KeyStore: Send + Sync {
 
     /// Generates a key pair in the store; returns its key set (no certificate yet).
     fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet>;
+
+    /// Imports an existing private key (the client's current key, brought from a PFX or a
+    /// CryptoPro container) as a new key set labelled `label`, identified as generated keys
+    /// are. A file container keeps it encrypted under its password; a token stores it
+    /// sensitive and non-extractable.
+    ///
+    /// Errors: [`ErrorKind::PreconditionFailed`] when the key is already in the store, and
+    /// from stores that take no imported keys (the default: read-only stores).
+    fn import_key(&self, key: &SoftwareKey, label: &str) -> Result<KeySet> {
+        let _ = (key, label);
+        Err(Error::new(
+            ErrorKind::PreconditionFailed,
+            format!("{} does not take imported keys", self.description()),
+        ))
+    }
 
     /// Every key set in the store, complete or not.
     fn key_sets(&self) -> Result<Vec<KeySet>>;
@@ -64,6 +79,10 @@ impl<T: KeyStore + ?Sized> KeyStore for std::sync::Arc<T> {
 
     fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet> {
         (**self).generate(algorithm, label)
+    }
+
+    fn import_key(&self, key: &SoftwareKey, label: &str) -> Result<KeySet> {
+        (**self).import_key(key, label)
     }
 
     fn key_sets(&self) -> Result<Vec<KeySet>> {
@@ -131,13 +150,40 @@ pub(crate) fn install_target<'a>(
     }
 }
 
-/// Warnings about what a medium holds. Seed 004: «Во избежание сбоев, желательно иметь на
+/// Imports `key` into `store` as a key set labelled `label` and installs `certificate` (when
+/// given) beside it under the same identifier; if the certificate cannot be installed, the key
+/// is deleted again, so the store is left as it was. What PFX and CryptoPro imports share.
+///
+/// Errors: the store's ([`ErrorKind::PreconditionFailed`] when the key is already there or
+/// the store takes no imported keys); the install's, with context.
+pub fn import_key_set(
+    store: &dyn KeyStore,
+    key: &SoftwareKey,
+    certificate: Option<&crate::pki::Certificate>,
+    label: &str,
+) -> Result<KeySet> {
+    let set = store.import_key(key, label)?;
+    let Some(cert) = certificate else {
+        return Ok(set);
+    };
+    match store.install_certificate(&cert.to_der(), Some(&set.id)) {
+        Ok(set) => Ok(set),
+        Err(e) => {
+            // Leave the store as it was; the first error is the one to report.
+            let _ = store.delete(&set.id);
+            Err(e.context("installing the certificate beside the imported key"))
+        }
+    }
+}
+
+/// Warnings about what a medium holds: every damaged key set, one line per damaged part
+/// (see [`KeySet::damage`]). Seed 004: «Во избежание сбоев, желательно иметь на
 /// одном устройстве (флешке, токене) только один ключ КЭП» — more than one usable qualified
 /// key (not retired, private key and qualified certificate present) is reported.
 pub fn medium_warnings(sets: &[KeySet]) -> Vec<String> {
     let qualified = sets
         .iter()
-        .filter(|k| k.has_private_key && !k.retired)
+        .filter(|k| k.has_private_key && !k.retired && !k.is_damaged())
         .filter(|k| {
             k.certificate
                 .as_deref()
@@ -145,7 +191,18 @@ pub fn medium_warnings(sets: &[KeySet]) -> Vec<String> {
                 .is_some_and(|c| c.is_qualified())
         })
         .count();
-    let mut out = Vec::new();
+    let mut out: Vec<String> = sets
+        .iter()
+        .flat_map(|k| {
+            k.damage.iter().map(move |d| {
+                format!(
+                    "key set {} («{}») is damaged and not used: {d}",
+                    k.id_hex(),
+                    k.label
+                )
+            })
+        })
+        .collect();
     if qualified > 1 {
         out.push(format!(
             "the medium holds {qualified} qualified keys; keep one qualified key per medium \
@@ -175,6 +232,14 @@ pub struct KeySet {
     pub certificate: Option<Vec<u8>>,
     /// Retired (see [`RETIRED_PREFIX`]).
     pub retired: bool,
+    /// What is wrong with the set's stored parts, one line each naming the part (a file of
+    /// the container, an object on the token) and the problem: a certificate that does not
+    /// parse or holds another key, metadata that does not read (label and retired flag
+    /// unknown), a public key that does not parse. Empty when every part reads. A damaged
+    /// set is listed with what could be read, never hidden and never silently repaired; it is
+    /// reported by [`KeyStore::warnings`] and never chosen as the key set in use by the
+    /// lifecycle (issue 13, defect 8: one bad file used to disable a whole container).
+    pub damage: Vec<String>,
 }
 
 /// What a key set is made of.
@@ -191,6 +256,11 @@ pub enum KeySetKind {
 }
 
 impl KeySet {
+    /// Whether a stored part of the set does not read ([`damage`](Self::damage)).
+    pub fn is_damaged(&self) -> bool {
+        !self.damage.is_empty()
+    }
+
     /// What the key set is made of.
     pub fn kind(&self) -> KeySetKind {
         match (self.has_private_key, self.certificate.is_some()) {

@@ -101,16 +101,29 @@ impl Sink for Vec<u8> {
 ///
 /// Feed a whole document ([`start_document`](Self::start_document)) or an apex element and
 /// its descendants; the caller leaves out what the node-set excludes (a subtree: feed
-/// neither its start, its content nor its end).
+/// neither its start, its content nor its end). The work per element is bounded by its own
+/// declarations and attributes (and, for the apex, the bindings in scope), whatever the
+/// document declares around it.
 pub struct Canonicalizer<'m, S> {
     method: &'m Method,
     out: S,
+    /// Namespace bindings in scope, innermost last: the apex's context, then each open
+    /// element's declarations.
+    scope: Vec<(String, String)>,
     /// Declarations rendered by the open output elements, innermost last.
     rendered: Vec<(String, String)>,
-    /// For each open output element: its qualified name and where its declarations start.
-    open: Vec<(String, usize)>,
+    /// For each open output element: its qualified name, where its bindings and its rendered
+    /// declarations start.
+    open: Vec<(String, usize, usize)>,
     document: bool,
     root_done: bool,
+}
+
+fn find<'a>(list: &'a [(String, String)], prefix: &str) -> &'a str {
+    list.iter()
+        .rev()
+        .find(|(p, _)| p == prefix)
+        .map_or("", |(_, u)| u.as_str())
 }
 
 impl<'m, S: Sink> Canonicalizer<'m, S> {
@@ -119,6 +132,7 @@ impl<'m, S: Sink> Canonicalizer<'m, S> {
         Canonicalizer {
             method,
             out,
+            scope: Vec::new(),
             rendered: Vec::new(),
             open: Vec::new(),
             document: false,
@@ -137,17 +151,10 @@ impl<'m, S: Sink> Canonicalizer<'m, S> {
         self.out
     }
 
-    fn effective(&self, prefix: &str) -> &str {
-        self.rendered
-            .iter()
-            .rev()
-            .find(|(p, _)| p == prefix)
-            .map_or("", |(_, u)| u.as_str())
-    }
-
-    /// An element starts. `in_scope` is every namespace binding in scope at it (its own
-    /// included; see [`XmlReader::in_scope`]); `inherited_xml` the `xml:*` attributes of its
-    /// ancestors (used on the apex by the inclusive algorithm; pass them only there).
+    /// An element starts. For the apex only, `in_scope` is every namespace binding in scope
+    /// at it ([`XmlReader::in_scope`]) and `inherited_xml` the `xml:*` attributes of its
+    /// ancestors ([`XmlReader::inherited_xml_attributes`], used by the inclusive algorithm);
+    /// below the apex both are ignored.
     pub fn start(
         &mut self,
         e: &Element,
@@ -155,46 +162,48 @@ impl<'m, S: Sink> Canonicalizer<'m, S> {
         inherited_xml: &[(String, String)],
     ) {
         let apex = self.open.is_empty();
-        let lookup = |p: &str| -> &str {
-            in_scope
-                .iter()
-                .find(|(q, _)| q == p)
-                .map_or("", |(_, u)| u.as_str())
-        };
-        // The candidate prefixes: all in scope (inclusive), or those visibly utilised plus
-        // the InclusiveNamespaces list (exclusive). The default namespace is always a
-        // candidate of the inclusive algorithm, so that xmlns="" can undo an inherited one.
-        let mut candidates: Vec<String> = Vec::new();
+        let scope_mark = self.scope.len();
+        if apex {
+            self.scope.extend(in_scope.iter().cloned());
+        }
+        self.scope.extend(e.declarations.iter().cloned());
+        // The candidate prefixes. Inclusive: at the apex every binding in scope (and the
+        // default namespace, so that xmlns="" can be rendered); below it only what the element
+        // declares, since its parent's output already has every other binding in effect.
+        // Exclusive: the prefixes visibly utilised, and the InclusiveNamespaces list.
+        let mut candidates: Vec<&str> = Vec::new();
         if self.method.exclusive {
-            candidates.push(e.name.prefix.clone());
+            candidates.push(&e.name.prefix);
             for a in &e.attributes {
-                if !a.name.prefix.is_empty() && a.name.prefix != "xml" {
-                    candidates.push(a.name.prefix.clone());
+                if !a.name.prefix.is_empty() {
+                    candidates.push(&a.name.prefix);
                 }
             }
             for p in &self.method.inclusive_prefixes {
                 let p = if p == "#default" { "" } else { p.as_str() };
-                if p.is_empty() || in_scope.iter().any(|(q, _)| q == p) {
-                    candidates.push(p.to_owned());
+                if p.is_empty() || self.scope.iter().any(|(q, _)| q == p) {
+                    candidates.push(p);
                 }
             }
+        } else if apex {
+            candidates.push("");
+            candidates.extend(self.scope.iter().map(|(p, _)| p.as_str()));
         } else {
-            candidates.push(String::new());
-            candidates.extend(in_scope.iter().map(|(p, _)| p.clone()));
+            candidates.extend(e.declarations.iter().map(|(p, _)| p.as_str()));
         }
-        candidates.sort();
+        candidates.sort_unstable();
         candidates.dedup();
         let mut ns: Vec<(String, String)> = Vec::new();
         for p in candidates {
             if p == "xml" {
                 continue;
             }
-            let uri = lookup(&p);
-            if uri != self.effective(&p) {
-                ns.push((p, uri.to_owned()));
+            let uri = find(&self.scope, p);
+            if uri != find(&self.rendered, p) {
+                ns.push((p.to_owned(), uri.to_owned()));
             }
         }
-        let mark = self.rendered.len();
+        let rendered_mark = self.rendered.len();
         self.rendered.extend(ns.iter().cloned());
         let qname = e.name.qualified();
 
@@ -249,16 +258,17 @@ impl<'m, S: Sink> Canonicalizer<'m, S> {
             self.out.put(b"\"");
         }
         self.out.put(b">");
-        self.open.push((qname, mark));
+        self.open.push((qname, scope_mark, rendered_mark));
     }
 
     /// The innermost element ends.
     pub fn end(&mut self) {
-        if let Some((qname, mark)) = self.open.pop() {
+        if let Some((qname, scope_mark, rendered_mark)) = self.open.pop() {
             self.out.put(b"</");
             self.out.put(qname.as_bytes());
             self.out.put(b">");
-            self.rendered.truncate(mark);
+            self.scope.truncate(scope_mark);
+            self.rendered.truncate(rendered_mark);
             if self.open.is_empty() {
                 self.root_done = true;
             }
@@ -312,14 +322,16 @@ impl<'m, S: Sink> Canonicalizer<'m, S> {
     /// Feeds a node the reader just returned (the reader's scope is the node's).
     pub fn feed<R: std::io::BufRead>(&mut self, node: &Node, reader: &XmlReader<R>) {
         match node {
-            Node::Start(e) => {
-                let inherited = if self.open.is_empty() && !self.document {
-                    reader.inherited_xml_attributes()
+            Node::Start(e) if self.open.is_empty() => {
+                // The apex: its context comes from the reader (a document's root has none).
+                let (scope, inherited) = if self.document {
+                    (Vec::new(), Vec::new())
                 } else {
-                    Vec::new()
+                    (reader.in_scope(), reader.inherited_xml_attributes())
                 };
-                self.start(e, &reader.in_scope(), &inherited);
+                self.start(e, &scope, &inherited);
             }
+            Node::Start(e) => self.start(e, &[], &[]),
             Node::End => self.end(),
             Node::Text(t) => self.text(t),
             Node::Comment(c) => {

@@ -40,6 +40,10 @@ pub const MAX_DEPTH: usize = 64;
 /// Most namespace bindings in scope at once.
 const MAX_BINDINGS: usize = 256;
 
+/// Most attributes (namespace declarations included) on one element: quick-xml's check for
+/// duplicates, and ours, compare each with those before it.
+const MAX_ATTRIBUTES: usize = 128;
+
 /// A qualified name as written: `prefix:local`, or `local` with an empty prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name {
@@ -445,7 +449,13 @@ impl<R: BufRead> XmlReader<R> {
         let name = Name::parse(e.name().as_ref())?;
         let mut declarations = Vec::new();
         let mut raw_attributes = Vec::new();
-        for a in e.attributes() {
+        for (i, a) in e.attributes().enumerate() {
+            if i == MAX_ATTRIBUTES {
+                return Err(bad(format_args!(
+                    "<{}> has more than {MAX_ATTRIBUTES} attributes",
+                    name.qualified()
+                )));
+            }
             let a =
                 a.map_err(|err| bad(format_args!("<{}>: attribute: {err}", name.qualified())))?;
             if a.value.contains(&b'<') {
@@ -667,6 +677,22 @@ mod tests {
             let e = nodes(xml).unwrap_err();
             assert_eq!(e.kind(), kind, "{xml}: {e}");
         }
+        // The limits that bound the work per element.
+        let attrs = |n: usize| (0..n).map(|i| format!(" a{i}='1'")).collect::<String>();
+        assert!(nodes(&format!("<a{}/>", attrs(MAX_ATTRIBUTES))).is_ok());
+        assert!(nodes(&format!("<a{}/>", attrs(MAX_ATTRIBUTES + 1))).is_err());
+        let decls = |n: usize| {
+            (0..n)
+                .map(|i| format!(" xmlns:p{i}='urn:{i}'"))
+                .collect::<String>()
+        };
+        let nested = format!(
+            "<a{}><b{}><c{}/></b></a>",
+            decls(100),
+            decls(100),
+            decls(MAX_BINDINGS - 199)
+        );
+        assert!(nodes(&nested).unwrap_err().message().contains("bindings"));
         let deep = format!(
             "{}{}",
             "<a>".repeat(MAX_DEPTH + 1),

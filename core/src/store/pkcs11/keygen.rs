@@ -107,6 +107,7 @@ impl Pkcs11Token {
         let inner = &self.inner;
         inner.require_login()?;
         inner.refuse_factory_pin()?;
+        let _objects = inner.write_objects();
         let attempts = attempts(inner, spec)?;
         let temp_id = temporary_id()?;
         let raw = &inner.module.raw;
@@ -128,6 +129,7 @@ impl Pkcs11Token {
                         has_private_key: true,
                         certificate: None,
                         retired: false,
+                        damage: Vec::new(),
                     });
                 }
                 Err(e) if is_template_refusal(&e) => last_error = Some(e),

@@ -7,6 +7,8 @@
 //! - [`quirks`]: what differs between tokens, decided in one place.
 //! - [`Pkcs11Module`] (loading once per process, slots, tokens) and [`Pkcs11Token`] (PIN state,
 //!   login, sessions, presence), then key generation, key sets and signing on top.
+//! - [`diagnosis`]: what is wrong with a module's tokens, in the terms support staff act on
+//!   (the `bankkey token` command, Python's `stores.diagnose`).
 //!
 //! Seeds: 000/001 (factory PIN must be changed; plug the token in only for the operation),
 //! 004 (one qualified key per medium).
@@ -14,8 +16,10 @@
 // CK_ULONG is u64 on Linux but u32 on Windows: the casts between it and u64 are needed there.
 #![allow(clippy::unnecessary_cast)]
 
+pub mod diagnosis;
 mod error;
 pub mod gost;
+mod import;
 mod keygen;
 mod module;
 mod objects;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use cryptoki::object::{Attribute, CertificateType, ObjectClass, ObjectHandle};
 use cryptoki::session::Session;
-use cryptoki_sys::{CKA_ID, CKA_LABEL, CKA_VALUE};
+use cryptoki_sys::{CKA_ID, CKA_LABEL, CKA_VALUE, CKR_OBJECT_HANDLE_INVALID};
 use der::{Decode, Encode};
 
 use super::error::from_cryptoki;
@@ -71,26 +71,64 @@ fn groups(inner: &TokenInner, s: &Session) -> Result<BTreeMap<Vec<u8>, Group>> {
     Ok(map)
 }
 
-fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> KeySet {
+/// One key set from its objects. An object that does not read (a certificate whose
+/// CKA_VALUE is empty or not a certificate, or holds another key than the set's public key;
+/// a public key whose value does not read) is not used and is named in [`KeySet::damage`];
+/// the rest of the set, and every other set, is listed as usual (issue 13, defect 8).
+fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> Result<KeySet> {
     let label = g.label.clone().unwrap_or_default();
-    let certificate = g.certificates.first().map(|(_, v)| v.clone());
-    // The public key from the public-key object, else from the certificate.
-    let public_key_spki = g
-        .public
-        .and_then(|h| read_spki(inner, s, h.handle()).ok())
-        .or_else(|| {
-            certificate
-                .as_deref()
-                .and_then(|c| certificate_spki(c).ok())
+    let mut damage = Vec::new();
+    let public_from_object = match g.public.map(|h| read_spki(inner, s, h.handle())) {
+        None => None,
+        Some(Ok(spki)) => Some(spki),
+        // Gone meanwhile (another process rewrote it): the listing is made again.
+        Some(Err(e)) if e.ckr() == Some(CKR_OBJECT_HANDLE_INVALID as u64) => return Err(e),
+        Some(Err(e)) => {
+            damage.push(format!(
+                "public key object: does not read ({})",
+                e.message()
+            ));
+            None
+        }
+    };
+    let public_bits = public_from_object
+        .as_deref()
+        .and_then(|p| pubkey::key_bits(p).ok());
+    // The first certificate object that reads and holds the set's key.
+    let mut certificate = None;
+    for (_, value) in &g.certificates {
+        let checked = crate::pki::Certificate::from_der(value).and_then(|c| match &public_bits {
+            Some(bits) if *bits != c.key_info().key_bits => Err(Error::new(
+                ErrorKind::KeyMismatch,
+                "it holds another key than the key set's public key",
+            )),
+            _ => Ok(()),
         });
-    KeySet {
+        match checked {
+            Ok(()) if certificate.is_none() => certificate = Some(value.clone()),
+            Ok(()) => {}
+            Err(e) => damage.push(format!(
+                "certificate object ({} bytes): not usable: {}",
+                value.len(),
+                e.message()
+            )),
+        }
+    }
+    // The public key from the public-key object, else from the certificate.
+    let public_key_spki = public_from_object.or_else(|| {
+        certificate
+            .as_deref()
+            .and_then(|c| certificate_spki(c).ok())
+    });
+    Ok(KeySet {
         id,
         retired: label.starts_with(RETIRED_PREFIX),
         label,
         public_key_spki,
         has_private_key: g.private.is_some(),
         certificate,
-    }
+        damage,
+    })
 }
 
 /// The SubjectPublicKeyInfo DER of a certificate.
@@ -104,13 +142,32 @@ impl Pkcs11Token {
     /// Every key set on the token (public objects are listed without login; private keys only
     /// show when logged in).
     pub fn key_sets(&self) -> Result<Vec<KeySet>> {
+        let _objects = self.inner.read_objects();
+        self.key_sets_held()
+    }
+
+    /// [`key_sets`](Self::key_sets) for a caller that holds the objects already. Another
+    /// process writing the token meanwhile can invalidate a handle between the search and
+    /// the read (SoftHSM answers CKR_OBJECT_HANDLE_INVALID when another process rewrote the
+    /// object: the 4-process load test): the listing is then made again, a few times.
+    fn key_sets_held(&self) -> Result<Vec<KeySet>> {
         let inner = &self.inner;
-        inner.with_session(|s| {
-            Ok(groups(inner, s)?
-                .into_iter()
-                .map(|(id, g)| to_key_set(inner, s, id, &g))
-                .collect())
-        })
+        let mut attempt = 0;
+        loop {
+            let listed = inner.with_session(|s| {
+                groups(inner, s)?
+                    .into_iter()
+                    .map(|(id, g)| to_key_set(inner, s, id, &g))
+                    .collect()
+            });
+            match listed {
+                Err(e) if e.ckr() == Some(CKR_OBJECT_HANDLE_INVALID as u64) && attempt < 8 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(5 << attempt.min(4)));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The key set holding `cert_der`, or whose public key is the certificate's.
@@ -140,7 +197,8 @@ impl Pkcs11Token {
         let cert = x509_cert::Certificate::from_der(cert_der)
             .map_err(|e| Error::malformed(format!("certificate: {e}")))?;
         let bits = pubkey::key_bits(&cert.tbs_certificate().subject_public_key_info().to_der()?)?;
-        let sets = self.key_sets()?;
+        let _objects = inner.write_objects();
+        let sets = self.key_sets_held()?;
         let holds = |k: &KeySet| {
             k.public_key_spki
                 .as_deref()
@@ -178,6 +236,7 @@ impl Pkcs11Token {
     pub fn retire(&self, id: &[u8]) -> Result<()> {
         let inner = &self.inner;
         inner.require_login()?;
+        let _objects = inner.write_objects();
         inner.with_session(|s| {
             let objects = objects_with_id(inner, s, id)?;
             for (h, label) in objects {
@@ -195,6 +254,7 @@ impl Pkcs11Token {
     pub fn delete(&self, id: &[u8]) -> Result<()> {
         let inner = &self.inner;
         inner.require_login()?;
+        let _objects = inner.write_objects();
         inner.with_session(|s| {
             let objects = objects_with_id(inner, s, id)?;
             if objects.is_empty() {

@@ -32,6 +32,10 @@ struct Sessions {
     anchor: Option<Session>,
     /// We logged in (and have not seen the token go).
     logged_in: bool,
+    /// The login was already held by another handle on this token in this process (PKCS#11
+    /// logins belong to the application, not the session): the PIN was not checked, and
+    /// logging out is left to the handle that logged in.
+    shared_login: bool,
     /// The user logged in with a known factory PIN (many tokens do not flag it).
     factory_pin_used: bool,
     /// The token was removed: nothing works until it is opened again.
@@ -44,6 +48,24 @@ pub(crate) struct TokenInner {
     pub(crate) info: TokenInfo,
     pub(crate) quirks: Quirks,
     sessions: Mutex<Sessions>,
+    /// Held exclusively by what writes objects (key generation, certificate install, retire,
+    /// delete) and shared by listings, within this process: SoftHSM answered
+    /// CKR_GENERAL_ERROR to key generations from several threads at once, and a listing
+    /// read a handle that vanished meanwhile (issue 13, the load test); real tokens
+    /// serialise at the device anyway. Signing does not take it.
+    objects: std::sync::RwLock<()>,
+}
+
+impl TokenInner {
+    /// The exclusive hold of the token's objects (see `objects`).
+    pub(crate) fn write_objects(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
+        self.objects.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The shared hold of the token's objects (see `objects`).
+    pub(crate) fn read_objects(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.objects.read().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl Drop for TokenInner {
@@ -51,6 +73,7 @@ impl Drop for TokenInner {
         // Never hold a login longer than the holder of the token: log out, close sessions.
         let s = self.sessions.get_mut().unwrap_or_else(|p| p.into_inner());
         if s.logged_in
+            && !s.shared_login
             && let Some(a) = s.anchor.as_ref()
         {
             let _ = a.logout();
@@ -100,6 +123,7 @@ impl Pkcs11Token {
                 info,
                 quirks,
                 sessions: Mutex::new(Sessions::default()),
+                objects: std::sync::RwLock::new(()),
             }),
         })
     }
@@ -142,10 +166,22 @@ impl Pkcs11Token {
         s.logged_in && !s.removed
     }
 
+    /// Whether our login is another handle's (see [`login`](Self::login)): the PIN given to
+    /// `login` was then not checked by the token.
+    pub fn login_is_shared(&self) -> bool {
+        let s = self.inner.lock();
+        s.logged_in && s.shared_login
+    }
+
     /// Logs the user in. Refused without trying when the PIN is locked or on its final try
     /// (unless `options.insist_on_final_try`). A wrong PIN gives [`ErrorKind::PinIncorrect`]
     /// with the state that follows (count low, final try) in the message, or
     /// [`ErrorKind::PinLocked`] when that try locked it.
+    ///
+    /// When another handle on the same token in this process is logged in already (the token
+    /// answers `CKR_USER_ALREADY_LOGGED_IN`: logins belong to the application), this handle
+    /// shares that login: the PIN is not checked ([`login_is_shared`](Self::login_is_shared))
+    /// and [`logout`](Self::logout) or dropping this handle leaves the other's login in place.
     pub fn login(&self, pin: &SecretString, options: LoginOptions) -> Result<()> {
         let state = self.refresh_info()?.pin_state;
         state.check_login_allowed(options.insist_on_final_try)?;
@@ -155,12 +191,13 @@ impl Pkcs11Token {
             return Ok(());
         }
         let anchor = inner.open_session(&mut s)?;
+        let mut shared = false;
         match anchor.login(UserType::User, Some(pin)) {
             Ok(()) => {}
             Err(cryptoki::error::Error::Pkcs11(
                 cryptoki::error::RvError::UserAlreadyLoggedIn,
                 _,
-            )) => {}
+            )) => shared = true,
             Err(e) => {
                 drop(anchor);
                 drop(s);
@@ -185,14 +222,16 @@ impl Pkcs11Token {
         }
         s.anchor = Some(anchor);
         s.logged_in = true;
-        s.factory_pin_used = is_factory_pin(pin);
+        s.shared_login = shared;
+        s.factory_pin_used = !shared && is_factory_pin(pin);
         Ok(())
     }
 
-    /// Logs out and closes every session. Idempotent.
+    /// Logs out and closes every session. Idempotent. A shared login (see
+    /// [`login`](Self::login)) is only let go of, not ended.
     pub fn logout(&self) -> Result<()> {
         let mut s = self.inner.lock();
-        let result = match (&s.anchor, s.logged_in) {
+        let result = match (&s.anchor, s.logged_in && !s.shared_login) {
             (Some(a), true) => match a.logout() {
                 Ok(()) => Ok(()),
                 Err(cryptoki::error::Error::Pkcs11(
@@ -204,6 +243,7 @@ impl Pkcs11Token {
             _ => Ok(()),
         };
         s.logged_in = false;
+        s.shared_login = false;
         s.factory_pin_used = false;
         s.anchor = None;
         s.idle.clear();
@@ -257,6 +297,16 @@ impl Pkcs11Token {
     }
 }
 
+/// Drops every session and the login, through a lock already held.
+fn forget_locked(s: &mut Sessions) {
+    s.removed = true;
+    s.logged_in = false;
+    s.shared_login = false;
+    s.factory_pin_used = false;
+    s.anchor = None;
+    s.idle.clear();
+}
+
 impl TokenInner {
     fn lock(&self) -> MutexGuard<'_, Sessions> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
@@ -284,12 +334,7 @@ impl TokenInner {
 
     /// Drops every session and the login (the token is gone).
     fn forget(&self) {
-        let mut s = self.lock();
-        s.removed = true;
-        s.logged_in = false;
-        s.factory_pin_used = false;
-        s.anchor = None;
-        s.idle.clear();
+        forget_locked(&mut self.lock());
     }
 
     /// Maps an error: when it says the token or session is gone, forget everything and
@@ -308,14 +353,26 @@ impl TokenInner {
         }
     }
 
+    /// Opens a session; the caller holds the lock on `s`, so a token found gone is forgotten
+    /// through `s` (not [`forget`](Self::forget), which would wait for that same lock).
     fn open_session(&self, s: &mut Sessions) -> Result<Session> {
         if s.removed {
             return Err(absent());
         }
-        self.module
-            .ctx
-            .open_rw_session(self.slot)
-            .map_err(|e| self.handle_error(from_cryptoki(e, "opening a session")))
+        self.module.ctx.open_rw_session(self.slot).map_err(|e| {
+            let e = from_cryptoki(e, "opening a session");
+            match e.ckr() {
+                Some(ckr) if means_removed(ckr as _) => {
+                    forget_locked(s);
+                    absent()
+                }
+                _ if e.kind() == ErrorKind::TokenAbsent => {
+                    forget_locked(s);
+                    e
+                }
+                _ => e,
+            }
+        })
     }
 
     /// Runs `f` on a session of this token (taken from the pool or opened), after checking
