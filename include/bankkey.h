@@ -1082,6 +1082,14 @@ typedef struct {
   int64_t not_after;
   // The certificate's subject on one line, when there is one.
   bk_str subject;
+  // What is wrong with the set's stored parts, one line each naming the part (a file of the
+  // container, an object on the token) and the problem — a certificate that does not parse
+  // or holds another key, metadata that does not read, a public key that does not parse.
+  // Empty when every part reads. A damaged set is listed with what could be read, never
+  // hidden or silently repaired, and never chosen as the key set in use by a `bk_client`.
+  const bk_str *damage;
+  // How many lines (0: not damaged).
+  size_t damage_count;
 } bk_key_set;
 
 // A store's key sets, and warnings about the medium as a whole. Owned by the

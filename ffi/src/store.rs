@@ -216,6 +216,14 @@ pub struct bk_key_set {
     pub not_after: i64,
     /// The certificate's subject on one line, when there is one.
     pub subject: bk_str,
+    /// What is wrong with the set's stored parts, one line each naming the part (a file of the
+    /// container, an object on the token) and the problem — a certificate that does not parse
+    /// or holds another key, metadata that does not read, a public key that does not parse.
+    /// Empty when every part reads. A damaged set is listed with what could be read, never
+    /// hidden or silently repaired, and never chosen as the key set in use by a `bk_client`.
+    pub damage: *const bk_str,
+    /// How many lines (0: not damaged).
+    pub damage_count: usize,
 }
 
 /// A store's key sets, and warnings about the medium as a whole. Owned by the
@@ -374,44 +382,47 @@ pub unsafe extern "C" fn bk_key_store_key_sets(
     })
 }
 
+/// One key set as C sees it, its text and bytes in `a`.
+pub(crate) fn key_set_view(a: &mut Arena, k: KeySet) -> bk_key_set {
+    let kind = match k.kind() {
+        KeySetKind::Complete => BK_KEY_SET_COMPLETE,
+        KeySetKind::KeyWithoutCertificate => BK_KEY_SET_KEY_WITHOUT_CERTIFICATE,
+        KeySetKind::CertificateWithoutKey => BK_KEY_SET_CERTIFICATE_WITHOUT_KEY,
+        KeySetKind::PublicKeyOnly => BK_KEY_SET_PUBLIC_KEY_ONLY,
+    };
+    let key_info = k.public_key_spki.as_deref().and_then(|spki| {
+        bankkey::pki::KeyInfo::from_spki_der(spki)
+            .ok()
+            .map(|i| (i, spki))
+    });
+    let cert = k
+        .certificate
+        .as_deref()
+        .and_then(|c| bankkey::pki::Certificate::from_der(c).ok());
+    let (damage, damage_count) = a.strs(k.damage.clone());
+    bk_key_set {
+        id: a.bytes(k.id.clone()),
+        id_hex: a.str(&k.id_hex()),
+        label: a.str(&k.label),
+        kind,
+        has_private_key: k.has_private_key,
+        retired: k.retired,
+        has_public_key: key_info.is_some(),
+        key: match &key_info {
+            Some((i, spki)) => view::key(a, i, spki),
+            None => view::key_absent(),
+        },
+        certificate: k.certificate.map_or(bk_slice::EMPTY, |c| a.bytes(c)),
+        not_after: cert.as_ref().map_or(0, |c| c.not_after().unix_timestamp()),
+        subject: a.opt_str(cert.as_ref().map(|c| c.subject().to_string()).as_deref()),
+        damage,
+        damage_count,
+    }
+}
+
 fn key_set_list_view(sets: Vec<KeySet>, warnings: Vec<String>) -> View<bk_key_set_list_info> {
     let mut a = Arena::default();
-    let items: Vec<bk_key_set> = sets
-        .into_iter()
-        .map(|k| {
-            let kind = match k.kind() {
-                KeySetKind::Complete => BK_KEY_SET_COMPLETE,
-                KeySetKind::KeyWithoutCertificate => BK_KEY_SET_KEY_WITHOUT_CERTIFICATE,
-                KeySetKind::CertificateWithoutKey => BK_KEY_SET_CERTIFICATE_WITHOUT_KEY,
-                KeySetKind::PublicKeyOnly => BK_KEY_SET_PUBLIC_KEY_ONLY,
-            };
-            let key_info = k.public_key_spki.as_deref().and_then(|spki| {
-                bankkey::pki::KeyInfo::from_spki_der(spki)
-                    .ok()
-                    .map(|i| (i, spki))
-            });
-            let cert = k
-                .certificate
-                .as_deref()
-                .and_then(|c| bankkey::pki::Certificate::from_der(c).ok());
-            bk_key_set {
-                id: a.bytes(k.id.clone()),
-                id_hex: a.str(&k.id_hex()),
-                label: a.str(&k.label),
-                kind,
-                has_private_key: k.has_private_key,
-                retired: k.retired,
-                has_public_key: key_info.is_some(),
-                key: match &key_info {
-                    Some((i, spki)) => view::key(&mut a, i, spki),
-                    None => view::key_absent(),
-                },
-                certificate: k.certificate.map_or(bk_slice::EMPTY, |c| a.bytes(c)),
-                not_after: cert.as_ref().map_or(0, |c| c.not_after().unix_timestamp()),
-                subject: a.opt_str(cert.as_ref().map(|c| c.subject().to_string()).as_deref()),
-            }
-        })
-        .collect();
+    let items: Vec<bk_key_set> = sets.into_iter().map(|k| key_set_view(&mut a, k)).collect();
     let (items, count) = a.array(items);
     let (warnings, warnings_count) = a.strs(warnings);
     View::new(
