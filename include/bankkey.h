@@ -321,6 +321,69 @@
 // An encrypted key that the password given (or none) does not open.
 #define BK_REASON_WRONG_PASSWORD 17
 
+// The module lists no slot: no reader, or its driver is missing.
+#define BK_FINDING_NO_SLOT 1
+
+// Slots but no token in any of them: the token is not plugged in.
+#define BK_FINDING_NO_TOKEN 2
+
+// The token is not initialised.
+#define BK_FINDING_TOKEN_NOT_INITIALIZED 3
+
+// The user PIN is not set.
+#define BK_FINDING_PIN_NOT_INITIALIZED 4
+
+// The token flags that the PIN must be changed (factory PIN).
+#define BK_FINDING_PIN_TO_BE_CHANGED 5
+
+// The PIN given is a factory PIN: change it before keys are made.
+#define BK_FINDING_FACTORY_PIN 6
+
+// A wrong PIN was entered since the last good one.
+#define BK_FINDING_PIN_COUNT_LOW 7
+
+// One more wrong PIN locks the token; no login was tried.
+#define BK_FINDING_PIN_FINAL_TRY 8
+
+// The PIN is locked: only the security officer can unlock it.
+#define BK_FINDING_PIN_LOCKED 9
+
+// The PIN given is wrong.
+#define BK_FINDING_PIN_INCORRECT 10
+
+// The PIN given is right.
+#define BK_FINDING_PIN_CORRECT 11
+
+// No PIN was given: private keys were not looked at.
+#define BK_FINDING_NOT_LOGGED_IN 12
+
+// The token holds no key set.
+#define BK_FINDING_EMPTY 13
+
+// A certificate without its private key.
+#define BK_FINDING_CERTIFICATE_WITHOUT_KEY 14
+
+// A private key without a certificate (a request waiting for the bank, or forgotten).
+#define BK_FINDING_KEY_WITHOUT_CERTIFICATE 15
+
+// A certificate that has expired.
+#define BK_FINDING_CERTIFICATE_EXPIRED 16
+
+// A certificate inside the replacement window: «Необходима плановая замена сертификата».
+#define BK_FINDING_REPLACEMENT_DUE 17
+
+// More than one qualified key on the medium (seed 004: keep one).
+#define BK_FINDING_SEVERAL_QUALIFIED_KEYS 18
+
+// A finding worth knowing; nothing to do.
+#define BK_SEVERITY_INFO 1
+
+// Something to do soon.
+#define BK_SEVERITY_WARNING 2
+
+// The token cannot be used as it is.
+#define BK_SEVERITY_ERROR 3
+
 // `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 #define BK_VOCABULARY_KEY_SET_STATUS 1
 
@@ -344,6 +407,12 @@
 
 // The report's verdicts (`BK_VERDICT_*`).
 #define BK_VOCABULARY_VERDICT 8
+
+// A token diagnosis's findings (`BK_FINDING_*`).
+#define BK_VOCABULARY_FINDING 9
+
+// A finding's severity (`BK_SEVERITY_*`; names only).
+#define BK_VOCABULARY_SEVERITY 10
 
 // `bk_text` form: the stable machine name ("accepted_by_bank", "bad-signature").
 #define BK_TEXT_NAME 0
@@ -375,6 +444,10 @@ typedef struct bk_client bk_client;
 // A certificate revocation list. Immutable: usable from any thread at once. Free with
 // `bk_crl_free`.
 typedef struct bk_crl bk_crl;
+
+// What `bk_pkcs11_module_diagnose` found (a snapshot). Immutable: usable from any thread at
+// once. Free with `bk_diagnosis_free`.
+typedef struct bk_diagnosis bk_diagnosis;
 
 // A snapshot of a store's key sets. Immutable. Free with `bk_key_set_list_free`.
 typedef struct bk_key_set_list bk_key_set_list;
@@ -709,6 +782,186 @@ typedef struct {
   bk_slice der;
 } bk_signed_data_info;
 
+// What a token says about itself (CK_TOKEN_INFO, blanks trimmed) and its user PIN.
+typedef struct {
+  // The slot it is in.
+  uint64_t slot_id;
+  // The label.
+  bk_str label;
+  // The serial number: the reliable way to find the token again.
+  bk_str serial;
+  // The model.
+  bk_str model;
+  // The manufacturer.
+  bk_str manufacturer;
+  // The user PIN state (`BK_PIN_STATE_*`; `bk_text(BK_VOCABULARY_PIN_STATE, …)` words it).
+  uint32_t pin_state;
+  // Its machine name ("ok", "to_be_changed", "count_low", "final_try", "locked", ...).
+  bk_str pin_state_name;
+  // CKF_TOKEN_INITIALIZED.
+  bool token_initialized;
+  // CKF_LOGIN_REQUIRED.
+  bool login_required;
+  // CKF_USER_PIN_INITIALIZED.
+  bool user_pin_initialized;
+  // CKF_PROTECTED_AUTHENTICATION_PATH (a PIN pad: the PIN is typed on the device).
+  bool protected_authentication_path;
+  // CKF_WRITE_PROTECTED.
+  bool write_protected;
+  // CKF_SO_PIN_LOCKED.
+  bool so_pin_locked;
+  // The shortest PIN the token takes.
+  uint64_t min_pin_len;
+  // The longest.
+  uint64_t max_pin_len;
+  // Hardware version "major.minor".
+  bk_str hardware_version;
+  // Firmware version "major.minor".
+  bk_str firmware_version;
+} bk_token_info;
+
+// A slot (a reader) and the token in it.
+typedef struct {
+  // The slot ID.
+  uint64_t slot_id;
+  // The slot description (the reader's name).
+  bk_str description;
+  // The slot manufacturer.
+  bk_str manufacturer;
+  // A token is in the slot (then `token` describes it).
+  bool token_present;
+  // The token can be removed (USB token, smart card).
+  bool removable;
+  // A hardware slot.
+  bool hardware;
+  // The token, when present and readable.
+  bool has_token;
+  // The token (zeroed when `has_token` is false).
+  bk_token_info token;
+  // Why the token could not be read, when present but unreadable.
+  bk_str token_error;
+} bk_slot_info;
+
+// A public key as a certificate, request or key store holds it.
+typedef struct {
+  // The key algorithm's stable id ("gost2012-256-cryptopro-a", "gost2012-512-tc26-a",
+  // "rsa-2048", "ecdsa-p256"), as `bk_key_store_generate` takes it; absent when the key is
+  // of an algorithm bankkey does not sign with.
+  bk_str algorithm;
+  // A human-readable name ("GOST R 34.10-2012 256 CryptoPro-A"); absent as above.
+  bk_str algorithm_name;
+  // The SubjectPublicKeyInfo algorithm OID.
+  bk_str algorithm_oid;
+  // The parameter set (GOST publicKeyParamSet or EC curve) OID, when there is one.
+  bk_str parameter_set_oid;
+  // Its name ("id-GostR3410-2001-CryptoPro-A-ParamSet", "prime256v1"), when known.
+  bk_str parameter_set_name;
+  // SHA-1 of the subjectPublicKey bits (20 bytes): the key identifier (RFC 5280 method 1),
+  // the CKA_ID of a token key set and the file name of a container's.
+  bk_slice key_id;
+  // The same in uppercase hex.
+  bk_str key_id_hex;
+  // The subjectPublicKey BIT STRING contents (what the paper act prints in hex).
+  bk_slice key_bits;
+  // The SubjectPublicKeyInfo DER.
+  bk_slice spki;
+} bk_key_info;
+
+// One key set: a private key, its public key and (once issued) its certificate, tied by one
+// identifier (the CKA_ID on a token).
+typedef struct {
+  // The identifier (by default the SHA-1 of the public key bits).
+  bk_slice id;
+  // The same in lowercase hex.
+  bk_str id_hex;
+  // The label.
+  bk_str label;
+  // `BK_KEY_SET_*`.
+  uint32_t kind;
+  // The private key is in the store.
+  bool has_private_key;
+  // Retired: kept, but no longer the one in use.
+  bool retired;
+  // Whether the public key is known (then `key` describes it).
+  bool has_public_key;
+  // The public key.
+  bk_key_info key;
+  // The certificate DER, once installed (empty otherwise); `bk_certificate_parse` reads it.
+  bk_slice certificate;
+  // notAfter of the certificate (Unix seconds), 0 without one.
+  int64_t not_after;
+  // The certificate's subject on one line, when there is one.
+  bk_str subject;
+  // What is wrong with the set's stored parts, one line each naming the part (a file of the
+  // container, an object on the token) and the problem — a certificate that does not parse
+  // or holds another key, metadata that does not read, a public key that does not parse.
+  // Empty when every part reads. A damaged set is listed with what could be read, never
+  // hidden or silently repaired, and never chosen as the key set in use by a `bk_client`.
+  const bk_str *damage;
+  // How many lines (0: not damaged).
+  size_t damage_count;
+} bk_key_set;
+
+// One finding: about the module, a token, or one of its key sets.
+typedef struct {
+  // `BK_FINDING_*`.
+  uint32_t kind;
+  // Its machine name ("pin_final_try", "replacement_due").
+  bk_str name;
+  // `BK_SEVERITY_*`: how bad it is.
+  uint32_t severity;
+  // The severity's machine name ("info", "warning", "error").
+  bk_str severity_name;
+  // What support staff tell the user, in Russian («Необходима плановая замена
+  // сертификата»).
+  bk_str ru;
+  // The same in English.
+  bk_str en;
+  // The key set it is about (its identifier), when it is about one.
+  bk_slice key_id;
+  // The same in lowercase hex, when it is about one.
+  bk_str key_id_hex;
+  // Details (a certificate's subject and dates, the token's message), when there are.
+  bk_str detail;
+} bk_finding;
+
+// What the diagnosis found on one token.
+typedef struct {
+  // The token as it described itself before the diagnosis.
+  bk_token_info token;
+  // The user PIN state after the diagnosis (`BK_PIN_STATE_*`; a wrong PIN given changes
+  // it).
+  uint32_t pin_state;
+  // The diagnosis logged in (and out again): private keys were seen.
+  bool logged_in;
+  // The key sets seen (without a login: those with public parts only).
+  const bk_key_set *key_sets;
+  // How many.
+  size_t key_sets_count;
+  // The findings, worst first.
+  const bk_finding *findings;
+  // How many.
+  size_t findings_count;
+} bk_token_diagnosis;
+
+// What the diagnosis found in a module. Owned by the `bk_diagnosis`.
+typedef struct {
+  // The worst severity found anywhere (`BK_SEVERITY_*`), or 0 when nothing was found.
+  uint32_t worst;
+  // The module's slots, each with its token as read.
+  const bk_slot_info *slots;
+  // How many.
+  size_t slots_count;
+  // The tokens present.
+  const bk_token_diagnosis *tokens;
+  // How many.
+  size_t tokens_count;
+  // Findings about the module as a whole (no slot, no token).
+  const bk_finding *findings;
+  // How many.
+  size_t findings_count;
+} bk_diagnosis_info;
+
 // A person: the key's owner or the head who signs beside them.
 typedef struct {
   // "Иванов Иван Иванович".
@@ -774,31 +1027,6 @@ typedef struct {
   // The name on one line ("CN=…, O=…, INN=…").
   bk_str text;
 } bk_name;
-
-// A public key as a certificate, request or key store holds it.
-typedef struct {
-  // The key algorithm's stable id ("gost2012-256-cryptopro-a", "gost2012-512-tc26-a",
-  // "rsa-2048", "ecdsa-p256"), as `bk_key_store_generate` takes it; absent when the key is
-  // of an algorithm bankkey does not sign with.
-  bk_str algorithm;
-  // A human-readable name ("GOST R 34.10-2012 256 CryptoPro-A"); absent as above.
-  bk_str algorithm_name;
-  // The SubjectPublicKeyInfo algorithm OID.
-  bk_str algorithm_oid;
-  // The parameter set (GOST publicKeyParamSet or EC curve) OID, when there is one.
-  bk_str parameter_set_oid;
-  // Its name ("id-GostR3410-2001-CryptoPro-A-ParamSet", "prime256v1"), when known.
-  bk_str parameter_set_name;
-  // SHA-1 of the subjectPublicKey bits (20 bytes): the key identifier (RFC 5280 method 1),
-  // the CKA_ID of a token key set and the file name of a container's.
-  bk_slice key_id;
-  // The same in uppercase hex.
-  bk_str key_id_hex;
-  // The subjectPublicKey BIT STRING contents (what the paper act prints in hex).
-  bk_slice key_bits;
-  // The SubjectPublicKeyInfo DER.
-  bk_slice spki;
-} bk_key_info;
 
 // The issuer's signature tools (issuerSignTool, 1.2.643.100.112).
 typedef struct {
@@ -1057,41 +1285,6 @@ typedef struct {
   void (*release)(void *userdata);
 } bk_signer_callbacks;
 
-// One key set: a private key, its public key and (once issued) its certificate, tied by one
-// identifier (the CKA_ID on a token).
-typedef struct {
-  // The identifier (by default the SHA-1 of the public key bits).
-  bk_slice id;
-  // The same in lowercase hex.
-  bk_str id_hex;
-  // The label.
-  bk_str label;
-  // `BK_KEY_SET_*`.
-  uint32_t kind;
-  // The private key is in the store.
-  bool has_private_key;
-  // Retired: kept, but no longer the one in use.
-  bool retired;
-  // Whether the public key is known (then `key` describes it).
-  bool has_public_key;
-  // The public key.
-  bk_key_info key;
-  // The certificate DER, once installed (empty otherwise); `bk_certificate_parse` reads it.
-  bk_slice certificate;
-  // notAfter of the certificate (Unix seconds), 0 without one.
-  int64_t not_after;
-  // The certificate's subject on one line, when there is one.
-  bk_str subject;
-  // What is wrong with the set's stored parts, one line each naming the part (a file of the
-  // container, an object on the token) and the problem — a certificate that does not parse
-  // or holds another key, metadata that does not read, a public key that does not parse.
-  // Empty when every part reads. A damaged set is listed with what could be read, never
-  // hidden or silently repaired, and never chosen as the key set in use by a `bk_client`.
-  const bk_str *damage;
-  // How many lines (0: not damaged).
-  size_t damage_count;
-} bk_key_set;
-
 // A store's key sets, and warnings about the medium as a whole. Owned by the
 // `bk_key_set_list`.
 typedef struct {
@@ -1104,66 +1297,6 @@ typedef struct {
   // How many.
   size_t warnings_count;
 } bk_key_set_list_info;
-
-// What a token says about itself (CK_TOKEN_INFO, blanks trimmed) and its user PIN.
-typedef struct {
-  // The slot it is in.
-  uint64_t slot_id;
-  // The label.
-  bk_str label;
-  // The serial number: the reliable way to find the token again.
-  bk_str serial;
-  // The model.
-  bk_str model;
-  // The manufacturer.
-  bk_str manufacturer;
-  // The user PIN state (`BK_PIN_STATE_*`; `bk_text(BK_VOCABULARY_PIN_STATE, …)` words it).
-  uint32_t pin_state;
-  // Its machine name ("ok", "to_be_changed", "count_low", "final_try", "locked", ...).
-  bk_str pin_state_name;
-  // CKF_TOKEN_INITIALIZED.
-  bool token_initialized;
-  // CKF_LOGIN_REQUIRED.
-  bool login_required;
-  // CKF_USER_PIN_INITIALIZED.
-  bool user_pin_initialized;
-  // CKF_PROTECTED_AUTHENTICATION_PATH (a PIN pad: the PIN is typed on the device).
-  bool protected_authentication_path;
-  // CKF_WRITE_PROTECTED.
-  bool write_protected;
-  // CKF_SO_PIN_LOCKED.
-  bool so_pin_locked;
-  // The shortest PIN the token takes.
-  uint64_t min_pin_len;
-  // The longest.
-  uint64_t max_pin_len;
-  // Hardware version "major.minor".
-  bk_str hardware_version;
-  // Firmware version "major.minor".
-  bk_str firmware_version;
-} bk_token_info;
-
-// A slot (a reader) and the token in it.
-typedef struct {
-  // The slot ID.
-  uint64_t slot_id;
-  // The slot description (the reader's name).
-  bk_str description;
-  // The slot manufacturer.
-  bk_str manufacturer;
-  // A token is in the slot (then `token` describes it).
-  bool token_present;
-  // The token can be removed (USB token, smart card).
-  bool removable;
-  // A hardware slot.
-  bool hardware;
-  // The token, when present and readable.
-  bool has_token;
-  // The token (zeroed when `has_token` is false).
-  bk_token_info token;
-  // Why the token could not be read, when present but unreadable.
-  bk_str token_error;
-} bk_slot_info;
 
 // A module's slots. Owned by the `bk_slot_list`.
 typedef struct {
@@ -1753,6 +1886,29 @@ bk_status bk_signed_request_pem(const bk_signed_request *signed_request, bk_byte
 // Frees a signed request (NULL: nothing).
 void bk_signed_request_free(bk_signed_request *signed_request);
 
+// Diagnoses every token of the module at `at` (Unix seconds), as support acts on "the token
+// does not work": no reader, no token, a token not initialised, the PIN state (not set,
+// factory PIN, a wrong PIN entered, the final try, locked), certificates without their key
+// and keys without their certificate, expired certificates and those within `window_days`
+// of notAfter (0: 30 days), several qualified keys on one medium. With `pin` (NULL: none) it
+// logs in to each token whose PIN state allows it — never on the final try, never on a
+// locked PIN — and logs out again; a wrong PIN is a finding, not an error (it does count as
+// a wrong try on the token). `*out` receives the diagnosis, a new handle.
+//
+// Errors: the module's own failures (it cannot list its slots): `BK_PKCS11`.
+bk_status bk_pkcs11_module_diagnose(const bk_pkcs11_module *module,
+                                    const uint8_t *pin,
+                                    size_t pin_len,
+                                    int64_t at,
+                                    uint32_t window_days,
+                                    bk_diagnosis **out);
+
+// What the diagnosis found. `*out` stays valid until the diagnosis is freed.
+bk_status bk_diagnosis_get_info(const bk_diagnosis *diagnosis, const bk_diagnosis_info **out);
+
+// Frees a diagnosis (NULL: nothing).
+void bk_diagnosis_free(bk_diagnosis *diagnosis);
+
 // Renders a document into `*out`:
 // - `BK_DOCUMENT_ACT`: from `request` (before the certificate exists), or from `cert` when
 //   `request` is NULL (then with the certificate's serial, issuer and validity);
@@ -2335,7 +2491,8 @@ bk_status bk_key_store_init_user_pin(bk_key_store *store,
 // A value's machine name (`BK_TEXT_NAME`), Russian (`BK_TEXT_RU`) or English (`BK_TEXT_EN`)
 // words, static and NUL-terminated: `bk_text(BK_VOCABULARY_REQUEST_STATUS,
 // BK_REQUEST_STATUS_ACCEPTED_BY_BANK, BK_TEXT_RU)` is «Принят банком». NULL for an unknown
-// vocabulary, value or form, or words the value does not have (verdicts have names only).
+// vocabulary, value or form, or words the value does not have (verdicts and severities have
+// names only).
 const char *bk_text(uint32_t vocabulary,
                     uint32_t code,
                     uint32_t form);

@@ -23,6 +23,7 @@ pub mod bank;
 pub mod buf;
 pub mod client;
 pub mod cms;
+pub mod diagnosis;
 pub mod documents;
 pub mod error;
 mod handle;

@@ -10,7 +10,9 @@
 use std::sync::{Arc, OnceLock};
 
 use bankkey::key::KeyAlgorithm;
-use bankkey::store::pkcs11::{LoginOptions, Pkcs11Module, Pkcs11Token, TokenInfo, TokenSelector};
+use bankkey::store::pkcs11::{
+    LoginOptions, Pkcs11Module, Pkcs11Token, SlotInfo, TokenInfo, TokenSelector,
+};
 use bankkey::store::{FileContainer, KeySet, KeySetKind, KeyStore};
 
 use crate::buf::{self, bk_bytes, bk_slice, bk_str};
@@ -572,7 +574,7 @@ pub unsafe extern "C" fn bk_pkcs11_module_free(module: *mut bk_pkcs11_module) {
     quiet((), || unsafe { handle::free(module) })
 }
 
-fn token_view(a: &mut Arena, t: &TokenInfo) -> bk_token_info {
+pub(crate) fn token_view(a: &mut Arena, t: &TokenInfo) -> bk_token_info {
     bk_token_info {
         slot_id: t.slot_id,
         label: a.str(&t.label),
@@ -591,6 +593,37 @@ fn token_view(a: &mut Arena, t: &TokenInfo) -> bk_token_info {
         max_pin_len: t.max_pin_len,
         hardware_version: a.str(&t.hardware_version),
         firmware_version: a.str(&t.firmware_version),
+    }
+}
+
+/// A slot as C sees it, with its token as read (or why it could not be read).
+pub(crate) fn slot_view(
+    a: &mut Arena,
+    s: &SlotInfo,
+    token: std::result::Result<&TokenInfo, Option<String>>,
+) -> bk_slot_info {
+    let (has_token, token, token_error) = match token {
+        Ok(t) => (true, token_view(a, t), bk_str::NONE),
+        Err(e) => (
+            false,
+            token_absent(),
+            if s.token_present {
+                a.str(e.as_deref().unwrap_or("the token could not be read"))
+            } else {
+                bk_str::NONE
+            },
+        ),
+    };
+    bk_slot_info {
+        slot_id: s.slot_id,
+        description: a.str(&s.description),
+        manufacturer: a.str(&s.manufacturer),
+        token_present: s.token_present,
+        removable: s.removable,
+        hardware: s.hardware,
+        has_token,
+        token,
+        token_error,
     }
 }
 
@@ -637,29 +670,7 @@ pub unsafe extern "C" fn bk_pkcs11_module_slots(
                     Ok(list) => list.iter().find(|t| t.slot_id == s.slot_id).ok_or(None),
                     Err(e) => Err(Some(e.to_string())),
                 };
-                let (has_token, token, token_error) = match token {
-                    Ok(t) => (true, token_view(&mut a, t), bk_str::NONE),
-                    Err(e) => (
-                        false,
-                        token_absent(),
-                        if s.token_present {
-                            a.str(e.as_deref().unwrap_or("the token could not be read"))
-                        } else {
-                            bk_str::NONE
-                        },
-                    ),
-                };
-                bk_slot_info {
-                    slot_id: s.slot_id,
-                    description: a.str(&s.description),
-                    manufacturer: a.str(&s.manufacturer),
-                    token_present: s.token_present,
-                    removable: s.removable,
-                    hardware: s.hardware,
-                    has_token,
-                    token,
-                    token_error,
-                }
+                slot_view(&mut a, s, token)
             })
             .collect();
         let (slots, count) = a.array(items);
