@@ -384,6 +384,27 @@
 // The token cannot be used as it is.
 #define BK_SEVERITY_ERROR 3
 
+// The input holds no readable certificate.
+#define BK_SCAN_GROUP_UNREADABLE 1
+
+// With trust anchors: no valid path to them.
+#define BK_SCAN_GROUP_UNTRUSTED 2
+
+// Past notAfter at the scan's moment.
+#define BK_SCAN_GROUP_EXPIRED 3
+
+// Before notBefore.
+#define BK_SCAN_GROUP_NOT_YET_VALID 4
+
+// An INN, INNLE, OGRN, OGRNIP or SNILS with a wrong check digit or length.
+#define BK_SCAN_GROUP_BAD_IDENTIFIERS 5
+
+// Inside the replacement window: «Необходима плановая замена сертификата».
+#define BK_SCAN_GROUP_REPLACEMENT_DUE 6
+
+// Nothing to do.
+#define BK_SCAN_GROUP_FINE 7
+
 // `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 #define BK_VOCABULARY_KEY_SET_STATUS 1
 
@@ -413,6 +434,9 @@
 
 // A finding's severity (`BK_SEVERITY_*`; names only).
 #define BK_VOCABULARY_SEVERITY 10
+
+// The groups of a scan (`BK_SCAN_GROUP_*`).
+#define BK_VOCABULARY_SCAN_GROUP 11
 
 // `bk_text` form: the stable machine name ("accepted_by_bank", "bad-signature").
 #define BK_TEXT_NAME 0
@@ -489,6 +513,10 @@ typedef struct bk_report bk_report;
 // A PKCS#10 certificate request. Immutable: usable from any thread at once. Free with
 // `bk_request_free`.
 typedef struct bk_request bk_request;
+
+// What `bk_scan` found (a snapshot). Immutable: usable from any thread at once. Free with
+// `bk_scan_result_free`.
+typedef struct bk_scan_result bk_scan_result;
 
 // A CMS SignedData (a `ContentInfo` holding one). Immutable: usable from any thread at
 // once. Free with `bk_signed_data_free`.
@@ -662,8 +690,10 @@ typedef struct {
   int64_t days_left;
 } bk_assessment;
 
-// Bytes owned by a handle: valid until that handle is freed. `len` 0 means absent or empty
-// (`data` may then be NULL).
+// A byte range. In what the library returns (a view), the bytes are owned by a handle and
+// valid until it is freed; `len` 0 means absent or empty (`data` may then be NULL). As an
+// argument (`bk_scan`'s inputs, `bk_verify_many`'s messages), the bytes are the caller's,
+// read during the call and not kept.
 typedef struct {
   // The bytes.
   const uint8_t *data;
@@ -1257,6 +1287,72 @@ typedef struct {
   // unified biometric system; -1: none.
   int64_t identification_kind;
 } bk_request_options;
+
+// What `bk_scan` judges against. Set `struct_size` to `sizeof(bk_scan_options)`; fields are
+// only ever appended.
+typedef struct {
+  // `sizeof(bk_scan_options)` as the caller compiled it.
+  size_t struct_size;
+  // The moment of the judgement, Unix seconds.
+  int64_t at;
+  // The replacement window in days (0: 30).
+  uint32_t window_days;
+  // Trust anchors (and intermediate CAs); none: paths are not checked, and no entry is
+  // `BK_SCAN_GROUP_UNTRUSTED` (nor vouched for: `chain_checked` says so).
+  const bk_certificate *const *trust;
+  // How many.
+  size_t trust_count;
+  // Worker threads: 0 for one per core, 1 for the calling thread alone.
+  uint32_t threads;
+} bk_scan_options;
+
+// One certificate found in one input, judged.
+typedef struct {
+  // The index of the input it came from (an input with several certificates — a PEM
+  // bundle, a CMS — gives several entries).
+  size_t input;
+  // `BK_SCAN_GROUP_*`: the first, worst, group whose condition holds.
+  uint32_t group;
+  // Its machine name ("replacement-due", "bad-identifiers", ...).
+  bk_str group_name;
+  // `BK_KEY_SET_STATUS_*` the certificate gives at the scan's moment; 0 when unreadable.
+  uint32_t key_set_status;
+  // Whether `days_left` is set (not for an unreadable input).
+  bool has_days_left;
+  // Whole days to notAfter, rounded down; negative once expired.
+  int64_t days_left;
+  // The path to the trust anchors was checked (anchors were given).
+  bool chain_checked;
+  // The worst problem (`BK_REASON_*`, the report's order), or 0 for the groups "fine" and
+  // "replacement-due".
+  uint32_t reason;
+  // Its machine name ("expired", "bad-inn-checksum", ...), when there is one.
+  bk_str reason_name;
+  // The worst problem's detail, when there is one.
+  bk_str message;
+  // Why the input could not be read (a status: `BK_MALFORMED_ENCODING`, ...), else `BK_OK`.
+  bk_status error;
+  // The certificate (DER), when read; `bk_scan_result_certificate` gives it as a handle.
+  bk_slice certificate;
+  // Its subject on one line, when read.
+  bk_str subject;
+  // Its serial in uppercase hex, when read.
+  bk_str serial_hex;
+  // Its notAfter, Unix seconds (0 when unreadable).
+  int64_t not_after;
+  // The checks of the subject's identifiers (INN, INNLE, OGRN, OGRNIP, SNILS), in order.
+  const bk_identifier_check *identifiers;
+  // How many.
+  size_t identifiers_count;
+} bk_scan_entry;
+
+// The entries of a scan, in input order. Owned by the `bk_scan_result`.
+typedef struct {
+  // The entries.
+  const bk_scan_entry *entries;
+  // How many.
+  size_t count;
+} bk_scan_result_info;
 
 // The callbacks of a host signer. Set `struct_size` to `sizeof(bk_signer_callbacks)`.
 typedef struct {
@@ -2203,6 +2299,51 @@ bk_status bk_request_build(const bk_subject *subject,
                            const bk_signer *signer,
                            const bk_request_options *options,
                            bk_request **out);
+
+// Reads and judges every certificate of `inputs` (`inputs_count` byte ranges, each a DER or
+// PEM certificate, a PEM bundle, or a CMS SignedData with certificates) at `options->at`, on
+// `options->threads` threads: the group each belongs to, the key-set status it gives, days
+// left, the identifier checks and the worst problem, as the rest of the library judges them
+// (a report, `bk_client_assess`). What cannot be read is an entry (`BK_SCAN_GROUP_UNREADABLE`
+// with its `error`), never a failure of the call: the status says only whether the call
+// itself worked. `*out` receives the result, a new handle; the inputs are not kept.
+//
+// Errors: `BK_NULL_PARAMETER` (field "inputs[i]") for a range with a NULL pointer and a
+// length; `BK_INVALID_INPUT` for `options`.
+bk_status bk_scan(const bk_slice *inputs,
+                  size_t inputs_count,
+                  const bk_scan_options *options,
+                  bk_scan_result **out);
+
+// The entries. `*out` stays valid until the result is freed.
+bk_status bk_scan_result_get_info(const bk_scan_result *result, const bk_scan_result_info **out);
+
+// The `index`-th entry's certificate, as a new handle (every field, the report, PEM).
+//
+// Errors: `BK_INVALID_INPUT` (field "index") past the end or for an unreadable entry.
+bk_status bk_scan_result_certificate(const bk_scan_result *result,
+                                     size_t index,
+                                     bk_certificate **out);
+
+// Frees a scan result (NULL: nothing).
+void bk_scan_result_free(bk_scan_result *result);
+
+// Verifies `count` signatures on `threads` threads (0: one per core, 1: the calling thread):
+// `signatures[i]` over `messages[i]` (the whole message) with `keys[i]` and the key's own
+// algorithm (GOST s‖r, RSA PKCS#1 v1.5 SHA-256, ECDSA DER), as `bk_public_key_verify` does
+// one. `results[i]` (the caller's array of `count`) receives item i's status — `BK_OK`,
+// `BK_BAD_SIGNATURE`, `BK_KEY_MISMATCH`, ... — once every argument was read: the call's own
+// status says only whether it worked. The per-item messages are not kept: verify one item
+// again with `bk_public_key_verify` for its detail.
+//
+// Errors: `BK_NULL_PARAMETER` / `BK_INVALID_HANDLE` naming the item ("keys[i]",
+// "messages[i]").
+bk_status bk_verify_many(const bk_public_key *const *keys,
+                         const bk_slice *messages,
+                         const bk_slice *signatures,
+                         size_t count,
+                         uint32_t threads,
+                         bk_status *results);
 
 // The process-wide limit on the PBKDF2 iteration count of password-protected keys read or
 // written (default 1,000,000): a key file asking for more is refused with

@@ -208,7 +208,7 @@ static int exercise(const char *module_path, unsigned long long slot, const char
     printf("exercise on slot %llu\n", slot);
     /* A token fresh from the factory; the bank's SO initialises it and sets the factory PIN. */
     expect_finding(m, NULL, slot, BK_FINDING_TOKEN_NOT_INITIALIZED, 0);
-    TRY(bk_pkcs11_module_init_token(m, slot, (const uint8_t *)so_pin, strlen(so_pin), "doctor"));
+    TRY(bk_pkcs11_module_init_token(m, slot, (const uint8_t *)so_pin, strlen(so_pin), "bankkey doctor"));
     expect_finding(m, NULL, slot, BK_FINDING_PIN_NOT_INITIALIZED, 0);
     bk_key_store *t = NULL;
     TRY(bk_pkcs11_token_open(m, BK_TOKEN_BY_SLOT, NULL, slot, &t));

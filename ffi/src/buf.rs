@@ -32,8 +32,10 @@ pub struct bk_bytes {
     pub len: usize,
 }
 
-/// Bytes owned by a handle: valid until that handle is freed. `len` 0 means absent or empty
-/// (`data` may then be NULL).
+/// A byte range. In what the library returns (a view), the bytes are owned by a handle and
+/// valid until it is freed; `len` 0 means absent or empty (`data` may then be NULL). As an
+/// argument (`bk_scan`'s inputs, `bk_verify_many`'s messages), the bytes are the caller's,
+/// read during the call and not kept.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct bk_slice {
@@ -154,6 +156,31 @@ pub(crate) unsafe fn bytes<'a>(data: *const u8, len: usize, param: &str) -> Resu
     }
     // SAFETY: the caller passes len readable bytes.
     Ok(unsafe { std::slice::from_raw_parts(data, len) })
+}
+
+/// `count` byte ranges the caller passes as an array of [`bk_slice`], each checked like
+/// [`bytes`] (a NULL pointer with a length is refused, naming `param[i]`).
+///
+/// # Safety
+/// `v` is NULL or points to `count` ranges, each as [`bytes`] requires.
+pub(crate) unsafe fn slices<'a>(
+    v: *const bk_slice,
+    count: usize,
+    param: &str,
+) -> Result<Vec<&'a [u8]>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    if v.is_null() {
+        return Err(Fail::null(param));
+    }
+    // SAFETY: the caller passes `count` ranges.
+    let ranges = unsafe { std::slice::from_raw_parts(v, count) };
+    ranges
+        .iter()
+        .enumerate()
+        .map(|(i, r)| unsafe { bytes(r.data, r.len, &format!("{param}[{i}]")) })
+        .collect()
 }
 
 /// A NUL-terminated UTF-8 string argument.

@@ -31,6 +31,7 @@ pub mod keyfile;
 pub mod pki;
 pub mod report;
 pub mod request;
+pub mod scan;
 pub mod signer;
 pub mod status;
 pub mod store;

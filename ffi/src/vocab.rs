@@ -8,6 +8,7 @@ use std::ffi::c_char;
 use bankkey::bank::RejectReason;
 use bankkey::lifecycle::{Flow, KeySetStatus, QesStatus, RequestStatus};
 use bankkey::report::{Reason, Verdict};
+use bankkey::scan::Group;
 use bankkey::store::pkcs11::PinState;
 use bankkey::store::pkcs11::diagnosis::{FindingKind, Severity};
 
@@ -182,6 +183,21 @@ pub const BK_SEVERITY_WARNING: u32 = 2;
 /// The token cannot be used as it is.
 pub const BK_SEVERITY_ERROR: u32 = 3;
 
+/// The input holds no readable certificate.
+pub const BK_SCAN_GROUP_UNREADABLE: u32 = 1;
+/// With trust anchors: no valid path to them.
+pub const BK_SCAN_GROUP_UNTRUSTED: u32 = 2;
+/// Past notAfter at the scan's moment.
+pub const BK_SCAN_GROUP_EXPIRED: u32 = 3;
+/// Before notBefore.
+pub const BK_SCAN_GROUP_NOT_YET_VALID: u32 = 4;
+/// An INN, INNLE, OGRN, OGRNIP or SNILS with a wrong check digit or length.
+pub const BK_SCAN_GROUP_BAD_IDENTIFIERS: u32 = 5;
+/// Inside the replacement window: «Необходима плановая замена сертификата».
+pub const BK_SCAN_GROUP_REPLACEMENT_DUE: u32 = 6;
+/// Nothing to do.
+pub const BK_SCAN_GROUP_FINE: u32 = 7;
+
 /// `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 pub const BK_VOCABULARY_KEY_SET_STATUS: u32 = 1;
 /// Flows (`BK_FLOW_*`).
@@ -202,6 +218,8 @@ pub const BK_VOCABULARY_VERDICT: u32 = 8;
 pub const BK_VOCABULARY_FINDING: u32 = 9;
 /// A finding's severity (`BK_SEVERITY_*`; names only).
 pub const BK_VOCABULARY_SEVERITY: u32 = 10;
+/// The groups of a scan (`BK_SCAN_GROUP_*`).
+pub const BK_VOCABULARY_SCAN_GROUP: u32 = 11;
 
 /// `bk_text` form: the stable machine name ("accepted_by_bank", "bad-signature").
 pub const BK_TEXT_NAME: u32 = 0;
@@ -269,6 +287,9 @@ fn words(
             FindingKind::en,
         ),
         BK_VOCABULARY_SEVERITY => Severity::from_code(code).map(|v| (v.as_str(), None, None)),
+        BK_VOCABULARY_SCAN_GROUP => {
+            all(Group::from_code(code), Group::as_str, Group::ru, Group::en)
+        }
         _ => None,
     }
 }
@@ -358,6 +379,7 @@ mod tests {
         check(BK_VOCABULARY_REPORT_REASON, "BK_REASON_", Reason::ALL.len());
         check(BK_VOCABULARY_FINDING, "BK_FINDING_", FindingKind::ALL.len());
         check(BK_VOCABULARY_SEVERITY, "BK_SEVERITY_", Severity::ALL.len());
+        check(BK_VOCABULARY_SCAN_GROUP, "BK_SCAN_GROUP_", Group::ALL.len());
     }
 
     #[test]
