@@ -2064,7 +2064,7 @@ uint64_t bk_last_error_ckr(void);
 // PFX encryption, GOST R 34.10-2001 keys); `BK_INVALID_INPUT` (field "pfx") for a PFX
 // without a key or with several; `BK_PRECONDITION_FAILED` when the key is already there or
 // the store takes no imported keys (a CryptoPro container).
-bk_status bk_key_store_import_pfx(const bk_key_store *store,
+bk_status bk_key_store_import_pfx(bk_key_store *store,
                                   const uint8_t *pfx,
                                   size_t pfx_len,
                                   const uint8_t *password,
@@ -2105,7 +2105,7 @@ bk_status bk_cryptopro_container_open(const char *path,
 // with it into `store` as a key set labelled `label`; writes its identifier to `*id`.
 //
 // Errors: those of `bk_cryptopro_container_open` and of `bk_key_store_import_pfx`'s import.
-bk_status bk_key_store_import_cryptopro(const bk_key_store *store,
+bk_status bk_key_store_import_cryptopro(bk_key_store *store,
                                         const char *path,
                                         const uint8_t *pin,
                                         size_t pin_len,
