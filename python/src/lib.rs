@@ -11,6 +11,7 @@ mod cms;
 mod convert;
 mod documents;
 mod errors;
+mod keyfile;
 mod keys;
 mod lifecycle;
 mod pki;
@@ -34,6 +35,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<cms::SignedRequest>()?;
     m.add_class::<report::Report>()?;
     m.add_function(wrap_pyfunction!(report::inspect, m)?)?;
+    m.add_function(wrap_pyfunction!(report::inspect_path, m)?)?;
     m.add_function(wrap_pyfunction!(report::reason_text, m)?)?;
     m.add_class::<scan::ScanEntry>()?;
     m.add_function(wrap_pyfunction!(scan::scan, m)?)?;
@@ -54,6 +56,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stores::Pkcs11Module>()?;
     m.add_class::<stores::Token>()?;
     m.add_class::<stores::FileContainer>()?;
+    m.add_class::<keyfile::CryptoProContainer>()?;
+    m.add_class::<keyfile::CryptoProStore>()?;
     m.add_function(wrap_pyfunction!(lifecycle::vocabulary, m)?)?;
     m.add_class::<lifecycle::Regeneration>()?;
     m.add_class::<lifecycle::Client>()?;
