@@ -66,6 +66,7 @@ programs=(
     "test_callbacks|tests/c/test_callbacks.c|c|"
     "test_qes|tests/c/test_qes.c|c|"
     "test_lifecycle|tests/c/test_lifecycle.c|c|"
+    "test_batch|tests/c/test_batch.c|c|"
     "paper_acts|examples/cpp/paper_acts.cpp|cpp|"
 )
 # What is run: label|program|token. Runs without a token go two at a time (the machine's two
@@ -83,6 +84,7 @@ runs=(
     "test_callbacks|test_callbacks|"
     "test_qes|test_qes|"
     "test_lifecycle|test_lifecycle|"
+    "test_batch|test_batch|"
     "paper_acts (C++)|paper_acts|"
 )
 need_module() { # variable description
@@ -108,7 +110,7 @@ fixtures="$root/core/tests/fixtures/openssl"
 fresh() { mktemp -u "$tmp/work.XXXXXX"; }
 args_of() { # label
     case "$1" in
-        test_objects) echo "$fixtures" ;;
+        test_objects | test_batch) echo "$fixtures" ;;
         test_keyfile) echo "$root/tests/realworld $(fresh)" ;;
         "remote_regeneration (file container)") echo "$fixtures/gost2012_256-A $(fresh)" ;;
         "remote_regeneration (SoftHSM GOST token)")

@@ -386,12 +386,12 @@ pub unsafe extern "C" fn bk_request_parse(
 /// The request's fields. `*out` stays valid until the request is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_request_get_info(
-    req: *const bk_request,
+    request: *const bk_request,
     out: *mut *const bk_request_info,
 ) -> bk_status {
     boundary("bk_request_get_info", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(req, "req") }?;
+        let h = unsafe { handle::get(request, "request") }?;
         let v = h.view.get_or_init(|| request_view(&h.req));
         out.set(&v.c);
         Ok(())
@@ -400,9 +400,9 @@ pub unsafe extern "C" fn bk_request_get_info(
 
 /// Verifies the request's self-signature (`BK_BAD_SIGNATURE` when it does not verify).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_request_verify(req: *const bk_request) -> bk_status {
+pub unsafe extern "C" fn bk_request_verify(request: *const bk_request) -> bk_status {
     boundary("bk_request_verify", || {
-        let h = unsafe { handle::get(req, "req") }?;
+        let h = unsafe { handle::get(request, "request") }?;
         h.req.verify()?;
         Ok(())
     })
@@ -410,10 +410,13 @@ pub unsafe extern "C" fn bk_request_verify(req: *const bk_request) -> bk_status 
 
 /// The request as PEM (`CERTIFICATE REQUEST`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_request_pem(req: *const bk_request, out: *mut bk_bytes) -> bk_status {
+pub unsafe extern "C" fn bk_request_pem(
+    request: *const bk_request,
+    out: *mut bk_bytes,
+) -> bk_status {
     boundary("bk_request_pem", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(req, "req") }?;
+        let h = unsafe { handle::get(request, "request") }?;
         out.set(bk_bytes::from_string(h.req.to_pem()));
         Ok(())
     })
@@ -421,8 +424,8 @@ pub unsafe extern "C" fn bk_request_pem(req: *const bk_request, out: *mut bk_byt
 
 /// Frees a request (NULL: nothing).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_request_free(req: *mut bk_request) {
-    quiet((), || unsafe { handle::free(req) })
+pub unsafe extern "C" fn bk_request_free(request: *mut bk_request) {
+    quiet((), || unsafe { handle::free(request) })
 }
 
 pub(crate) fn public_key_handle(key: PublicKey) -> *mut bk_public_key {

@@ -156,6 +156,51 @@ int main(int argc, char **argv) {
     CHECK(bk_key_store_signer(wrong, id2.data, id2.len, &nope) == BK_WRONG_PASSWORD, "a wrong password shows on use");
     bk_key_store_free(wrong);
 
+    /* One damaged file (the copy's certificate overwritten): the set is still listed, with
+     * what could be read and a line naming the file; a client never takes it as the set in use. */
+    {
+        char name[128];
+        bk_key_set_list *l = NULL;
+        MUST(bk_file_container_open(copy, (const uint8_t *)"pw", 2, 0, &backup));
+        MUST(bk_key_store_key_sets(backup, &l));
+        const bk_key_set_list_info *li = NULL;
+        MUST(bk_key_set_list_get_info(l, &li));
+        CHECK(li->count == 1 && li->items[0].damage_count == 0, "an intact copy has no damage");
+        snprintf(name, sizeof name, "%.*s.crt", (int)li->items[0].id_hex.len, li->items[0].id_hex.ptr);
+        bk_key_set_list_free(l);
+        char *crt = path_join(copy, name);
+        FILE *f = fopen(crt, "w");
+        CHECK(f != NULL, "the copy's certificate file is there");
+        if (f != NULL) {
+            fputs("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", f);
+            fclose(f);
+        }
+        MUST(bk_key_store_key_sets(backup, &l));
+        MUST(bk_key_set_list_get_info(l, &li));
+        CHECK(li->count == 1, "the damaged set is listed, not hidden");
+        const bk_key_set *k = &li->items[0];
+        CHECK(k->damage_count == 1 && k->damage[0].ptr != NULL && strstr(k->damage[0].ptr, name) != NULL,
+              "its damage names the file");
+        CHECK(k->has_private_key && k->certificate.len == 0, "what could be read is there");
+        int warned = 0;
+        for (size_t w = 0; w < li->warnings_count; w++) {
+            warned |= strstr(li->warnings[w].ptr, name) != NULL;
+        }
+        CHECK(warned, "the medium's warnings name it too");
+        bk_key_set_list_free(l);
+        char *dj = path_join(argv[2], "damaged.sqlite");
+        bk_client *dc = NULL;
+        MUST(bk_client_open(backup, dj, AT, &dc));
+        bk_assessment da;
+        MUST(bk_client_assess(dc, AT, 0, &da));
+        CHECK(!da.has_key_set && da.status == BK_KEY_SET_STATUS_INITIAL_GENERATION_REQUIRED,
+              "a damaged set is never the one in use");
+        bk_client_free(dc);
+        bk_key_store_free(backup);
+        free(dj);
+        free(crt);
+    }
+
     /* The client over it: a request cancelled, then one rejected by the bank. */
     char *journal = path_join(argv[2], "journal.sqlite");
     bk_client *client = NULL;
