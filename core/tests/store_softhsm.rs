@@ -493,3 +493,21 @@ fn an_unreadable_certificate_object_is_reported_and_the_rest_stays_usable() {
     assert_eq!(a.key_set.unwrap().id, good.id);
     token.signer(&bad.id).unwrap().sign(b"still there").unwrap();
 }
+
+/// Least privilege (issue 13): RSA and EC keys made by the library sign and nothing else, read
+/// back from SoftHSM as it stored them.
+#[test]
+fn generated_keys_sign_and_nothing_else() {
+    let _g = lock();
+    let Some(path) = softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let label = unique("least");
+    let token = fresh_token(&module, &label, USER_PIN);
+    token
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    for spec in [TokenKeySpec::Rsa { bits: 2048 }, TokenKeySpec::EcdsaP256] {
+        let set = token.generate_key_pair(&spec, "least").unwrap();
+        assert_least_privilege(&path, Slot::Label(&label), USER_PIN, &set.id, &spec.name());
+    }
+}

@@ -202,6 +202,19 @@ pub trait Journal: Send {
 
     /// Every event, in `seq` order.
     fn events(&self) -> Result<Vec<Event>>;
+
+    /// Holds off every other client of this journal — in other processes and other
+    /// threads — until the returned value is dropped. The [`Client`](super::Client) holds it
+    /// for each step and while it opens, so that a step another client is making is never
+    /// taken for one a crash left half-done (and undone under its feet), and so that each
+    /// step starts from the journal as it is. A crash releases it.
+    ///
+    /// The default holds nothing: enough for a journal only one client uses at a time. A
+    /// host whose journal several processes share implements it (a lock file, a database
+    /// lock).
+    fn hold(&self) -> Result<Option<Box<dyn Send>>> {
+        Ok(None)
+    }
 }
 
 /// The schema version written to SQLite's `user_version`.
@@ -237,6 +250,8 @@ pub struct SqliteJournal {
     conn: Connection,
     /// Why the journal cannot be written, when it is on a read-only medium.
     read_only: Option<String>,
+    /// The lock file beside the journal (`<journal>.lock`) that [`Journal::hold`] locks.
+    lock_path: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for SqliteJournal {
@@ -285,9 +300,12 @@ impl SqliteJournal {
                     .map_err(|e| db_error("creating the schema", e))
             },
         )?;
+        let mut lock_path = path.as_ref().as_os_str().to_owned();
+        lock_path.push(".lock");
         Ok(SqliteJournal {
             conn: opened.conn,
             read_only: opened.read_only,
+            lock_path: lock_path.into(),
         })
     }
 
@@ -307,6 +325,31 @@ fn seq_to_sql(seq: u64) -> Result<i64> {
 }
 
 impl Journal for SqliteJournal {
+    /// An exclusive lock (`flock` on Unix, `LockFileEx` on Windows) on `<journal>.lock`,
+    /// created `0600` beside the journal; nothing on a read-only medium, where nobody writes.
+    fn hold(&self) -> Result<Option<Box<dyn Send>>> {
+        if self.read_only.is_some() {
+            return Ok(None);
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&self.lock_path).map_err(|e| {
+            Error::new(
+                ErrorKind::Storage,
+                format!("journal lock {}: {e}", self.lock_path.display()),
+            )
+        })?;
+        file.lock().map_err(|e| {
+            Error::new(
+                ErrorKind::Storage,
+                format!("locking {}: {e}", self.lock_path.display()),
+            )
+        })?;
+        Ok(Some(Box::new(file)))
+    }
+
     fn append(&mut self, e: &Event) -> Result<()> {
         let at = e
             .at

@@ -541,15 +541,21 @@ impl KeyStore for FileContainer {
         let _lock = self.lock_exclusive()?;
         let mut found = false;
         // The private key first: a half-done delete leaves a public key, never a lone key.
+        // Each removal is made durable before the next: a file system may otherwise keep any
+        // subset of them after a power loss (the power-loss test found a key left without its
+        // metadata when the removals were synced once, at the end).
         for ext in ["key", "crt", "pub", "json"] {
             let path = self.file(&name, ext);
             match fs::remove_file(&path) {
-                Ok(()) => found = true,
+                Ok(()) => {
+                    trace::record(|| trace::Step::Remove(path.clone()));
+                    sync_dir(&self.dir)?;
+                    found = true
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(io_error(e, "deleting a key set", &path)),
             }
         }
-        sync_dir(&self.dir)?;
         if found {
             Ok(())
         } else {
@@ -586,10 +592,13 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(|e| io_error(e, "creating a temporary file", &temp))?;
         f.write_all(bytes)
             .map_err(|e| io_error(e, "writing a temporary file", &temp))?;
+        trace::record(|| trace::Step::Write(temp.clone(), bytes.to_vec()));
         f.sync_all()
             .map_err(|e| io_error(e, "flushing a temporary file", &temp))?;
+        trace::record(|| trace::Step::SyncFile(temp.clone()));
         drop(f);
         fs::rename(&temp, path).map_err(|e| io_error(e, "replacing a file", path))?;
+        trace::record(|| trace::Step::Rename(temp.clone(), path.to_path_buf()));
         sync_dir(dir)
     })();
     if result.is_err() {
@@ -620,7 +629,67 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(|e| io_error(e, "flushing the directory", dir))?;
     #[cfg(not(unix))]
     let _ = dir;
+    trace::record(|| trace::Step::SyncDir(dir.to_path_buf()));
     Ok(())
+}
+
+/// The container's file-system steps, recorded for the power-loss test (RELIABILITY.md, "Power
+/// loss"): with the cargo feature `failpoints` a thread can [`start`](trace::start) recording
+/// every step that decides what survives a power loss — a file's bytes written, a file
+/// fsync'd, a rename, a removal, a directory fsync'd — and [`take`](trace::take) them. Without
+/// the feature, recording compiles to nothing.
+pub mod trace {
+    use std::path::PathBuf;
+
+    /// One step, in the order the container made it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Step {
+        /// A new file written (not yet durable): its path and bytes.
+        Write(PathBuf, Vec<u8>),
+        /// The file's bytes fsync'd (durable, its name not yet).
+        SyncFile(PathBuf),
+        /// A rename (not yet durable).
+        Rename(PathBuf, PathBuf),
+        /// A removal (not yet durable).
+        Remove(PathBuf),
+        /// The directory fsync'd: its names are durable.
+        SyncDir(PathBuf),
+    }
+
+    #[cfg(feature = "failpoints")]
+    thread_local! {
+        static STEPS: std::cell::RefCell<Option<Vec<Step>>> = const { std::cell::RefCell::new(None) };
+    }
+
+    /// Starts recording this thread's steps (forgetting earlier ones).
+    pub fn start() {
+        #[cfg(feature = "failpoints")]
+        STEPS.with(|s| *s.borrow_mut() = Some(Vec::new()));
+    }
+
+    /// The steps recorded since [`start`]; recording goes on.
+    pub fn take() -> Vec<Step> {
+        #[cfg(feature = "failpoints")]
+        return STEPS.with(|s| {
+            s.borrow_mut()
+                .as_mut()
+                .map(std::mem::take)
+                .unwrap_or_default()
+        });
+        #[cfg(not(feature = "failpoints"))]
+        Vec::new()
+    }
+
+    /// Records a step when this thread records.
+    #[cfg_attr(not(feature = "failpoints"), allow(unused_variables))]
+    pub(crate) fn record(step: impl FnOnce() -> Step) {
+        #[cfg(feature = "failpoints")]
+        STEPS.with(|s| {
+            if let Some(v) = s.borrow_mut().as_mut() {
+                v.push(step())
+            }
+        });
+    }
 }
 
 /// Whether opening a file read-write failed because the medium (or the directory) does not

@@ -13,6 +13,7 @@ mod file;
 pub mod pkcs11;
 
 pub use file::FileContainer;
+pub use file::trace as file_trace;
 
 use crate::key::{KeyAlgorithm, PublicKey, Signer, SoftwareKey};
 use crate::{Error, ErrorKind, Result};

@@ -14,7 +14,7 @@ use der::{Decode, Encode};
 use super::error::from_cryptoki;
 use super::keygen::read_spki;
 use super::pubkey;
-use super::token::{Pkcs11Token, TokenInner};
+use super::token::{Pkcs11Token, TokenInner, gone};
 use crate::store::{KeySet, RETIRED_PREFIX};
 use crate::{Error, ErrorKind, Result};
 
@@ -43,7 +43,50 @@ fn id_and_label(inner: &TokenInner, s: &Session, h: ObjectHandle) -> Result<(Vec
     Ok((id, label))
 }
 
+/// The key sets by CKA_ID, with the public key of an interrupted generation beside its
+/// private key (see [`interrupted`]).
 fn groups(inner: &TokenInner, s: &Session) -> Result<BTreeMap<Vec<u8>, Group>> {
+    let mut map = raw_groups(inner, s)?;
+    for (temporary, key_id) in interrupted(inner, s, &map) {
+        if let Some(g) = map.remove(&temporary) {
+            map.entry(key_id).or_default().public = g.public;
+        }
+    }
+    Ok(map)
+}
+
+/// Public keys left under the temporary CKA_ID of a generation the token's removal
+/// interrupted (keygen's `finish` sets the private key's CKA_ID first): a public key alone
+/// under its CKA_ID whose own key id (SHA-1 of its bits) is the CKA_ID of a private key
+/// without a public key. (temporary CKA_ID, key id) pairs.
+fn interrupted(
+    inner: &TokenInner,
+    s: &Session,
+    map: &BTreeMap<Vec<u8>, Group>,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let alone = |g: &Group| g.private.is_some() && g.public.is_none();
+    if !map.values().any(alone) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (id, g) in map {
+        let (None, Some(h), true) = (g.private, g.public, g.certificates.is_empty()) else {
+            continue;
+        };
+        let Ok(spki) = read_spki(inner, s, h.handle()) else {
+            continue;
+        };
+        let Ok(key_id) = pubkey::key_id(&spki) else {
+            continue;
+        };
+        if key_id[..] != id[..] && map.get(&key_id[..]).is_some_and(alone) {
+            out.push((id.clone(), key_id.to_vec()));
+        }
+    }
+    out
+}
+
+fn raw_groups(inner: &TokenInner, s: &Session) -> Result<BTreeMap<Vec<u8>, Group>> {
     let mut map: BTreeMap<Vec<u8>, Group> = BTreeMap::new();
     for h in find(s, ObjectClass::PRIVATE_KEY)? {
         let (id, label) = id_and_label(inner, s, h)?;
@@ -83,6 +126,8 @@ fn to_key_set(inner: &TokenInner, s: &Session, id: Vec<u8>, g: &Group) -> Result
         Some(Ok(spki)) => Some(spki),
         // Gone meanwhile (another process rewrote it): the listing is made again.
         Some(Err(e)) if e.ckr() == Some(CKR_OBJECT_HANDLE_INVALID as u64) => return Err(e),
+        // The token went: not damage (a certificate would then look like another key's).
+        Some(Err(e)) if gone(&e) => return Err(e),
         Some(Err(e)) => {
             damage.push(format!(
                 "public key object: does not read ({})",
@@ -168,6 +213,25 @@ impl Pkcs11Token {
                 other => return other,
             }
         }
+    }
+
+    /// Finishes the key generations a removal interrupted between the two CKA_ID changes
+    /// (see [`interrupted`]): the public key gets its private key's CKA_ID. Called at login,
+    /// the first moment private keys are visible and objects writable; returns how many.
+    pub(crate) fn finish_interrupted_generations(&self) -> Result<usize> {
+        let inner = &self.inner;
+        let _objects = inner.write_objects();
+        inner.with_session(|s| {
+            let map = raw_groups(inner, s)?;
+            let pairs = interrupted(inner, s, &map);
+            for (temporary, key_id) in &pairs {
+                if let Some(h) = map.get(temporary).and_then(|g| g.public) {
+                    s.update_attributes(h, &[Attribute::Id(key_id.clone())])
+                        .map_err(|e| from_cryptoki(e, "finishing an interrupted generation"))?;
+                }
+            }
+            Ok(pairs.len())
+        })
     }
 
     /// The key set holding `cert_der`, or whose public key is the certificate's.
