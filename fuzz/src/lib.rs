@@ -716,8 +716,7 @@ pub fn inspect(data: &[u8]) {
         at: Some(t0()),
         trust: vec![fixture_ca().clone()],
         password: Some(zeroize::Zeroizing::new(PASSWORD.to_vec())),
-        expected_key: None,
-        content: None,
+        ..Options::default()
     };
     let r = report::inspect(data, &options);
     let _ = r.to_json();
