@@ -5,13 +5,15 @@
 //!
 //! ```text
 //! cargo run --release -p bankkey --example tsl -- TSLExt.xml --ministry ROOT.pem [--ministry ...]
-//!     [--at RFC3339] [--previous-version N]
+//!     [--crl MINISTRY.crl ...] [--at RFC3339] [--previous-version N]
 //! cargo run --release -p bankkey --example tsl -- TSLExt.xml --unsigned
 //! ```
 //!
 //! `--ministry` may be repeated, each file PEM (several certificates) or DER: the Ministry's
 //! root certificates (or its list-signing certificate), obtained out of band and checked by
-//! their thumbprint. `--unsigned` reads the list without verifying anything (the verdict is
+//! their thumbprint. `--crl` (repeated; DER or PEM) gives the Ministry's CRLs, against which
+//! the signer's path is checked for revocation; without it that check is not made and a
+//! warning says so. `--unsigned` reads the list without verifying anything (the verdict is
 //! then `unverified`). Exit code: 0 when the list can be used (verdict `valid`), 1 when it
 //! cannot (`invalid` with the error's kind as `reason`, `stale`, `unverified`), 2 on usage
 //! errors. See ARCHITECTURE, "The accredited-CA list and its signature".
@@ -19,16 +21,16 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use bankkey::bank::QesPolicy;
 use bankkey::bank::tsl::TrustedList;
+use bankkey::bank::{Crl, QesPolicy};
 use bankkey::pki::Certificate;
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-const USAGE: &str = "usage: tsl FILE (--ministry CERT.pem ... | --unsigned) [--at RFC3339] \
-                     [--previous-version N]";
+const USAGE: &str = "usage: tsl FILE (--ministry CERT.pem ... | --unsigned) [--crl FILE ...] \
+                     [--at RFC3339] [--previous-version N]";
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("tsl: {msg}\n{USAGE}");
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
     let mut unsigned = false;
     let mut at = OffsetDateTime::now_utc();
     let mut previous = None;
+    let mut crls: Vec<Crl> = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--ministry" => {
@@ -78,6 +81,18 @@ fn main() -> ExitCode {
                 }
             }
             "--unsigned" => unsigned = true,
+            "--crl" => {
+                let Some(v) = args.next() else {
+                    return usage("--crl needs a file");
+                };
+                match std::fs::read(&v)
+                    .map_err(bankkey::Error::from)
+                    .and_then(|b| Crl::from_der_or_pem(&b))
+                {
+                    Ok(c) => crls.push(c),
+                    Err(e) => return usage(&format!("--crl {v}: {e}")),
+                }
+            }
             "--at" => {
                 let Some(v) = args.next() else {
                     return usage("--at needs a time");
@@ -118,10 +133,23 @@ fn main() -> ExitCode {
         TrustedList::load_signed(&file, &ministry, at)
     };
     let mut out = json!({ "file": file, "at": rfc3339(at) });
-    let list = match loaded.and_then(|l| match previous {
-        Some(p) => l.check_not_older_than(p).map(|()| l),
-        None => Ok(l),
-    }) {
+    let mut relied_on: Vec<Value> = Vec::new();
+    let checked = loaded.and_then(|l| {
+        if let Some(p) = previous {
+            l.check_not_older_than(p)?;
+        }
+        if let (Some(sig), false) = (l.signature(), crls.is_empty()) {
+            for c in sig.check_revocation(&crls, at)? {
+                relied_on.push(json!({
+                    "issuer": c.issuer().to_string(),
+                    "this_update": rfc3339(c.this_update()),
+                    "next_update": c.next_update().map_or(Value::Null, rfc3339),
+                }));
+            }
+        }
+        Ok(l)
+    });
+    let list = match checked {
         Ok(l) => l,
         Err(e) => {
             out["verdict"] = "invalid".into();
@@ -168,6 +196,16 @@ fn main() -> ExitCode {
         }),
         None => Value::Null,
     };
+    let mut warnings: Vec<&str> = Vec::new();
+    if list.signature().is_some() {
+        out["revocation"] = if crls.is_empty() {
+            warnings.push("the signer's revocation was not checked (no --crl)");
+            Value::Null
+        } else {
+            json!({ "crls": relied_on })
+        };
+    }
+    out["warnings"] = warnings.into();
     let (verdict, code) = if unsigned {
         ("unverified", 1)
     } else if stale {

@@ -8,16 +8,17 @@ mod bank_support;
 
 use bank_support::*;
 use bankkey::ErrorKind;
+use bankkey::bank::Crl;
 use bankkey::bank::qes::{QesPolicy, check_qualified, check_qualified_with};
 use bankkey::bank::tsl::TrustedList;
 use bankkey::gost::ParamSet;
 use bankkey::gost::streebog::Streebog;
 use bankkey::key::{KeyAlgorithm, Signer, SoftwareKey};
-use bankkey::pki::{CertificateBuilder, KeyUsageBit};
+use bankkey::pki::{CertificateBuilder, CrlBuilder, KeyUsageBit, RevocationReason};
 use bankkey::xml::c14n::{Method, canonicalize};
 use bankkey::xmldsig::{self, SignOptions};
 use base64ct::Encoding;
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 
 fn list_xml() -> (String, (SoftwareKey, bankkey::pki::Certificate)) {
     let ca = accredited_ca("Тестовый аккредитованный УЦ");
@@ -248,6 +249,101 @@ fn the_signer_must_chain_to_the_ministry_and_may_sign() {
     )
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
+fn the_signers_revocation_is_checked_against_the_ministrys_crls() {
+    let m = ministry();
+    let list = m.read(&list_xml().0);
+    let sig = list.signature().unwrap();
+    let crl = |issuer: &(SoftwareKey, bankkey::pki::Certificate),
+               revoked: Option<OffsetDateTime>,
+               this: OffsetDateTime,
+               next: OffsetDateTime| {
+        let mut b = CrlBuilder::new(this, next, 7);
+        if let Some(at) = revoked {
+            b = b.revoke(
+                m.signer.1.serial(),
+                at,
+                Some(RevocationReason::KeyCompromise),
+            );
+        }
+        Crl::from_der(&b.sign(&issuer.1, &issuer.0).unwrap()).unwrap()
+    };
+    let fresh = |revoked| {
+        crl(
+            &m.root,
+            revoked,
+            now() - Duration::hours(1),
+            now() + Duration::days(7),
+        )
+    };
+    // A fresh CRL of the root that does not list the signer: the CRL relied on is returned.
+    let good = fresh(None);
+    let older = crl(
+        &m.root,
+        None,
+        now() - Duration::days(3),
+        now() + Duration::days(4),
+    );
+    let crls = [older.clone(), good.clone()];
+    assert_eq!(sig.check_revocation(&crls, now()).unwrap(), [&good]);
+    // Revoked before `at`: Revoked; revoked after it: not yet.
+    let revoked = fresh(Some(now() - Duration::minutes(30)));
+    let e = sig
+        .check_revocation(std::slice::from_ref(&revoked), now())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Revoked, "{e}");
+    assert!(e.message().contains("list's signing path"), "{e}");
+    // A fresh CRL that lists it wins over one that does not.
+    let e = sig
+        .check_revocation(&[good.clone(), revoked.clone()], now())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Revoked, "{e}");
+    let later = fresh(Some(now() + Duration::minutes(30)));
+    sig.check_revocation(std::slice::from_ref(&later), now())
+        .unwrap();
+    // No CRL, a stale one, one signed by another CA, one whose signature was altered: the
+    // check cannot be made.
+    let other = ca_from("Другой УЦ", now() - Duration::days(10));
+    let mut altered = good.der().to_vec();
+    let n = altered.len();
+    altered[n - 5] ^= 1;
+    let altered = Crl::from_der(&altered).unwrap();
+    for crls in [
+        vec![],
+        vec![crl(
+            &m.root,
+            None,
+            now() - Duration::days(10),
+            now() - Duration::days(3),
+        )],
+        vec![crl(
+            &other,
+            None,
+            now() - Duration::hours(1),
+            now() + Duration::days(7),
+        )],
+        vec![altered],
+    ] {
+        let e = sig.check_revocation(&crls, now()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::VerificationUnavailable, "{e}");
+    }
+    // The signing certificate pinned itself: nothing below the anchor to look up.
+    let pinned = TrustedList::from_signed_xml(
+        &m.sign(&list_xml().0),
+        std::slice::from_ref(&m.signer.1),
+        now(),
+    )
+    .unwrap();
+    assert!(
+        pinned
+            .signature()
+            .unwrap()
+            .check_revocation(&[], now())
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// A signature made "by hand" in the test: `SignedInfo` with one reference to `uri` whose

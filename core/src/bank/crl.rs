@@ -208,3 +208,66 @@ impl Crl {
             .map_err(|e| e.context("CRL signature"))
     }
 }
+
+/// Checks that `cert`, issued by `issuer`, is not revoked at `at` according to the CRLs given,
+/// and returns the newest CRL relied on. Only the CRLs `issuer` signed count
+/// ([`Crl::verify_issued_by`]), and of those only the ones fresh at `at`; none of them may
+/// list `cert` as revoked at or before `at`.
+///
+/// Errors: [`ErrorKind::VerificationUnavailable`] when no CRL signed by `issuer` is given or
+/// none is fresh at `at` (retriable: fetch a newer CRL); [`ErrorKind::Revoked`].
+pub fn check_not_revoked<'c>(
+    cert: &Certificate,
+    issuer: &Certificate,
+    crls: &'c [Crl],
+    at: OffsetDateTime,
+) -> Result<&'c Crl> {
+    let of_issuer: Vec<&Crl> = crls
+        .iter()
+        .filter(|c| c.verify_issued_by(issuer).is_ok())
+        .collect();
+    if of_issuer.is_empty() {
+        return Err(Error::new(
+            ErrorKind::VerificationUnavailable,
+            format!("no CRL signed by \"{}\" was given", issuer.subject()),
+        ));
+    }
+    let fresh: Vec<&Crl> = of_issuer
+        .iter()
+        .copied()
+        .filter(|c| c.is_fresh_at(at))
+        .collect();
+    let Some(newest) = fresh.iter().copied().max_by_key(|c| c.this_update()) else {
+        let next = of_issuer
+            .iter()
+            .filter_map(|c| c.next_update())
+            .max()
+            .map(crate::pki::rfc3339)
+            .unwrap_or_else(|| "no nextUpdate".into());
+        return Err(Error::new(
+            ErrorKind::VerificationUnavailable,
+            format!(
+                "the CRL of \"{}\" is not fresh at {} (nextUpdate {next})",
+                issuer.subject(),
+                crate::pki::rfc3339(at)
+            ),
+        ));
+    };
+    for c in &fresh {
+        if let Some(when) = c.revocation_of(cert.serial())
+            && when <= at
+        {
+            return Err(Error::new(
+                ErrorKind::Revoked,
+                format!(
+                    "certificate {} (\"{}\") was revoked by \"{}\" at {}",
+                    cert.serial_hex(),
+                    cert.subject(),
+                    issuer.subject(),
+                    crate::pki::rfc3339(when)
+                ),
+            ));
+        }
+    }
+    Ok(newest)
+}

@@ -24,7 +24,7 @@ use const_oid::ObjectIdentifier;
 use sha2::{Digest, Sha256};
 use time::{Date, Duration, OffsetDateTime};
 
-pub use crl::Crl;
+pub use crl::{Crl, check_not_revoked};
 pub use identity::Identity;
 pub use qes::{QesCheck, QesPolicy, check_qualified, check_qualified_with};
 pub use registry::{

@@ -9,7 +9,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::crl::Crl;
+use super::crl::{Crl, check_not_revoked};
 use super::tsl::{AccreditationStatus, TrustedList};
 use crate::cms::SignedData;
 use crate::pki::{Certificate, build_chain};
@@ -219,50 +219,15 @@ pub fn check_qualified_with(
         ));
     }
     cert.check_validity_at(at)?;
-    let of_ca: Vec<&Crl> = crls
-        .iter()
-        .filter(|c| c.verify_issued_by(&ca_cert).is_ok())
-        .collect();
-    if of_ca.is_empty() {
-        return Err(unavailable(format_args!(
-            "no CRL signed by \"{}\" (key {}) was given",
-            ca.name,
-            hex::encode_upper(aki)
-        )));
-    }
-    let fresh: Vec<&Crl> = of_ca
-        .iter()
-        .copied()
-        .filter(|c| c.is_fresh_at(at))
-        .collect();
-    let Some(newest) = fresh.iter().copied().max_by_key(|c| c.this_update()) else {
-        let next = of_ca
-            .iter()
-            .filter_map(|c| c.next_update())
-            .max()
-            .map(crate::pki::rfc3339)
-            .unwrap_or_else(|| "no nextUpdate".into());
-        return Err(unavailable(format_args!(
-            "the CRL of \"{}\" is not fresh at {} (nextUpdate {next})",
-            ca.name,
-            crate::pki::rfc3339(at)
-        )));
-    };
-    for c in &fresh {
-        if let Some(when) = c.revocation_of(cert.serial())
-            && when <= at
-        {
-            return Err(Error::new(
-                ErrorKind::Revoked,
-                format!(
-                    "certificate {} was revoked by \"{}\" at {}",
-                    cert.serial_hex(),
-                    ca.name,
-                    crate::pki::rfc3339(when)
-                ),
-            ));
+    let newest = check_not_revoked(cert, &ca_cert, crls, at).map_err(|e| {
+        let key = hex::encode_upper(aki);
+        match e.kind() {
+            ErrorKind::VerificationUnavailable => {
+                unavailable(format_args!("\"{}\" key {key}: {}", ca.name, e.message()))
+            }
+            _ => e.context(format_args!("\"{}\" key {key}", ca.name)),
         }
-    }
+    })?;
     Ok(QesCheck {
         ca_name: ca.name.clone(),
         ca_inn: ca.inn.clone(),

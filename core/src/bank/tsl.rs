@@ -31,6 +31,7 @@ use std::io::BufRead;
 use base64ct::Encoding;
 use time::{OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
+use super::crl::{Crl, check_not_revoked};
 use crate::pki::{Certificate, build_chain};
 use crate::xml::{Node, XmlReader};
 use crate::xmldsig::{self, Observer, Verified};
@@ -70,6 +71,34 @@ pub struct ListSignature {
     /// The signer's certificate path, the signer first, the Ministry's certificate (the trust
     /// anchor the host gave) last.
     pub chain: Vec<Certificate>,
+}
+
+impl ListSignature {
+    /// Checks that no certificate on the signer's path is revoked at `at`: each is looked up
+    /// in the CRLs its issuer signed ([`check_not_revoked`]: the Ministry's CRLs, published at
+    /// the signer certificate's CRL distribution point). The trust anchor is not looked up (it
+    /// is trusted by being pinned), so a host that pinned the signing certificate itself has
+    /// nothing to check here. Returns the CRL relied on for each certificate below the anchor,
+    /// signer first.
+    ///
+    /// The QES check does not call this: see ARCHITECTURE, "The accredited-CA list and its
+    /// signature", for why it is the host's call.
+    ///
+    /// Errors: [`ErrorKind::VerificationUnavailable`](crate::ErrorKind) (no CRL of an issuer
+    /// on the path, or none fresh at `at`), [`ErrorKind::Revoked`](crate::ErrorKind).
+    pub fn check_revocation<'c>(
+        &self,
+        crls: &'c [Crl],
+        at: OffsetDateTime,
+    ) -> Result<Vec<&'c Crl>> {
+        self.chain
+            .windows(2)
+            .map(|pair| {
+                check_not_revoked(&pair[0], &pair[1], crls, at)
+                    .map_err(|e| e.context("the list's signing path"))
+            })
+            .collect()
+    }
 }
 
 /// One accredited CA (`УдостоверяющийЦентр`).
