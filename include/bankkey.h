@@ -974,7 +974,7 @@ typedef struct {
 // The verdict of a report and its reason. Owned by the report handle.
 typedef struct {
   // What was inspected: "certificate", "certificate-request", "private-key",
-  // "public-key", "signed-data" or "unknown".
+  // "public-key", "signed-data", "pfx", "cryptopro-container" or "unknown".
   bk_str kind;
   // `valid` only when every check the object's authenticity rests on was made and passed.
   bool valid;
@@ -1737,6 +1737,64 @@ const char *bk_last_error_field(void);
 // error).
 uint64_t bk_last_error_ckr(void);
 
+// Imports the one key of a PFX (DER; `password` UTF-8 bytes) into `store` (a file
+// container: kept under its password; a token: sensitive and non-extractable) as a key set
+// labelled `label`, with its certificate beside it under the same identifier; writes the
+// identifier to `*id`. If the certificate cannot be installed the key is removed again.
+//
+// Errors: `BK_WRONG_PASSWORD`; `BK_CONTENT_ALTERED` when the password is right but the MAC
+// does not match; `BK_LIMIT_EXCEEDED`; `BK_UNSUPPORTED_ALGORITHM` (CryptoPro's proprietary
+// PFX encryption, GOST R 34.10-2001 keys); `BK_INVALID_INPUT` (field "pfx") for a PFX
+// without a key or with several; `BK_PRECONDITION_FAILED` when the key is already there or
+// the store takes no imported keys (a CryptoPro container).
+bk_status bk_key_store_import_pfx(const bk_key_store *store,
+                                  const uint8_t *pfx,
+                                  size_t pfx_len,
+                                  const uint8_t *password,
+                                  size_t password_len,
+                                  const char *label,
+                                  bk_bytes *id);
+
+// Writes the key set `id` of a file container (its key and certificate) as a PFX under
+// `password`, in the profile CryptoPro CSP (`certmgr -install -pfx`), OpenSSL and GnuTLS
+// read (GOST: Р 50.1.112-2016; RSA/ECDSA: OpenSSL 3's). `iterations`: PBKDF2 iterations, 0
+// for the default (2000, the standard's example and CryptoPro's). `*out` receives the DER.
+//
+// Errors: `BK_INVALID_INPUT` (field "store") for a store other than a file container, (field
+// "password") for an empty password, (field "id") for an unknown key set; `BK_WRONG_PASSWORD`
+// for the container's password; `BK_LIMIT_EXCEEDED`.
+bk_status bk_key_store_export_pfx(const bk_key_store *store,
+                                  const uint8_t *id,
+                                  size_t id_len,
+                                  const uint8_t *password,
+                                  size_t password_len,
+                                  uint32_t iterations,
+                                  bk_bytes *out);
+
+// Opens a CryptoPro CSP file container folder (`xxxxxxxx.000`) with its PIN (UTF-8 bytes;
+// empty for a container without one) as a read-only key store: one key set, which signs (a
+// `bk_client` made from it starts the remote regeneration from the client's current key);
+// generating, installing, retiring, deleting and importing are `BK_PRECONDITION_FAILED`.
+//
+// Errors: `BK_WRONG_PASSWORD` for a wrong PIN; `BK_MALFORMED_ENCODING` naming the damaged
+// file (field); `BK_STORAGE` when a file is missing; `BK_UNSUPPORTED_ALGORITHM` for a GOST R
+// 34.10-2001 key; `BK_KEY_MISMATCH` when the stored certificate holds another key.
+bk_status bk_cryptopro_container_open(const char *path,
+                                      const uint8_t *pin,
+                                      size_t pin_len,
+                                      bk_key_store **out);
+
+// Imports the key of a CryptoPro container (opened with `pin`) and the certificate stored
+// with it into `store` as a key set labelled `label`; writes its identifier to `*id`.
+//
+// Errors: those of `bk_cryptopro_container_open` and of `bk_key_store_import_pfx`'s import.
+bk_status bk_key_store_import_cryptopro(const bk_key_store *store,
+                                        const char *path,
+                                        const uint8_t *pin,
+                                        size_t pin_len,
+                                        const char *label,
+                                        bk_bytes *id);
+
 // Parses a certificate, DER or PEM (the first `CERTIFICATE` block; text around it is
 // ignored).
 //
@@ -1852,6 +1910,11 @@ bk_status bk_inspect(const uint8_t *data,
                      size_t len,
                      const bk_inspect_options *options,
                      bk_report **out);
+
+// Like `bk_inspect` for a path: a file, or a CryptoPro container folder (`options->password`
+// is then its PIN; the report says what the container holds and whether the PIN opens the
+// key, never the key or the PIN). `options` may be NULL.
+bk_status bk_inspect_path(const char *path, const bk_inspect_options *options, bk_report **out);
 
 // The report as JSON, pretty-printed (`pretty`: what the `inspect` tool prints) or on one
 // line (for JSON lines).

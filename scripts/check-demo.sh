@@ -38,6 +38,16 @@ for f in bank/ca.pem file-container/1-paper-acts/request.p10.pem \
          file-container/3-qes/statement.pdf file-container/3-qes/statement.p7s README.txt; do
     [ -s "$out/$f" ] || fail "$f was not written"
 done
+# Flow 4: the key moved by PFX. OpenSSL's gost engine reads the PFX the demo exported (the
+# standard profile CryptoPro imports) and our inspect reports it valid with its password.
+pfx="$fc/4-pfx/current-key.p12"
+[ -s "$pfx" ] || fail "4-pfx/current-key.p12 was not written"
+openssl pkcs12 -engine gost -in "$pfx" -passin "pass:Пароль для PFX" -nodes -out "$ex/pfx.pem" 2>"$ex/pfx.err" \
+    || { cat "$ex/pfx.err" >&2; fail "openssl cannot read the exported PFX"; }
+grep -q "BEGIN PRIVATE KEY" "$ex/pfx.pem" && grep -q "BEGIN CERTIFICATE" "$ex/pfx.pem" \
+    || fail "the exported PFX lacks its key or certificate"
+"$bin/inspect" "$pfx" --password "Пароль для PFX" >"$ex/pfx.json" || { cat "$ex/pfx.json" >&2; fail "inspect of the PFX is not valid"; }
+[ -s "$fc/4-pfx/signed-request.p7s" ] || fail "no remote regeneration from the imported key"
 pdftotext "$fc/1-paper-acts/act.pdf" "$ex/act.txt"
 grep -q "АКТ ПРИЗНАНИЯ ОТКРЫТОГО КЛЮЧА" "$ex/act.txt" || fail "act.pdf: no Russian text"
 grep -q "Экземпляр 2 из 2" "$ex/act.txt" || fail "act.pdf: not two copies"

@@ -56,6 +56,7 @@ python3 tests/c/gen_contract.py include/bankkey.h >"$tmp/test_contract.c"
 programs=(
     "test_status|tests/c/test_status.c|c|-DBANKKEY_EXPECTED_VERSION=\"$version\""
     "test_objects|tests/c/test_objects.c|c|"
+    "test_keyfile|tests/c/test_keyfile.c|c|"
     "test_contract|$tmp/test_contract.c|c|"
     "remote_regeneration|examples/c/remote_regeneration.c|c|"
     "bank_desk|examples/c/bank_desk.c|c|"
@@ -68,6 +69,7 @@ programs=(
 runs=(
     "test_status|test_status|"
     "test_objects|test_objects|"
+    "test_keyfile|test_keyfile|"
     "test_contract|test_contract|"
     "remote_regeneration (file container)|remote_regeneration|"
     "bank_desk|bank_desk|"
@@ -97,6 +99,7 @@ fresh() { mktemp -u "$tmp/work.XXXXXX"; }
 args_of() { # label
     case "$1" in
         test_objects) echo "$fixtures" ;;
+        test_keyfile) echo "$root/tests/realworld $(fresh)" ;;
         "remote_regeneration (file container)") echo "$fixtures/gost2012_256-A $(fresh)" ;;
         "remote_regeneration (SoftHSM GOST token)")
             echo "$fixtures/gost2012_256-A $(fresh) $BANKKEY_SOFTHSM_GOST_MODULE 87654321" ;;

@@ -1,6 +1,8 @@
-//! Prints a JSON report of a certificate, certificate request, PKCS#8 key, public key or CMS
-//! SignedData (`--content` gives the content of a detached signature),
-//! like `openssl x509 -text` but structured, with a verdict.
+//! Prints a JSON report of a certificate, certificate request, PKCS#8 key, public key, CMS
+//! SignedData (`--content` gives the content of a detached signature), PFX (with
+//! `--password`) or CryptoPro container folder (FILE a directory; `--password` is its PIN),
+//! like `openssl x509 -text` but structured, with a verdict. Keys and passwords are never
+//! printed.
 //!
 //! ```text
 //! cargo run --release -p bankkey --example inspect -- FILE [--at RFC3339] [--trust CA.pem ...]
@@ -119,11 +121,17 @@ fn main() -> ExitCode {
     {
         options.password = Some(zeroize::Zeroizing::new(p.into_bytes()));
     }
-    let bytes = match std::fs::read(&file) {
-        Ok(b) => b,
-        Err(e) => return usage(&format!("{file}: {e}")),
+    let path = std::path::Path::new(&file);
+    let r = if path.is_dir() {
+        // A CryptoPro container folder; --password is its PIN.
+        report::inspect_path(path, &options)
+    } else {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => return usage(&format!("{file}: {e}")),
+        };
+        report::inspect(&bytes, &options)
     };
-    let r = report::inspect(&bytes, &options);
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = writeln!(std::io::stdout().lock(), "{}", r.to_json());
     if r.is_valid() {

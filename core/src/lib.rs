@@ -13,6 +13,8 @@ mod asn1;
 pub mod bank;
 pub mod calendar;
 pub mod cms;
+#[cfg(feature = "cryptopro")]
+pub mod cryptopro;
 mod detect;
 pub mod documents;
 pub mod error;
@@ -21,6 +23,7 @@ pub mod ident;
 pub mod key;
 pub mod lifecycle;
 pub mod oid;
+pub mod pfx;
 pub mod pki;
 pub mod report;
 pub mod scan;

@@ -250,6 +250,55 @@ pub const ATTR_SIGNING_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16
 /// id-aa-signingCertificateV2 (ESS, RFC 5035): the hash of the signer's certificate.
 pub const ATTR_SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
 
+// --- PKCS#12 / PFX (RFC 7292, RFC 9548, Р 50.1.112-2016), the GOST ciphers and digests they
+// use (RFC 9337, RFC 4357), and CryptoPro's file containers ---
+
+/// id-HMACGostR3411-94 (RFC 4357 §10.1; a PBKDF2 PRF of CryptoPro-era keys).
+pub const HMAC_GOST3411_94: Oid = Oid::new_unwrap("1.2.643.2.2.10");
+/// id-sha1 (a PFX MAC digest; read only).
+pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+/// id-sha384 (a PFX MAC digest; read only).
+pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+/// id-sha512 (a PFX MAC digest; read only).
+pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+/// id-tc26-cipher-gostr3412-2015-kuznyechik-ctracpkm-omac (RFC 9337).
+pub const KUZNYECHIK_CTR_ACPKM_OMAC: Oid = Oid::new_unwrap("1.2.643.7.1.1.5.2.2");
+/// id-tc26-cipher-gostr3412-2015-magma-ctracpkm (RFC 9337).
+pub const MAGMA_CTR_ACPKM: Oid = Oid::new_unwrap("1.2.643.7.1.1.5.1.1");
+/// id-tc26-cipher-gostr3412-2015-magma-ctracpkm-omac (RFC 9337).
+pub const MAGMA_CTR_ACPKM_OMAC: Oid = Oid::new_unwrap("1.2.643.7.1.1.5.1.2");
+/// CryptoPro's own PFX key encryption ("pbeWithGost…", under pkcs-12PbeIds, not in RFC 7292):
+/// recognised to name it in errors, not read.
+pub const CRYPTOPRO_PFX_PBE: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.80");
+/// keyBag (RFC 7292 §4.2.1): a plain PrivateKeyInfo.
+pub const PKCS12_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
+/// pkcs8ShroudedKeyBag (RFC 7292 §4.2.2): an EncryptedPrivateKeyInfo.
+pub const PKCS12_SHROUDED_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
+/// certBag (RFC 7292 §4.2.3).
+pub const PKCS12_CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
+/// crlBag (RFC 7292 §4.2.4; skipped).
+pub const PKCS12_CRL_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.4");
+/// secretBag (RFC 7292 §4.2.5; skipped).
+pub const PKCS12_SECRET_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.5");
+/// safeContentsBag (RFC 7292 §4.2.6): nested SafeContents.
+pub const PKCS12_SAFE_CONTENTS_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.6");
+/// x509Certificate (PKCS#9): a certBag's DER certificate.
+pub const PKCS9_X509_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.1");
+/// friendlyName (PKCS#9): a bag's BMPString name.
+pub const PKCS9_FRIENDLY_NAME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.20");
+/// localKeyId (PKCS#9): ties a key bag to its certificate bag.
+pub const PKCS9_LOCAL_KEY_ID: Oid = Oid::new_unwrap("1.2.840.113549.1.9.21");
+/// id-tc26-agreement-gost-3410-12-256: the key algorithm of a CryptoPro exchange key (2012-256).
+pub const GOST3410_12_256_AGREEMENT: Oid = Oid::new_unwrap("1.2.643.7.1.1.6.1");
+/// id-tc26-agreement-gost-3410-12-512: the key algorithm of a CryptoPro exchange key (2012-512).
+pub const GOST3410_12_512_AGREEMENT: Oid = Oid::new_unwrap("1.2.643.7.1.1.6.2");
+/// id-GostR3410-2001DH: the key algorithm of a CryptoPro 2001 exchange key (refused).
+pub const GOST3410_2001_AGREEMENT: Oid = Oid::new_unwrap("1.2.643.2.2.98");
+/// The container algorithm CryptoPro CSP writes in header.key (its `[0]` field).
+pub const CRYPTOPRO_CONTAINER_ALGORITHM: Oid = Oid::new_unwrap("1.2.643.2.2.37.2.1");
+/// A header.key extension of CryptoPro: the private key's validity (PrivateKeyUsagePeriod).
+pub const CRYPTOPRO_PRIVATE_KEY_VALIDITY: Oid = Oid::new_unwrap("1.2.643.2.2.37.3.10");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,6 +74,11 @@ pub enum ObjectKind {
     CmsContent,
     /// Bytes that could not be recognised.
     Unknown,
+    /// A PFX (PKCS#12) transport container.
+    Pfx,
+    /// A CryptoPro CSP file container folder.
+    #[serde(rename = "cryptopro-container")]
+    CryptoProContainer,
 }
 
 /// `valid` or `invalid`.
@@ -297,7 +302,7 @@ stable_codes!(Verdict {
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 9] = [
+    pub const ALL: [ObjectKind; 11] = [
         ObjectKind::Certificate,
         ObjectKind::CertificateRequest,
         ObjectKind::PrivateKey,
@@ -307,6 +312,8 @@ impl ObjectKind {
         ObjectKind::DigestedData,
         ObjectKind::EnvelopedData,
         ObjectKind::CmsContent,
+        ObjectKind::Pfx,
+        ObjectKind::CryptoProContainer,
     ];
 
     /// The stable machine name, as in the JSON report.
@@ -321,6 +328,8 @@ impl ObjectKind {
             ObjectKind::DigestedData => "digested-data",
             ObjectKind::EnvelopedData => "enveloped-data",
             ObjectKind::CmsContent => "cms-content",
+            ObjectKind::Pfx => "pfx",
+            ObjectKind::CryptoProContainer => "cryptopro-container",
         }
     }
 
@@ -343,6 +352,8 @@ stable_codes!(ObjectKind {
     DigestedData = 7,
     EnvelopedData = 8,
     CmsContent = 9,
+    Pfx = 10,
+    CryptoProContainer = 11,
 });
 
 /// The outcome of one check.
@@ -530,6 +541,12 @@ pub struct Report {
     /// The chain found (subjects, leaf first), when trust anchors were given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<Vec<String>>,
+    /// PFX: what it holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pfx: Option<PfxReport>,
+    /// CryptoPro container: what it holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerReport>,
     /// The checks made, in order.
     pub checks: Vec<Check>,
     /// What was read leniently (see the module documentation); left out when empty.
@@ -593,6 +610,8 @@ impl Report {
             content_encryption_algorithm: None,
             recipients: Vec::new(),
             chain: None,
+            pfx: None,
+            container: None,
             checks: Vec::new(),
             warnings: Vec::new(),
             verdict: Verdict::Valid,
@@ -1114,6 +1133,22 @@ pub fn inspect(input: &[u8], options: &Options) -> Report {
     )
 }
 
+/// Reports whatever `path` holds: a file as [`inspect`] reads it, or a CryptoPro container
+/// folder (with the `cryptopro` feature; `options.password` is its PIN).
+pub fn inspect_path(path: &std::path::Path, options: &Options) -> Report {
+    #[cfg(feature = "cryptopro")]
+    if path.is_dir() {
+        return cryptopro_container(path, options);
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => inspect(&bytes, options),
+        Err(e) => Report::malformed(
+            ObjectKind::Unknown,
+            &Error::new(ErrorKind::Io, format!("{}: {e}", path.display())),
+        ),
+    }
+}
+
 /// DER (or BER) input: the object it looks like (`detect`) read by its own parser, so that
 /// what that parser accepts (BER CMS, GOST-encrypted PKCS#8) is accepted as DER too, and what
 /// it refuses is reported as that object's error, naming where it breaks (issue 13, defects
@@ -1133,7 +1168,8 @@ fn inspect_der(der: &[u8], options: &Options) -> Report {
         Shape::PrivateKey => private_key(der, false, options),
         Shape::EncryptedPrivateKey => private_key(der, true, options),
         Shape::Cms(content_type) => cms_report(der, content_type, options),
-        Shape::Crl | Shape::Pfx => Report::malformed(
+        Shape::Pfx => pfx(der, options),
+        Shape::Crl => Report::malformed(
             ObjectKind::Unknown,
             &Error::unsupported(format!(
                 "this is a {}, which inspect does not report",
@@ -1261,6 +1297,284 @@ fn extension_report(e: &Extension) -> ExtensionReport {
         critical: e.critical,
         value,
     }
+}
+
+// --- PFX and CryptoPro containers: the client's current key (issue 16) ---
+
+/// A key found in a PFX or a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredKeyReport {
+    /// The public key.
+    pub public_key: PublicKeyReport,
+    /// The friendlyName (PFX).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    /// The localKeyId, uppercase hex (PFX).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_key_id: Option<String>,
+    /// How the key was protected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protection: Option<String>,
+    /// The serial of the certificate that holds this key, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_serial: Option<String>,
+}
+
+/// A certificate found in a PFX or a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredCertificateReport {
+    /// Subject, as text.
+    pub subject: String,
+    /// Issuer, as text.
+    pub issuer: String,
+    /// Serial, uppercase hex.
+    pub serial: String,
+    /// Validity.
+    pub validity: Validity,
+    /// Its public key.
+    pub public_key: PublicKeyReport,
+}
+
+/// What a PFX holds (read with its password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PfxReport {
+    /// The MAC's digest, or `None` for a PFX without a MAC.
+    pub mac: Option<String>,
+    /// How the MAC key is derived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_key_derivation: Option<String>,
+    /// The MAC's iteration count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_iterations: Option<u32>,
+    /// The protection of each encrypted part.
+    pub encryption: Vec<String>,
+    /// The keys.
+    pub keys: Vec<StoredKeyReport>,
+    /// The certificates.
+    pub certificates: Vec<StoredCertificateReport>,
+    /// Bags present but not read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_bags: Vec<String>,
+}
+
+/// What a CryptoPro container holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContainerReport {
+    /// The container's name (name.key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The key's parameter set (OID).
+    pub parameter_set: String,
+    /// Its name.
+    pub parameter_set_name: String,
+    /// `signature` or `exchange`.
+    pub usage: &'static str,
+    /// CryptoPro's pkaExportable flag.
+    pub exportable: bool,
+    /// The fingerprint (first 8 bytes of the public key's x, little-endian), uppercase hex.
+    pub fingerprint: String,
+    /// Whether primary2.key / masks2.key are present.
+    pub reserve_copy: bool,
+    /// Whether the header describes a second key (not read).
+    pub second_key: bool,
+    /// The private key's validity recorded by CryptoPro (GeneralizedTime text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_not_before: Option<String>,
+    /// The end of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_not_after: Option<String>,
+    /// The certificate stored in the container.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<StoredCertificateReport>,
+    /// The key, when the PIN was given and opened it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<StoredKeyReport>,
+    /// Which copy opened and how the PIN was spread, when it opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opened_with: Option<String>,
+}
+
+fn stored_certificate(c: &Certificate, at: OffsetDateTime) -> Option<StoredCertificateReport> {
+    let info = KeyInfo::from_spki_der(c.public_key_der()).ok()?;
+    Some(StoredCertificateReport {
+        subject: c.subject().to_string(),
+        issuer: c.issuer().to_string(),
+        serial: c.serial_hex(),
+        validity: Validity {
+            not_before: rfc3339(c.not_before()),
+            not_after: rfc3339(c.not_after()),
+            days_to_expiry: c.days_to_expiry(at),
+        },
+        public_key: public_key_report(&info),
+    })
+}
+
+fn stored_key(
+    key: &crate::key::SoftwareKey,
+    cert: Option<&Certificate>,
+) -> Result<StoredKeyReport, Error> {
+    let info = KeyInfo::from_spki_der(&key.public_key().to_spki_der())?;
+    Ok(StoredKeyReport {
+        public_key: public_key_report(&info),
+        friendly_name: None,
+        local_key_id: None,
+        protection: None,
+        certificate_serial: cert.map(Certificate::serial_hex),
+    })
+}
+
+/// Reports what a PFX holds, read with `options.password` (UTF-8). Checks: `password` (the
+/// MAC and the decryption), `key` (each key's certificate, when the PFX has one, holds it).
+/// Never prints a key or the password.
+pub fn pfx(der: &[u8], options: &Options) -> Report {
+    let password = match options.password.as_deref().map(|p| std::str::from_utf8(p)) {
+        Some(Ok(p)) => p,
+        Some(Err(_)) => {
+            return Report::malformed(
+                ObjectKind::Pfx,
+                &Error::invalid_field("password", "the password is not UTF-8 text"),
+            );
+        }
+        None => {
+            return Report::malformed(
+                ObjectKind::Pfx,
+                &Error::new(
+                    ErrorKind::WrongPassword,
+                    "a PFX opens only with its password (--password or BANKKEY_PASSWORD)",
+                ),
+            );
+        }
+    };
+    let pfx = match crate::pfx::Pfx::from_der(der, password) {
+        Ok(p) => p,
+        // A wrong password, an altered file, a limit, an unsupported algorithm: each its reason.
+        Err(e) => {
+            let mut r = Report::empty(ObjectKind::Pfx);
+            r.fail("password", Reason::from_kind(e.kind()), e.to_string());
+            r.finish();
+            return r;
+        }
+    };
+    let mut r = Report::empty(ObjectKind::Pfx);
+    r.pass("password", None);
+    let integrity = pfx.integrity();
+    let mut out = PfxReport {
+        mac: integrity.mac.clone(),
+        mac_key_derivation: integrity.mac_key_derivation.clone(),
+        mac_iterations: integrity.iterations,
+        encryption: pfx.encryption().to_vec(),
+        keys: Vec::new(),
+        certificates: pfx
+            .certificates()
+            .iter()
+            .filter_map(|c| stored_certificate(&c.certificate, options.at()))
+            .collect(),
+        skipped_bags: pfx.skipped_bags().to_vec(),
+    };
+    for k in pfx.keys() {
+        let cert = pfx.certificate_of(k);
+        match stored_key(&k.key, cert) {
+            Ok(mut s) => {
+                s.friendly_name = k.friendly_name.clone();
+                s.local_key_id = k.local_key_id.as_deref().map(hex::encode_upper);
+                s.protection = Some(k.protection.clone());
+                out.keys.push(s);
+            }
+            Err(e) => r.fail("key", Reason::from_kind(e.kind()), e.to_string()),
+        }
+        // The key the PFX names by localKeyId must be the one its certificate holds.
+        if let Some(id) = &k.local_key_id
+            && let Some(named) = pfx
+                .certificates()
+                .iter()
+                .find(|c| c.local_key_id.as_ref() == Some(id))
+            && !named.certificate.holds_key(&k.key.public_key())
+        {
+            r.fail(
+                "key",
+                Reason::KeyMismatch,
+                "the certificate with the key's localKeyId holds another key".into(),
+            );
+        }
+    }
+    if pfx.integrity().mac.is_none() {
+        r.skip(
+            "mac",
+            Reason::Malformed,
+            "the PFX has no MAC: nothing proves it was not altered",
+        );
+    }
+    if !r.checks.iter().any(|c| c.name == "key") && !pfx.keys().is_empty() {
+        r.pass("key", None);
+    }
+    r.public_key = out.keys.first().map(|k| k.public_key.clone());
+    r.pfx = Some(out);
+    r.finish();
+    r
+}
+
+/// Reports what a CryptoPro container folder holds; with `options.password` as its PIN, also
+/// whether the key opens (never printing it). Checks: `parse`, `pin` (when a PIN is given:
+/// the key opens and matches the fingerprint and the stored certificate).
+#[cfg(feature = "cryptopro")]
+pub fn cryptopro_container(dir: &std::path::Path, options: &Options) -> Report {
+    use crate::cryptopro::{CryptoProContainer, CryptoProKeyUsage};
+    let c = match CryptoProContainer::open(dir) {
+        Ok(c) => c,
+        Err(e) => return Report::malformed(ObjectKind::CryptoProContainer, &e),
+    };
+    let mut r = Report::empty(ObjectKind::CryptoProContainer);
+    r.pass("parse", None);
+    let ps = c.param_set();
+    let (not_before, not_after) = c.key_validity();
+    let mut out = ContainerReport {
+        name: c.name().map(str::to_string),
+        parameter_set: ps.oid().to_string(),
+        parameter_set_name: ps.name().to_string(),
+        usage: match c.usage() {
+            CryptoProKeyUsage::Signature => "signature",
+            CryptoProKeyUsage::Exchange => "exchange",
+        },
+        exportable: c.exportable(),
+        fingerprint: hex::encode_upper(c.fingerprint()),
+        reserve_copy: c.has_reserve_copy(),
+        second_key: c.has_second_key(),
+        key_not_before: not_before.map(str::to_string),
+        key_not_after: not_after.map(str::to_string),
+        certificate: c
+            .certificate()
+            .and_then(|cert| stored_certificate(cert, options.at())),
+        key: None,
+        opened_with: None,
+    };
+    if let Some(cert) = c.certificate() {
+        r.public_key = KeyInfo::from_spki_der(cert.public_key_der())
+            .ok()
+            .map(|i| public_key_report(&i));
+    }
+    match options.password.as_deref().map(|p| std::str::from_utf8(p)) {
+        None => r.skip(
+            "pin",
+            Reason::Malformed,
+            "no PIN given (--password): the key was not opened",
+        ),
+        Some(Err(_)) => r.fail("pin", Reason::Malformed, "the PIN is not UTF-8 text".into()),
+        Some(Ok(pin)) => match c.private_key(pin) {
+            Ok((key, how)) => {
+                out.key = stored_key(&key, c.certificate()).ok();
+                out.opened_with = Some(format!(
+                    "{} copy, PIN as {}",
+                    if how.from_reserve { "reserve" } else { "main" },
+                    how.pin_encoding
+                ));
+                r.pass("pin", None);
+            }
+            Err(e) => r.fail("pin", Reason::from_kind(e.kind()), e.to_string()),
+        },
+    }
+    r.container = Some(out);
+    r.finish();
+    r
 }
 
 #[cfg(test)]

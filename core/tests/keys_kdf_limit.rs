@@ -65,6 +65,22 @@ fn the_limit_bounds_reading_and_writing_and_the_host_can_move_it() {
         ErrorKind::LimitExceeded
     );
 
+    // HMAC-GOST R 34.11-94 counts eight times: GnuTLS's CryptoPro-A key of 2000 iterations
+    // counts 16,000 (it decrypts, then its 2001 key is refused by name).
+    let gost94 = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/realworld/keys/gnutls_key-gost01-2-enc.p8"
+    ))
+    .unwrap();
+    let pfx_password = "Пароль для PFX".as_bytes();
+    set_kdf_iteration_limit(15_999).unwrap();
+    let e = SoftwareKey::from_encrypted_pkcs8_pem(&gost94, pfx_password).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
+    assert!(e.message().contains("count as 16000"), "{e}");
+    set_kdf_iteration_limit(16_000).unwrap();
+    let e = SoftwareKey::from_encrypted_pkcs8_pem(&gost94, pfx_password).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedAlgorithm, "{e}");
+
     assert_eq!(
         set_kdf_iteration_limit(0).unwrap_err().kind(),
         ErrorKind::InvalidInput

@@ -387,3 +387,163 @@ fn canonical_xml_is_libxml2s() {
         }
     }
 }
+
+/// A small deterministic generator of namespace-heavy documents: default namespaces declared,
+/// undone (`xmlns=""`) and redeclared, prefixes rebound to other URIs or to the same one
+/// (superfluous), prefixed and unprefixed attributes, `xml:lang`, text between elements.
+struct NsDocs(u64);
+
+impl NsDocs {
+    fn next(&mut self, n: u64) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+
+    fn element(&mut self, depth: usize, in_scope: &[&'static str], out: &mut String) {
+        const URIS: [&str; 3] = ["urn:x", "urn:y", "http://z.example/"];
+        let mut scope = in_scope.to_vec();
+        let mut decls = String::new();
+        for p in ["", "a", "b", "c"] {
+            if self.next(10) < 3 {
+                let uri = URIS[self.next(3) as usize];
+                if p.is_empty() {
+                    let uri = if self.next(3) == 0 { "" } else { uri };
+                    decls.push_str(&format!(" xmlns=\"{uri}\""));
+                } else {
+                    decls.push_str(&format!(" xmlns:{p}=\"{uri}\""));
+                    if !scope.contains(&p) {
+                        scope.push(p);
+                    }
+                }
+            }
+        }
+        let prefix = match self.next(scope.len() as u64 + 1) as usize {
+            0 => String::new(),
+            i => format!("{}:", scope[i - 1]),
+        };
+        let name = format!("{prefix}e{}", self.next(3));
+        out.push_str(&format!("<{name}{decls}"));
+        // Distinct local names, so no two attributes share an expanded name.
+        for local in ["x", "y", "z"] {
+            match self.next(4) {
+                0 => out.push_str(&format!(" {local}=\"{}\"", self.next(100))),
+                1 if !scope.is_empty() => {
+                    let p = scope[self.next(scope.len() as u64) as usize];
+                    out.push_str(&format!(" {p}:{local}=\"v&amp;{}\"", self.next(100)));
+                }
+                _ => {}
+            }
+        }
+        if self.next(6) == 0 {
+            out.push_str(" xml:lang=\"ru\"");
+        }
+        out.push('>');
+        let children = if depth < 4 { self.next(4) } else { 0 };
+        for _ in 0..children {
+            out.push_str(["", "t", " &amp; ", "\n  "][self.next(4) as usize]);
+            self.element(depth + 1, &scope, out);
+        }
+        out.push_str(&format!("</{name}>"));
+    }
+
+    fn document(&mut self) -> String {
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        // The root always has an end tag and a child, so a signature can go before the end.
+        let mut root = String::new();
+        self.element(0, &[], &mut root);
+        let end = root.rfind("</").unwrap();
+        out.push_str(&root[..end]);
+        out.push_str("<last/>");
+        out.push_str(&root[end..]);
+        out.push('\n');
+        out
+    }
+}
+
+#[test]
+fn namespace_heavy_documents_agree_with_libxml2_and_xmlsec() {
+    let dir = TempDir::new("c14n-random");
+    let Some(x) = xmlsec(&dir) else { return };
+    let (root, k, cert) = signer(ParamSet::Tc26_256A);
+    let root_pem = dir.write("root.pem", pem("CERTIFICATE", root.1.der()));
+    let key_arg = format!(
+        "{},{}",
+        dir.write("key.pem", k.to_pkcs8_pem().as_bytes()),
+        dir.write("cert.pem", pem("CERTIFICATE", cert.der()))
+    );
+    let mut docs = NsDocs(0x5EED_C14A);
+    for i in 0..24 {
+        let doc = docs.document();
+        let exclusive = i % 2 == 1;
+        // The whole document, canonicalised by libxml2 and by us, both algorithms.
+        let path = dir.write("doc.xml", &doc);
+        for (flag, method) in [
+            ("--c14n", Method::c14n().with_comments()),
+            ("--exc-c14n", Method::exclusive().with_comments()),
+        ] {
+            let out = Command::new("xmllint").args([flag, &path]).output();
+            let Ok(out) = out else {
+                skip("xmllint (libxml2-utils)");
+                return;
+            };
+            assert!(out.status.success(), "xmllint {flag}: {doc}");
+            let ours = canonicalize(doc.as_bytes(), &method).unwrap();
+            assert!(
+                out.stdout == ours,
+                "{flag} of {doc}\nlibxml2: {}\nours:    {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&ours)
+            );
+        }
+        // Signed by us, verified by xmlsec: SignedInfo's canonical form inherits the root's
+        // namespaces (inclusive), the document's excludes the Signature.
+        let method = if exclusive {
+            Method::exclusive()
+        } else {
+            Method::c14n()
+        };
+        let options = SignOptions {
+            canonicalization: method.clone(),
+            ..SignOptions::default()
+        };
+        let signed = xmldsig::sign_enveloped(doc.as_bytes(), &k, &cert, &options).unwrap();
+        let path = dir.write("ours.xml", &signed);
+        let out = x.run(&["--verify", "--trusted-pem", &root_pem, &path]);
+        assert!(
+            out.status.success(),
+            "xmlsec refused our signature ({}) of {doc}\n{}",
+            method.uri(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Signed by xmlsec, verified by us.
+        let transforms = if exclusive {
+            format!("<Transform Algorithm=\"{}\"/>", method.uri())
+        } else {
+            String::new()
+        };
+        let tmpl = template(
+            &doc,
+            method.uri(),
+            xmldsig::GOSTR34102012_256,
+            xmldsig::GOSTR34112012_256,
+            "",
+            &transforms,
+        );
+        let tmpl_path = dir.write("tmpl.xml", &tmpl);
+        let out_path = dir.path("theirs.xml").to_string_lossy().into_owned();
+        x.ok(&[
+            "--sign",
+            "--privkey-pem",
+            &key_arg,
+            "--output",
+            &out_path,
+            &tmpl_path,
+        ]);
+        let theirs = std::fs::read(&out_path).unwrap();
+        xmldsig::verify_enveloped(&theirs, &[])
+            .unwrap_or_else(|e| panic!("xmlsec's signature ({}) of {doc}: {e}", method.uri()));
+    }
+}

@@ -26,6 +26,7 @@ pub mod cms;
 pub mod documents;
 pub mod error;
 mod handle;
+pub mod keyfile;
 pub mod pki;
 pub mod report;
 pub mod request;

@@ -56,7 +56,7 @@ pub struct bk_inspect_options {
 #[repr(C)]
 pub struct bk_report_info {
     /// What was inspected: "certificate", "certificate-request", "private-key",
-    /// "public-key", "signed-data" or "unknown".
+    /// "public-key", "signed-data", "pfx", "cryptopro-container" or "unknown".
     pub kind: bk_str,
     /// `valid` only when every check the object's authenticity rests on was made and passed.
     pub valid: bool,
@@ -94,6 +94,32 @@ pub unsafe extern "C" fn bk_inspect(
             unsafe { read_options(&*options) }?
         };
         let report = bankkey::report::inspect(input, &opts);
+        out.set(handle::into_handle::<bk_report>(ReportH {
+            report,
+            view: OnceLock::new(),
+        }));
+        Ok(())
+    })
+}
+
+/// Like `bk_inspect` for a path: a file, or a CryptoPro container folder (`options->password`
+/// is then its PIN; the report says what the container holds and whether the PIN opens the
+/// key, never the key or the PIN). `options` may be NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_inspect_path(
+    path: *const std::ffi::c_char,
+    options: *const bk_inspect_options,
+    out: *mut *mut bk_report,
+) -> bk_status {
+    boundary("bk_inspect_path", || {
+        let out = unsafe { buf::out(out, "out") }?;
+        let path = unsafe { buf::path(path, "path") }?;
+        let opts = if options.is_null() {
+            Options::default()
+        } else {
+            unsafe { read_options(&*options) }?
+        };
+        let report = bankkey::report::inspect_path(&path, &opts);
         out.set(handle::into_handle::<bk_report>(ReportH {
             report,
             view: OnceLock::new(),

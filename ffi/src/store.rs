@@ -51,6 +51,8 @@ castable!(bk_key_set_list => KeySetListH, b"bk-ksets");
 pub(crate) enum Store {
     File(Arc<FileContainer>),
     Token(Arc<Pkcs11Token>),
+    /// A CryptoPro container opened with its PIN: read-only (`keyfile.rs`).
+    CryptoPro(Arc<bankkey::cryptopro::CryptoProStore>),
 }
 
 pub(crate) struct StoreH {
@@ -59,7 +61,7 @@ pub(crate) struct StoreH {
 }
 
 impl StoreH {
-    fn new(store: Store) -> StoreH {
+    pub(crate) fn new(store: Store) -> StoreH {
         StoreH {
             store,
             token_view: OnceLock::new(),
@@ -71,13 +73,15 @@ impl StoreH {
         match &self.store {
             Store::File(f) => Box::new(f.clone()),
             Store::Token(t) => Box::new(t.clone()),
+            Store::CryptoPro(c) => Box::new(c.clone()),
         }
     }
 
-    fn dyn_store(&self) -> &dyn KeyStore {
+    pub(crate) fn dyn_store(&self) -> &dyn KeyStore {
         match &self.store {
             Store::File(f) => f.as_ref(),
             Store::Token(t) => t.as_ref(),
+            Store::CryptoPro(c) => c.as_ref(),
         }
     }
 

@@ -15,6 +15,9 @@
 //!    сертификатов») and passes with one; the confirmation statement is signed by the owner
 //!    and the head of the organisation; the bank confirms it, and tells when the data is
 //!    loaded (12:00 of the next business day).
+//! 4. **The key moved by PFX** (issue 16), after flow 3: the key set in use is exported from the
+//!    flash drive as a PFX (Р 50.1.112-2016, what CryptoPro CSP exports), imported into a new
+//!    program's file container, and the remote regeneration starts there from the imported key.
 //!
 //! The client's keys live in a file container (the embedded default) and, when SoftHSM is
 //! configured (`scripts/hsm.sh` exports `BANKKEY_SOFTHSM_GOST_MODULE` or
@@ -25,6 +28,7 @@
 //! Usage: `demo [OUTDIR]`; `scripts/demo.sh` builds and runs it.
 
 mod parties;
+mod pfx;
 mod show;
 mod token;
 
@@ -383,6 +387,14 @@ fn run(out: PathBuf) -> bankkey::Result<()> {
         &world,
         &file_run.out,
         now + Duration::hours(1),
+        &mut show,
+    )?;
+    pfx::moved_by_pfx(
+        &file_run,
+        &client,
+        &mut bank,
+        &world,
+        now + Duration::hours(2),
         &mut show,
     )?;
 

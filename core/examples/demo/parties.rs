@@ -218,6 +218,13 @@ impl World {
         Ok(c)
     }
 
+    /// The file container (flash drive) in `dir`, opened again.
+    pub fn open_file_container(&self, dir: &Path) -> bankkey::Result<FileContainer> {
+        let mut c = FileContainer::open(dir, SecretString::from(CONTAINER_PASSWORD))?;
+        c.set_kdf_iterations(DEMO_KDF_ITERATIONS);
+        Ok(c)
+    }
+
     /// The head of the organisation, as the documents print him.
     pub fn head(&self) -> Person {
         let mut p = Person::new("Иванов Иван Иванович", Some("Генеральный директор"));

@@ -94,6 +94,31 @@ macro_rules! with_curve {
     };
 }
 
+/// a·b mod q, or a·b⁻¹ mod q when `invert`, for little-endian integers of at most the set's
+/// `field_len()` bytes (any values: they are reduced mod q first), as `field_len()` bytes:
+/// the arithmetic of CryptoPro's masked private keys (PFX, containers). Constant time in a
+/// and b; b ≡ 0 inverts to 0.
+pub(crate) fn unmask_scalar(ps: ParamSet, a: &[u8], b: &[u8], invert: bool) -> Zeroizing<Vec<u8>> {
+    let n = ps.field_len();
+    with_curve!(ps, |c, N| {
+        let fq = &c.fq;
+        let limbs = |bytes: &[u8]| {
+            let mut buf = Zeroizing::new([0u8; 64]);
+            let len = bytes.len().min(8 * N);
+            buf[..len].copy_from_slice(&bytes[..len]);
+            Zeroizing::new(limbs_from_le::<N>(&buf[..8 * N]))
+        };
+        let x = fq.to_mont(&limbs(a));
+        let y = fq.to_mont(&limbs(b));
+        let y = if invert { fq.invert(&y) } else { y };
+        let product = Zeroizing::new(fq.to_uint(&fq.mul(&x, &y)));
+        let mut out = Zeroizing::new(vec![0u8; 8 * N]);
+        limbs_to_le(&product, &mut out);
+        out.truncate(n);
+        out
+    })
+}
+
 /// A GOST R 34.10-2012 private key: the secret scalar d (0 < d < q) of a parameter set.
 ///
 /// The scalar is wiped when the key is dropped; `Debug` shows only the parameter set and the

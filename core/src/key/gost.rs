@@ -250,7 +250,12 @@ pub(crate) fn decode_public_key(key_bits: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// The private scalar (LE, `field_len` bytes) from the contents of PKCS#8's privateKey
-/// OCTET STRING, in any of the three forms.
+/// OCTET STRING, in any of the forms: raw, inner OCTET STRING, INTEGER, or masked.
+///
+/// Masked (CryptoPro, and the Р 50.1.112-2016 example): the value x followed by one or more
+/// masks m1…mk, each `field_len` bytes little-endian, raw or in an inner OCTET STRING; the key
+/// is x·m1·…·mk mod q (what OpenSSL's gost engine and GnuTLS compute: the exporter stored
+/// d·(m1·…·mk)⁻¹).
 pub(crate) fn decode_private_key(ps: ParamSet, contents: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     let n = ps.field_len();
     let field = "privateKey";
@@ -259,49 +264,56 @@ pub(crate) fn decode_private_key(ps: ParamSet, contents: &[u8]) -> Result<Zeroiz
     if contents.len() == n {
         return Ok(Zeroizing::new(contents.to_vec()));
     }
+    let masked_raw = contents.len() > n && contents.len().is_multiple_of(n);
     match contents.first() {
-        // OCTET STRING around the raw bytes (GnuTLS).
-        Some(0x04) => {
-            let inner = <&der::asn1::OctetStringRef>::from_der(contents).map_err(|e| {
-                Error::malformed(format!("GOST private key OCTET STRING: {e}")).with_field(field)
-            })?;
-            // GnuTLS writes the scalar's minimal little-endian form: a key whose top byte(s)
-            // are zero comes shorter (1 in 256 keys). Pad the high end back to n bytes.
-            let le = inner.as_bytes();
-            if le.is_empty() || le.len() > n {
-                return Err(Error::malformed(format!(
-                    "a {} private key is at most {n} bytes, got {}",
-                    ps.name(),
-                    le.len()
-                ))
-                .with_field(field));
+        // OCTET STRING around the raw bytes (GnuTLS), or around a masked key.
+        Some(0x04) => match <&der::asn1::OctetStringRef>::from_der(contents) {
+            Ok(inner) => {
+                let le = inner.as_bytes();
+                if le.len() > n && le.len().is_multiple_of(n) {
+                    return unmask(ps, le);
+                }
+                // GnuTLS writes the scalar's minimal little-endian form: a key whose top
+                // byte(s) are zero comes shorter (1 in 256 keys). Pad the high end back to n.
+                if le.is_empty() || le.len() > n {
+                    return Err(Error::malformed(format!(
+                        "a {} private key is at most {n} bytes, got {}",
+                        ps.name(),
+                        le.len()
+                    ))
+                    .with_field(field));
+                }
+                let mut out = Zeroizing::new(vec![0u8; n]);
+                out[..le.len()].copy_from_slice(le);
+                Ok(out)
             }
-            let mut out = Zeroizing::new(vec![0u8; n]);
-            out[..le.len()].copy_from_slice(le);
-            Ok(out)
-        }
+            Err(_) if masked_raw => unmask(ps, contents),
+            Err(e) => Err(
+                Error::malformed(format!("GOST private key OCTET STRING: {e}")).with_field(field),
+            ),
+        },
         // INTEGER, big-endian (older OpenSSL).
-        Some(0x02) => {
-            let int = der::asn1::UintRef::from_der(contents).map_err(|e| {
-                Error::malformed(format!("GOST private key INTEGER: {e}")).with_field(field)
-            })?;
-            let be = int.as_bytes();
-            if be.len() > n {
-                return Err(Error::malformed(format!(
-                    "the private key INTEGER is longer than {n} bytes"
-                ))
-                .with_field(field));
+        Some(0x02) => match der::asn1::UintRef::from_der(contents) {
+            Ok(int) => {
+                let be = int.as_bytes();
+                if be.len() > n {
+                    return Err(Error::malformed(format!(
+                        "the private key INTEGER is longer than {n} bytes"
+                    ))
+                    .with_field(field));
+                }
+                let mut le = Zeroizing::new(vec![0u8; n]);
+                for (i, b) in be.iter().rev().enumerate() {
+                    le[i] = *b;
+                }
+                Ok(le)
             }
-            let mut le = Zeroizing::new(vec![0u8; n]);
-            for (i, b) in be.iter().rev().enumerate() {
-                le[i] = *b;
+            Err(_) if masked_raw => unmask(ps, contents),
+            Err(e) => {
+                Err(Error::malformed(format!("GOST private key INTEGER: {e}")).with_field(field))
             }
-            Ok(le)
-        }
-        _ if contents.len() > n && contents.len().is_multiple_of(n) => Err(Error::unsupported(
-            "masked GOST private keys (key followed by masks) are not supported",
-        )
-        .with_field(field)),
+        },
+        _ if masked_raw => unmask(ps, contents),
         _ => Err(Error::malformed(format!(
             "a {} private key is {n} bytes, got {}",
             ps.name(),
@@ -309,6 +321,17 @@ pub(crate) fn decode_private_key(ps: ParamSet, contents: &[u8]) -> Result<Zeroiz
         ))
         .with_field(field)),
     }
+}
+
+/// x·m1·…·mk mod q of a masked key (each part `field_len` bytes, little-endian).
+fn unmask(ps: ParamSet, parts: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let n = ps.field_len();
+    let mut chunks = parts.chunks_exact(n);
+    let mut value = Zeroizing::new(chunks.next().unwrap_or_default().to_vec());
+    for mask in chunks {
+        value = crate::gost::unmask_scalar(ps, &value, mask, false);
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -454,11 +477,17 @@ mod tests {
         be.reverse();
         let int = der::asn1::Uint::new(&be).unwrap().to_der().unwrap();
         assert_eq!(*decode_private_key(ps, &int).unwrap(), raw);
-        let masked = [raw.clone(), raw.clone()].concat();
-        assert_eq!(
-            decode_private_key(ps, &masked).unwrap_err().kind(),
-            crate::ErrorKind::UnsupportedAlgorithm
-        );
+        // Masked: x then the mask, raw or wrapped; x·mask mod q.
+        let mut one = vec![0u8; 32];
+        one[0] = 1;
+        let masked = [raw.clone(), one.clone()].concat();
+        assert_eq!(*decode_private_key(ps, &masked).unwrap(), raw);
+        let mut two = vec![0u8; 32];
+        two[0] = 2;
+        let doubled = decode_private_key(ps, &[raw.clone(), two, one].concat()).unwrap();
+        assert_eq!(doubled[0], 2);
+        let wrapped = OctetString::new(masked.clone()).unwrap().to_der().unwrap();
+        assert_eq!(*decode_private_key(ps, &wrapped).unwrap(), raw);
         assert!(decode_private_key(ps, &raw[..31]).is_err());
         assert!(decode_private_key(ps, &[]).is_err());
     }

@@ -9,20 +9,24 @@
 
 mod algorithm;
 mod gost;
-mod kdf;
+pub(crate) mod kdf;
 mod pem;
-mod pkcs8;
+pub(crate) mod pkcs8;
 mod public;
 mod signer;
 mod software;
 
 pub use algorithm::KeyAlgorithm;
 pub(crate) use gost::KeyParameters as GostKeyParameters;
+#[cfg(test)]
+pub(crate) use gost::decode_public_key as gost_public_le;
 pub use kdf::{DEFAULT_KDF_ITERATION_LIMIT, kdf_iteration_limit, set_kdf_iteration_limit};
 pub use public::PublicKey;
+pub(crate) use public::params_absent_or_null;
 pub(crate) use signer::sign_checked;
 pub use signer::{RustCryptoSigner, SignatureBytes, Signer, VerifyingSigner};
 pub use software::{DEFAULT_PBKDF2_ITERATIONS, RSA_BITS, SoftwareKey};
+pub(crate) use software::{Parts, parts};
 
 #[cfg(test)]
 mod proptests {

@@ -102,6 +102,11 @@ impl SoftwareKey {
         &self.secret
     }
 
+    /// A software key from a GOST R 34.10-2012 private key (recovered from a container, say).
+    pub fn from_gost(key: crate::gost::SigningKey) -> Result<Self> {
+        Self::from_secret(Secret::Gost(key))
+    }
+
     /// Reads an unencrypted PKCS#8 `PrivateKeyInfo` (DER).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
         pkcs8::decode(der)
@@ -178,6 +183,71 @@ impl SoftwareKey {
     pub fn public_key(&self) -> PublicKey {
         self.public.clone()
     }
+}
+
+/// A key's components, for stores that take keys in parts (a PKCS#11 import). Secrets are
+/// wiped on drop.
+pub(crate) enum Parts {
+    /// GOST: the scalar and the public point X‖Y, little-endian.
+    Gost {
+        param_set: crate::gost::ParamSet,
+        scalar_le: Zeroizing<Vec<u8>>,
+        point_le: Vec<u8>,
+    },
+    /// P-256: d big-endian and the uncompressed point.
+    EcP256 {
+        d_be: Zeroizing<Vec<u8>>,
+        point: Vec<u8>,
+    },
+    /// RSA: the PKCS#1 components, big-endian.
+    Rsa(RsaParts),
+}
+
+/// The PKCS#1 components of an RSA key, big-endian without leading zeros.
+pub(crate) struct RsaParts {
+    pub n: Vec<u8>,
+    pub e: Vec<u8>,
+    pub d: Zeroizing<Vec<u8>>,
+    pub p: Zeroizing<Vec<u8>>,
+    pub q: Zeroizing<Vec<u8>>,
+    pub dp: Zeroizing<Vec<u8>>,
+    pub dq: Zeroizing<Vec<u8>>,
+    pub qinv: Zeroizing<Vec<u8>>,
+}
+
+/// The components of `key`.
+pub(crate) fn parts(key: &SoftwareKey) -> Result<Parts> {
+    Ok(match key.secret() {
+        Secret::Gost(k) => Parts::Gost {
+            param_set: k.param_set(),
+            scalar_le: k.to_le_bytes(),
+            point_le: k.verifying_key().to_le_xy(),
+        },
+        Secret::P256(k) => Parts::EcP256 {
+            d_be: Zeroizing::new(k.to_bytes().to_vec()),
+            point: k.verifying_key().to_sec1_point(false).as_bytes().to_vec(),
+        },
+        Secret::Rsa(k) => {
+            use der::Decode;
+            use rsa::pkcs1::EncodeRsaPrivateKey;
+            let doc = k
+                .to_pkcs1_der()
+                .map_err(|e| Error::new(crate::ErrorKind::Internal, format!("RSA key: {e}")))?;
+            let r = rsa::pkcs1::RsaPrivateKey::<rsa::pkcs1::UintRef<'_>>::from_der(doc.as_bytes())
+                .map_err(|e| Error::new(crate::ErrorKind::Internal, format!("RSA key: {e}")))?;
+            let secret = |u: rsa::pkcs1::UintRef<'_>| Zeroizing::new(u.as_bytes().to_vec());
+            Parts::Rsa(RsaParts {
+                n: r.modulus.as_bytes().to_vec(),
+                e: r.public_exponent.as_bytes().to_vec(),
+                d: secret(r.private_exponent),
+                p: secret(r.prime1),
+                q: secret(r.prime2),
+                dp: secret(r.exponent1),
+                dq: secret(r.exponent2),
+                qinv: secret(r.coefficient),
+            })
+        }
+    })
 }
 
 fn check_rsa_bits(bits: u32) -> Result<()> {

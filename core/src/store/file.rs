@@ -396,6 +396,10 @@ impl KeyStore for FileContainer {
         format!("file container {}", self.dir.display())
     }
 
+    fn import_key(&self, key: &SoftwareKey, label: &str) -> Result<KeySet> {
+        self.import(key, label)
+    }
+
     fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet> {
         self.import(&SoftwareKey::generate(algorithm)?, label)
     }

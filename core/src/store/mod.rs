@@ -14,7 +14,7 @@ pub mod pkcs11;
 
 pub use file::FileContainer;
 
-use crate::key::{KeyAlgorithm, PublicKey, Signer};
+use crate::key::{KeyAlgorithm, PublicKey, Signer, SoftwareKey};
 use crate::{Error, ErrorKind, Result};
 
 /// Where keys live: the same operations on a token and on a file container.
@@ -28,6 +28,21 @@ pub trait KeyStore: Send + Sync {
 
     /// Generates a key pair in the store; returns its key set (no certificate yet).
     fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet>;
+
+    /// Imports an existing private key (the client's current key, brought from a PFX or a
+    /// CryptoPro container) as a new key set labelled `label`, identified as generated keys
+    /// are. A file container keeps it encrypted under its password; a token stores it
+    /// sensitive and non-extractable.
+    ///
+    /// Errors: [`ErrorKind::PreconditionFailed`] when the key is already in the store, and
+    /// from stores that take no imported keys (the default: read-only stores).
+    fn import_key(&self, key: &SoftwareKey, label: &str) -> Result<KeySet> {
+        let _ = (key, label);
+        Err(Error::new(
+            ErrorKind::PreconditionFailed,
+            format!("{} does not take imported keys", self.description()),
+        ))
+    }
 
     /// Every key set in the store, complete or not.
     fn key_sets(&self) -> Result<Vec<KeySet>>;
@@ -64,6 +79,10 @@ impl<T: KeyStore + ?Sized> KeyStore for std::sync::Arc<T> {
 
     fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet> {
         (**self).generate(algorithm, label)
+    }
+
+    fn import_key(&self, key: &SoftwareKey, label: &str) -> Result<KeySet> {
+        (**self).import_key(key, label)
     }
 
     fn key_sets(&self) -> Result<Vec<KeySet>> {
@@ -128,6 +147,32 @@ pub(crate) fn install_target<'a>(
                     format!("no private key {medium} matches the certificate's public key"),
                 )
             }),
+    }
+}
+
+/// Imports `key` into `store` as a key set labelled `label` and installs `certificate` (when
+/// given) beside it under the same identifier; if the certificate cannot be installed, the key
+/// is deleted again, so the store is left as it was. What PFX and CryptoPro imports share.
+///
+/// Errors: the store's ([`ErrorKind::PreconditionFailed`] when the key is already there or
+/// the store takes no imported keys); the install's, with context.
+pub fn import_key_set(
+    store: &dyn KeyStore,
+    key: &SoftwareKey,
+    certificate: Option<&crate::pki::Certificate>,
+    label: &str,
+) -> Result<KeySet> {
+    let set = store.import_key(key, label)?;
+    let Some(cert) = certificate else {
+        return Ok(set);
+    };
+    match store.install_certificate(&cert.to_der(), Some(&set.id)) {
+        Ok(set) => Ok(set),
+        Err(e) => {
+            // Leave the store as it was; the first error is the one to report.
+            let _ = store.delete(&set.id);
+            Err(e.context("installing the certificate beside the imported key"))
+        }
     }
 }
 

@@ -1,71 +1,45 @@
-//! The GOST block-cipher modes OpenSSL's gost engine uses in PBES2, over RustCrypto's
-//! `kuznyechik` and `magma` block ciphers.
+//! GOST 28147-89 over RustCrypto's `magma` block ciphers (the GOST R 34.12-2015 modes are in
+//! `gost2015`).
 //!
-//! - Kuznyechik CTR-ACPKM (R 1323565.1.017-2018, id-tc26-cipher-gostr3412-2015-kuznyechik-
-//!   ctracpkm 1.2.643.7.1.1.5.2.1): CTR with a 128-bit big-endian counter, the key replaced
-//!   after every section by E_K(D1)‖E_K(D2), D = 0x80..0x9F. The engine's section is 4096
-//!   bytes.
-//! - GOST 28147-89 CFB (1.2.643.2.2.21) with 64-bit feedback and an S-box named by the
-//!   encryptionParamSet. GOST 28147-89 as OpenSSL implements it reads keys and blocks
-//!   little-endian, while `magma` implements GOST R 34.12-2015 (big-endian): the two agree
-//!   when every key word and every block is byte-reversed.
+//! - GOST 28147-89 CFB (1.2.643.2.2.21) with 64-bit feedback, an S-box named by the
+//!   encryptionParamSet, and CryptoPro key meshing (RFC 4357 §2.3.2: after every 1024 bytes
+//!   the key becomes D_K(C) for a fixed C and the feedback block is encrypted under the new
+//!   key), which the engine applies with every S-box of RFC 4357 and TC26. GOST 28147-89 as
+//!   OpenSSL implements it reads keys and blocks little-endian, while `magma` implements GOST
+//!   R 34.12-2015 (big-endian): the two agree when every key word and every block is
+//!   byte-reversed.
+//! - GOST 28147-89 ECB (CryptoPro containers' key encryption), in the same conventions.
 
 use cipher::consts::{U8, U32};
-use cipher::{Array, BlockCipherEncrypt, BlockSizeUser, KeyInit, KeySizeUser};
+use cipher::{Array, BlockCipherDecrypt, BlockCipherEncrypt, BlockSizeUser, KeyInit, KeySizeUser};
 use zeroize::{Zeroize, Zeroizing};
 
-/// The ACPKM section length of the gost engine's kuznyechik-ctr-acpkm, in bytes.
-pub(crate) const ACPKM_SECTION: usize = 4096;
+/// The CryptoPro key meshing of GOST 28147-89 CFB happens every 1024 bytes.
+const GOST89_MESHING_SECTION: usize = 1024;
 
-/// The CryptoPro key meshing of GOST 28147-89 CFB starts after 1024 bytes; PKCS#8 keys never
-/// get there, so longer inputs are refused rather than handled by untested code.
-pub(crate) const GOST89_MESHING_LIMIT: usize = 1024;
-
-/// Kuznyechik CTR-ACPKM: encrypts or decrypts `data` in place.
-pub(crate) fn kuznyechik_ctr_acpkm(
-    key: &[u8; 32],
-    counter: &[u8; 16],
-    section: usize,
-    data: &mut [u8],
-) {
-    let mut k = Zeroizing::new(*key);
-    let mut cipher = kuznyechik::Kuznyechik::new(&Array::from(*k));
-    let mut ctr = *counter;
-    for (i, chunk) in data.chunks_mut(16).enumerate() {
-        if i > 0 && (i * 16) % section == 0 {
-            // ACPKM: the next section key is E_K(D1) ‖ E_K(D2).
-            for (half, d) in [0x80u8, 0x90].into_iter().enumerate() {
-                let mut block = Array::from(core::array::from_fn::<u8, 16, _>(|j| d + j as u8));
-                cipher.encrypt_block(&mut block);
-                k[16 * half..16 * (half + 1)].copy_from_slice(&block);
-                block.zeroize();
-            }
-            cipher = kuznyechik::Kuznyechik::new(&Array::from(*k));
-        }
-        let mut gamma = Array::from(ctr);
-        cipher.encrypt_block(&mut gamma);
-        for (b, g) in chunk.iter_mut().zip(gamma.iter()) {
-            *b ^= g;
-        }
-        gamma.zeroize();
-        // Increment the counter as a 128-bit big-endian integer.
-        for byte in ctr.iter_mut().rev() {
-            *byte = byte.wrapping_add(1);
-            if *byte != 0 {
-                break;
-            }
-        }
-    }
-}
+/// RFC 4357 §2.3.2's constant C of the CryptoPro key meshing.
+const MESHING_C: [u8; 32] = [
+    0x69, 0x00, 0x72, 0x22, 0x64, 0xC9, 0x04, 0x23, 0x8D, 0x3A, 0xDB, 0x96, 0x46, 0xE9, 0x2A, 0xC4,
+    0x18, 0xFE, 0xAC, 0x94, 0x00, 0xED, 0x07, 0x12, 0xC0, 0x86, 0xDC, 0xC2, 0xEF, 0x4C, 0xA9, 0x2B,
+];
 
 /// A 64-bit block cipher with a 256-bit key: `magma`'s GOST 28147-89 with some S-box.
 trait Gost89Cipher:
-    KeyInit + KeySizeUser<KeySize = U32> + BlockSizeUser<BlockSize = U8> + BlockCipherEncrypt
+    KeyInit
+    + KeySizeUser<KeySize = U32>
+    + BlockSizeUser<BlockSize = U8>
+    + BlockCipherEncrypt
+    + BlockCipherDecrypt
 {
 }
 
-impl<C: KeyInit + KeySizeUser<KeySize = U32> + BlockSizeUser<BlockSize = U8> + BlockCipherEncrypt>
-    Gost89Cipher for C
+impl<
+    C: KeyInit
+        + KeySizeUser<KeySize = U32>
+        + BlockSizeUser<BlockSize = U8>
+        + BlockCipherEncrypt
+        + BlockCipherDecrypt,
+> Gost89Cipher for C
 {
 }
 
@@ -94,13 +68,38 @@ impl<C: Gost89Cipher> Gost89<C> {
         out.reverse();
         out
     }
+
+    fn decrypt(&self, block: &[u8; 8]) -> [u8; 8] {
+        let mut b = *block;
+        b.reverse();
+        let mut arr = Array::from(b);
+        self.cipher.decrypt_block(&mut arr);
+        let mut out: [u8; 8] = arr.into();
+        out.reverse();
+        out
+    }
+
+    /// CryptoPro key meshing: the key D_K(C), the feedback encrypted under it.
+    fn mesh(&mut self, feedback: &mut [u8; 8]) {
+        let mut key = Zeroizing::new([0u8; 32]);
+        for (out, c) in key.chunks_mut(8).zip(MESHING_C.chunks(8)) {
+            let c: [u8; 8] = c.try_into().unwrap_or_default();
+            out.copy_from_slice(&self.decrypt(&c));
+        }
+        *self = Gost89::new(&key);
+        *feedback = self.encrypt(feedback);
+    }
 }
 
-/// GOST 28147-89 CFB-64 decryption in place (`decrypt = false` encrypts).
+/// GOST 28147-89 CFB-64 with CryptoPro key meshing, decryption in place (`decrypt = false`
+/// encrypts).
 fn gost89_cfb<C: Gost89Cipher>(key: &[u8; 32], iv: &[u8; 8], data: &mut [u8], decrypt: bool) {
-    let cipher = Gost89::<C>::new(key);
+    let mut cipher = Gost89::<C>::new(key);
     let mut feedback = *iv;
-    for chunk in data.chunks_mut(8) {
+    for (i, chunk) in data.chunks_mut(8).enumerate() {
+        if i > 0 && (i * 8).is_multiple_of(GOST89_MESHING_SECTION) {
+            cipher.mesh(&mut feedback);
+        }
         let mut gamma = cipher.encrypt(&feedback);
         let mut next = [0u8; 8];
         for (i, b) in chunk.iter_mut().enumerate() {
@@ -128,8 +127,69 @@ pub(crate) enum Gost89Sbox {
     CryptoProD,
 }
 
-/// GOST 28147-89 CFB-64 in place. Inputs longer than [`GOST89_MESHING_LIMIT`] are the
-/// caller's to refuse.
+/// GOST 28147-89 ECB in place (`data` a whole number of 8-byte blocks).
+fn gost89_ecb<C: Gost89Cipher>(key: &[u8; 32], data: &mut [u8], decrypt: bool) {
+    let cipher = Gost89::<C>::new(key);
+    for chunk in data.chunks_exact_mut(8) {
+        let block: [u8; 8] = (&*chunk).try_into().unwrap_or_default();
+        let out = if decrypt {
+            cipher.decrypt(&block)
+        } else {
+            cipher.encrypt(&block)
+        };
+        chunk.copy_from_slice(&out);
+    }
+}
+
+/// GOST 28147-89 ECB in place, `data` a whole number of blocks (a trailing partial block is
+/// left as it is).
+pub(crate) fn gost89_ecb_apply(sbox: Gost89Sbox, key: &[u8; 32], data: &mut [u8], decrypt: bool) {
+    match sbox {
+        Gost89Sbox::Tc26Z => gost89_ecb::<magma::Magma>(key, data, decrypt),
+        Gost89Sbox::CryptoProA => gost89_ecb::<magma::Gost89CryptoProA>(key, data, decrypt),
+        Gost89Sbox::CryptoProB => gost89_ecb::<magma::Gost89CryptoProB>(key, data, decrypt),
+        Gost89Sbox::CryptoProC => gost89_ecb::<magma::Gost89CryptoProC>(key, data, decrypt),
+        Gost89Sbox::CryptoProD => gost89_ecb::<magma::Gost89CryptoProD>(key, data, decrypt),
+    }
+}
+
+impl Gost89Sbox {
+    /// The S-box of an encryptionParamSet OID.
+    pub(crate) fn from_oid(o: &der::asn1::ObjectIdentifier) -> Option<Gost89Sbox> {
+        Some(match *o {
+            o if o == crate::oid::GOST28147_PARAM_Z => Gost89Sbox::Tc26Z,
+            o if o == crate::oid::GOST28147_CRYPTOPRO_A => Gost89Sbox::CryptoProA,
+            o if o == crate::oid::GOST28147_CRYPTOPRO_B => Gost89Sbox::CryptoProB,
+            o if o == crate::oid::GOST28147_CRYPTOPRO_C => Gost89Sbox::CryptoProC,
+            o if o == crate::oid::GOST28147_CRYPTOPRO_D => Gost89Sbox::CryptoProD,
+            _ => return None,
+        })
+    }
+
+    /// Its encryptionParamSet OID.
+    pub(crate) fn oid(self) -> der::asn1::ObjectIdentifier {
+        match self {
+            Gost89Sbox::Tc26Z => crate::oid::GOST28147_PARAM_Z,
+            Gost89Sbox::CryptoProA => crate::oid::GOST28147_CRYPTOPRO_A,
+            Gost89Sbox::CryptoProB => crate::oid::GOST28147_CRYPTOPRO_B,
+            Gost89Sbox::CryptoProC => crate::oid::GOST28147_CRYPTOPRO_C,
+            Gost89Sbox::CryptoProD => crate::oid::GOST28147_CRYPTOPRO_D,
+        }
+    }
+
+    /// A short name ("param-Z", "CryptoPro-A").
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Gost89Sbox::Tc26Z => "param-Z",
+            Gost89Sbox::CryptoProA => "CryptoPro-A",
+            Gost89Sbox::CryptoProB => "CryptoPro-B",
+            Gost89Sbox::CryptoProC => "CryptoPro-C",
+            Gost89Sbox::CryptoProD => "CryptoPro-D",
+        }
+    }
+}
+
+/// GOST 28147-89 CFB-64 with CryptoPro key meshing, in place.
 pub(crate) fn gost89_cfb_apply(
     sbox: Gost89Sbox,
     key: &[u8; 32],
@@ -154,40 +214,12 @@ mod tests {
         hex::decode(s.split_whitespace().collect::<String>()).unwrap()
     }
 
-    /// R 1323565.1.017-2018, appendix A.2: Kuznyechik CTR-ACPKM with a 256-bit section.
-    #[test]
-    fn ctr_acpkm_matches_the_recommendation_example() {
-        let key: [u8; 32] =
-            unhex("8899AABBCCDDEEFF0011223344556677FEDCBA98765432100123456789ABCDEF")
-                .try_into()
-                .unwrap();
-        let counter: [u8; 16] = unhex("1234567890ABCEF0 0000000000000000")
-            .try_into()
-            .unwrap();
-        let plain = unhex(
-            "1122334455667700FFEEDDCCBBAA9988 00112233445566778899AABBCCEEFF0A
-             112233445566778899AABBCCEEFF0A00 2233445566778899AABBCCEEFF0A0011
-             33445566778899AABBCCEEFF0A001122 445566778899AABBCCEEFF0A00112233
-             5566778899AABBCCEEFF0A0011223344",
-        );
-        let expected = unhex(
-            "F195D8BEC10ED1DBD57B5FA240BDA1B8 85EEE733F6A13E5DF33CE4B33C45DEE4
-             4BCEEB8F646F4C55001706275E85E800 587C4DF568D094393E4834AFD0805046
-             CF30F57686AEECE11CFC6C316B8A896E DFFD07EC813636460C4F3B743423163E
-             6409A9C282FAC8D469D221E7FBD6DE5D",
-        );
-        let mut data = plain.clone();
-        kuznyechik_ctr_acpkm(&key, &counter, 32, &mut data);
-        assert_eq!(data, expected);
-        kuznyechik_ctr_acpkm(&key, &counter, 32, &mut data);
-        assert_eq!(data, plain);
-    }
-
     #[test]
     fn gost89_cfb_round_trips_with_partial_blocks() {
         let key = [7u8; 32];
         let iv = [1u8; 8];
-        let plain: Vec<u8> = (0..77).collect();
+        // Long enough for two CryptoPro key meshings.
+        let plain: Vec<u8> = (0..2100).map(|i| i as u8).collect();
         for sbox in [
             Gost89Sbox::Tc26Z,
             Gost89Sbox::CryptoProA,
@@ -199,6 +231,17 @@ mod tests {
             gost89_cfb_apply(sbox, &key, &iv, &mut data, true);
             assert_eq!(data, plain);
         }
+    }
+
+    #[test]
+    fn gost89_ecb_round_trips() {
+        let key = [3u8; 32];
+        let plain: Vec<u8> = (0..64).collect();
+        let mut data = plain.clone();
+        gost89_ecb_apply(Gost89Sbox::Tc26Z, &key, &mut data, false);
+        assert_ne!(data, plain);
+        gost89_ecb_apply(Gost89Sbox::Tc26Z, &key, &mut data, true);
+        assert_eq!(data, plain);
     }
 
     /// GOST 28147-89 in OpenSSL's conventions equals Magma with reversed words and blocks:

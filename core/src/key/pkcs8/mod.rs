@@ -1,7 +1,9 @@
 //! PKCS#8 `PrivateKeyInfo` (RFC 5208 / RFC 5958) for every key algorithm.
 
-mod ciphers;
+pub(crate) mod ciphers;
 pub(crate) mod encrypted;
+pub(crate) mod gost2015;
+pub(crate) mod pbes2;
 
 use der::Decode;
 use pkcs8::EncodePrivateKey;

@@ -19,6 +19,7 @@
 pub mod diagnosis;
 mod error;
 pub mod gost;
+mod import;
 mod keygen;
 mod module;
 mod objects;

@@ -49,6 +49,10 @@ pub struct Quirks {
     pub gost_params_in_private_template: bool,
     /// The token speaks TC26 (lists a 0xD4321xxx mechanism): digest parameters are Streebog.
     pub tc26: bool,
+    /// A GOST private key's CKA_VALUE is the scalar big-endian (SoftHSM 2.6, which stores
+    /// OpenSSL's BIGNUM bytes), not little-endian as PKCS#11 v2.40 §2.4 says: matters when a
+    /// key is imported.
+    pub gost_private_value_big_endian: bool,
     /// The factory user PIN of this make, if known.
     pub factory_pin: Option<&'static str>,
     /// Every mechanism type the token lists.
@@ -87,6 +91,7 @@ impl Quirks {
                 RsaSignPath::HostDigestInfo
             },
             gost_params_in_private_template: !is_softhsm,
+            gost_private_value_big_endian: is_softhsm,
             tc26: mechanisms
                 .iter()
                 .any(|&(t, _)| t & 0xFFFF_F000 == gost::CK_VENDOR_PKCS11_RU_TEAM_TC26),

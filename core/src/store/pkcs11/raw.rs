@@ -39,6 +39,13 @@ pub struct RawAttribute {
     pub value: Vec<u8>,
 }
 
+// A template may carry a private key's value (an import): wiped when dropped.
+impl Drop for RawAttribute {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.value);
+    }
+}
+
 impl std::fmt::Debug for RawAttribute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "CKA 0x{:X} ({} bytes)", self.kind, self.value.len())
@@ -257,6 +264,23 @@ impl RawModule {
         Ok((hpub, hpriv))
     }
 
+    /// Creates an object from a template (`C_CreateObject`); returns its handle.
+    pub(crate) fn create_object(
+        &self,
+        session: CK_SESSION_HANDLE,
+        template: &[RawAttribute],
+    ) -> Result<CK_OBJECT_HANDLE> {
+        // The C structs point into `template`, which outlives the call.
+        let mut t = templates(template);
+        let mut handle: CK_OBJECT_HANDLE = 0;
+        let rv = call!(
+            self,
+            C_CreateObject(session, t.as_mut_ptr(), t.len() as CK_ULONG, &mut handle)
+        );
+        check(rv, "C_CreateObject", "creating an object")?;
+        Ok(handle)
+    }
+
     /// Signs `data` with any mechanism type (no mechanism parameter), single-part.
     pub(crate) fn sign(
         &self,
@@ -353,7 +377,10 @@ mod tests {
         assert_eq!(RawAttribute::bool(1, false).value, vec![0]);
         let u = RawAttribute::ulong(0x100, 0x30);
         assert_eq!(u.value.len(), std::mem::size_of::<CK_ULONG>());
-        assert_eq!(CK_ULONG::from_ne_bytes(u.value.try_into().unwrap()), 0x30);
+        assert_eq!(
+            CK_ULONG::from_ne_bytes(u.value.clone().try_into().unwrap()),
+            0x30
+        );
         // Debug never shows the value (a template may carry a label or an ID only, but keep
         // the habit).
         assert_eq!(

@@ -3,7 +3,7 @@
 use super::keygen::TokenKeySpec;
 use super::token::Pkcs11Token;
 use crate::Result;
-use crate::key::{KeyAlgorithm, Signer};
+use crate::key::{KeyAlgorithm, Signer, SoftwareKey};
 use crate::store::{KeySet, KeyStore};
 
 impl KeyStore for Pkcs11Token {
@@ -18,6 +18,10 @@ impl KeyStore for Pkcs11Token {
     fn generate(&self, algorithm: KeyAlgorithm, label: &str) -> Result<KeySet> {
         algorithm.check_can_sign()?;
         self.generate_key_pair(&TokenKeySpec::from(algorithm), label)
+    }
+
+    fn import_key(&self, key: &SoftwareKey, label: &str) -> Result<KeySet> {
+        Pkcs11Token::import_key(self, key, label)
     }
 
     fn key_sets(&self) -> Result<Vec<KeySet>> {
