@@ -74,14 +74,15 @@ rc=0; inspect "$ex/altered.p7s" --trust "$out/bank/ca.pem" >"$ex/altered.json" |
 grep -q '"content-altered"' "$ex/altered.json" || { cat "$ex/altered.json" >&2; fail "altered signed request not reported as content-altered"; }
 
 # The accredited-CA list as a bank checks it (example tsl): the demo's signed list is valid
-# against the Ministry's root; one digit of a CA's INN changed, it is content_altered; as an
+# against the Ministry's root, its signer not revoked by the Ministry's CRL; one digit of a CA's INN changed, it is content_altered; as an
 # older version than one loaded before, invalid_input; each exit code 1.
 q="$fc/3-qes"
 tsl() { "$bin/tsl" "$@"; }
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
-tsl "$q/TSLExt.xml" --ministry "$q/ministry-root.pem" >"$ex/tsl.json" \
+tsl "$q/TSLExt.xml" --ministry "$q/ministry-root.pem" --crl "$q/ministry.crl" >"$ex/tsl.json" \
     || { cat "$ex/tsl.json" >&2; fail "tsl: the demo's signed list is not usable"; }
 [ "$(field "$ex/tsl.json" verdict)" = valid ] || { cat "$ex/tsl.json" >&2; fail "tsl: verdict not valid"; }
+[ "$(field "$ex/tsl.json" warnings)" = "[]" ] || { cat "$ex/tsl.json" >&2; fail "tsl: the signer's revocation not checked"; }
 sed 's#<ИНН>7702070139</ИНН>#<ИНН>7702070138</ИНН>#' "$q/TSLExt.xml" >"$ex/altered-tsl.xml"
 cmp -s "$q/TSLExt.xml" "$ex/altered-tsl.xml" && fail "tsl: the CA's INN was not found to alter"
 tsl_refused() { # FILE REASON [OPTION...]

@@ -277,8 +277,14 @@ fn qes(
         world.ministry_root().to_pem(),
         show,
     )?;
-    // Its XMLDSig verified against the Ministry's root the bank pins.
+    // Its XMLDSig verified against the Ministry's root the bank pins, and the signer checked
+    // against the Ministry's CRL, before the bank uses the list.
     let list = TrustedList::load_signed(&list_path, &[world.ministry_root()], at)?;
+    let ministry_crl = dir.join("ministry.crl");
+    write(&ministry_crl, world.ministry_crl(at)?, show)?;
+    if let Some(signed) = list.signature() {
+        signed.check_revocation(&[Crl::load(&ministry_crl)?], at)?;
+    }
     match bank.register_qes(&owner.cert, Some(&list), &[], at) {
         Err(e) if e.kind() == ErrorKind::VerificationUnavailable => show.refused(&e),
         other => {

@@ -101,6 +101,7 @@ pub struct World {
     accredited_key: SoftwareKey,
     accredited_ca: Certificate,
     ministry_root: Certificate,
+    ministry_root_key: SoftwareKey,
     ministry_key: SoftwareKey,
     ministry_signer: Certificate,
 }
@@ -182,6 +183,7 @@ impl World {
             accredited_key,
             accredited_ca,
             ministry_root,
+            ministry_root_key: root_key,
             ministry_key,
             ministry_signer,
         })
@@ -357,6 +359,13 @@ impl World {
     /// The Ministry's root, which the bank pins to verify the list.
     pub fn ministry_root(&self) -> Certificate {
         self.ministry_root.clone()
+    }
+
+    /// The Ministry's current CRL (its list-signing certificate not revoked), as published at
+    /// the CRL distribution point of that certificate.
+    pub fn ministry_crl(&self, at: OffsetDateTime) -> bankkey::Result<Vec<u8>> {
+        CrlBuilder::new(at - Duration::hours(3), at + Duration::days(7), 17)
+            .sign(&self.ministry_root, &self.ministry_root_key)
     }
 
     /// The accredited CA's current CRL (nothing of ours revoked), as the CA publishes it.

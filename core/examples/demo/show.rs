@@ -178,7 +178,8 @@ impl Show {
              */2-remote/signed-request.p7s    the same, signed with the current key (CMS SignedData, DER; .pem: PEM)\n\
              */2-remote/certificate.pem       the new certificate\n\
              file-container/3-qes/            the КЭП: certificate, accredited CA, TSLExt.xml (signed by\n\
-                                              the Ministry; ministry-root.pem verifies it), CRL,\n\
+                                              the Ministry; ministry-root.pem verifies it,\n\
+                                              ministry.crl: its signer not revoked), CRL,\n\
                                               «Заявление о подтверждении использования ЭП» and its CMS (.p7s)\n\
              file-container/4-pfx/current-key.p12  the key set in use exported as a PFX (Р 50.1.112-2016;\n\
                                               password «Пароль для PFX»), imported into 4-pfx/new-flash/,\n\
