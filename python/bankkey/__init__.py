@@ -19,6 +19,7 @@ The most used names are also here: ``bankkey.load_certificate``, ``bankkey.inspe
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Iterable, List, Optional, Sequence, Union
 
@@ -26,6 +27,7 @@ from bankkey import bank, documents, exceptions, lifecycle, stores
 from bankkey._io import Source, read_source
 from bankkey._native import Report, ScanEntry, __version__, verify_many
 from bankkey._native import inspect as _inspect
+from bankkey._native import inspect_path as _inspect_path
 from bankkey._native import scan as _scan
 from bankkey._native import scan_group_text, scan_groups
 from bankkey.exceptions import *  # noqa: F401,F403  (the exception classes)
@@ -113,13 +115,19 @@ def inspect(
     """Reports whatever ``source`` holds, as the Rust ``inspect`` does.
 
     ``source`` is DER or PEM bytes, PEM text or a ``pathlib.Path``: a certificate, request,
-    PKCS#8 key, public key or CMS SignedData. ``at`` (aware datetime; default now) is when
+    PKCS#8 key, public key, CMS message or PFX (``password`` opens it), or the folder of a
+    CryptoPro container (``password`` is its PIN: the report says whether it opens the key,
+    never the key). ``at`` (aware datetime; default now) is when
     validity is judged, ``trust`` the anchors, ``key`` the key the object must hold,
     ``content`` the content of a detached signature, ``password`` the password of an
     encrypted key (str or bytes, not kept). Unreadable bytes give a report with verdict
     ``invalid`` and reason ``malformed``, not an exception; without ``trust`` a certificate
     or a signature is ``untrusted`` (its path was not checked).
     """
+    if isinstance(source, os.PathLike) and os.path.isdir(source):
+        return _inspect_path(
+            source, at=at, trust=trust, key=key, content=content, password=password
+        )
     return _inspect(
         read_source(source),
         at=at,

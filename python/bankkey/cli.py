@@ -70,6 +70,16 @@ _WORDS: Dict[str, Dict[str, str]] = {
     "accepted": {"en": "accepted", "ru": "принят"},
     "rejected": {"en": "rejected", "ru": "отвергнут"},
     "subscriber": {"en": "Subscriber", "ru": "Абонент"},
+    "pfx": {"en": "PFX (PKCS#12)", "ru": "PFX (PKCS#12)"},
+    "cryptopro-container": {"en": "CryptoPro container", "ru": "контейнер КриптоПро"},
+    "none": {"en": "none", "ru": "нет"},
+    "iterations": {"en": "iterations", "ru": "итераций"},
+    "protection": {"en": "Protection", "ru": "Защита"},
+    "name": {"en": "Name", "ru": "Имя"},
+    "fingerprint": {"en": "fingerprint", "ru": "отпечаток"},
+    "reserve-copy": {"en": "Reserve copy", "ru": "Резервная копия"},
+    "opened": {"en": "Opened", "ru": "Открыт"},
+    "imported": {"en": "Imported", "ru": "Импортирован"},
 }
 
 
@@ -194,6 +204,54 @@ def _name(attrs: Optional[List[Dict[str, Any]]]) -> str:
     return ", ".join(f"{a['label']}={a['value']}" for a in attrs)
 
 
+def _render_keyfile(r: Dict[str, Any], lang: str, rows: List[Tuple[str, str]]) -> None:
+    """The rows of a PFX or a CryptoPro container: what is inside, never a secret."""
+
+    def cert_text(c: Dict[str, Any]) -> str:
+        v = c.get("validity") or {}
+        return (
+            f"{c['subject']}, {word('serial', lang).lower()} {c['serial']}, "
+            f"{word('to', lang)} {v.get('not_after', '?')}"
+        )
+
+    def key_text(k: Dict[str, Any]) -> str:
+        pk = k["public_key"]
+        text = f"{pk.get('algorithm_name') or pk['algorithm']} id {pk.get('key_id', '')}"
+        if k.get("certificate_serial"):
+            text += f", {word('certificate', lang)} {k['certificate_serial']}"
+        return text
+
+    pfx = r.get("pfx")
+    if pfx:
+        mac = pfx.get("mac") or word("none", lang)
+        if pfx.get("mac_iterations"):
+            mac += f", {pfx['mac_iterations']} {word('iterations', lang)}"
+        rows.append(("MAC", mac))
+        for e in pfx.get("encryption") or []:
+            rows.append((word("protection", lang), e))
+        for k in pfx.get("keys") or []:
+            rows.append((word("key", lang), key_text(k)))
+        for c in pfx.get("certificates") or []:
+            rows.append((word("certificate", lang), cert_text(c)))
+    box = r.get("container")
+    if box:
+        rows.append((word("name", lang), box.get("name") or ""))
+        rows.append(
+            (
+                word("key", lang),
+                f"{box['parameter_set_name']}, {box['usage']}, "
+                f"{word('fingerprint', lang)} {box['fingerprint']}",
+            )
+        )
+        rows.append(
+            (word("reserve-copy", lang), word("yes" if box["reserve_copy"] else "no", lang))
+        )
+        if box.get("certificate"):
+            rows.append((word("certificate", lang), cert_text(box["certificate"])))
+        if box.get("opened_with"):
+            rows.append((word("opened", lang), box["opened_with"]))
+
+
 def render_report(path: str, r: Dict[str, Any], lang: str, out: TextIO) -> None:
     """A report as text for a person."""
     kind = word(r.get("kind", "unknown"), lang)
@@ -241,6 +299,7 @@ def render_report(path: str, r: Dict[str, Any], lang: str, out: TextIO) -> None:
     signers = r.get("signers") or []
     if signers:
         rows.append((word("signers", lang), str(len(signers))))
+    _render_keyfile(r, lang, rows)
     width = max((len(k) for k, _ in rows), default=0)
     for k, val in rows:
         print(f"  {k.ljust(width)}  {val}", file=out)
@@ -261,12 +320,19 @@ def cmd_inspect(args: argparse.Namespace, lang: str, out: TextIO) -> int:
     key = load_key(args.key)
     content = read_file(args.content) if args.content else None
     password = args.password if args.password is not None else os.environ.get("BANKKEY_PASSWORD")
-    inputs = [(p, read_file(p)) for p in args.files]
+    # A folder is a CryptoPro container (--password is its PIN); a file is read first, so
+    # that an unreadable one is a usage error.
+    inputs = [(p, None if Path(p).is_dir() else read_file(p)) for p in args.files]
     worst = EXIT_OK
     for path, data in inputs:
-        report = bankkey._native.inspect(
-            data, at=args.at, trust=trust, key=key, content=content, password=password
-        )
+        if data is None:
+            report = bankkey._native.inspect_path(
+                path, at=args.at, trust=trust, key=key, content=content, password=password
+            )
+        else:
+            report = bankkey._native.inspect(
+                data, at=args.at, trust=trust, key=key, content=content, password=password
+            )
         if not report.is_valid:
             worst = EXIT_FOUND
         if args.json and len(inputs) == 1:
@@ -432,6 +498,34 @@ def cmd_scan(args: argparse.Namespace, lang: str, out: TextIO) -> int:
 # --------------------------------------------------------------------------------------------
 
 
+def _import_onto_token(args: argparse.Namespace, module: Any, pin: Optional[str]) -> Any:
+    """``token --import``: a PFX (file) or a CryptoPro container (folder) onto the token, as
+    a non-extractable key with its certificate under one identifier; the new key set."""
+    if pin is None:
+        raise UsageError("--import needs the token's user PIN (--pin or $BANKKEY_PIN)")
+    source = Path(args.import_path)
+    secret = args.import_password
+    if secret is None:
+        secret = os.environ.get("BANKKEY_IMPORT_PASSWORD")
+    if secret == "-":
+        import getpass
+
+        secret = getpass.getpass("PFX password / container PIN: ")
+    label = args.label or source.name
+    if source.is_file():
+        if secret is None:
+            raise UsageError("--import of a PFX needs its password (--import-password)")
+        data = read_file(str(source))
+    elif not source.is_dir():
+        raise UsageError(f"--import {source}: no such file or folder")
+    token = module.open_token(serial=args.serial) if args.serial else module.open_token()
+    with token:
+        token.login(pin)
+        if source.is_dir():
+            return token.import_cryptopro(source, secret or "", label)
+        return token.import_pfx(data, secret, label)
+
+
 def cmd_token(args: argparse.Namespace, lang: str, out: TextIO) -> int:
     from bankkey import stores
 
@@ -445,10 +539,20 @@ def cmd_token(args: argparse.Namespace, lang: str, out: TextIO) -> int:
     except BankKeyError as e:
         raise UsageError(f"--module {args.module}: {e}")
     with module:
+        imported = None
+        if args.import_path is not None:
+            imported = _import_onto_token(args, module, pin)
         d = module.diagnose(pin=pin, at=args.at)
     if args.json:
+        if imported is not None:
+            d["imported"] = imported
         print(json.dumps(_jsonable(d), ensure_ascii=False), file=out)
     else:
+        if imported is not None:
+            print(
+                f"{word('imported', lang)}: {imported.id_hex} «{imported.label}» {imported.kind}",
+                file=out,
+            )
         for f in d["findings"]:
             print(f"{f[lang]}", file=out)
         print(f"{word('slots', lang)}: {len(d['slots'])}", file=out)
@@ -677,8 +781,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "inspect",
         help="fields, checks and verdict of certificates, requests, CMS and keys",
-        description="Reports each FILE (certificate, request, PKCS#8 key, public key, CMS) "
-        "as the Rust inspect example does; with --json and one FILE, the same JSON.",
+        description="Reports each FILE (certificate, request, PKCS#8 key, public key, CMS, "
+        "PFX) or CryptoPro container folder as the Rust inspect example does; with --json "
+        "and one FILE, the same JSON. A PFX is opened with --password, a container with "
+        "--password as its PIN (the report says whether it opens the key); neither the key "
+        "nor the password is ever printed.",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
     add_common(p, at=True, trust=True)
@@ -686,7 +793,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--content", metavar="FILE", help="the content of a detached signature")
     p.add_argument(
         "--password",
-        help="password of an encrypted key (default: $BANKKEY_PASSWORD); never printed",
+        help="password of an encrypted key or a PFX, or a CryptoPro container's PIN "
+        "(default: $BANKKEY_PASSWORD); never printed",
     )
     p.set_defaults(func=cmd_inspect)
 
@@ -754,6 +862,22 @@ def build_parser() -> argparse.ArgumentParser:
         "see the private keys (never on the final try). Exit code 1 on a warning or an error.",
     )
     p.add_argument("--module", required=True, metavar="PATH", help="the PKCS#11 library")
+    p.add_argument(
+        "--import",
+        dest="import_path",
+        metavar="PFX-OR-FOLDER",
+        help="first bring the client's current key onto the token: a PFX file or a CryptoPro "
+        "container folder (its key becomes non-extractable, its certificate goes beside it); "
+        "needs --pin",
+    )
+    p.add_argument(
+        "--import-password",
+        default=None,
+        help="the PFX's password or the container's PIN, '-' to be asked for it (default: "
+        "$BANKKEY_IMPORT_PASSWORD; a container without a PIN: none); never printed",
+    )
+    p.add_argument("--label", default=None, help="the imported key set's label")
+    p.add_argument("--serial", default=None, help="the token to import onto (default: the only one)")
     p.add_argument(
         "--pin",
         default=None,

@@ -10,6 +10,16 @@ Tokens, containers and modules are context managers (a token logs out on exit). 
 passwords are ``str`` or ``bytes``; they go straight into a buffer the core wipes and are never
 kept by these objects. :func:`diagnose` tells what is wrong with a module's tokens in the
 words support staff use.
+
+The client's current key comes in from elsewhere (issue 16): ``store.import_pfx(data,
+password, label)`` brings a PFX's key and certificate into a token (non-extractable) or a
+file container, ``FileContainer.export_pfx`` writes one back out in the standard profile
+(Р 50.1.112-2016, which CryptoPro CSP imports), and :class:`CryptoProContainer` reads a
+CryptoPro CSP container folder — without its PIN what it holds, with it a read-only
+:class:`CryptoProStore` that signs (a ``Client`` over it starts the remote regeneration) or
+``store.import_cryptopro(container, pin, label)``. The container reader works from public,
+reverse-engineered descriptions of a proprietary format: see the project's README before
+taking a key out of CryptoPro.
 """
 
 from __future__ import annotations
@@ -17,9 +27,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Dict, Optional, Union
 
-from bankkey._native import FileContainer, KeySet, Pkcs11Module, StoreSigner, Token
+from bankkey._native import (
+    CryptoProContainer,
+    CryptoProStore,
+    FileContainer,
+    KeySet,
+    Pkcs11Module,
+    StoreSigner,
+    Token,
+)
 
-__all__ = ["Pkcs11Module", "Token", "FileContainer", "KeySet", "StoreSigner", "diagnose"]
+__all__ = [
+    "Pkcs11Module",
+    "Token",
+    "FileContainer",
+    "CryptoProContainer",
+    "CryptoProStore",
+    "KeySet",
+    "StoreSigner",
+    "diagnose",
+]
 
 
 def diagnose(

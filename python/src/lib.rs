@@ -13,6 +13,7 @@ mod convert;
 mod crl;
 mod documents;
 mod errors;
+mod keyfile;
 mod keys;
 mod lifecycle;
 mod pki;
@@ -37,6 +38,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<cms::SignedRequest>()?;
     m.add_class::<report::Report>()?;
     m.add_function(wrap_pyfunction!(report::inspect, m)?)?;
+    m.add_function(wrap_pyfunction!(report::inspect_path, m)?)?;
     m.add_function(wrap_pyfunction!(report::reason_text, m)?)?;
     m.add_class::<scan::ScanEntry>()?;
     m.add_function(wrap_pyfunction!(scan::scan, m)?)?;
@@ -57,6 +59,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stores::Pkcs11Module>()?;
     m.add_class::<stores::Token>()?;
     m.add_class::<stores::FileContainer>()?;
+    m.add_class::<keyfile::CryptoProContainer>()?;
+    m.add_class::<keyfile::CryptoProStore>()?;
     m.add_function(wrap_pyfunction!(lifecycle::vocabulary, m)?)?;
     m.add_class::<lifecycle::Regeneration>()?;
     m.add_class::<lifecycle::Client>()?;

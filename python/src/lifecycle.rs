@@ -171,9 +171,12 @@ fn store_of(store: &Bound<'_, PyAny>) -> PyResult<AnyStore> {
     if let Ok(f) = store.cast::<FileContainer>() {
         return f.get().any_store();
     }
+    if let Ok(c) = store.cast::<crate::keyfile::CryptoProStore>() {
+        return c.get().any_store();
+    }
     Err(invalid_argument(
         "store",
-        "store must be a Token or a FileContainer",
+        "store must be a Token, a FileContainer or an unlocked CryptoProContainer",
     ))
 }
 

@@ -126,6 +126,26 @@ pub fn inspect(
     Ok(Report { inner })
 }
 
+/// Like `inspect` for a path: a file, or a CryptoPro container folder (`password` is then
+/// its PIN; the report says what the container holds and whether the PIN opens the key,
+/// never the key or the PIN). Never raises for bad input: an unreadable path is a report
+/// with reason `malformed`.
+#[pyfunction]
+#[pyo3(signature = (path, *, at=None, trust=None, key=None, content=None, password=None))]
+pub fn inspect_path(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    at: Option<&Bound<'_, PyAny>>,
+    trust: Option<&Bound<'_, PyAny>>,
+    key: Option<&Bound<'_, PyAny>>,
+    content: Option<&Bound<'_, PyAny>>,
+    password: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Report> {
+    let options = options(at, trust, key, content, password)?;
+    let inner = py.detach(|| bkreport::inspect_path(&path, &options));
+    Ok(Report { inner })
+}
+
 /// A report reason (`"expired"`, `"bad-inn-checksum"`, ...) in words, Russian (`lang="ru"`)
 /// or English; an unknown reason is `InvalidInputError`.
 #[pyfunction]

@@ -149,6 +149,8 @@ impl StoreSigner {
 pub enum AnyStore {
     Token(Arc<p11::Pkcs11Token>),
     File(Arc<BkFileContainer>),
+    /// A CryptoPro container opened with its PIN (read-only; `keyfile.rs`).
+    CryptoPro(Arc<bankkey::cryptopro::CryptoProStore>),
 }
 
 impl AnyStore {
@@ -156,18 +158,20 @@ impl AnyStore {
         match self {
             AnyStore::Token(t) => Box::new(t.clone()),
             AnyStore::File(f) => Box::new(f.clone()),
+            AnyStore::CryptoPro(c) => Box::new(c.clone()),
         }
     }
 
-    fn store(&self) -> &dyn KeyStore {
+    pub fn store(&self) -> &dyn KeyStore {
         match self {
             AnyStore::Token(t) => &**t,
             AnyStore::File(f) => &**f,
+            AnyStore::CryptoPro(c) => &**c,
         }
     }
 }
 
-fn key_sets(py: Python<'_>, store: &dyn KeyStore) -> PyResult<Vec<KeySet>> {
+pub fn key_sets(py: Python<'_>, store: &dyn KeyStore) -> PyResult<Vec<KeySet>> {
     let sets = py.detach(|| store.key_sets()).map_err(BkError)?;
     Ok(sets.into_iter().map(|inner| KeySet { inner }).collect())
 }
@@ -271,6 +275,34 @@ macro_rules! store_methods {
                 py.detach(|| store.store().warnings()).map_err(|e| BkError(e).into())
             }
 
+            /// Imports the one key of the PFX `data` (bytes) with its certificate as a key
+            /// set labelled `label` (a token keeps it sensitive and non-extractable). A wrong
+            /// `password` is `WrongPasswordError`, an altered file `ContentAlteredError`;
+            /// if the certificate cannot be installed the key is removed again.
+            fn import_pfx(
+                &self,
+                py: Python<'_>,
+                data: &Bound<'_, PyAny>,
+                password: &Bound<'_, PyAny>,
+                label: &str,
+            ) -> PyResult<KeySet> {
+                let store = self.store()?;
+                crate::keyfile::import_pfx(py, store.store(), data, password, label)
+            }
+
+            /// Imports the key of a CryptoPro container (a `CryptoProContainer` or its
+            /// folder), opened with `pin`, and the certificate stored with it, as `label`.
+            fn import_cryptopro(
+                &self,
+                py: Python<'_>,
+                container: &Bound<'_, PyAny>,
+                pin: &Bound<'_, PyAny>,
+                label: &str,
+            ) -> PyResult<KeySet> {
+                let store = self.store()?;
+                crate::keyfile::import_cryptopro(py, store.store(), container, pin, label)
+            }
+
             /// What the medium is, in words.
             #[getter]
             fn description(&self) -> PyResult<String> {
@@ -279,6 +311,7 @@ macro_rules! store_methods {
         }
     };
 }
+pub(crate) use store_methods;
 
 // ------------------------------------------------------------------------------------------
 // PKCS#11
@@ -665,6 +698,38 @@ store_methods!(FileContainer {
         let k = key.inner.clone();
         let inner = py.detach(|| c.import(&k, label)).map_err(BkError)?;
         Ok(KeySet { inner })
+    }
+
+    /// The key set `id` (its key and certificate) as a PFX under `password` (bytes, DER),
+    /// in the profile CryptoPro CSP (`certmgr -install -pfx`), OpenSSL and GnuTLS read
+    /// (GOST: Р 50.1.112-2016). `iterations`: PBKDF2 iterations (default 2000, the
+    /// standard's and CryptoPro's); `friendly_name`: the name CryptoPro shows on import.
+    #[pyo3(signature = (id, password, *, iterations=None, friendly_name=None))]
+    fn export_pfx<'py>(
+        &self,
+        py: Python<'py>,
+        id: &Bound<'py, PyAny>,
+        password: &Bound<'py, PyAny>,
+        iterations: Option<u32>,
+        friendly_name: Option<String>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let id = id_arg(id)?;
+        let pw = secret(password, "password")?;
+        let c = self.container()?;
+        let mut options = bankkey::pfx::PfxOptions {
+            friendly_name,
+            ..Default::default()
+        };
+        if let Some(n) = iterations {
+            options.iterations = n;
+        }
+        let der = py
+            .detach(|| {
+                use secrecy::ExposeSecret;
+                bankkey::pfx::Pfx::export(&c, &id, pw.expose_secret(), &options)
+            })
+            .map_err(BkError)?;
+        Ok(PyBytes::new(py, &der))
     }
 
     /// Copies the container into the empty directory `dest` (every file read back) and
