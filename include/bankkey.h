@@ -6,12 +6,18 @@
  *   with Rust (ErrorKind::code) and Python (.code). Out-parameters are written only on success.
  *   The detail of a failure — bk_last_error_message(), _field(), _ckr() — is kept per thread
  *   until the next bankkey call on that thread.
- * - Handles (bk_certificate, bk_client, ...) are opaque; free each with its bk_<noun>_free
- *   (NULL is a no-op). Nothing the library returns consumes an argument: a client made from a
- *   key store keeps the store alive, so handles may be freed in any order. Each handle type says
- *   which threads may use it.
+ * - Handles (bk_certificate, bk_client, ...) are opaque. A handle written to an out-parameter
+ *   (`bk_x **out`) is a new one the caller owns: free it with its bk_<noun>_free (NULL is a
+ *   no-op). Nothing the library returns consumes an argument: a client made from a key store
+ *   keeps the store alive, so handles may be freed in any order.
+ * - A function that changes what a handle holds (a client's step, a bank's decision, a key
+ *   store's key sets or PIN, a subject's attributes) takes it without `const`; queries take
+ *   `const`. `const` says nothing about threads: each handle type says which threads may use it.
  * - bk_bytes are the caller's: free them with bk_bytes_free (which wipes them). bk_slice,
- *   bk_str and the *_info views belong to the handle they came from and live as long as it.
+ *   bk_str and the *_info views (`const bk_x_info **out`) belong to the handle they came from
+ *   and live as long as it; never free them. Static strings (`const char *` from bk_text,
+ *   bk_version, bk_status_name, ...) are never freed.
+ * - Input structs (bk_bank_options, ...) start with `size_t struct_size`: set it to sizeof.
  * - Strings in are NUL-terminated UTF-8 (BK_INVALID_INPUT naming the parameter otherwise);
  *   strings out are UTF-8, NUL-terminated, with an authoritative length. PINs and passwords
  *   are bytes with a length. Times are Unix seconds (UTC); nothing reads the clock.
@@ -312,6 +318,93 @@
 // verified, nothing in it is signed.
 #define BK_REASON_NOT_VERIFIABLE 16
 
+// An encrypted key that the password given (or none) does not open.
+#define BK_REASON_WRONG_PASSWORD 17
+
+// The module lists no slot: no reader, or its driver is missing.
+#define BK_FINDING_NO_SLOT 1
+
+// Slots but no token in any of them: the token is not plugged in.
+#define BK_FINDING_NO_TOKEN 2
+
+// The token is not initialised.
+#define BK_FINDING_TOKEN_NOT_INITIALIZED 3
+
+// The user PIN is not set.
+#define BK_FINDING_PIN_NOT_INITIALIZED 4
+
+// The token flags that the PIN must be changed (factory PIN).
+#define BK_FINDING_PIN_TO_BE_CHANGED 5
+
+// The PIN given is a factory PIN: change it before keys are made.
+#define BK_FINDING_FACTORY_PIN 6
+
+// A wrong PIN was entered since the last good one.
+#define BK_FINDING_PIN_COUNT_LOW 7
+
+// One more wrong PIN locks the token; no login was tried.
+#define BK_FINDING_PIN_FINAL_TRY 8
+
+// The PIN is locked: only the security officer can unlock it.
+#define BK_FINDING_PIN_LOCKED 9
+
+// The PIN given is wrong.
+#define BK_FINDING_PIN_INCORRECT 10
+
+// The PIN given is right.
+#define BK_FINDING_PIN_CORRECT 11
+
+// No PIN was given: private keys were not looked at.
+#define BK_FINDING_NOT_LOGGED_IN 12
+
+// The token holds no key set.
+#define BK_FINDING_EMPTY 13
+
+// A certificate without its private key.
+#define BK_FINDING_CERTIFICATE_WITHOUT_KEY 14
+
+// A private key without a certificate (a request waiting for the bank, or forgotten).
+#define BK_FINDING_KEY_WITHOUT_CERTIFICATE 15
+
+// A certificate that has expired.
+#define BK_FINDING_CERTIFICATE_EXPIRED 16
+
+// A certificate inside the replacement window: «Необходима плановая замена сертификата».
+#define BK_FINDING_REPLACEMENT_DUE 17
+
+// More than one qualified key on the medium (seed 004: keep one).
+#define BK_FINDING_SEVERAL_QUALIFIED_KEYS 18
+
+// A finding worth knowing; nothing to do.
+#define BK_SEVERITY_INFO 1
+
+// Something to do soon.
+#define BK_SEVERITY_WARNING 2
+
+// The token cannot be used as it is.
+#define BK_SEVERITY_ERROR 3
+
+// The input holds no readable certificate.
+#define BK_SCAN_GROUP_UNREADABLE 1
+
+// With trust anchors: no valid path to them.
+#define BK_SCAN_GROUP_UNTRUSTED 2
+
+// Past notAfter at the scan's moment.
+#define BK_SCAN_GROUP_EXPIRED 3
+
+// Before notBefore.
+#define BK_SCAN_GROUP_NOT_YET_VALID 4
+
+// An INN, INNLE, OGRN, OGRNIP or SNILS with a wrong check digit or length.
+#define BK_SCAN_GROUP_BAD_IDENTIFIERS 5
+
+// Inside the replacement window: «Необходима плановая замена сертификата».
+#define BK_SCAN_GROUP_REPLACEMENT_DUE 6
+
+// Nothing to do.
+#define BK_SCAN_GROUP_FINE 7
+
 // `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 #define BK_VOCABULARY_KEY_SET_STATUS 1
 
@@ -335,6 +428,15 @@
 
 // The report's verdicts (`BK_VERDICT_*`).
 #define BK_VOCABULARY_VERDICT 8
+
+// A token diagnosis's findings (`BK_FINDING_*`).
+#define BK_VOCABULARY_FINDING 9
+
+// A finding's severity (`BK_SEVERITY_*`; names only).
+#define BK_VOCABULARY_SEVERITY 10
+
+// The groups of a scan (`BK_SCAN_GROUP_*`).
+#define BK_VOCABULARY_SCAN_GROUP 11
 
 // `bk_text` form: the stable machine name ("accepted_by_bank", "bad-signature").
 #define BK_TEXT_NAME 0
@@ -366,6 +468,10 @@ typedef struct bk_client bk_client;
 // A certificate revocation list. Immutable: usable from any thread at once. Free with
 // `bk_crl_free`.
 typedef struct bk_crl bk_crl;
+
+// What `bk_pkcs11_module_diagnose` found (a snapshot). Immutable: usable from any thread at
+// once. Free with `bk_diagnosis_free`.
+typedef struct bk_diagnosis bk_diagnosis;
 
 // A snapshot of a store's key sets. Immutable. Free with `bk_key_set_list_free`.
 typedef struct bk_key_set_list bk_key_set_list;
@@ -407,6 +513,10 @@ typedef struct bk_report bk_report;
 // A PKCS#10 certificate request. Immutable: usable from any thread at once. Free with
 // `bk_request_free`.
 typedef struct bk_request bk_request;
+
+// What `bk_scan` found (a snapshot). Immutable: usable from any thread at once. Free with
+// `bk_scan_result_free`.
+typedef struct bk_scan_result bk_scan_result;
 
 // A CMS SignedData (a `ContentInfo` holding one). Immutable: usable from any thread at
 // once. Free with `bk_signed_data_free`.
@@ -484,6 +594,12 @@ typedef struct {
   int64_t max_signing_age;
   // How far after receipt a signingTime may lie, seconds (0: 5 minutes).
   int64_t max_clock_skew;
+  // QES check: use an accredited-CA list read without verifying its XMLDSig
+  // (`bk_trusted_list_parse`), because the host authenticated it otherwise. Off by default:
+  // only a list from `bk_trusted_list_parse_signed` is used.
+  bool trust_unsigned_list;
+  // QES check: how old the list's `Дата` may be, seconds (0: 7 days).
+  int64_t max_list_age;
 } bk_bank_options;
 
 // Bytes the library made for the caller: the caller owns them and frees them with
@@ -574,8 +690,10 @@ typedef struct {
   int64_t days_left;
 } bk_assessment;
 
-// Bytes owned by a handle: valid until that handle is freed. `len` 0 means absent or empty
-// (`data` may then be NULL).
+// A byte range. In what the library returns (a view), the bytes are owned by a handle and
+// valid until it is freed; `len` 0 means absent or empty (`data` may then be NULL). As an
+// argument (`bk_scan`'s inputs, `bk_verify_many`'s messages), the bytes are the caller's,
+// read during the call and not kept.
 typedef struct {
   // The bytes.
   const uint8_t *data;
@@ -694,6 +812,186 @@ typedef struct {
   bk_slice der;
 } bk_signed_data_info;
 
+// What a token says about itself (CK_TOKEN_INFO, blanks trimmed) and its user PIN.
+typedef struct {
+  // The slot it is in.
+  uint64_t slot_id;
+  // The label.
+  bk_str label;
+  // The serial number: the reliable way to find the token again.
+  bk_str serial;
+  // The model.
+  bk_str model;
+  // The manufacturer.
+  bk_str manufacturer;
+  // The user PIN state (`BK_PIN_STATE_*`; `bk_text(BK_VOCABULARY_PIN_STATE, …)` words it).
+  uint32_t pin_state;
+  // Its machine name ("ok", "to_be_changed", "count_low", "final_try", "locked", ...).
+  bk_str pin_state_name;
+  // CKF_TOKEN_INITIALIZED.
+  bool token_initialized;
+  // CKF_LOGIN_REQUIRED.
+  bool login_required;
+  // CKF_USER_PIN_INITIALIZED.
+  bool user_pin_initialized;
+  // CKF_PROTECTED_AUTHENTICATION_PATH (a PIN pad: the PIN is typed on the device).
+  bool protected_authentication_path;
+  // CKF_WRITE_PROTECTED.
+  bool write_protected;
+  // CKF_SO_PIN_LOCKED.
+  bool so_pin_locked;
+  // The shortest PIN the token takes.
+  uint64_t min_pin_len;
+  // The longest.
+  uint64_t max_pin_len;
+  // Hardware version "major.minor".
+  bk_str hardware_version;
+  // Firmware version "major.minor".
+  bk_str firmware_version;
+} bk_token_info;
+
+// A slot (a reader) and the token in it.
+typedef struct {
+  // The slot ID.
+  uint64_t slot_id;
+  // The slot description (the reader's name).
+  bk_str description;
+  // The slot manufacturer.
+  bk_str manufacturer;
+  // A token is in the slot (then `token` describes it).
+  bool token_present;
+  // The token can be removed (USB token, smart card).
+  bool removable;
+  // A hardware slot.
+  bool hardware;
+  // The token, when present and readable.
+  bool has_token;
+  // The token (zeroed when `has_token` is false).
+  bk_token_info token;
+  // Why the token could not be read, when present but unreadable.
+  bk_str token_error;
+} bk_slot_info;
+
+// A public key as a certificate, request or key store holds it.
+typedef struct {
+  // The key algorithm's stable id ("gost2012-256-cryptopro-a", "gost2012-512-tc26-a",
+  // "rsa-2048", "ecdsa-p256"), as `bk_key_store_generate` takes it; absent when the key is
+  // of an algorithm bankkey does not sign with.
+  bk_str algorithm;
+  // A human-readable name ("GOST R 34.10-2012 256 CryptoPro-A"); absent as above.
+  bk_str algorithm_name;
+  // The SubjectPublicKeyInfo algorithm OID.
+  bk_str algorithm_oid;
+  // The parameter set (GOST publicKeyParamSet or EC curve) OID, when there is one.
+  bk_str parameter_set_oid;
+  // Its name ("id-GostR3410-2001-CryptoPro-A-ParamSet", "prime256v1"), when known.
+  bk_str parameter_set_name;
+  // SHA-1 of the subjectPublicKey bits (20 bytes): the key identifier (RFC 5280 method 1),
+  // the CKA_ID of a token key set and the file name of a container's.
+  bk_slice key_id;
+  // The same in uppercase hex.
+  bk_str key_id_hex;
+  // The subjectPublicKey BIT STRING contents (what the paper act prints in hex).
+  bk_slice key_bits;
+  // The SubjectPublicKeyInfo DER.
+  bk_slice spki;
+} bk_key_info;
+
+// One key set: a private key, its public key and (once issued) its certificate, tied by one
+// identifier (the CKA_ID on a token).
+typedef struct {
+  // The identifier (by default the SHA-1 of the public key bits).
+  bk_slice id;
+  // The same in lowercase hex.
+  bk_str id_hex;
+  // The label.
+  bk_str label;
+  // `BK_KEY_SET_*`.
+  uint32_t kind;
+  // The private key is in the store.
+  bool has_private_key;
+  // Retired: kept, but no longer the one in use.
+  bool retired;
+  // Whether the public key is known (then `key` describes it).
+  bool has_public_key;
+  // The public key.
+  bk_key_info key;
+  // The certificate DER, once installed (empty otherwise); `bk_certificate_parse` reads it.
+  bk_slice certificate;
+  // notAfter of the certificate (Unix seconds), 0 without one.
+  int64_t not_after;
+  // The certificate's subject on one line, when there is one.
+  bk_str subject;
+  // What is wrong with the set's stored parts, one line each naming the part (a file of the
+  // container, an object on the token) and the problem — a certificate that does not parse
+  // or holds another key, metadata that does not read, a public key that does not parse.
+  // Empty when every part reads. A damaged set is listed with what could be read, never
+  // hidden or silently repaired, and never chosen as the key set in use by a `bk_client`.
+  const bk_str *damage;
+  // How many lines (0: not damaged).
+  size_t damage_count;
+} bk_key_set;
+
+// One finding: about the module, a token, or one of its key sets.
+typedef struct {
+  // `BK_FINDING_*`.
+  uint32_t kind;
+  // Its machine name ("pin_final_try", "replacement_due").
+  bk_str name;
+  // `BK_SEVERITY_*`: how bad it is.
+  uint32_t severity;
+  // The severity's machine name ("info", "warning", "error").
+  bk_str severity_name;
+  // What support staff tell the user, in Russian («Необходима плановая замена
+  // сертификата»).
+  bk_str ru;
+  // The same in English.
+  bk_str en;
+  // The key set it is about (its identifier), when it is about one.
+  bk_slice key_id;
+  // The same in lowercase hex, when it is about one.
+  bk_str key_id_hex;
+  // Details (a certificate's subject and dates, the token's message), when there are.
+  bk_str detail;
+} bk_finding;
+
+// What the diagnosis found on one token.
+typedef struct {
+  // The token as it described itself before the diagnosis.
+  bk_token_info token;
+  // The user PIN state after the diagnosis (`BK_PIN_STATE_*`; a wrong PIN given changes
+  // it).
+  uint32_t pin_state;
+  // The diagnosis logged in (and out again): private keys were seen.
+  bool logged_in;
+  // The key sets seen (without a login: those with public parts only).
+  const bk_key_set *key_sets;
+  // How many.
+  size_t key_sets_count;
+  // The findings, worst first.
+  const bk_finding *findings;
+  // How many.
+  size_t findings_count;
+} bk_token_diagnosis;
+
+// What the diagnosis found in a module. Owned by the `bk_diagnosis`.
+typedef struct {
+  // The worst severity found anywhere (`BK_SEVERITY_*`), or 0 when nothing was found.
+  uint32_t worst;
+  // The module's slots, each with its token as read.
+  const bk_slot_info *slots;
+  // How many.
+  size_t slots_count;
+  // The tokens present.
+  const bk_token_diagnosis *tokens;
+  // How many.
+  size_t tokens_count;
+  // Findings about the module as a whole (no slot, no token).
+  const bk_finding *findings;
+  // How many.
+  size_t findings_count;
+} bk_diagnosis_info;
+
 // A person: the key's owner or the head who signs beside them.
 typedef struct {
   // "Иванов Иван Иванович".
@@ -759,31 +1057,6 @@ typedef struct {
   // The name on one line ("CN=…, O=…, INN=…").
   bk_str text;
 } bk_name;
-
-// A public key as a certificate, request or key store holds it.
-typedef struct {
-  // The key algorithm's stable id ("gost2012-256-cryptopro-a", "gost2012-512-tc26-a",
-  // "rsa-2048", "ecdsa-p256"), as `bk_key_store_generate` takes it; absent when the key is
-  // of an algorithm bankkey does not sign with.
-  bk_str algorithm;
-  // A human-readable name ("GOST R 34.10-2012 256 CryptoPro-A"); absent as above.
-  bk_str algorithm_name;
-  // The SubjectPublicKeyInfo algorithm OID.
-  bk_str algorithm_oid;
-  // The parameter set (GOST publicKeyParamSet or EC curve) OID, when there is one.
-  bk_str parameter_set_oid;
-  // Its name ("id-GostR3410-2001-CryptoPro-A-ParamSet", "prime256v1"), when known.
-  bk_str parameter_set_name;
-  // SHA-1 of the subjectPublicKey bits (20 bytes): the key identifier (RFC 5280 method 1),
-  // the CKA_ID of a token key set and the file name of a container's.
-  bk_slice key_id;
-  // The same in uppercase hex.
-  bk_str key_id_hex;
-  // The subjectPublicKey BIT STRING contents (what the paper act prints in hex).
-  bk_slice key_bits;
-  // The SubjectPublicKeyInfo DER.
-  bk_slice spki;
-} bk_key_info;
 
 // The issuer's signature tools (issuerSignTool, 1.2.643.100.112).
 typedef struct {
@@ -1015,6 +1288,72 @@ typedef struct {
   int64_t identification_kind;
 } bk_request_options;
 
+// What `bk_scan` judges against. Set `struct_size` to `sizeof(bk_scan_options)`; fields are
+// only ever appended.
+typedef struct {
+  // `sizeof(bk_scan_options)` as the caller compiled it.
+  size_t struct_size;
+  // The moment of the judgement, Unix seconds.
+  int64_t at;
+  // The replacement window in days (0: 30).
+  uint32_t window_days;
+  // Trust anchors (and intermediate CAs); none: paths are not checked, and no entry is
+  // `BK_SCAN_GROUP_UNTRUSTED` (nor vouched for: `chain_checked` says so).
+  const bk_certificate *const *trust;
+  // How many.
+  size_t trust_count;
+  // Worker threads: 0 for one per core, 1 for the calling thread alone.
+  uint32_t threads;
+} bk_scan_options;
+
+// One certificate found in one input, judged.
+typedef struct {
+  // The index of the input it came from (an input with several certificates — a PEM
+  // bundle, a CMS — gives several entries).
+  size_t input;
+  // `BK_SCAN_GROUP_*`: the first, worst, group whose condition holds.
+  uint32_t group;
+  // Its machine name ("replacement-due", "bad-identifiers", ...).
+  bk_str group_name;
+  // `BK_KEY_SET_STATUS_*` the certificate gives at the scan's moment; 0 when unreadable.
+  uint32_t key_set_status;
+  // Whether `days_left` is set (not for an unreadable input).
+  bool has_days_left;
+  // Whole days to notAfter, rounded down; negative once expired.
+  int64_t days_left;
+  // The path to the trust anchors was checked (anchors were given).
+  bool chain_checked;
+  // The worst problem (`BK_REASON_*`, the report's order), or 0 for the groups "fine" and
+  // "replacement-due".
+  uint32_t reason;
+  // Its machine name ("expired", "bad-inn-checksum", ...), when there is one.
+  bk_str reason_name;
+  // The worst problem's detail, when there is one.
+  bk_str message;
+  // Why the input could not be read (a status: `BK_MALFORMED_ENCODING`, ...), else `BK_OK`.
+  bk_status error;
+  // The certificate (DER), when read; `bk_scan_result_certificate` gives it as a handle.
+  bk_slice certificate;
+  // Its subject on one line, when read.
+  bk_str subject;
+  // Its serial in uppercase hex, when read.
+  bk_str serial_hex;
+  // Its notAfter, Unix seconds (0 when unreadable).
+  int64_t not_after;
+  // The checks of the subject's identifiers (INN, INNLE, OGRN, OGRNIP, SNILS), in order.
+  const bk_identifier_check *identifiers;
+  // How many.
+  size_t identifiers_count;
+} bk_scan_entry;
+
+// The entries of a scan, in input order. Owned by the `bk_scan_result`.
+typedef struct {
+  // The entries.
+  const bk_scan_entry *entries;
+  // How many.
+  size_t count;
+} bk_scan_result_info;
+
 // The callbacks of a host signer. Set `struct_size` to `sizeof(bk_signer_callbacks)`.
 typedef struct {
   // `sizeof(bk_signer_callbacks)` as the caller compiled it.
@@ -1042,33 +1381,6 @@ typedef struct {
   void (*release)(void *userdata);
 } bk_signer_callbacks;
 
-// One key set: a private key, its public key and (once issued) its certificate, tied by one
-// identifier (the CKA_ID on a token).
-typedef struct {
-  // The identifier (by default the SHA-1 of the public key bits).
-  bk_slice id;
-  // The same in lowercase hex.
-  bk_str id_hex;
-  // The label.
-  bk_str label;
-  // `BK_KEY_SET_*`.
-  uint32_t kind;
-  // The private key is in the store.
-  bool has_private_key;
-  // Retired: kept, but no longer the one in use.
-  bool retired;
-  // Whether the public key is known (then `key` describes it).
-  bool has_public_key;
-  // The public key.
-  bk_key_info key;
-  // The certificate DER, once installed (empty otherwise); `bk_certificate_parse` reads it.
-  bk_slice certificate;
-  // notAfter of the certificate (Unix seconds), 0 without one.
-  int64_t not_after;
-  // The certificate's subject on one line, when there is one.
-  bk_str subject;
-} bk_key_set;
-
 // A store's key sets, and warnings about the medium as a whole. Owned by the
 // `bk_key_set_list`.
 typedef struct {
@@ -1081,66 +1393,6 @@ typedef struct {
   // How many.
   size_t warnings_count;
 } bk_key_set_list_info;
-
-// What a token says about itself (CK_TOKEN_INFO, blanks trimmed) and its user PIN.
-typedef struct {
-  // The slot it is in.
-  uint64_t slot_id;
-  // The label.
-  bk_str label;
-  // The serial number: the reliable way to find the token again.
-  bk_str serial;
-  // The model.
-  bk_str model;
-  // The manufacturer.
-  bk_str manufacturer;
-  // The user PIN state (`BK_PIN_STATE_*`; `bk_text(BK_VOCABULARY_PIN_STATE, …)` words it).
-  uint32_t pin_state;
-  // Its machine name ("ok", "to_be_changed", "count_low", "final_try", "locked", ...).
-  bk_str pin_state_name;
-  // CKF_TOKEN_INITIALIZED.
-  bool token_initialized;
-  // CKF_LOGIN_REQUIRED.
-  bool login_required;
-  // CKF_USER_PIN_INITIALIZED.
-  bool user_pin_initialized;
-  // CKF_PROTECTED_AUTHENTICATION_PATH (a PIN pad: the PIN is typed on the device).
-  bool protected_authentication_path;
-  // CKF_WRITE_PROTECTED.
-  bool write_protected;
-  // CKF_SO_PIN_LOCKED.
-  bool so_pin_locked;
-  // The shortest PIN the token takes.
-  uint64_t min_pin_len;
-  // The longest.
-  uint64_t max_pin_len;
-  // Hardware version "major.minor".
-  bk_str hardware_version;
-  // Firmware version "major.minor".
-  bk_str firmware_version;
-} bk_token_info;
-
-// A slot (a reader) and the token in it.
-typedef struct {
-  // The slot ID.
-  uint64_t slot_id;
-  // The slot description (the reader's name).
-  bk_str description;
-  // The slot manufacturer.
-  bk_str manufacturer;
-  // A token is in the slot (then `token` describes it).
-  bool token_present;
-  // The token can be removed (USB token, smart card).
-  bool removable;
-  // A hardware slot.
-  bool hardware;
-  // The token, when present and readable.
-  bool has_token;
-  // The token (zeroed when `has_token` is false).
-  bk_token_info token;
-  // Why the token could not be read, when present but unreadable.
-  bk_str token_error;
-} bk_slot_info;
 
 // A module's slots. Owned by the `bk_slot_list`.
 typedef struct {
@@ -1272,7 +1524,7 @@ bk_status bk_bank_open(const char *registry_path,
 
 // Registers an existing client by its current certificate (trusted as given); writes the
 // subscriber's id.
-bk_status bk_bank_register_subscriber(const bk_bank *b,
+bk_status bk_bank_register_subscriber(bk_bank *bank,
                                       const bk_certificate *cert,
                                       int64_t at,
                                       int64_t *subscriber_id);
@@ -1281,7 +1533,7 @@ bk_status bk_bank_register_subscriber(const bk_bank *b,
 // accepted when its subject has this identity.
 //
 // Errors: those of `bk_subject_validate`; `BK_PRECONDITION_FAILED` when registered already.
-bk_status bk_bank_preregister(const bk_bank *b,
+bk_status bk_bank_preregister(bk_bank *bank,
                               const bk_subject *subject,
                               int64_t at,
                               int64_t *subscriber_id);
@@ -1291,7 +1543,7 @@ bk_status bk_bank_preregister(const bk_bank *b,
 // accepted (remote), awaiting the paper act (paper; with the day it is checked by), or
 // rejected with its reason. A rejection is a result (`BK_OK` with status rejected), not an
 // error: errors are the registry's.
-bk_status bk_bank_receive(const bk_bank *b,
+bk_status bk_bank_receive(bk_bank *bank,
                           uint32_t flow,
                           const uint8_t *data,
                           size_t len,
@@ -1303,7 +1555,7 @@ bk_status bk_bank_receive(const bk_bank *b,
 // request (`BK_REJECT_PAPER_ACT_MISMATCH` in `*out`).
 //
 // Errors: `BK_WRONG_STATE` unless the request awaits its paper documents.
-bk_status bk_bank_check_paper_act(const bk_bank *b,
+bk_status bk_bank_check_paper_act(bk_bank *bank,
                                   const char *request_id,
                                   const char *key_text,
                                   int64_t at,
@@ -1315,10 +1567,10 @@ bk_status bk_bank_check_paper_act(const bk_bank *b,
 //
 // Errors: `BK_WRONG_STATE`, `BK_PRECONDITION_FAILED` (paper act not matched yet), the
 // signer's (a token's PIN, a host callback's).
-bk_status bk_bank_issue(const bk_bank *b, const char *request_id, int64_t at, bk_certificate **out);
+bk_status bk_bank_issue(bk_bank *bank, const char *request_id, int64_t at, bk_certificate **out);
 
 // Rejects a request by the operator's decision, with a note.
-bk_status bk_bank_reject(const bk_bank *b,
+bk_status bk_bank_reject(bk_bank *bank,
                          const char *request_id,
                          const char *note,
                          int64_t at,
@@ -1326,28 +1578,30 @@ bk_status bk_bank_reject(const bk_bank *b,
 
 // The request `request_id` as the registry has it, as one JSON object (fields of
 // `bankkey::bank::registry::json::request`).
-bk_status bk_bank_request_json(const bk_bank *b, const char *request_id, bk_bytes *out);
+bk_status bk_bank_request_json(const bk_bank *bank, const char *request_id, bk_bytes *out);
 
 // Support query: current certificates expiring within `days` of `at` (who needs «плановая
 // замена»), as JSON lines.
-bk_status bk_bank_expiring_json(const bk_bank *b, uint32_t days, int64_t at, bk_bytes *out);
+bk_status bk_bank_expiring_json(const bk_bank *bank, uint32_t days, int64_t at, bk_bytes *out);
 
 // Support query: requests waiting for their paper act, with the day each is due, as JSON
 // lines.
-bk_status bk_bank_awaiting_paper_json(const bk_bank *b, bk_bytes *out);
+bk_status bk_bank_awaiting_paper_json(const bk_bank *bank, bk_bytes *out);
 
 // Support query: a subscriber's history, found by an identifier (INN, INNLE, OGRN, OGRNIP,
 // SNILS) or a key id (40 hex digits), as JSON lines.
-bk_status bk_bank_history_json(const bk_bank *b, const char *who, bk_bytes *out);
+bk_status bk_bank_history_json(const bk_bank *bank, const char *who, bk_bytes *out);
 
 // Registers a client's qualified certificate (seed 004) after checking it against the
 // accredited-CA `list` (NULL: none, which is `BK_VERIFICATION_UNAVAILABLE`, never a pass)
 // and `crls` at `at` → «Электронная подпись не подтверждена».
+// `*out` receives the registration, as a new `bk_bank_qes` (`out` NULL: not wanted).
 //
 // Errors: `BK_VERIFICATION_UNAVAILABLE` («Ошибка при работе с сервисом проверки сторонних
 // сертификатов»: no list, a stale list, no fresh CRL), `BK_UNTRUSTED_ISSUER`, `BK_REVOKED`,
-// `BK_EXPIRED`, `BK_PRECONDITION_FAILED` (not qualified by its form).
-bk_status bk_bank_register_qes(const bk_bank *b,
+// `BK_EXPIRED`, `BK_PRECONDITION_FAILED` (not qualified by its form; field "list": a list
+// read by `bk_trusted_list_parse`, unverified, without `bk_bank_options.trust_unsigned_list`).
+bk_status bk_bank_register_qes(bk_bank *bank,
                                const bk_certificate *cert,
                                const bk_trusted_list *list,
                                const bk_crl *const *crls,
@@ -1355,15 +1609,16 @@ bk_status bk_bank_register_qes(const bk_bank *b,
                                int64_t at,
                                bk_bank_qes **out);
 
-// Confirms a registered QES with the signed confirmation statement (`signed`: CMS over
+// Confirms a registered QES with the signed confirmation statement (`statement_cms`: CMS over
 // `statement`, by the owner and the head of the organisation), re-checking the certificate
 // → «Электронная подпись подтверждена», loaded not before 12:00 of the next business day.
-bk_status bk_bank_confirm_qes(const bk_bank *b,
+// `*out` receives the registration, as a new `bk_bank_qes` (`out` NULL: not wanted).
+bk_status bk_bank_confirm_qes(bk_bank *bank,
                               const bk_certificate *cert,
                               const uint8_t *statement,
                               size_t statement_len,
-                              const uint8_t *signed_,
-                              size_t signed_len,
+                              const uint8_t *statement_cms,
+                              size_t statement_cms_len,
                               const bk_trusted_list *list,
                               const bk_crl *const *crls,
                               size_t crls_count,
@@ -1371,24 +1626,36 @@ bk_status bk_bank_confirm_qes(const bk_bank *b,
                               bk_bank_qes **out);
 
 // Frees the bank (NULL: nothing); the registry is closed.
-void bk_bank_free(bk_bank *b);
+void bk_bank_free(bk_bank *bank);
 
 // The bank's answer. `*out` stays valid until the handle is freed.
-bk_status bk_received_get_info(const bk_received *r, const bk_received_info **out);
+bk_status bk_received_get_info(const bk_received *received, const bk_received_info **out);
 
 // Frees a received snapshot (NULL: nothing).
-void bk_received_free(bk_received *r);
+void bk_received_free(bk_received *received);
 
 // The bank's QES record. `*out` stays valid until the handle is freed.
-bk_status bk_bank_qes_get_info(const bk_bank_qes *q, const bk_bank_qes_info **out);
+bk_status bk_bank_qes_get_info(const bk_bank_qes *qes, const bk_bank_qes_info **out);
 
 // Frees a bank QES snapshot (NULL: nothing).
-void bk_bank_qes_free(bk_bank_qes *q);
+void bk_bank_qes_free(bk_bank_qes *qes);
 
-// Reads the ministry's list of accredited CAs (TSL XML, streamed; the list's own XMLDSig is
-// not verified here: fetch it over an authenticated channel). `*version` (may be NULL)
-// receives its `Версия`.
+// Reads the ministry's list of accredited CAs (TSL XML) *without* verifying its XMLDSig: the
+// bank's QES check uses such a list only with `bk_bank_options.trust_unsigned_list` (the host
+// authenticated it otherwise); `bk_trusted_list_parse_signed` verifies it.
 bk_status bk_trusted_list_parse(const uint8_t *data, size_t len, bk_trusted_list **out);
+
+// Reads the ministry's list and verifies its XMLDSig against the Ministry's certificate(s)
+// `ministry` at `at`: the list the bank's QES check uses by default.
+//
+// Errors: `BK_BAD_SIGNATURE`, `BK_UNTRUSTED_ISSUER` (not signed by a given certificate),
+// `BK_MALFORMED_ENCODING`.
+bk_status bk_trusted_list_parse_signed(const uint8_t *data,
+                                       size_t len,
+                                       const bk_certificate *const *ministry,
+                                       size_t ministry_count,
+                                       int64_t at,
+                                       bk_trusted_list **out);
 
 // The list's `Версия` (increases with every publication) and `Дата` (Unix seconds; 0 when
 // absent).
@@ -1402,26 +1669,31 @@ void bk_trusted_list_free(bk_trusted_list *list);
 bk_status bk_registry_open_read_only(const char *path, bk_registry **out);
 
 // As `bk_bank_expiring_json`, on a read-only registry.
-bk_status bk_registry_expiring_json(const bk_registry *r, uint32_t days, int64_t at, bk_bytes *out);
+bk_status bk_registry_expiring_json(const bk_registry *registry,
+                                    uint32_t days,
+                                    int64_t at,
+                                    bk_bytes *out);
 
 // As `bk_bank_awaiting_paper_json`, on a read-only registry.
-bk_status bk_registry_awaiting_paper_json(const bk_registry *r, bk_bytes *out);
+bk_status bk_registry_awaiting_paper_json(const bk_registry *registry, bk_bytes *out);
 
 // A request's history (its transitions, in order), as JSON lines, on a read-only registry.
-bk_status bk_registry_request_history_json(const bk_registry *r,
+bk_status bk_registry_request_history_json(const bk_registry *registry,
                                            const char *request_id,
                                            bk_bytes *out);
 
 // A request as one JSON object, on a read-only registry.
 //
 // Errors: `BK_INVALID_INPUT` (field "request_id") for an unknown request.
-bk_status bk_registry_request_json(const bk_registry *r, const char *request_id, bk_bytes *out);
+bk_status bk_registry_request_json(const bk_registry *registry,
+                                   const char *request_id,
+                                   bk_bytes *out);
 
 // Verifies a request as the bank would, without recording anything: against `registry`
 // (read-only; the subscribers, their current certificates and keys), `roots` and the default
 // policy, at `at`. `*out` is accepted (`BK_REQUEST_STATUS_ACCEPTED_BY_BANK`) or rejected with
 // its reason; its `request_id` is the id the bank would give.
-bk_status bk_registry_verify_request(const bk_registry *r,
+bk_status bk_registry_verify_request(const bk_registry *registry,
                                      uint32_t flow,
                                      const uint8_t *data,
                                      size_t len,
@@ -1431,7 +1703,7 @@ bk_status bk_registry_verify_request(const bk_registry *r,
                                      bk_received **out);
 
 // Frees a registry handle (NULL: nothing).
-void bk_registry_free(bk_registry *r);
+void bk_registry_free(bk_registry *registry);
 
 // Frees (and wipes) bytes the library handed out, and sets `bytes` to `{NULL, 0}`. NULL, or
 // `{NULL, 0}`, is a no-op, so calling it twice on the same `bk_bytes` is safe.
@@ -1446,14 +1718,14 @@ void bk_bytes_free(bk_bytes *bytes);
 //
 // Errors: `BK_STORAGE` (the journal is not one, or breaks the transition table), `BK_IO`,
 // the store's.
-bk_status bk_client_open(const bk_key_store *store,
+bk_status bk_client_open(bk_key_store *store,
                          const char *journal_path,
                          int64_t at,
                          bk_client **out);
 
 // The bank's roots a received certificate must chain to (none by default: then only the
 // key, identity and validity are checked).
-bk_status bk_client_set_trust_anchors(const bk_client *client,
+bk_status bk_client_set_trust_anchors(bk_client *client,
                                       const bk_certificate *const *anchors,
                                       size_t anchors_count);
 
@@ -1470,14 +1742,14 @@ bk_status bk_client_current_key_id(const bk_client *client, bk_bytes *id);
 
 // Starts a regeneration (`flow`: `BK_FLOW_PAPER_ACTS` or `BK_FLOW_REMOTE`): generates the
 // new key pair of `algorithm` ("gost2012-256-cryptopro-a", ...) in the store beside the set
-// in use, and builds the PKCS#10 request for `subject` → status «Новый». `*out` (may be
-// NULL) receives the request.
+// in use, and builds the PKCS#10 request for `subject` → status «Новый». `*out` receives the
+// request, as a new `bk_regeneration` (`out` NULL: not wanted).
 //
 // Errors: `BK_PRECONDITION_FAILED` (another request in progress; remote flow without a key
 // set in use), `BK_EXPIRED` / `BK_NOT_YET_VALID` (remote flow: use the paper flow),
 // `BK_INVALID_INPUT` naming the attribute (subject not valid; remote: identity changed), the
 // store's.
-bk_status bk_client_start(const bk_client *client,
+bk_status bk_client_start(bk_client *client,
                           uint32_t flow,
                           const char *algorithm,
                           const bk_subject *subject,
@@ -1488,10 +1760,12 @@ bk_status bk_client_start(const bk_client *client,
 // also CMS by the key set in use, whose certificate must be valid at `at`).
 // `signed_unsent` lists the host's outgoing documents that are «подписан» (signed, not sent):
 // seed 002's precondition — with any, signing is refused and the message names them.
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
 //
 // Errors: `BK_PRECONDITION_FAILED` (field "outgoing_documents"), `BK_WRONG_STATE`,
 // `BK_EXPIRED`, the store's.
-bk_status bk_client_sign(const bk_client *client,
+bk_status bk_client_sign(bk_client *client,
                          const char *id,
                          const char *const *signed_unsent,
                          size_t signed_unsent_count,
@@ -1500,7 +1774,7 @@ bk_status bk_client_sign(const bk_client *client,
 
 // Marks the request sent → «Отправлен», and gives the bytes to send to the bank (`*bytes`:
 // the PKCS#10 for paper acts, the CMS SignedData for remote).
-bk_status bk_client_send(const bk_client *client,
+bk_status bk_client_send(bk_client *client,
                          const char *id,
                          int64_t at,
                          bk_bytes *bytes);
@@ -1508,7 +1782,9 @@ bk_status bk_client_send(const bk_client *client,
 // Records the bank's answer: `status` is `BK_REQUEST_STATUS_ACCEPTED_BY_BANK`,
 // `_AWAITING_PAPER_DOCUMENTS` or `_REJECTED` (with the bank's `reason`, NULL otherwise).
 // A rejection removes the new key set; the old one stays in use.
-bk_status bk_client_bank_status(const bk_client *client,
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
+bk_status bk_client_bank_status(bk_client *client,
                                 const char *id,
                                 uint32_t status,
                                 const char *reason,
@@ -1518,10 +1794,12 @@ bk_status bk_client_bank_status(const bk_client *client,
 // Receives the issued certificate → «Получен новый сертификат»: it must hold the request's
 // key, keep the identity, not be a CA, not be expired at `at`, and chain to the trust
 // anchors when set.
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
 //
 // Errors: `BK_KEY_MISMATCH`, `BK_INVALID_INPUT` naming the changed attribute, `BK_EXPIRED`,
 // `BK_UNTRUSTED_ISSUER`, `BK_WRONG_STATE`.
-bk_status bk_client_receive_certificate(const bk_client *client,
+bk_status bk_client_receive_certificate(bk_client *client,
                                         const char *id,
                                         const bk_certificate *cert,
                                         int64_t at,
@@ -1530,23 +1808,26 @@ bk_status bk_client_receive_certificate(const bk_client *client,
 // Activates the new key set → «Вы переведены на работу с новым комплектом ключей»: installs
 // the certificate beside the new key, makes a test signature and verifies it, then retires
 // the old set (kept). Any failure before that is rolled back: the old set still signs.
-bk_status bk_client_activate(const bk_client *client,
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
+bk_status bk_client_activate(bk_client *client,
                              const char *id,
                              int64_t at,
                              bk_regeneration **out);
 
 // Cancels a request before its certificate is issued → «Отменён»; the new key set is
 // removed.
-bk_status bk_client_cancel(const bk_client *client,
-                           const char *id,
-                           int64_t at,
-                           bk_regeneration **out);
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
+bk_status bk_client_cancel(bk_client *client, const char *id, int64_t at, bk_regeneration **out);
 
 // Deletes the old key set of an activated request (retired by the activation), when the
 // user is sure the new one works.
+// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+// wanted).
 //
 // Errors: `BK_WRONG_STATE` unless activated.
-bk_status bk_client_delete_old_key(const bk_client *client,
+bk_status bk_client_delete_old_key(bk_client *client,
                                    const char *id,
                                    int64_t at,
                                    bk_regeneration **out);
@@ -1577,18 +1858,20 @@ bk_status bk_client_events_json(const bk_client *client, uint64_t after_seq, bk_
 void bk_client_free(bk_client *client);
 
 // The regeneration's fields. `*out` stays valid until the handle is freed.
-bk_status bk_regeneration_get_info(const bk_regeneration *r, const bk_regeneration_info **out);
+bk_status bk_regeneration_get_info(const bk_regeneration *regeneration,
+                                   const bk_regeneration_info **out);
 
 // Frees a regeneration snapshot (NULL: nothing).
-void bk_regeneration_free(bk_regeneration *r);
+void bk_regeneration_free(bk_regeneration *regeneration);
 
 // Registers a qualified certificate (seed 004: the first login with a КЭП): it must be
 // qualified by its form, valid at `at` and hold a key of the store; it is installed beside
-// the key → «Электронная подпись не подтверждена». `*out` may be NULL.
+// the key → «Электронная подпись не подтверждена». `*out` receives the
+// registration, as a new `bk_qes` (`out` NULL: not wanted).
 //
 // Errors: `BK_INVALID_INPUT` (field "certificate": what is missing), `BK_KEY_MISMATCH`,
 // `BK_EXPIRED`.
-bk_status bk_client_register_qes(const bk_client *client,
+bk_status bk_client_register_qes(bk_client *client,
                                  const bk_certificate *cert,
                                  int64_t at,
                                  bk_qes **out);
@@ -1597,7 +1880,7 @@ bk_status bk_client_register_qes(const bk_client *client,
 // from `bk_document_render(BK_DOCUMENT_QES_STATEMENT, …, BK_FORMAT_SIGNED_CONTENT)`) by the
 // owner's registered key and the head of the organisation's (`head`, `head_cert`), one CMS
 // with two signers, journalled; `*cms` receives it to send to the bank.
-bk_status bk_client_qes_statement(const bk_client *client,
+bk_status bk_client_qes_statement(bk_client *client,
                                   const char *id,
                                   const uint8_t *content,
                                   size_t content_len,
@@ -1607,7 +1890,8 @@ bk_status bk_client_qes_statement(const bk_client *client,
                                   bk_bytes *cms);
 
 // Records that the bank confirmed the QES → «Электронная подпись подтверждена».
-bk_status bk_client_qes_confirmed(const bk_client *client,
+// `*out` receives the registration, as a new `bk_qes` (`out` NULL: not wanted).
+bk_status bk_client_qes_confirmed(bk_client *client,
                                   const char *id,
                                   int64_t at,
                                   bk_qes **out);
@@ -1616,21 +1900,24 @@ bk_status bk_client_qes_confirmed(const bk_client *client,
 bk_status bk_client_qes(const bk_client *client, const char *id, bk_qes **out);
 
 // The QES registration's fields. `*out` stays valid until the handle is freed.
-bk_status bk_qes_get_info(const bk_qes *q, const bk_qes_info **out);
+bk_status bk_qes_get_info(const bk_qes *qes, const bk_qes_info **out);
 
 // Frees a QES snapshot (NULL: nothing).
-void bk_qes_free(bk_qes *q);
+void bk_qes_free(bk_qes *qes);
 
 // Parses a CMS SignedData, DER (or the BER streaming signers write) or PEM (`CMS`, `PKCS7`).
 bk_status bk_signed_data_parse(const uint8_t *data, size_t len, bk_signed_data **out);
 
 // What the SignedData holds. `*out` stays valid until it is freed.
-bk_status bk_signed_data_get_info(const bk_signed_data *sd, const bk_signed_data_info **out);
+bk_status bk_signed_data_get_info(const bk_signed_data *signed_data,
+                                  const bk_signed_data_info **out);
 
 // The `index`-th included certificate, as a new handle.
 //
 // Errors: `BK_INVALID_INPUT` (field "index") past the end.
-bk_status bk_signed_data_certificate(const bk_signed_data *sd, size_t index, bk_certificate **out);
+bk_status bk_signed_data_certificate(const bk_signed_data *signed_data,
+                                     size_t index,
+                                     bk_certificate **out);
 
 // Verifies every signer: the content's digest (`content`/`content_len`: the content of a
 // detached signature; NULL for an attached one, or the content expected), the signer's
@@ -1641,12 +1928,12 @@ bk_status bk_signed_data_certificate(const bk_signed_data *sd, size_t index, bk_
 // `BK_SIGNER_CERTIFICATE_MISSING`, `BK_BAD_SIGNATURE`, `BK_KEY_USAGE_NOT_ALLOWED`,
 // `BK_UNTRUSTED_ISSUER` (also with no anchors: never a silent pass), `BK_EXPIRED`,
 // `BK_NOT_YET_VALID`; `BK_INVALID_INPUT` for a detached signature without its content.
-bk_status bk_signed_data_verify(const bk_signed_data *sd,
+bk_status bk_signed_data_verify(const bk_signed_data *signed_data,
                                 const uint8_t *content,
                                 size_t content_len,
                                 const bk_certificate *const *anchors,
                                 size_t anchors_count,
-                                const bk_certificate *const *certificates_,
+                                const bk_certificate *const *certificates,
                                 size_t certificates_count,
                                 int64_t at);
 
@@ -1654,15 +1941,15 @@ bk_status bk_signed_data_verify(const bk_signed_data *sd,
 // identifier; not verified), as a new handle.
 //
 // Errors: `BK_INVALID_INPUT` (field "index") past the end; `BK_SIGNER_CERTIFICATE_MISSING`.
-bk_status bk_signed_data_signer_certificate(const bk_signed_data *sd,
+bk_status bk_signed_data_signer_certificate(const bk_signed_data *signed_data,
                                             size_t index,
                                             bk_certificate **out);
 
 // The SignedData as PEM (`CMS`).
-bk_status bk_signed_data_pem(const bk_signed_data *sd, bk_bytes *out);
+bk_status bk_signed_data_pem(const bk_signed_data *signed_data, bk_bytes *out);
 
 // Frees a SignedData (NULL: nothing).
-void bk_signed_data_free(bk_signed_data *sd);
+void bk_signed_data_free(bk_signed_data *signed_data);
 
 // Parses a signed remote-regeneration request (DER or PEM): attached SignedData with one
 // signer, over a PKCS#10 request. Nothing is verified here.
@@ -1675,8 +1962,8 @@ bk_status bk_signed_request_parse(const uint8_t *data, size_t len, bk_signed_req
 // chaining to `anchors`, then the PKCS#10 self-signature. On success `*request` and `*signer`
 // (either may be NULL when not wanted) receive new handles. The bank's whole check (the
 // subscriber's current registered certificate, the identity unchanged, the key new) is
-// `bk_bank_verify_request` / `bk_bank_receive`.
-bk_status bk_signed_request_verify(const bk_signed_request *sr,
+// `bk_registry_verify_request` / `bk_bank_receive`.
+bk_status bk_signed_request_verify(const bk_signed_request *signed_request,
                                    const bk_certificate *const *anchors,
                                    size_t anchors_count,
                                    int64_t at,
@@ -1684,16 +1971,39 @@ bk_status bk_signed_request_verify(const bk_signed_request *sr,
                                    bk_certificate **signer);
 
 // The PKCS#10 request inside (read, not verified), as a new handle.
-bk_status bk_signed_request_request(const bk_signed_request *sr, bk_request **out);
+bk_status bk_signed_request_request(const bk_signed_request *signed_request, bk_request **out);
 
 // The signed request's DER (what goes to the bank), for the caller to free.
-bk_status bk_signed_request_der(const bk_signed_request *sr, bk_bytes *out);
+bk_status bk_signed_request_der(const bk_signed_request *signed_request, bk_bytes *out);
 
 // The signed request as PEM (`CMS`).
-bk_status bk_signed_request_pem(const bk_signed_request *sr, bk_bytes *out);
+bk_status bk_signed_request_pem(const bk_signed_request *signed_request, bk_bytes *out);
 
 // Frees a signed request (NULL: nothing).
-void bk_signed_request_free(bk_signed_request *sr);
+void bk_signed_request_free(bk_signed_request *signed_request);
+
+// Diagnoses every token of the module at `at` (Unix seconds), as support acts on "the token
+// does not work": no reader, no token, a token not initialised, the PIN state (not set,
+// factory PIN, a wrong PIN entered, the final try, locked), certificates without their key
+// and keys without their certificate, expired certificates and those within `window_days`
+// of notAfter (0: 30 days), several qualified keys on one medium. With `pin` (NULL: none) it
+// logs in to each token whose PIN state allows it — never on the final try, never on a
+// locked PIN — and logs out again; a wrong PIN is a finding, not an error (it does count as
+// a wrong try on the token). `*out` receives the diagnosis, a new handle.
+//
+// Errors: the module's own failures (it cannot list its slots): `BK_PKCS11`.
+bk_status bk_pkcs11_module_diagnose(const bk_pkcs11_module *module,
+                                    const uint8_t *pin,
+                                    size_t pin_len,
+                                    int64_t at,
+                                    uint32_t window_days,
+                                    bk_diagnosis **out);
+
+// What the diagnosis found. `*out` stays valid until the diagnosis is freed.
+bk_status bk_diagnosis_get_info(const bk_diagnosis *diagnosis, const bk_diagnosis_info **out);
+
+// Frees a diagnosis (NULL: nothing).
+void bk_diagnosis_free(bk_diagnosis *diagnosis);
 
 // Renders a document into `*out`:
 // - `BK_DOCUMENT_ACT`: from `request` (before the certificate exists), or from `cert` when
@@ -1708,7 +2018,7 @@ bk_status bk_document_render(uint32_t document,
                              const bk_request *request,
                              const bk_certificate *cert,
                              const bk_person *owner,
-                             const bk_document_details *details_,
+                             const bk_document_details *details,
                              uint32_t format,
                              bk_bytes *out);
 
@@ -1718,6 +2028,13 @@ bk_status bk_document_render(uint32_t document,
 //
 // Errors: `BK_KEY_MISMATCH`, `BK_INVALID_INPUT` (no key in the text).
 bk_status bk_act_check_key_text(const char *text, const bk_request *request);
+
+#if defined(BANKKEY_DEBUG_HOOKS)
+// Panics inside the boundary with `message`: how the C tests prove that a panic comes back as
+// `BK_INTERNAL` and the process goes on, also from inside a host callback. Debug builds only
+// (the header declares it when `BANKKEY_DEBUG_HOOKS` is defined); never in a release library.
+bk_status bk_debug_panic(const char *message);
+#endif
 
 // The status of the last fallible call on this thread: `BK_OK` when it succeeded.
 bk_status bk_last_error_status(void);
@@ -1747,7 +2064,7 @@ uint64_t bk_last_error_ckr(void);
 // PFX encryption, GOST R 34.10-2001 keys); `BK_INVALID_INPUT` (field "pfx") for a PFX
 // without a key or with several; `BK_PRECONDITION_FAILED` when the key is already there or
 // the store takes no imported keys (a CryptoPro container).
-bk_status bk_key_store_import_pfx(const bk_key_store *store,
+bk_status bk_key_store_import_pfx(bk_key_store *store,
                                   const uint8_t *pfx,
                                   size_t pfx_len,
                                   const uint8_t *password,
@@ -1788,7 +2105,7 @@ bk_status bk_cryptopro_container_open(const char *path,
 // with it into `store` as a key set labelled `label`; writes its identifier to `*id`.
 //
 // Errors: those of `bk_cryptopro_container_open` and of `bk_key_store_import_pfx`'s import.
-bk_status bk_key_store_import_cryptopro(const bk_key_store *store,
+bk_status bk_key_store_import_cryptopro(bk_key_store *store,
                                         const char *path,
                                         const uint8_t *pin,
                                         size_t pin_len,
@@ -1845,16 +2162,16 @@ void bk_certificate_free(bk_certificate *cert);
 bk_status bk_request_parse(const uint8_t *data, size_t len, bk_request **out);
 
 // The request's fields. `*out` stays valid until the request is freed.
-bk_status bk_request_get_info(const bk_request *req, const bk_request_info **out);
+bk_status bk_request_get_info(const bk_request *request, const bk_request_info **out);
 
 // Verifies the request's self-signature (`BK_BAD_SIGNATURE` when it does not verify).
-bk_status bk_request_verify(const bk_request *req);
+bk_status bk_request_verify(const bk_request *request);
 
 // The request as PEM (`CERTIFICATE REQUEST`).
-bk_status bk_request_pem(const bk_request *req, bk_bytes *out);
+bk_status bk_request_pem(const bk_request *request, bk_bytes *out);
 
 // Frees a request (NULL: nothing).
-void bk_request_free(bk_request *req);
+void bk_request_free(bk_request *request);
 
 // Parses a public key: SubjectPublicKeyInfo DER or PEM (`PUBLIC KEY`).
 //
@@ -1897,6 +2214,24 @@ bk_status bk_crl_lists(const bk_crl *crl,
                        const bk_certificate *cert,
                        bool *revoked,
                        int64_t *revoked_at);
+
+// Issues a CRL as the CA `issuer` with `signer` (which holds the issuer's key): version 2,
+// thisUpdate and nextUpdate (Unix seconds), cRLNumber `number`, and the `revoked_count`
+// certificates of `revoked`, each revoked at `revoked_at`. `*out` receives the DER, verified
+// against the issuer before it is returned. (A bank's CA publishes its CRLs this way; the QES
+// check relies on the accredited CA's.)
+//
+// Errors: `BK_INVALID_INPUT` (nextUpdate not after thisUpdate; an issuer that may not sign
+// CRLs), `BK_KEY_MISMATCH`, the signer's.
+bk_status bk_crl_sign(const bk_certificate *issuer,
+                      const bk_signer *signer,
+                      int64_t this_update,
+                      int64_t next_update,
+                      uint64_t number,
+                      const bk_certificate *const *revoked,
+                      size_t revoked_count,
+                      int64_t revoked_at,
+                      bk_bytes *out);
 
 // Frees a CRL (NULL: nothing).
 void bk_crl_free(bk_crl *crl);
@@ -1941,7 +2276,7 @@ bk_status bk_subject_from_certificate(const bk_certificate *cert, bk_subject **o
 //
 // Errors: `BK_INVALID_INPUT` (field "label") for an unknown label, (field "value") for text
 // that is not UTF-8 or is empty.
-bk_status bk_subject_set(const bk_subject *subject, const char *label, const char *value);
+bk_status bk_subject_set(bk_subject *subject, const char *label, const char *value);
 
 // Validates the subject as `kind` (`BK_SUBJECT_*`): mandatory attributes present, forbidden
 // ones absent, identifiers with right check digits, values that fit their string types.
@@ -1964,6 +2299,51 @@ bk_status bk_request_build(const bk_subject *subject,
                            const bk_signer *signer,
                            const bk_request_options *options,
                            bk_request **out);
+
+// Reads and judges every certificate of `inputs` (`inputs_count` byte ranges, each a DER or
+// PEM certificate, a PEM bundle, or a CMS SignedData with certificates) at `options->at`, on
+// `options->threads` threads: the group each belongs to, the key-set status it gives, days
+// left, the identifier checks and the worst problem, as the rest of the library judges them
+// (a report, `bk_client_assess`). What cannot be read is an entry (`BK_SCAN_GROUP_UNREADABLE`
+// with its `error`), never a failure of the call: the status says only whether the call
+// itself worked. `*out` receives the result, a new handle; the inputs are not kept.
+//
+// Errors: `BK_NULL_PARAMETER` (field "inputs[i]") for a range with a NULL pointer and a
+// length; `BK_INVALID_INPUT` for `options`.
+bk_status bk_scan(const bk_slice *inputs,
+                  size_t inputs_count,
+                  const bk_scan_options *options,
+                  bk_scan_result **out);
+
+// The entries. `*out` stays valid until the result is freed.
+bk_status bk_scan_result_get_info(const bk_scan_result *result, const bk_scan_result_info **out);
+
+// The `index`-th entry's certificate, as a new handle (every field, the report, PEM).
+//
+// Errors: `BK_INVALID_INPUT` (field "index") past the end or for an unreadable entry.
+bk_status bk_scan_result_certificate(const bk_scan_result *result,
+                                     size_t index,
+                                     bk_certificate **out);
+
+// Frees a scan result (NULL: nothing).
+void bk_scan_result_free(bk_scan_result *result);
+
+// Verifies `count` signatures on `threads` threads (0: one per core, 1: the calling thread):
+// `signatures[i]` over `messages[i]` (the whole message) with `keys[i]` and the key's own
+// algorithm (GOST s‖r, RSA PKCS#1 v1.5 SHA-256, ECDSA DER), as `bk_public_key_verify` does
+// one. `results[i]` (the caller's array of `count`) receives item i's status — `BK_OK`,
+// `BK_BAD_SIGNATURE`, `BK_KEY_MISMATCH`, ... — once every argument was read: the call's own
+// status says only whether it worked. The per-item messages are not kept: verify one item
+// again with `bk_public_key_verify` for its detail.
+//
+// Errors: `BK_NULL_PARAMETER` / `BK_INVALID_HANDLE` naming the item ("keys[i]",
+// "messages[i]").
+bk_status bk_verify_many(const bk_public_key *const *keys,
+                         const bk_slice *messages,
+                         const bk_slice *signatures,
+                         size_t count,
+                         uint32_t threads,
+                         bk_status *results);
 
 // The process-wide limit on the PBKDF2 iteration count of password-protected keys read or
 // written (default 1,000,000): a key file asking for more is refused with
@@ -2006,7 +2386,7 @@ bk_status bk_signer_pkcs8(const bk_signer *signer,
 //
 // Errors: `BK_INVALID_INPUT` (field "signer") for a signer that is not a software key,
 // (field "store") for a token (keys are generated on the token).
-bk_status bk_key_store_import(const bk_key_store *store,
+bk_status bk_key_store_import(bk_key_store *store,
                               const bk_signer *signer,
                               const char *label,
                               bk_bytes *id);
@@ -2113,7 +2493,8 @@ bk_status bk_file_container_open(const char *path,
 
 // Copies a file container into `dest` (which must not exist or be empty): every file written
 // atomically and read back, the marker last, so an interrupted copy is not a container.
-// `*out` (may be NULL) receives the copy, opened with the same password.
+// `*out` receives the copy, opened with the same password, as a new `bk_key_store` (`out`
+// NULL: not wanted).
 //
 // Errors: `BK_INVALID_INPUT` (field "store") for a token.
 bk_status bk_key_store_backup(const bk_key_store *store, const char *dest, bk_key_store **out);
@@ -2127,7 +2508,7 @@ bk_status bk_key_store_description(const bk_key_store *store, bk_bytes *out);
 //
 // Errors: `BK_UNSUPPORTED_ALGORITHM` (field "algorithm"); on a token `BK_PIN_FACTORY_DEFAULT`
 // while the PIN is a factory PIN, `BK_PKCS11`, `BK_TOKEN_ABSENT`.
-bk_status bk_key_store_generate(const bk_key_store *store,
+bk_status bk_key_store_generate(bk_key_store *store,
                                 const char *algorithm,
                                 const char *label,
                                 bk_bytes *id);
@@ -2155,17 +2536,17 @@ bk_status bk_key_store_signer(const bk_key_store *store,
 // certificate's public key).
 //
 // Errors: `BK_KEY_MISMATCH` when the certificate does not hold that key.
-bk_status bk_key_store_install_certificate(const bk_key_store *store,
+bk_status bk_key_store_install_certificate(bk_key_store *store,
                                            const bk_certificate *cert,
                                            const uint8_t *id,
                                            size_t id_len);
 
 // Marks a key set retired (kept, no longer the one in use).
-bk_status bk_key_store_retire(const bk_key_store *store, const uint8_t *id, size_t id_len);
+bk_status bk_key_store_retire(bk_key_store *store, const uint8_t *id, size_t id_len);
 
 // Deletes a key set, every part of it. The regeneration flow deletes an old key set only
 // through `bk_client_delete_old_key`, after its successor is proven.
-bk_status bk_key_store_delete(const bk_key_store *store, const uint8_t *id, size_t id_len);
+bk_status bk_key_store_delete(bk_key_store *store, const uint8_t *id, size_t id_len);
 
 // Frees a key store handle (NULL: nothing). Clients and signers made from it keep the store
 // open; a token logs out when its last holder is freed.
@@ -2193,7 +2574,7 @@ void bk_slot_list_free(bk_slot_list *list);
 // Initialises (erases!) the token in `slot_id` with the security officer's PIN and a label
 // (C_InitToken): for issuing tokens and for tests; a subscriber's token is never initialised
 // by a client. Set the user PIN next with `bk_key_store_init_user_pin`.
-bk_status bk_pkcs11_module_init_token(const bk_pkcs11_module *module,
+bk_status bk_pkcs11_module_init_token(bk_pkcs11_module *module,
                                       uint64_t slot_id,
                                       const uint8_t *so_pin,
                                       size_t so_pin_len,
@@ -2225,24 +2606,24 @@ bk_status bk_key_store_pin_state(const bk_key_store *store, uint32_t *out);
 //
 // Errors: `BK_PIN_INCORRECT` (the message says how many tries are left, as the token
 // tells), `BK_PIN_LOCKED`, `BK_PIN_FINAL_TRY`, `BK_TOKEN_ABSENT`, `BK_PKCS11`.
-bk_status bk_key_store_login(const bk_key_store *store,
+bk_status bk_key_store_login(bk_key_store *store,
                              const uint8_t *pin,
                              size_t pin_len,
                              uint32_t flags);
 
 // Logs out (idempotent).
-bk_status bk_key_store_logout(const bk_key_store *store);
+bk_status bk_key_store_logout(bk_key_store *store);
 
 // Changes the user PIN. The new PIN may not be a known factory PIN (12345678, 1234567890)
 // and must fit the token's length limits.
-bk_status bk_key_store_change_pin(const bk_key_store *store,
+bk_status bk_key_store_change_pin(bk_key_store *store,
                                   const uint8_t *old_pin,
                                   size_t old_pin_len,
                                   const uint8_t *new_pin,
                                   size_t new_pin_len);
 
 // The security officer sets a new user PIN (how a locked PIN is unlocked).
-bk_status bk_key_store_init_user_pin(const bk_key_store *store,
+bk_status bk_key_store_init_user_pin(bk_key_store *store,
                                      const uint8_t *so_pin,
                                      size_t so_pin_len,
                                      const uint8_t *new_pin,
@@ -2251,7 +2632,8 @@ bk_status bk_key_store_init_user_pin(const bk_key_store *store,
 // A value's machine name (`BK_TEXT_NAME`), Russian (`BK_TEXT_RU`) or English (`BK_TEXT_EN`)
 // words, static and NUL-terminated: `bk_text(BK_VOCABULARY_REQUEST_STATUS,
 // BK_REQUEST_STATUS_ACCEPTED_BY_BANK, BK_TEXT_RU)` is «Принят банком». NULL for an unknown
-// vocabulary, value or form, or words the value does not have (verdicts have names only).
+// vocabulary, value or form, or words the value does not have (verdicts and severities have
+// names only).
 const char *bk_text(uint32_t vocabulary,
                     uint32_t code,
                     uint32_t form);

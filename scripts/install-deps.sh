@@ -3,12 +3,13 @@
 # SoftHSM2 (and SoftHSM2 rebuilt with GOST, cached: scripts/softhsm-gost.sh), opencryptoki, a C/C++
 # compiler, pkg-config, python3, valgrind (scripts/ct-check.sh, scripts/test-c.sh), libssl-dev (the C
 # host-signer example), rustfmt/clippy, cbindgen, xmllint (libxml2-utils) and xmlsec1 rebuilt with
-# GOST (cached: scripts/xmlsec-gost.sh).
+# GOST (cached: scripts/xmlsec-gost.sh), Chromium (the documents rendered as a person sees them,
+# core/tests/documents_browser.rs).
 # Idempotent and quiet: prints only on failure (or what it installs when something is missing).
 set -euo pipefail
 
 CBINDGEN_VERSION=0.29.0
-PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 opencryptoki python3 python3-venv pkg-config gcc g++ make poppler-utils qpdf valgrind libssl-dev libxml2-utils)
+PACKAGES=(openssl libengine-gost-openssl gnutls-bin softhsm2 opencryptoki python3 python3-venv pkg-config gcc g++ make poppler-utils qpdf valgrind libssl-dev libxml2-utils chromium)
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 

@@ -49,8 +49,14 @@ fi
 step "cargo test (unit, integration, examples)"
 cargo test --quiet --workspace --all-targets
 
+step "fuzz replay: the committed corpora and regression inputs through every fuzz target"
+bash scripts/fuzz-replay.sh
+
 step "C ABI: header as C11/C++17, install + pkg-config, tests and examples under valgrind and ASan"
 bash scripts/test-c.sh
+
+step "bankkey as a dependency: a crate outside the workspace without our lock file; cargo package"
+bash scripts/test-dependents.sh
 
 step "the main job: demo (three flows; file container and SoftHSM); its outputs checked by inspect and pdftotext"
 bash scripts/check-demo.sh

@@ -62,6 +62,12 @@ programs=(
     "bank_desk|examples/c/bank_desk.c|c|"
     "cryptopro_signer|examples/c/cryptopro_signer.c|c||-lcrypto"
     "token_doctor|examples/c/token_doctor.c|c|"
+    "test_threads|tests/c/test_threads.c|c|"
+    "test_callbacks|tests/c/test_callbacks.c|c|"
+    "test_qes|tests/c/test_qes.c|c|"
+    "test_lifecycle|tests/c/test_lifecycle.c|c|"
+    "test_batch|tests/c/test_batch.c|c|"
+    "paper_acts|examples/cpp/paper_acts.cpp|cpp|"
 )
 # What is run: label|program|token. Runs without a token go two at a time (the machine's two
 # cores); runs on a token go one by one (they initialise and log in to shared tokens).
@@ -74,6 +80,12 @@ runs=(
     "remote_regeneration (file container)|remote_regeneration|"
     "bank_desk|bank_desk|"
     "cryptopro_signer|cryptopro_signer|"
+    "test_threads|test_threads|"
+    "test_callbacks|test_callbacks|"
+    "test_qes|test_qes|"
+    "test_lifecycle|test_lifecycle|"
+    "test_batch|test_batch|"
+    "paper_acts (C++)|paper_acts|"
 )
 need_module() { # variable description
     if [ -n "${!1:-}" ]; then
@@ -98,7 +110,7 @@ fixtures="$root/core/tests/fixtures/openssl"
 fresh() { mktemp -u "$tmp/work.XXXXXX"; }
 args_of() { # label
     case "$1" in
-        test_objects) echo "$fixtures" ;;
+        test_objects | test_batch) echo "$fixtures" ;;
         test_keyfile) echo "$root/tests/realworld $(fresh)" ;;
         "remote_regeneration (file container)") echo "$fixtures/gost2012_256-A $(fresh)" ;;
         "remote_regeneration (SoftHSM GOST token)")
@@ -106,7 +118,10 @@ args_of() { # label
         "token_doctor (SoftHSM)") echo "$BANKKEY_SOFTHSM_MODULE ${BANKKEY_SOFTHSM_PIN:-}" ;;
         "token_doctor --exercise"*)
             echo "$BANKKEY_OPENCRYPTOKI_MODULE --exercise $BANKKEY_OPENCRYPTOKI_SLOT $BANKKEY_OPENCRYPTOKI_SO_PIN" ;;
-        bank_desk | cryptopro_signer) echo "$fixtures/gost2012_256-A $(fresh)" ;;
+        bank_desk | cryptopro_signer | test_threads | test_lifecycle | "paper_acts (C++)")
+            echo "$fixtures/gost2012_256-A $(fresh)" ;;
+        test_callbacks) echo "$fixtures/gost2012_256-A" ;;
+        test_qes) echo "$fixtures $(fresh)" ;;
         *) echo "" ;;
     esac
 }
@@ -142,6 +157,8 @@ run_all() { # phase dir [wrapper...]
     finish() { # index
         local k="$1" summary
         if ! wait "${pids[$k]}"; then
+            kill "${pids[@]}" 2>/dev/null || true
+            wait 2>/dev/null || true
             cat "${logs[$k]}" >&2
             echo "test-c: $phase ${labels[$k]} failed" >&2
             exit 1

@@ -147,10 +147,11 @@ impl BusinessCalendar {
             let (Some(date), Some(kind)) = (words.next(), words.next()) else {
                 return Err(Error::invalid_field(
                     &field,
-                    format!("{field}: expected \"YYYY-MM-DD holiday|working\""),
+                    "expected \"YYYY-MM-DD holiday|working\"",
                 ));
             };
-            let date = parse_date(date).map_err(|e| e.with_field(&field).context(&field))?;
+            // The line is the error's field, once: not repeated in its message.
+            let date = parse_date(date).map_err(|e| e.with_field(&field))?;
             match kind {
                 "holiday" => cal.add_holiday(date),
                 "working" => cal.add_working_day(date),
@@ -159,18 +160,27 @@ impl BusinessCalendar {
                     format!("unknown kind \"{other}\" (expected holiday or working)"),
                 )),
             }
-            .map_err(|e| e.with_field(&field).context(&field))?;
+            .map_err(|e| e.with_field(&field))?;
         }
         Ok(cal)
     }
 
     /// Reads the host's days from a file in the text format (see [`from_text`](Self::from_text)).
     ///
-    /// Errors: [`ErrorKind::Io`], and those of `from_text`.
+    /// Errors: [`ErrorKind::Io`] when the file does not read; [`ErrorKind::InvalidInput`]
+    /// naming the line (`line N`) when it is not UTF-8 text, and those of `from_text`.
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<BusinessCalendar> {
-        let text = std::fs::read_to_string(path.as_ref())
-            .map_err(|e| Error::from(e).context(path.as_ref().display()))?;
-        BusinessCalendar::from_text(&text)
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::from(e).context(path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            Error::invalid_field(
+                format!("line {line}"),
+                format!("{}: not UTF-8 text (byte {at})", path.display()),
+            )
+        })?;
+        BusinessCalendar::from_text(&text).map_err(|e| e.context(path.display()))
     }
 
     /// The host's days in the text format, one a line, in date order (reads back equal).
@@ -371,6 +381,30 @@ mod tests {
         assert_eq!(BusinessCalendar::load(&path).unwrap(), c);
         let missing = BusinessCalendar::load(dir.path().join("none.txt")).unwrap_err();
         assert_eq!(missing.kind(), ErrorKind::Io);
+        // Not UTF-8 (a Windows-1251 comment on line 2): invalid input naming the line, not I/O.
+        let cp1251 = dir.path().join("cp1251.txt");
+        std::fs::write(
+            &cp1251,
+            b"2027-01-11 holiday\n2027-01-12 holiday \xcf\xe5\xf0\xe5\xed\xee\xf1\n",
+        )
+        .unwrap();
+        let e = BusinessCalendar::load(&cp1251).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::InvalidInput, Some("line 2")),
+            "{e}"
+        );
+        assert!(
+            e.message().contains("cp1251.txt") && e.message().contains("UTF-8"),
+            "{e}"
+        );
+        // A bad line in a file names the file and the line, each once.
+        let bad = dir.path().join("bad.txt");
+        std::fs::write(&bad, "2027-01-11 holiday\n2027-13-01 holiday\n").unwrap();
+        let e = BusinessCalendar::load(&bad).unwrap_err();
+        assert_eq!(e.field(), Some("line 2"));
+        assert_eq!(e.to_string().matches("line 2").count(), 1, "{e}");
+        assert!(e.message().contains("bad.txt"), "{e}");
     }
 
     #[test]
@@ -387,6 +421,8 @@ mod tests {
             let e = BusinessCalendar::from_text(text).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidInput, "{text}");
             assert_eq!(e.field(), Some(line), "{text}: {e}");
+            // Said once (issue 13: "line 2: line 2: ...").
+            assert_eq!(e.to_string().matches(line).count(), 1, "{e}");
         }
     }
 

@@ -27,6 +27,7 @@ pub mod pfx;
 pub mod pki;
 pub mod report;
 pub mod scan;
+mod sqlite;
 pub mod store;
 pub mod subject;
 mod vocab;

@@ -130,6 +130,9 @@ pub enum Reason {
     /// A CMS message bankkey recognises but does not open (EnvelopedData, EncryptedData,
     /// ...): nothing in it was verified, and nothing in it is signed.
     NotVerifiable,
+    /// An encrypted private key could not be decrypted with the password given (or none
+    /// was given): ask again, the file is not known to be damaged (issue 13).
+    WrongPassword,
 }
 
 impl Reason {
@@ -146,6 +149,7 @@ impl Reason {
             ErrorKind::SignerCertificateMissing => Reason::SignerCertMissing,
             ErrorKind::KeyUsageNotAllowed => Reason::KeyUsageNotAllowed,
             ErrorKind::LimitExceeded => Reason::LimitExceeded,
+            ErrorKind::WrongPassword => Reason::WrongPassword,
             _ => Reason::Malformed,
         }
     }
@@ -160,7 +164,7 @@ impl Reason {
     }
 
     /// Every reason, in priority order.
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 17] = [
         Reason::Malformed,
         Reason::BadSignature,
         Reason::ContentMissing,
@@ -177,6 +181,7 @@ impl Reason {
         Reason::KeyUsageNotAllowed,
         Reason::LimitExceeded,
         Reason::NotVerifiable,
+        Reason::WrongPassword,
     ];
 
     /// The stable machine name, as in the JSON report (`bad-signature`, `content-missing`,
@@ -199,6 +204,7 @@ impl Reason {
             Reason::KeyUsageNotAllowed => "key-usage-not-allowed",
             Reason::LimitExceeded => "limit-exceeded",
             Reason::NotVerifiable => "not-verifiable",
+            Reason::WrongPassword => "wrong-password",
         }
     }
 
@@ -221,6 +227,7 @@ impl Reason {
             Reason::KeyUsageNotAllowed => "Сертификат не разрешает подпись этим ключом",
             Reason::LimitExceeded => "Превышен допустимый объём вычислений",
             Reason::NotVerifiable => "Сообщение зашифровано или не подписано: проверить нечего",
+            Reason::WrongPassword => "Неверный пароль ключа",
         }
     }
 
@@ -243,6 +250,7 @@ impl Reason {
             Reason::KeyUsageNotAllowed => "The certificate does not allow signing with its key",
             Reason::LimitExceeded => "Asks for more work than allowed",
             Reason::NotVerifiable => "Encrypted or unsigned: nothing could be verified",
+            Reason::WrongPassword => "Wrong password for the key",
         }
     }
 
@@ -272,6 +280,7 @@ stable_codes!(Reason {
     KeyUsageNotAllowed = 14,
     LimitExceeded = 15,
     NotVerifiable = 16,
+    WrongPassword = 17,
 });
 
 impl Verdict {
@@ -620,11 +629,13 @@ impl Report {
         }
     }
 
-    /// A report of bytes that could not be read as `kind`: invalid, `malformed`.
+    /// A report of bytes that could not be read as `kind`: invalid, `malformed` (or
+    /// `wrong-password` for an encrypted key that the password does not open).
     pub fn malformed(kind: ObjectKind, error: &Error) -> Report {
         let mut r = Report::empty(kind);
         let reason = match error.kind() {
             ErrorKind::LimitExceeded => Reason::LimitExceeded,
+            ErrorKind::WrongPassword => Reason::WrongPassword,
             _ => Reason::Malformed,
         };
         r.fail("parse", reason, error.to_string());
@@ -1650,6 +1661,39 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<Value>(&r.to_json_compact()).unwrap(),
             serde_json::from_str::<Value>(&r.to_json()).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_wrong_password_is_its_own_reason_not_malformed() {
+        use crate::key::{KeyAlgorithm, SoftwareKey};
+        let key = SoftwareKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let der = key
+            .to_encrypted_pkcs8_der_with_iterations(b"right", 1000)
+            .unwrap();
+        let mut options = Options {
+            password: Some(zeroize::Zeroizing::new(b"wrong".to_vec())),
+            ..Options::default()
+        };
+        let r = private_key(&der, true, &options);
+        assert_eq!(r.reason, Some(Reason::WrongPassword));
+        let json = r.to_json();
+        assert!(json.contains("\"reason\": \"wrong-password\""), "{json}");
+        assert!(
+            !json.contains("right") && !json.contains("\"wrong\""),
+            "no secret: {json}"
+        );
+        options.password = None;
+        assert_eq!(
+            private_key(&der, true, &options).reason,
+            Some(Reason::WrongPassword)
+        );
+        options.password = Some(zeroize::Zeroizing::new(b"right".to_vec()));
+        assert!(private_key(&der, true, &options).is_valid());
+        // A damaged file is still malformed.
+        assert_eq!(
+            private_key(&der[..der.len() / 2], true, &options).reason,
+            Some(Reason::Malformed)
         );
     }
 

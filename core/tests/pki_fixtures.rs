@@ -456,7 +456,7 @@ fn keys_are_reported_with_their_public_key() {
             ..Default::default()
         };
         let r = report::inspect(&pem, &bad);
-        assert_eq!(r.reason, Some(report::Reason::Malformed), "{name}");
+        assert_eq!(r.reason, Some(report::Reason::WrongPassword), "{name}");
         assert!(!r.to_json().contains("bankkey-test"));
         let r = report::inspect(&pem, &Options::default());
         assert!(r.message.unwrap().contains("password"), "{name}");

@@ -263,3 +263,89 @@ fn backup_copies_everything_and_the_copy_signs() {
     // Never over a non-empty directory.
     assert_eq!(c.backup_to(&dest).unwrap_err().kind(), ErrorKind::Storage);
 }
+
+/// Issue 13, defect 8: one damaged file must not disable the container, nor be read as a
+/// default state. Each kind of damage is listed on its key set, naming the file; the other
+/// sets stay usable; the assessment never picks a damaged set; `warnings()` names each one.
+#[test]
+fn a_damaged_file_is_reported_on_its_key_set_and_the_others_stay_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c");
+    let c = container(&path);
+    let ca = ca();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let set = c
+            .generate(KeyAlgorithm::EcdsaP256, &format!("set {i}"))
+            .unwrap();
+        let signer = c.signer(&set.id).unwrap();
+        let cert = issue(&ca, signer.as_ref(), &format!("Владелец {i}"), false);
+        c.install_certificate(&cert, Some(&set.id)).unwrap();
+        ids.push(set.id_hex());
+    }
+    // 0: the healthy one. 1: a truncated certificate. 2: another set's certificate.
+    // 3: metadata that does not parse, on a retired set. 4: metadata removed by hand.
+    let file = |i: usize, ext: &str| path.join(format!("{}.{ext}", ids[i]));
+    let pem = fs::read(file(1, "crt")).unwrap();
+    fs::write(file(1, "crt"), &pem[..pem.len() / 2]).unwrap();
+    fs::copy(file(0, "crt"), file(2, "crt")).unwrap();
+    c.retire(&hex::decode(&ids[3]).unwrap()).unwrap();
+    fs::write(file(3, "json"), b"{\"label\": \"set 3\", \"retir").unwrap();
+    fs::remove_file(file(4, "json")).unwrap();
+
+    let sets = c.key_sets().unwrap();
+    assert_eq!(sets.len(), 5, "every set is listed");
+    let by = |i: usize| sets.iter().find(|s| s.id_hex() == ids[i]).unwrap();
+    assert!(!by(0).is_damaged(), "{:?}", by(0).damage);
+    for (i, ext) in [(1, "crt"), (2, "crt"), (3, "json"), (4, "json")] {
+        let d = &by(i).damage;
+        assert_eq!(d.len(), 1, "set {i}: {d:?}");
+        assert!(
+            d[0].contains(&format!("{}.{ext}", ids[i])),
+            "set {i}: {d:?}"
+        );
+    }
+    assert!(
+        by(2).damage[0].contains("another key"),
+        "{:?}",
+        by(2).damage
+    );
+    assert!(by(3).damage[0].contains("retired flag unknown"));
+    // A damaged certificate is not given out as the set's certificate.
+    assert_eq!(by(1).certificate, None);
+    assert_eq!(by(2).certificate, None);
+
+    let warnings = c.warnings().unwrap();
+    assert_eq!(warnings.len(), 4, "{warnings:#?}");
+    for id in &ids[1..] {
+        assert!(warnings.iter().any(|w| w.contains(id)), "{warnings:#?}");
+    }
+    // The assessment works and picks the healthy set only, although sets 3 and 4 still have
+    // a key and a valid certificate (set 3 was retired: its state is unknown now).
+    let a = bankkey::lifecycle::assess_store(&c, time::OffsetDateTime::now_utc(), 30).unwrap();
+    assert_eq!(a.key_set.unwrap().id_hex(), ids[0]);
+    // The healthy set signs; a damaged one's key is still there and still signs (nothing
+    // was deleted or rewritten by listing).
+    c.signer(&hex::decode(&ids[0]).unwrap())
+        .unwrap()
+        .sign(b"x")
+        .unwrap();
+    c.signer(&hex::decode(&ids[1]).unwrap())
+        .unwrap()
+        .sign(b"x")
+        .unwrap();
+    assert_eq!(fs::read(file(1, "crt")).unwrap(), &pem[..pem.len() / 2]);
+    // Installing the right certificate again repairs the set.
+    let signer = c.signer(&hex::decode(&ids[1]).unwrap()).unwrap();
+    let cert = issue(&ca, signer.as_ref(), "Владелец 1", false);
+    c.install_certificate(&cert, Some(&hex::decode(&ids[1]).unwrap()))
+        .unwrap();
+    let sets = c.key_sets().unwrap();
+    assert!(
+        !sets
+            .iter()
+            .find(|s| s.id_hex() == ids[1])
+            .unwrap()
+            .is_damaged()
+    );
+}

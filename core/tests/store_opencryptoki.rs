@@ -84,6 +84,8 @@ fn pin_lifecycle_to_be_changed_count_low_final_try_locked_unlocked_by_so() {
         .generate_key_pair(&TokenKeySpec::Rsa { bits: 2048 }, "k")
         .unwrap();
     assert!(set.has_private_key);
+    // Least privilege (issue 13): signs and nothing else, as opencryptoki stored it.
+    assert_least_privilege(&path, Slot::Id(slot), "55667788", &set.id, "RSA 2048");
     token.logout().unwrap();
 
     // Wrong PIN once: count low.

@@ -420,3 +420,94 @@ fn the_token_as_a_key_store() {
     store.delete(&set.id).unwrap();
     assert!(store.key_sets().unwrap().is_empty());
 }
+
+/// Issue 13, defect 8 on a token: a certificate object whose value is not a certificate
+/// (written by another program, or damaged) is named in its key set's `damage`, the set is
+/// never the one in use, and every other key set is listed and usable.
+#[test]
+fn an_unreadable_certificate_object_is_reported_and_the_rest_stays_usable() {
+    use bankkey::key::KeyAlgorithm;
+    use bankkey::store::KeyStore;
+    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+    use cryptoki::object::{Attribute, CertificateType, ObjectClass};
+    use cryptoki::session::UserType;
+    use cryptoki::types::AuthPin;
+    let _g = lock();
+    let Some(path) = softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let label = unique("damage");
+    let token = fresh_token(&module, &label, USER_PIN);
+    token
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    let good = token.generate(KeyAlgorithm::EcdsaP256, "good").unwrap();
+    let cert = request_and_certificate(&token.signer(&good.id).unwrap(), "Good");
+    token
+        .install_certificate(&cert, Some(&good.id), None)
+        .unwrap();
+    let bad = token.generate(KeyAlgorithm::EcdsaP256, "bad").unwrap();
+    let other = request_and_certificate(&token.signer(&bad.id).unwrap(), "Bad");
+
+    // Another program writes a certificate object that is not a certificate beside `bad`
+    // (cryptoki over the same, already initialised module).
+    let ctx = Pkcs11::new(&path).unwrap();
+    let _ = ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK));
+    let slot = ctx
+        .get_slots_with_token()
+        .unwrap()
+        .into_iter()
+        .find(|s| {
+            ctx.get_token_info(*s)
+                .is_ok_and(|i| i.label().trim_end() == label)
+        })
+        .unwrap();
+    let session = ctx.open_rw_session(slot).unwrap();
+    session
+        .login(UserType::User, Some(&AuthPin::new(USER_PIN.into())))
+        .ok();
+    session
+        .create_object(&[
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+            Attribute::Token(true),
+            Attribute::Id(bad.id.clone()),
+            Attribute::Label(b"bad".to_vec()),
+            Attribute::Subject(vec![0x30, 0x00]),
+            Attribute::Value(other[..other.len() / 2].to_vec()),
+        ])
+        .unwrap();
+    drop(session);
+
+    let sets = token.key_sets().unwrap();
+    assert_eq!(sets.len(), 2);
+    let b = sets.iter().find(|s| s.id == bad.id).unwrap();
+    assert_eq!(b.damage.len(), 1, "{:?}", b.damage);
+    assert!(b.damage[0].contains("certificate object"), "{:?}", b.damage);
+    assert_eq!(b.certificate, None);
+    let g = sets.iter().find(|s| s.id == good.id).unwrap();
+    assert!(!g.is_damaged());
+    let warnings = KeyStore::warnings(&token).unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains(&hex::encode(&bad.id)), "{warnings:?}");
+    let a = bankkey::lifecycle::assess_store(&token, time::OffsetDateTime::now_utc(), 30).unwrap();
+    assert_eq!(a.key_set.unwrap().id, good.id);
+    token.signer(&bad.id).unwrap().sign(b"still there").unwrap();
+}
+
+/// Least privilege (issue 13): RSA and EC keys made by the library sign and nothing else, read
+/// back from SoftHSM as it stored them.
+#[test]
+fn generated_keys_sign_and_nothing_else() {
+    let _g = lock();
+    let Some(path) = softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let label = unique("least");
+    let token = fresh_token(&module, &label, USER_PIN);
+    token
+        .login(&pin(USER_PIN), LoginOptions::default())
+        .unwrap();
+    for spec in [TokenKeySpec::Rsa { bits: 2048 }, TokenKeySpec::EcdsaP256] {
+        let set = token.generate_key_pair(&spec, "least").unwrap();
+        assert_least_privilege(&path, Slot::Label(&label), USER_PIN, &set.id, &spec.name());
+    }
+}

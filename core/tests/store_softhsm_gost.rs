@@ -95,11 +95,14 @@ fn generate_and_sign(param_set: ParamSet) {
     let _g = lock();
     let Some(path) = gost_softhsm() else { return };
     let module = Pkcs11Module::load(&path).unwrap();
-    let token = fresh_logged_in_token(&module, &unique("gost"));
+    let label = unique("gost");
+    let token = fresh_logged_in_token(&module, &label);
     let spec = TokenKeySpec::Gost {
         param_set: param_set.oid(),
     };
     let set = token.generate_key_pair(&spec, "GOST key").unwrap();
+    // Least privilege (issue 13): signs and nothing else, as the token stored it.
+    assert_least_privilege(&path, Slot::Label(&label), USER_PIN, &set.id, &spec.name());
     let spki = set.public_key_spki.clone().unwrap();
     assert_eq!(
         set.id,

@@ -1,7 +1,8 @@
 /*
  * Token doctor: what a support engineer runs when a client's token "does not work" — every
  * slot of a PKCS#11 module, its token, the user PIN's state and the key sets on it, with a
- * plain-language diagnosis of the usual faults (seeds 000, 001 and 004).
+ * plain-language diagnosis of the usual faults (seeds 000, 001 and 004): the library's own
+ * (bk_pkcs11_module_diagnose), so the C tool, Python's `bankkey token` and Rust say the same.
  *
  *   token_doctor MODULE [PIN]                     diagnose every token (PIN: list private keys too)
  *   token_doctor MODULE --exercise SLOT SO_PIN    walk a test token through the usual faults:
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define TRY(call)                                                                                 \
     do {                                                                                          \
@@ -35,27 +37,7 @@
         }                                                                                         \
     } while (0)
 
-/* What to tell the user about a PIN state. */
-static const char *pin_advice(uint32_t state) {
-    switch (state) {
-    case BK_PIN_STATE_NOT_INITIALIZED:
-        return "the token has no user PIN yet: it was never issued to a user (ask the bank's security officer)";
-    case BK_PIN_STATE_TO_BE_CHANGED:
-        return "the factory PIN is still set: change it before generating keys (seed 000)";
-    case BK_PIN_STATE_COUNT_LOW:
-        return "a wrong PIN was entered: check the keyboard layout and Caps Lock before the next try";
-    case BK_PIN_STATE_FINAL_TRY:
-        return "one more wrong PIN locks the token: do not guess, find the PIN first";
-    case BK_PIN_STATE_LOCKED:
-        return "the PIN is locked: the security officer (SO PIN) must set a new one; the keys are intact";
-    case BK_PIN_STATE_OK:
-        return "the PIN is fine";
-    default:
-        return "unknown PIN state";
-    }
-}
-
-/* What to tell the user about a status a token call returned. */
+/* What to tell the user about a status a token call returned (the exercise's calls). */
 static const char *status_advice(bk_status s) {
     switch (s) {
     case BK_PIN_INCORRECT:
@@ -73,50 +55,94 @@ static const char *status_advice(bk_status s) {
     }
 }
 
-static void print_pin(const char *who, uint32_t state) {
-    printf("    PIN: %s «%s» — %s\n", bk_text(BK_VOCABULARY_PIN_STATE, state, BK_TEXT_NAME),
-           bk_text(BK_VOCABULARY_PIN_STATE, state, BK_TEXT_RU), pin_advice(state));
-    (void)who;
+/* One key set: what it is, its certificate, and what of it does not read. */
+static void print_key_set(const bk_key_set *k) {
+    static const char *const kinds[] = {"?", "key and certificate", "a key waiting for its certificate",
+                                        "a certificate without its key", "a public key alone"};
+    printf("      %.*s «%.*s» %s: %s%s\n", (int)k->id_hex.len, k->id_hex.ptr, (int)k->label.len, k->label.ptr,
+           k->key.algorithm.ptr ? k->key.algorithm.ptr : "(unknown algorithm)", kinds[k->kind <= 4 ? k->kind : 0],
+           k->retired ? ", retired" : "");
+    if (k->subject.ptr != NULL) {
+        printf("        certificate of %.*s, notAfter %lld\n", (int)k->subject.len, k->subject.ptr,
+               (long long)k->not_after);
+    }
+    for (size_t i = 0; i < k->damage_count; i++) {
+        printf("        damaged: %.*s\n", (int)k->damage[i].len, k->damage[i].ptr);
+    }
 }
 
-/* The key sets on a store, each with what it means. */
+/* The key sets on a store (the exercise's token, logged in). */
 static void print_key_sets(const bk_key_store *store) {
     bk_key_set_list *list = NULL;
-    bk_status s = bk_key_store_key_sets(store, &list);
-    if (s != BK_OK) {
-        printf("    key sets: cannot list (%s: %s)\n", bk_status_name(s), bk_last_error_message());
-        return;
-    }
+    TRY(bk_key_store_key_sets(store, &list));
     const bk_key_set_list_info *l = NULL;
     TRY(bk_key_set_list_get_info(list, &l));
     printf("    key sets: %zu\n", l->count);
     for (size_t i = 0; i < l->count; i++) {
-        const bk_key_set *k = &l->items[i];
-        const char *what;
-        switch (k->kind) {
-        case BK_KEY_SET_COMPLETE:
-            what = k->retired ? "retired (kept until its successor is proven)" : "usable: key and certificate";
-            break;
-        case BK_KEY_SET_KEY_WITHOUT_CERTIFICATE:
-            what = "a key waiting for its certificate from the bank";
-            break;
-        case BK_KEY_SET_CERTIFICATE_WITHOUT_KEY:
-            what = "a certificate without its private key: the key was deleted or is on another medium";
-            break;
-        default:
-            what = "a public key alone";
-        }
-        printf("      %.*s «%.*s» %.*s: %s\n", (int)k->id_hex.len, k->id_hex.ptr, (int)k->label.len, k->label.ptr,
-               (int)k->key.algorithm.len, k->key.algorithm.ptr ? k->key.algorithm.ptr : "", what);
-        if (k->subject.ptr != NULL) {
-            printf("        certificate of %.*s, notAfter %lld\n", (int)k->subject.len, k->subject.ptr,
-                   (long long)k->not_after);
-        }
-    }
-    for (size_t i = 0; i < l->warnings_count; i++) {
-        printf("    warning: %.*s\n", (int)l->warnings[i].len, l->warnings[i].ptr);
+        print_key_set(&l->items[i]);
     }
     bk_key_set_list_free(list);
+}
+
+static void print_findings(const bk_finding *f, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        printf("    [%s] %.*s", f[i].severity_name.ptr, (int)f[i].ru.len, f[i].ru.ptr);
+        if (f[i].key_id_hex.ptr != NULL) {
+            printf(" (key set %.*s)", (int)f[i].key_id_hex.len, f[i].key_id_hex.ptr);
+        }
+        if (f[i].detail.ptr != NULL) {
+            printf(": %.*s", (int)f[i].detail.len, f[i].detail.ptr);
+        }
+        printf("\n");
+    }
+}
+
+static int has_finding(const bk_token_diagnosis *t, uint32_t kind) {
+    for (size_t i = 0; i < t->findings_count; i++) {
+        if (t->findings[i].kind == kind) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The library's diagnosis of every token (bk_pkcs11_module_diagnose: the rules are the
+ * core's, the same as Python's `bankkey token`), printed; returns it for the caller to check
+ * and free. With `slot_of_interest` set, *token is that slot's token diagnosis. */
+static bk_diagnosis *doctor(const bk_pkcs11_module *m, const char *pin, int64_t at, const bk_slot_info **slot_out,
+                            unsigned long long slot_of_interest, const bk_token_diagnosis **token) {
+    bk_diagnosis *d = NULL;
+    TRY(bk_pkcs11_module_diagnose(m, (const uint8_t *)pin, pin ? strlen(pin) : 0, at, 0, &d));
+    const bk_diagnosis_info *di = NULL;
+    TRY(bk_diagnosis_get_info(d, &di));
+    print_findings(di->findings, di->findings_count);
+    for (size_t i = 0; i < di->slots_count; i++) {
+        const bk_slot_info *s = &di->slots[i];
+        printf("  slot %llu «%.*s»%s%s\n", (unsigned long long)s->slot_id, (int)s->description.len,
+               s->description.ptr, s->removable ? " (removable)" : "", s->token_present ? "" : ": no token");
+        if (slot_out != NULL && s->slot_id == slot_of_interest) {
+            *slot_out = s;
+        }
+    }
+    for (size_t i = 0; i < di->tokens_count; i++) {
+        const bk_token_diagnosis *t = &di->tokens[i];
+        printf("  token «%.*s», serial %.*s (slot %llu), %.*s %.*s\n", (int)t->token.label.len, t->token.label.ptr,
+               (int)t->token.serial.len, t->token.serial.ptr, (unsigned long long)t->token.slot_id,
+               (int)t->token.manufacturer.len, t->token.manufacturer.ptr, (int)t->token.model.len,
+               t->token.model.ptr);
+        printf("    PIN: «%s»%s\n", bk_text(BK_VOCABULARY_PIN_STATE, t->pin_state, BK_TEXT_RU),
+               t->logged_in ? " (logged in and out)" : "");
+        print_findings(t->findings, t->findings_count);
+        printf("    key sets: %zu\n", t->key_sets_count);
+        for (size_t k = 0; k < t->key_sets_count; k++) {
+            print_key_set(&t->key_sets[k]);
+        }
+        if (token != NULL && t->token.slot_id == slot_of_interest) {
+            *token = t;
+        }
+    }
+    printf("  worst: %s\n", di->worst ? bk_text(BK_VOCABULARY_SEVERITY, di->worst, BK_TEXT_NAME) : "nothing found");
+    return d;
 }
 
 static int diagnose(const char *module_path, const char *pin) {
@@ -129,39 +155,19 @@ static int diagnose(const char *module_path, const char *pin) {
     printf("module %s: %.*s %.*s %.*s, %zu slot(s)\n", module_path, (int)si->library_manufacturer.len,
            si->library_manufacturer.ptr, (int)si->library_description.len, si->library_description.ptr,
            (int)si->library_version.len, si->library_version.ptr, si->count);
-    for (size_t i = 0; i < si->count; i++) {
-        const bk_slot_info *s = &si->slots[i];
-        printf("  slot %llu «%.*s»%s\n", (unsigned long long)s->slot_id, (int)s->description.len, s->description.ptr,
-               s->removable ? " (removable)" : "");
-        if (!s->token_present) {
-            printf("    no token: plug the token in (seed 000: only for the operation)\n");
-            continue;
-        }
-        if (!s->has_token) {
-            printf("    a token that cannot be read: %.*s\n", (int)s->token_error.len, s->token_error.ptr);
-            continue;
-        }
-        const bk_token_info *t = &s->token;
-        printf("    token «%.*s», serial %.*s, %.*s %.*s\n", (int)t->label.len, t->label.ptr, (int)t->serial.len,
-               t->serial.ptr, (int)t->manufacturer.len, t->manufacturer.ptr, (int)t->model.len, t->model.ptr);
-        if (!t->token_initialized) {
-            printf("    not initialised: an empty token, never issued\n");
-            continue;
-        }
-        print_pin("user", t->pin_state);
-        bk_key_store *store = NULL;
-        if (bk_pkcs11_token_open(m, BK_TOKEN_BY_SERIAL, t->serial.ptr, 0, &store) != BK_OK) {
-            printf("    cannot open: %s\n", bk_last_error_message());
-            continue;
-        }
-        if (pin != NULL && t->pin_state != BK_PIN_STATE_LOCKED) {
-            bk_status ls = bk_key_store_login(store, (const uint8_t *)pin, strlen(pin), 0);
-            printf("    login: %s\n", ls == BK_OK ? "ok" : status_advice(ls));
-        }
-        print_key_sets(store);
-        bk_key_store_free(store);
-    }
     bk_slot_list_free(slots);
+    bk_diagnosis *d = doctor(m, pin, (int64_t)time(NULL), NULL, 0, NULL);
+    const bk_diagnosis_info *di = NULL;
+    TRY(bk_diagnosis_get_info(d, &di));
+    EXPECT(di->tokens_count >= 1, "a token to diagnose");
+    if (pin != NULL) {
+        int right = 0;
+        for (size_t i = 0; i < di->tokens_count; i++) {
+            right |= has_finding(&di->tokens[i], BK_FINDING_PIN_CORRECT) && di->tokens[i].logged_in;
+        }
+        EXPECT(right, "the PIN given opens a token");
+    }
+    bk_diagnosis_free(d);
     bk_pkcs11_module_free(m);
     return 0;
 }
@@ -172,27 +178,52 @@ static uint32_t pin_state(const bk_key_store *t) {
     return s;
 }
 
-static bk_status login(const bk_key_store *t, const char *pin, uint32_t flags) {
+static bk_status login(bk_key_store *t, const char *pin, uint32_t flags) {
     bk_status s = bk_key_store_login(t, (const uint8_t *)pin, strlen(pin), flags);
     printf("  login with %s%s: %s\n", pin, flags ? " (insisting)" : "", s == BK_OK ? "ok" : status_advice(s));
     return s;
 }
 
-/* Walks a test token through the faults support meets, checking each diagnosis. */
+/* The library's diagnosis of the exercise's token (in `slot`) must find `kind`, and log in
+ * (with `pin`) or not as `logged_in` says. */
+static void expect_finding(const bk_pkcs11_module *m, const char *pin, unsigned long long slot, uint32_t kind,
+                           int logged_in) {
+    const bk_token_diagnosis *t = NULL;
+    printf("  the doctor%s%s:\n", pin ? " with PIN " : "", pin ? pin : "");
+    bk_diagnosis *d = doctor(m, pin, (int64_t)time(NULL), NULL, slot, &t);
+    EXPECT(t != NULL, "the token is diagnosed");
+    EXPECT(has_finding(t, kind), bk_text(BK_VOCABULARY_FINDING, kind, BK_TEXT_NAME));
+    EXPECT(t->logged_in == logged_in, logged_in ? "the doctor logged in" : "the doctor did not log in");
+    bk_diagnosis_free(d);
+}
+
+/* Walks a test token through the faults support meets; at each step the library's diagnosis
+ * must name the fault (and never spend the final PIN try). */
 static int exercise(const char *module_path, unsigned long long slot, const char *so_pin) {
     bk_pkcs11_module *m = NULL;
     TRY(bk_pkcs11_module_load(module_path, &m));
-    bk_key_store *t = NULL;
-    TRY(bk_pkcs11_token_open(m, BK_TOKEN_BY_SLOT, NULL, slot, &t));
     const char *factory = "12345678"; /* Rutoken's factory user PIN */
     const char *mine = "55667788";
     const char *wrong = "00000000";
     printf("exercise on slot %llu\n", slot);
-    /* The bank's SO issues the token with the factory PIN. */
+    /* The bank's SO initialises the token (fresh from the factory in CI's first run: the
+     * doctor must say so) and sets the factory PIN. */
+    {
+        const bk_token_diagnosis *fresh = NULL;
+        bk_diagnosis *d = doctor(m, NULL, (int64_t)time(NULL), NULL, slot, &fresh);
+        EXPECT(fresh != NULL, "the token is diagnosed");
+        EXPECT(fresh->token.token_initialized || has_finding(fresh, BK_FINDING_TOKEN_NOT_INITIALIZED),
+               "an uninitialised token is named so");
+        bk_diagnosis_free(d);
+    }
+    TRY(bk_pkcs11_module_init_token(m, slot, (const uint8_t *)so_pin, strlen(so_pin), "bankkey doctor"));
+    expect_finding(m, NULL, slot, BK_FINDING_PIN_NOT_INITIALIZED, 0);
+    bk_key_store *t = NULL;
+    TRY(bk_pkcs11_token_open(m, BK_TOKEN_BY_SLOT, NULL, slot, &t));
     TRY(bk_key_store_init_user_pin(t, (const uint8_t *)so_pin, strlen(so_pin), (const uint8_t *)factory,
                                    strlen(factory)));
+    expect_finding(m, factory, slot, BK_FINDING_FACTORY_PIN, 1);
     EXPECT(login(t, factory, 0) == BK_OK, "login with the factory PIN");
-    print_pin("user", pin_state(t));
     EXPECT(pin_state(t) == BK_PIN_STATE_TO_BE_CHANGED, "a known factory PIN is to be changed");
     bk_bytes id = {0};
     bk_status s = bk_key_store_generate(t, "rsa-2048", "doctor", &id);
@@ -202,28 +233,31 @@ static int exercise(const char *module_path, unsigned long long slot, const char
     printf("  change to another factory PIN: %s (%s)\n", status_advice(s), bk_last_error_message());
     EXPECT(s == BK_INVALID_INPUT, "a factory PIN is not a new PIN");
     TRY(bk_key_store_change_pin(t, (const uint8_t *)factory, strlen(factory), (const uint8_t *)mine, strlen(mine)));
-    print_pin("user", pin_state(t));
+    EXPECT(pin_state(t) == BK_PIN_STATE_OK, "a PIN of the user's own");
     TRY(bk_key_store_generate(t, "rsa-2048", "doctor", &id));
     printf("  a key generated (%zu-byte id); it waits for its certificate:\n", id.len);
     bk_bytes_free(&id);
     print_key_sets(t);
     TRY(bk_key_store_logout(t));
+    expect_finding(m, mine, slot, BK_FINDING_KEY_WITHOUT_CERTIFICATE, 1);
 
     EXPECT(login(t, wrong, 0) == BK_PIN_INCORRECT, "a wrong PIN");
     printf("    (%s)\n", bk_last_error_message());
-    print_pin("user", pin_state(t));
     EXPECT(pin_state(t) == BK_PIN_STATE_COUNT_LOW, "count low");
+    expect_finding(m, NULL, slot, BK_FINDING_PIN_COUNT_LOW, 0);
     EXPECT(login(t, wrong, 0) == BK_PIN_INCORRECT, "a second wrong PIN");
-    print_pin("user", pin_state(t));
     EXPECT(pin_state(t) == BK_PIN_STATE_FINAL_TRY, "final try");
+    /* Even given the right PIN, the doctor does not spend the final try. */
+    expect_finding(m, mine, slot, BK_FINDING_PIN_FINAL_TRY, 0);
+    EXPECT(pin_state(t) == BK_PIN_STATE_FINAL_TRY, "the doctor left the final try alone");
     EXPECT(login(t, mine, 0) == BK_PIN_FINAL_TRY, "not even the right PIN is tried without insisting");
     EXPECT(login(t, wrong, BK_LOGIN_INSIST_ON_FINAL_TRY) == BK_PIN_LOCKED, "insisting wrongly locks it");
-    print_pin("user", pin_state(t));
+    expect_finding(m, mine, slot, BK_FINDING_PIN_LOCKED, 0);
     EXPECT(login(t, mine, BK_LOGIN_INSIST_ON_FINAL_TRY) == BK_PIN_LOCKED, "locked: refused without trying");
     /* The SO unlocks it by setting a new user PIN; the keys are still there. */
     TRY(bk_key_store_init_user_pin(t, (const uint8_t *)so_pin, strlen(so_pin), (const uint8_t *)"99887766", 8));
-    print_pin("user", pin_state(t));
     EXPECT(pin_state(t) == BK_PIN_STATE_OK, "unlocked");
+    expect_finding(m, "99887766", slot, BK_FINDING_KEY_WITHOUT_CERTIFICATE, 1);
     EXPECT(login(t, "99887766", 0) == BK_OK, "the new PIN works");
     print_key_sets(t);
     TRY(bk_key_store_logout(t));

@@ -169,6 +169,7 @@ pub const BK_ALGORITHMS_ANY_STRONG: u32 = 1;
 /// How the bank issues and verifies. Set `struct_size` to `sizeof(bk_bank_options)`; zero
 /// values keep the defaults. Fields are only ever appended.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct bk_bank_options {
     /// `sizeof(bk_bank_options)` as the caller compiled it.
     pub struct_size: usize,
@@ -207,15 +208,19 @@ pub struct bk_bank_options {
     pub max_signing_age: i64,
     /// How far after receipt a signingTime may lie, seconds (0: 5 minutes).
     pub max_clock_skew: i64,
+    /// QES check: use an accredited-CA list read without verifying its XMLDSig
+    /// (`bk_trusted_list_parse`), because the host authenticated it otherwise. Off by default:
+    /// only a list from `bk_trusted_list_parse_signed` is used.
+    pub trust_unsigned_list: bool,
+    /// QES check: how old the list's `Дата` may be, seconds (0: 7 days).
+    pub max_list_age: i64,
 }
 
+/// `sizeof(bk_bank_options)` in 0.1, the release that introduced it: what an older caller's
+/// `struct_size` may be. It stays when fields are appended.
+const BANK_OPTIONS_FIRST: usize = std::mem::size_of::<bk_bank_options>();
+
 unsafe fn apply(mut bank: Bank, o: &bk_bank_options) -> Result<Bank> {
-    if o.struct_size < std::mem::size_of::<bk_bank_options>() {
-        return Err(Fail::invalid(
-            "options.struct_size",
-            "set it to sizeof(bk_bank_options)",
-        ));
-    }
     let mut profile = Profile::default();
     if o.validity_days != 0 {
         profile.validity_days = o.validity_days;
@@ -304,6 +309,14 @@ unsafe fn apply(mut bank: Bank, o: &bk_bank_options) -> Result<Bank> {
         policy.max_clock_skew = time::Duration::seconds(o.max_clock_skew);
     }
     bank = bank.with_policy(policy);
+    let mut qes = bankkey::bank::QesPolicy {
+        trust_unsigned_list: o.trust_unsigned_list,
+        ..bankkey::bank::QesPolicy::default()
+    };
+    if o.max_list_age != 0 {
+        qes.max_list_age = time::Duration::seconds(o.max_list_age);
+    }
+    bank = bank.with_qes_policy(qes);
     let roots = certificates(unsafe { handle::get_all(o.roots, o.roots_count, "options.roots") }?);
     if !roots.is_empty() {
         bank = bank.with_roots(roots);
@@ -341,9 +354,8 @@ pub unsafe extern "C" fn bk_bank_open(
             bankkey::pki::Certificate::clone(&ca.cert),
             s.shared(),
         )?;
-        if !options.is_null() {
-            // SAFETY: non-NULL, the caller's struct.
-            bank = unsafe { apply(bank, &*options) }?;
+        if let Some(o) = unsafe { buf::versioned(options, BANK_OPTIONS_FIRST, "options") }? {
+            bank = unsafe { apply(bank, &o) }?;
         }
         out.set(handle::into_handle::<bk_bank>(Mutex::new(bank)));
         Ok(())
@@ -363,7 +375,7 @@ fn flow_of(flow: u32) -> Result<bankkey::lifecycle::Flow> {
 /// subscriber's id.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_register_subscriber(
-    b: *const bk_bank,
+    bank: *mut bk_bank,
     cert: *const bk_certificate,
     at: i64,
     subscriber_id: *mut i64,
@@ -372,7 +384,7 @@ pub unsafe extern "C" fn bk_bank_register_subscriber(
         let out = unsafe { buf::out(subscriber_id, "subscriber_id") }?;
         let c = unsafe { handle::get(cert, "cert") }?;
         let at = buf::instant(at, "at")?;
-        out.set(unsafe { locked(b) }?.register_subscriber(&c.cert, at)?);
+        out.set(unsafe { locked(bank) }?.register_subscriber(&c.cert, at)?);
         Ok(())
     })
 }
@@ -383,7 +395,7 @@ pub unsafe extern "C" fn bk_bank_register_subscriber(
 /// Errors: those of `bk_subject_validate`; `BK_PRECONDITION_FAILED` when registered already.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_preregister(
-    b: *const bk_bank,
+    bank: *mut bk_bank,
     subject: *const bk_subject,
     at: i64,
     subscriber_id: *mut i64,
@@ -392,7 +404,7 @@ pub unsafe extern "C" fn bk_bank_preregister(
         let out = unsafe { buf::out(subscriber_id, "subscriber_id") }?;
         let s = subject_of(subject)?;
         let at = buf::instant(at, "at")?;
-        out.set(unsafe { locked(b) }?.preregister(&s, at)?);
+        out.set(unsafe { locked(bank) }?.preregister(&s, at)?);
         Ok(())
     })
 }
@@ -404,7 +416,7 @@ pub unsafe extern "C" fn bk_bank_preregister(
 /// error: errors are the registry's.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_receive(
-    b: *const bk_bank,
+    bank: *mut bk_bank,
     flow: u32,
     data: *const u8,
     len: usize,
@@ -416,7 +428,7 @@ pub unsafe extern "C" fn bk_bank_receive(
         let flow = flow_of(flow)?;
         let bytes = unsafe { buf::bytes(data, len, "data") }?;
         let at = buf::instant(at, "at")?;
-        let r = unsafe { locked(b) }?.receive(flow, bytes, at)?;
+        let r = unsafe { locked(bank) }?.receive(flow, bytes, at)?;
         out.set(received_handle(&r));
         Ok(())
     })
@@ -429,7 +441,7 @@ pub unsafe extern "C" fn bk_bank_receive(
 /// Errors: `BK_WRONG_STATE` unless the request awaits its paper documents.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_check_paper_act(
-    b: *const bk_bank,
+    bank: *mut bk_bank,
     request_id: *const c_char,
     key_text: *const c_char,
     at: i64,
@@ -440,7 +452,7 @@ pub unsafe extern "C" fn bk_bank_check_paper_act(
         let id = unsafe { buf::string(request_id, "request_id") }?;
         let text = unsafe { buf::string(key_text, "key_text") }?;
         let at = buf::instant(at, "at")?;
-        let r = unsafe { locked(b) }?.check_paper_act(id, text, at)?;
+        let r = unsafe { locked(bank) }?.check_paper_act(id, text, at)?;
         out.set(received_handle(&r));
         Ok(())
     })
@@ -454,7 +466,7 @@ pub unsafe extern "C" fn bk_bank_check_paper_act(
 /// signer's (a token's PIN, a host callback's).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_issue(
-    b: *const bk_bank,
+    bank: *mut bk_bank,
     request_id: *const c_char,
     at: i64,
     out: *mut *mut bk_certificate,
@@ -463,7 +475,7 @@ pub unsafe extern "C" fn bk_bank_issue(
         let out = unsafe { buf::out(out, "out") }?;
         let id = unsafe { buf::string(request_id, "request_id") }?;
         let at = buf::instant(at, "at")?;
-        let cert = unsafe { locked(b) }?.issue(id, at)?;
+        let cert = unsafe { locked(bank) }?.issue(id, at)?;
         out.set(handle::into_handle::<bk_certificate>(CertificateH::new(
             cert,
         )));
@@ -474,7 +486,7 @@ pub unsafe extern "C" fn bk_bank_issue(
 /// Rejects a request by the operator's decision, with a note.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_reject(
-    b: *const bk_bank,
+    bank: *mut bk_bank,
     request_id: *const c_char,
     note: *const c_char,
     at: i64,
@@ -485,7 +497,7 @@ pub unsafe extern "C" fn bk_bank_reject(
         let id = unsafe { buf::string(request_id, "request_id") }?;
         let note = unsafe { buf::string(note, "note") }?;
         let at = buf::instant(at, "at")?;
-        let r = unsafe { locked(b) }?.reject(id, note, at)?;
+        let r = unsafe { locked(bank) }?.reject(id, note, at)?;
         out.set(received_handle(&r));
         Ok(())
     })
@@ -495,14 +507,14 @@ pub unsafe extern "C" fn bk_bank_reject(
 /// `bankkey::bank::registry::json::request`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_request_json(
-    b: *const bk_bank,
+    bank: *const bk_bank,
     request_id: *const c_char,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_bank_request_json", || {
         let out = unsafe { buf::out(out, "out") }?;
         let id = unsafe { buf::string(request_id, "request_id") }?;
-        let rec = unsafe { locked(b) }?.request(id)?;
+        let rec = unsafe { locked(bank) }?.request(id)?;
         out.set(bk_bytes::from_string(json::request(&rec)));
         Ok(())
     })
@@ -512,7 +524,7 @@ pub unsafe extern "C" fn bk_bank_request_json(
 /// замена»), as JSON lines.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_expiring_json(
-    b: *const bk_bank,
+    bank: *const bk_bank,
     days: u32,
     at: i64,
     out: *mut bk_bytes,
@@ -520,7 +532,7 @@ pub unsafe extern "C" fn bk_bank_expiring_json(
     boundary("bk_bank_expiring_json", || {
         let out = unsafe { buf::out(out, "out") }?;
         let at = buf::instant(at, "at")?;
-        let rows = unsafe { locked(b) }?.expiring_within(days, at)?;
+        let rows = unsafe { locked(bank) }?.expiring_within(days, at)?;
         out.set(lines(rows.iter().map(json::expiring)));
         Ok(())
     })
@@ -530,12 +542,12 @@ pub unsafe extern "C" fn bk_bank_expiring_json(
 /// lines.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_awaiting_paper_json(
-    b: *const bk_bank,
+    bank: *const bk_bank,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_bank_awaiting_paper_json", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let rows = unsafe { locked(b) }?.awaiting_paper()?;
+        let rows = unsafe { locked(bank) }?.awaiting_paper()?;
         out.set(lines(rows.iter().map(json::awaiting_paper)));
         Ok(())
     })
@@ -545,14 +557,14 @@ pub unsafe extern "C" fn bk_bank_awaiting_paper_json(
 /// SNILS) or a key id (40 hex digits), as JSON lines.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_history_json(
-    b: *const bk_bank,
+    bank: *const bk_bank,
     who: *const c_char,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_bank_history_json", || {
         let out = unsafe { buf::out(out, "out") }?;
         let who = unsafe { buf::string(who, "who") }?;
-        let rows = unsafe { locked(b) }?.history(who)?;
+        let rows = unsafe { locked(bank) }?.history(who)?;
         out.set(lines(rows.iter().map(json::history)));
         Ok(())
     })
@@ -570,13 +582,15 @@ fn lines(rows: impl Iterator<Item = String>) -> bk_bytes {
 /// Registers a client's qualified certificate (seed 004) after checking it against the
 /// accredited-CA `list` (NULL: none, which is `BK_VERIFICATION_UNAVAILABLE`, never a pass)
 /// and `crls` at `at` → «Электронная подпись не подтверждена».
+/// `*out` receives the registration, as a new `bk_bank_qes` (`out` NULL: not wanted).
 ///
 /// Errors: `BK_VERIFICATION_UNAVAILABLE` («Ошибка при работе с сервисом проверки сторонних
 /// сертификатов»: no list, a stale list, no fresh CRL), `BK_UNTRUSTED_ISSUER`, `BK_REVOKED`,
-/// `BK_EXPIRED`, `BK_PRECONDITION_FAILED` (not qualified by its form).
+/// `BK_EXPIRED`, `BK_PRECONDITION_FAILED` (not qualified by its form; field "list": a list
+/// read by `bk_trusted_list_parse`, unverified, without `bk_bank_options.trust_unsigned_list`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_register_qes(
-    b: *const bk_bank,
+    bank: *mut bk_bank,
     cert: *const bk_certificate,
     list: *const bk_trusted_list,
     crls: *const *const bk_crl,
@@ -589,7 +603,7 @@ pub unsafe extern "C" fn bk_bank_register_qes(
         let list = unsafe { opt_list(list) }?;
         let crls = unsafe { crl_list(crls, crls_count) }?;
         let at = buf::instant(at, "at")?;
-        let rec = unsafe { locked(b) }?.register_qes(&c.cert, list.as_deref(), &crls, at)?;
+        let rec = unsafe { locked(bank) }?.register_qes(&c.cert, list.as_deref(), &crls, at)?;
         if !out.is_null() {
             unsafe { *out = qes_handle(&rec) };
         }
@@ -597,17 +611,18 @@ pub unsafe extern "C" fn bk_bank_register_qes(
     })
 }
 
-/// Confirms a registered QES with the signed confirmation statement (`signed`: CMS over
+/// Confirms a registered QES with the signed confirmation statement (`statement_cms`: CMS over
 /// `statement`, by the owner and the head of the organisation), re-checking the certificate
 /// → «Электронная подпись подтверждена», loaded not before 12:00 of the next business day.
+/// `*out` receives the registration, as a new `bk_bank_qes` (`out` NULL: not wanted).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_confirm_qes(
-    b: *const bk_bank,
+    bank: *mut bk_bank,
     cert: *const bk_certificate,
     statement: *const u8,
     statement_len: usize,
-    signed_: *const u8,
-    signed_len: usize,
+    statement_cms: *const u8,
+    statement_cms_len: usize,
     list: *const bk_trusted_list,
     crls: *const *const bk_crl,
     crls_count: usize,
@@ -617,14 +632,14 @@ pub unsafe extern "C" fn bk_bank_confirm_qes(
     boundary("bk_bank_confirm_qes", || {
         let c = unsafe { handle::get(cert, "cert") }?;
         let statement = unsafe { buf::bytes(statement, statement_len, "statement") }?;
-        let signed_ = unsafe { buf::bytes(signed_, signed_len, "signed") }?;
+        let cms = unsafe { buf::bytes(statement_cms, statement_cms_len, "statement_cms") }?;
         let list = unsafe { opt_list(list) }?;
         let crls = unsafe { crl_list(crls, crls_count) }?;
         let at = buf::instant(at, "at")?;
-        let rec = unsafe { locked(b) }?.confirm_qes(
+        let rec = unsafe { locked(bank) }?.confirm_qes(
             &c.cert,
             statement,
-            signed_,
+            cms,
             list.as_deref(),
             &crls,
             at,
@@ -652,51 +667,51 @@ unsafe fn crl_list(crls: *const *const bk_crl, n: usize) -> Result<Vec<Crl>> {
 
 /// Frees the bank (NULL: nothing); the registry is closed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_bank_free(b: *mut bk_bank) {
-    quiet((), || unsafe { handle::free(b) })
+pub unsafe extern "C" fn bk_bank_free(bank: *mut bk_bank) {
+    quiet((), || unsafe { handle::free(bank) })
 }
 
 /// The bank's answer. `*out` stays valid until the handle is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_received_get_info(
-    r: *const bk_received,
+    received: *const bk_received,
     out: *mut *const bk_received_info,
 ) -> bk_status {
     boundary("bk_received_get_info", || {
         let out = unsafe { buf::out(out, "out") }?;
-        out.set(&unsafe { handle::get(r, "r") }?.view.c);
+        out.set(&unsafe { handle::get(received, "received") }?.view.c);
         Ok(())
     })
 }
 
 /// Frees a received snapshot (NULL: nothing).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_received_free(r: *mut bk_received) {
-    quiet((), || unsafe { handle::free(r) })
+pub unsafe extern "C" fn bk_received_free(received: *mut bk_received) {
+    quiet((), || unsafe { handle::free(received) })
 }
 
 /// The bank's QES record. `*out` stays valid until the handle is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_bank_qes_get_info(
-    q: *const bk_bank_qes,
+    qes: *const bk_bank_qes,
     out: *mut *const bk_bank_qes_info,
 ) -> bk_status {
     boundary("bk_bank_qes_get_info", || {
         let out = unsafe { buf::out(out, "out") }?;
-        out.set(&unsafe { handle::get(q, "q") }?.view.c);
+        out.set(&unsafe { handle::get(qes, "qes") }?.view.c);
         Ok(())
     })
 }
 
 /// Frees a bank QES snapshot (NULL: nothing).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_bank_qes_free(q: *mut bk_bank_qes) {
-    quiet((), || unsafe { handle::free(q) })
+pub unsafe extern "C" fn bk_bank_qes_free(qes: *mut bk_bank_qes) {
+    quiet((), || unsafe { handle::free(qes) })
 }
 
-/// Reads the ministry's list of accredited CAs (TSL XML, streamed; the list's own XMLDSig is
-/// not verified here: fetch it over an authenticated channel). `*version` (may be NULL)
-/// receives its `Версия`.
+/// Reads the ministry's list of accredited CAs (TSL XML) *without* verifying its XMLDSig: the
+/// bank's QES check uses such a list only with `bk_bank_options.trust_unsigned_list` (the host
+/// authenticated it otherwise); `bk_trusted_list_parse_signed` verifies it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_trusted_list_parse(
     data: *const u8,
@@ -709,6 +724,32 @@ pub unsafe extern "C" fn bk_trusted_list_parse(
         out.set(handle::into_handle::<bk_trusted_list>(Arc::new(
             TrustedList::from_xml(xml)?,
         )));
+        Ok(())
+    })
+}
+
+/// Reads the ministry's list and verifies its XMLDSig against the Ministry's certificate(s)
+/// `ministry` at `at`: the list the bank's QES check uses by default.
+///
+/// Errors: `BK_BAD_SIGNATURE`, `BK_UNTRUSTED_ISSUER` (not signed by a given certificate),
+/// `BK_MALFORMED_ENCODING`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_trusted_list_parse_signed(
+    data: *const u8,
+    len: usize,
+    ministry: *const *const bk_certificate,
+    ministry_count: usize,
+    at: i64,
+    out: *mut *mut bk_trusted_list,
+) -> bk_status {
+    boundary("bk_trusted_list_parse_signed", || {
+        let out = unsafe { buf::out(out, "out") }?;
+        let xml = unsafe { buf::bytes(data, len, "data") }?;
+        let ministry =
+            certificates(unsafe { handle::get_all(ministry, ministry_count, "ministry") }?);
+        let at = buf::instant(at, "at")?;
+        let list = TrustedList::from_signed_xml(xml, &ministry, at)?;
+        out.set(handle::into_handle::<bk_trusted_list>(Arc::new(list)));
         Ok(())
     })
 }
@@ -756,14 +797,14 @@ pub unsafe extern "C" fn bk_registry_open_read_only(
     })
 }
 
-unsafe fn registry<'a>(r: *const bk_registry) -> Result<std::sync::MutexGuard<'a, Registry>> {
+unsafe fn registry_of<'a>(r: *const bk_registry) -> Result<std::sync::MutexGuard<'a, Registry>> {
     lock(unsafe { handle::get(r, "registry") }?)
 }
 
 /// As `bk_bank_expiring_json`, on a read-only registry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_registry_expiring_json(
-    r: *const bk_registry,
+    registry: *const bk_registry,
     days: u32,
     at: i64,
     out: *mut bk_bytes,
@@ -771,7 +812,7 @@ pub unsafe extern "C" fn bk_registry_expiring_json(
     boundary("bk_registry_expiring_json", || {
         let out = unsafe { buf::out(out, "out") }?;
         let at = buf::instant(at, "at")?;
-        let rows = unsafe { registry(r) }?.expiring_within(days, at)?;
+        let rows = unsafe { registry_of(registry) }?.expiring_within(days, at)?;
         out.set(lines(rows.iter().map(json::expiring)));
         Ok(())
     })
@@ -780,12 +821,12 @@ pub unsafe extern "C" fn bk_registry_expiring_json(
 /// As `bk_bank_awaiting_paper_json`, on a read-only registry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_registry_awaiting_paper_json(
-    r: *const bk_registry,
+    registry: *const bk_registry,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_registry_awaiting_paper_json", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let rows = unsafe { registry(r) }?.awaiting_paper()?;
+        let rows = unsafe { registry_of(registry) }?.awaiting_paper()?;
         out.set(lines(rows.iter().map(json::awaiting_paper)));
         Ok(())
     })
@@ -794,14 +835,14 @@ pub unsafe extern "C" fn bk_registry_awaiting_paper_json(
 /// A request's history (its transitions, in order), as JSON lines, on a read-only registry.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_registry_request_history_json(
-    r: *const bk_registry,
+    registry: *const bk_registry,
     request_id: *const c_char,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_registry_request_history_json", || {
         let out = unsafe { buf::out(out, "out") }?;
         let id = unsafe { buf::string(request_id, "request_id") }?;
-        let rows = unsafe { registry(r) }?.request_history(id)?;
+        let rows = unsafe { registry_of(registry) }?.request_history(id)?;
         out.set(lines(rows.iter().map(json::history)));
         Ok(())
     })
@@ -812,14 +853,14 @@ pub unsafe extern "C" fn bk_registry_request_history_json(
 /// Errors: `BK_INVALID_INPUT` (field "request_id") for an unknown request.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_registry_request_json(
-    r: *const bk_registry,
+    registry: *const bk_registry,
     request_id: *const c_char,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_registry_request_json", || {
         let out = unsafe { buf::out(out, "out") }?;
         let id = unsafe { buf::string(request_id, "request_id") }?;
-        let rec = unsafe { registry(r) }?
+        let rec = unsafe { registry_of(registry) }?
             .request(id)?
             .ok_or_else(|| Fail::invalid("request_id", format!("no request {id:?}")))?;
         out.set(bk_bytes::from_string(json::request(&rec)));
@@ -833,7 +874,7 @@ pub unsafe extern "C" fn bk_registry_request_json(
 /// its reason; its `request_id` is the id the bank would give.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_registry_verify_request(
-    r: *const bk_registry,
+    registry: *const bk_registry,
     flow: u32,
     data: *const u8,
     len: usize,
@@ -848,7 +889,7 @@ pub unsafe extern "C" fn bk_registry_verify_request(
         let bytes = unsafe { buf::bytes(data, len, "data") }?;
         let roots = certificates(unsafe { handle::get_all(roots, roots_count, "roots") }?);
         let at = buf::instant(at, "at")?;
-        let reg = unsafe { registry(r) }?;
+        let reg = unsafe { registry_of(registry) }?;
         let outcome =
             bankkey::bank::verify_request(flow, bytes, &reg, &roots, &VerifyPolicy::default(), at)?;
         let request_id = bankkey::bank::request_id(flow, bytes);
@@ -873,6 +914,6 @@ pub unsafe extern "C" fn bk_registry_verify_request(
 
 /// Frees a registry handle (NULL: nothing).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_registry_free(r: *mut bk_registry) {
-    quiet((), || unsafe { handle::free(r) })
+pub unsafe extern "C" fn bk_registry_free(registry: *mut bk_registry) {
+    quiet((), || unsafe { handle::free(registry) })
 }

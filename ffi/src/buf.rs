@@ -32,8 +32,10 @@ pub struct bk_bytes {
     pub len: usize,
 }
 
-/// Bytes owned by a handle: valid until that handle is freed. `len` 0 means absent or empty
-/// (`data` may then be NULL).
+/// A byte range. In what the library returns (a view), the bytes are owned by a handle and
+/// valid until it is freed; `len` 0 means absent or empty (`data` may then be NULL). As an
+/// argument (`bk_scan`'s inputs, `bk_verify_many`'s messages), the bytes are the caller's,
+/// read during the call and not kept.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct bk_slice {
@@ -156,6 +158,31 @@ pub(crate) unsafe fn bytes<'a>(data: *const u8, len: usize, param: &str) -> Resu
     Ok(unsafe { std::slice::from_raw_parts(data, len) })
 }
 
+/// `count` byte ranges the caller passes as an array of [`bk_slice`], each checked like
+/// [`bytes`] (a NULL pointer with a length is refused, naming `param[i]`).
+///
+/// # Safety
+/// `v` is NULL or points to `count` ranges, each as [`bytes`] requires.
+pub(crate) unsafe fn slices<'a>(
+    v: *const bk_slice,
+    count: usize,
+    param: &str,
+) -> Result<Vec<&'a [u8]>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    if v.is_null() {
+        return Err(Fail::null(param));
+    }
+    // SAFETY: the caller passes `count` ranges.
+    let ranges = unsafe { std::slice::from_raw_parts(v, count) };
+    ranges
+        .iter()
+        .enumerate()
+        .map(|(i, r)| unsafe { bytes(r.data, r.len, &format!("{param}[{i}]")) })
+        .collect()
+}
+
 /// A NUL-terminated UTF-8 string argument.
 ///
 /// # Safety
@@ -247,6 +274,67 @@ pub(crate) unsafe fn out<'a, T>(p: *mut T, param: &str) -> Result<Out<'a, T>> {
     Ok(Out(unsafe { &mut *p }))
 }
 
+/// The largest `struct_size` taken: anything larger is an uninitialised size, not a struct.
+const MAX_STRUCT_SIZE: usize = 64 * 1024;
+
+/// An input struct that starts with `size_t struct_size` (how input structs grow: fields are
+/// only appended), copied out of the caller's memory. The caller's struct may be older and
+/// shorter, down to `first` bytes (its size in the release that introduced it): the fields it
+/// lacks read as zero, which is their default. It may be newer and longer: the fields this
+/// library does not know must then be zero, else `BK_INVALID_INPUT` — a newer program asking
+/// for something this library cannot do is told so, never silently ignored (the rule of
+/// Linux's `copy_struct_from_user`). NULL is `None`.
+///
+/// # Safety
+/// `p` is NULL or points to a struct whose first field is its size in bytes, readable for that
+/// many bytes. `T` is `repr(C)`, starts with a `usize`, and all-zero bytes are a valid `T`
+/// (pointers, integers, `bool`, `Option<fn>`).
+pub(crate) unsafe fn versioned<T: Copy>(
+    p: *const T,
+    first: usize,
+    param: &str,
+) -> Result<Option<T>> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    let ours = std::mem::size_of::<T>();
+    // SAFETY: the caller's struct starts with its size.
+    let size = unsafe { p.cast::<usize>().read() };
+    let field = format!("{param}.struct_size");
+    if size < first || size > MAX_STRUCT_SIZE {
+        return Err(Fail::invalid(
+            &field,
+            format!("{size} is not a size of this struct: set it to sizeof (at least {first})"),
+        ));
+    }
+    if size > ours {
+        // SAFETY: the caller's struct is `size` bytes long.
+        let tail = unsafe { std::slice::from_raw_parts(p.cast::<u8>().add(ours), size - ours) };
+        if let Some(i) = tail.iter().position(|&b| b != 0) {
+            return Err(Fail::invalid(
+                &field,
+                format!(
+                    "the struct is {size} bytes, this library ({}) knows {ours}, and byte {} past \
+                     them is set: a field this library does not have (use a newer library)",
+                    env!("CARGO_PKG_VERSION"),
+                    i
+                ),
+            ));
+        }
+    }
+    // SAFETY: all-zero bytes are a valid T (the caller's promise).
+    let mut v: T = unsafe { std::mem::zeroed() };
+    // SAFETY: `size.min(ours)` bytes are readable at `p` and writable in `v`.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            p.cast::<u8>(),
+            (&mut v as *mut T).cast::<u8>(),
+            size.min(ours),
+        )
+    };
+    Ok(Some(v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,5 +370,53 @@ mod tests {
         let c = t.as_c();
         assert_eq!(c.len, 3);
         assert_eq!(Text::default().as_c().ptr, std::ptr::null());
+    }
+
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct V2 {
+        struct_size: usize,
+        a: u32,
+        b: u32,
+    }
+
+    #[test]
+    fn versioned_structs_grow_at_the_end() {
+        let first = std::mem::offset_of!(V2, b);
+        // An older caller's struct: `b` did not exist, it reads as zero (its default).
+        let old: [usize; 2] = [first, 7];
+        let v = unsafe { versioned(old.as_ptr().cast::<V2>(), first, "o") }
+            .unwrap()
+            .unwrap();
+        assert_eq!((v.a, v.b), (7, 0));
+        // The current struct, and a newer one whose unknown tail is zero.
+        let mut newer = [0usize; 4];
+        let cur = V2 {
+            struct_size: std::mem::size_of::<V2>(),
+            a: 1,
+            b: 2,
+        };
+        unsafe { std::ptr::copy_nonoverlapping(&cur, newer.as_mut_ptr().cast::<V2>(), 1) };
+        newer[0] = 4 * std::mem::size_of::<usize>();
+        let v = unsafe { versioned(newer.as_ptr().cast::<V2>(), first, "o") }
+            .unwrap()
+            .unwrap();
+        assert_eq!((v.a, v.b, v.struct_size), (1, 2, newer[0]));
+        // A newer field this library does not know, set: refused, never ignored.
+        newer[3] = 1;
+        let e = unsafe { versioned(newer.as_ptr().cast::<V2>(), first, "o") }.unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("o.struct_size"));
+        assert!(e.message.contains("newer library"), "{}", e.message);
+        // Too small (older than the struct itself), or an uninitialised size.
+        for size in [0, first - 1, 1 << 40] {
+            let bad: [usize; 4] = [size, 0, 0, 0];
+            let e = unsafe { versioned(bad.as_ptr().cast::<V2>(), first, "o") }.unwrap_err();
+            assert_eq!(e.status, crate::status::BK_INVALID_INPUT);
+        }
+        assert!(
+            unsafe { versioned::<V2>(std::ptr::null(), first, "o") }
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -210,7 +210,7 @@ unsafe fn locked<'a>(c: *const bk_client) -> Result<std::sync::MutexGuard<'a, Cl
 /// the store's.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_open(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     journal_path: *const c_char,
     at: i64,
     out: *mut *mut bk_client,
@@ -231,7 +231,7 @@ pub unsafe extern "C" fn bk_client_open(
 /// key, identity and validity are checked).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_set_trust_anchors(
-    client: *const bk_client,
+    client: *mut bk_client,
     anchors: *const *const bk_certificate,
     anchors_count: usize,
 ) -> bk_status {
@@ -307,8 +307,8 @@ pub unsafe extern "C" fn bk_client_current_key_id(
 
 /// Starts a regeneration (`flow`: `BK_FLOW_PAPER_ACTS` or `BK_FLOW_REMOTE`): generates the
 /// new key pair of `algorithm` ("gost2012-256-cryptopro-a", ...) in the store beside the set
-/// in use, and builds the PKCS#10 request for `subject` → status «Новый». `*out` (may be
-/// NULL) receives the request.
+/// in use, and builds the PKCS#10 request for `subject` → status «Новый». `*out` receives the
+/// request, as a new `bk_regeneration` (`out` NULL: not wanted).
 ///
 /// Errors: `BK_PRECONDITION_FAILED` (another request in progress; remote flow without a key
 /// set in use), `BK_EXPIRED` / `BK_NOT_YET_VALID` (remote flow: use the paper flow),
@@ -316,7 +316,7 @@ pub unsafe extern "C" fn bk_client_current_key_id(
 /// store's.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_start(
-    client: *const bk_client,
+    client: *mut bk_client,
     flow: u32,
     algorithm: *const c_char,
     subject: *const bk_subject,
@@ -339,12 +339,14 @@ pub unsafe extern "C" fn bk_client_start(
 /// also CMS by the key set in use, whose certificate must be valid at `at`).
 /// `signed_unsent` lists the host's outgoing documents that are «подписан» (signed, not sent):
 /// seed 002's precondition — with any, signing is refused and the message names them.
+/// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+/// wanted).
 ///
 /// Errors: `BK_PRECONDITION_FAILED` (field "outgoing_documents"), `BK_WRONG_STATE`,
 /// `BK_EXPIRED`, the store's.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_sign(
-    client: *const bk_client,
+    client: *mut bk_client,
     id: *const c_char,
     signed_unsent: *const *const c_char,
     signed_unsent_count: usize,
@@ -369,7 +371,7 @@ pub unsafe extern "C" fn bk_client_sign(
 /// the PKCS#10 for paper acts, the CMS SignedData for remote).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_send(
-    client: *const bk_client,
+    client: *mut bk_client,
     id: *const c_char,
     at: i64,
     bytes: *mut bk_bytes,
@@ -387,9 +389,11 @@ pub unsafe extern "C" fn bk_client_send(
 /// Records the bank's answer: `status` is `BK_REQUEST_STATUS_ACCEPTED_BY_BANK`,
 /// `_AWAITING_PAPER_DOCUMENTS` or `_REJECTED` (with the bank's `reason`, NULL otherwise).
 /// A rejection removes the new key set; the old one stays in use.
+/// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+/// wanted).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_bank_status(
-    client: *const bk_client,
+    client: *mut bk_client,
     id: *const c_char,
     status: u32,
     reason: *const c_char,
@@ -411,12 +415,14 @@ pub unsafe extern "C" fn bk_client_bank_status(
 /// Receives the issued certificate → «Получен новый сертификат»: it must hold the request's
 /// key, keep the identity, not be a CA, not be expired at `at`, and chain to the trust
 /// anchors when set.
+/// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+/// wanted).
 ///
 /// Errors: `BK_KEY_MISMATCH`, `BK_INVALID_INPUT` naming the changed attribute, `BK_EXPIRED`,
 /// `BK_UNTRUSTED_ISSUER`, `BK_WRONG_STATE`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_receive_certificate(
-    client: *const bk_client,
+    client: *mut bk_client,
     id: *const c_char,
     cert: *const bk_certificate,
     at: i64,
@@ -435,9 +441,11 @@ pub unsafe extern "C" fn bk_client_receive_certificate(
 /// Activates the new key set → «Вы переведены на работу с новым комплектом ключей»: installs
 /// the certificate beside the new key, makes a test signature and verifies it, then retires
 /// the old set (kept). Any failure before that is rolled back: the old set still signs.
+/// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+/// wanted).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_activate(
-    client: *const bk_client,
+    client: *mut bk_client,
     id: *const c_char,
     at: i64,
     out: *mut *mut bk_regeneration,
@@ -453,9 +461,11 @@ pub unsafe extern "C" fn bk_client_activate(
 
 /// Cancels a request before its certificate is issued → «Отменён»; the new key set is
 /// removed.
+/// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+/// wanted).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_cancel(
-    client: *const bk_client,
+    client: *mut bk_client,
     id: *const c_char,
     at: i64,
     out: *mut *mut bk_regeneration,
@@ -471,11 +481,13 @@ pub unsafe extern "C" fn bk_client_cancel(
 
 /// Deletes the old key set of an activated request (retired by the activation), when the
 /// user is sure the new one works.
+/// `*out` receives the request after the step, as a new `bk_regeneration` (`out` NULL: not
+/// wanted).
 ///
 /// Errors: `BK_WRONG_STATE` unless activated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_delete_old_key(
-    client: *const bk_client,
+    client: *mut bk_client,
     id: *const c_char,
     at: i64,
     out: *mut *mut bk_regeneration,
@@ -589,33 +601,34 @@ pub unsafe extern "C" fn bk_client_free(client: *mut bk_client) {
 /// The regeneration's fields. `*out` stays valid until the handle is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_regeneration_get_info(
-    r: *const bk_regeneration,
+    regeneration: *const bk_regeneration,
     out: *mut *const bk_regeneration_info,
 ) -> bk_status {
     boundary("bk_regeneration_get_info", || {
         let out = unsafe { buf::out(out, "out") }?;
-        out.set(&unsafe { handle::get(r, "r") }?.view.c);
+        out.set(&unsafe { handle::get(regeneration, "regeneration") }?.view.c);
         Ok(())
     })
 }
 
 /// Frees a regeneration snapshot (NULL: nothing).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_regeneration_free(r: *mut bk_regeneration) {
-    quiet((), || unsafe { handle::free(r) })
+pub unsafe extern "C" fn bk_regeneration_free(regeneration: *mut bk_regeneration) {
+    quiet((), || unsafe { handle::free(regeneration) })
 }
 
 // ---- QES (seed 004) ----
 
 /// Registers a qualified certificate (seed 004: the first login with a КЭП): it must be
 /// qualified by its form, valid at `at` and hold a key of the store; it is installed beside
-/// the key → «Электронная подпись не подтверждена». `*out` may be NULL.
+/// the key → «Электронная подпись не подтверждена». `*out` receives the
+/// registration, as a new `bk_qes` (`out` NULL: not wanted).
 ///
 /// Errors: `BK_INVALID_INPUT` (field "certificate": what is missing), `BK_KEY_MISMATCH`,
 /// `BK_EXPIRED`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_register_qes(
-    client: *const bk_client,
+    client: *mut bk_client,
     cert: *const bk_certificate,
     at: i64,
     out: *mut *mut bk_qes,
@@ -635,7 +648,7 @@ pub unsafe extern "C" fn bk_client_register_qes(
 /// with two signers, journalled; `*cms` receives it to send to the bank.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_qes_statement(
-    client: *const bk_client,
+    client: *mut bk_client,
     id: *const c_char,
     content: *const u8,
     content_len: usize,
@@ -664,9 +677,10 @@ pub unsafe extern "C" fn bk_client_qes_statement(
 }
 
 /// Records that the bank confirmed the QES → «Электронная подпись подтверждена».
+/// `*out` receives the registration, as a new `bk_qes` (`out` NULL: not wanted).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_client_qes_confirmed(
-    client: *const bk_client,
+    client: *mut bk_client,
     id: *const c_char,
     at: i64,
     out: *mut *mut bk_qes,
@@ -699,18 +713,18 @@ pub unsafe extern "C" fn bk_client_qes(
 /// The QES registration's fields. `*out` stays valid until the handle is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_qes_get_info(
-    q: *const bk_qes,
+    qes: *const bk_qes,
     out: *mut *const bk_qes_info,
 ) -> bk_status {
     boundary("bk_qes_get_info", || {
         let out = unsafe { buf::out(out, "out") }?;
-        out.set(&unsafe { handle::get(q, "q") }?.view.c);
+        out.set(&unsafe { handle::get(qes, "qes") }?.view.c);
         Ok(())
     })
 }
 
 /// Frees a QES snapshot (NULL: nothing).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_qes_free(q: *mut bk_qes) {
-    quiet((), || unsafe { handle::free(q) })
+pub unsafe extern "C" fn bk_qes_free(qes: *mut bk_qes) {
+    quiet((), || unsafe { handle::free(qes) })
 }

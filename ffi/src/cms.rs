@@ -11,7 +11,7 @@ use bankkey::cms::{SignedData, SignedRequest, SignerId, VerifyOptions};
 use crate::buf::{self, bk_bytes, bk_slice, bk_str};
 use crate::error::{Fail, boundary, quiet};
 use crate::handle::{self, castable};
-use crate::pki::{CertificateH, RequestH, bk_certificate, bk_request, certificates};
+use crate::pki::{CertificateH, RequestH, bk_certificate, bk_request};
 use crate::status::bk_status;
 use crate::view::{Arena, View};
 
@@ -148,12 +148,12 @@ fn signed_data_view(sd: &SignedData) -> View<bk_signed_data_info> {
 /// What the SignedData holds. `*out` stays valid until it is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_signed_data_get_info(
-    sd: *const bk_signed_data,
+    signed_data: *const bk_signed_data,
     out: *mut *const bk_signed_data_info,
 ) -> bk_status {
     boundary("bk_signed_data_get_info", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(sd, "sd") }?;
+        let h = unsafe { handle::get(signed_data, "signed_data") }?;
         let v = h.view.get_or_init(|| signed_data_view(&h.sd));
         out.set(&v.c);
         Ok(())
@@ -165,13 +165,13 @@ pub unsafe extern "C" fn bk_signed_data_get_info(
 /// Errors: `BK_INVALID_INPUT` (field "index") past the end.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_signed_data_certificate(
-    sd: *const bk_signed_data,
+    signed_data: *const bk_signed_data,
     index: usize,
     out: *mut *mut bk_certificate,
 ) -> bk_status {
     boundary("bk_signed_data_certificate", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(sd, "sd") }?;
+        let h = unsafe { handle::get(signed_data, "signed_data") }?;
         let cert = h.sd.certificates().get(index).ok_or_else(|| {
             Fail::invalid(
                 "index",
@@ -199,17 +199,17 @@ pub unsafe extern "C" fn bk_signed_data_certificate(
 /// `BK_NOT_YET_VALID`; `BK_INVALID_INPUT` for a detached signature without its content.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_signed_data_verify(
-    sd: *const bk_signed_data,
+    signed_data: *const bk_signed_data,
     content: *const u8,
     content_len: usize,
     anchors: *const *const bk_certificate,
     anchors_count: usize,
-    certificates_: *const *const bk_certificate,
+    certificates: *const *const bk_certificate,
     certificates_count: usize,
     at: i64,
 ) -> bk_status {
     boundary("bk_signed_data_verify", || {
-        let h = unsafe { handle::get(sd, "sd") }?;
+        let h = unsafe { handle::get(signed_data, "signed_data") }?;
         let content = if content.is_null() {
             None
         } else {
@@ -217,9 +217,11 @@ pub unsafe extern "C" fn bk_signed_data_verify(
         };
         let options = VerifyOptions {
             content,
-            anchors: certificates(unsafe { handle::get_all(anchors, anchors_count, "anchors") }?),
-            certificates: certificates(unsafe {
-                handle::get_all(certificates_, certificates_count, "certificates")
+            anchors: crate::pki::certificates(unsafe {
+                handle::get_all(anchors, anchors_count, "anchors")
+            }?),
+            certificates: crate::pki::certificates(unsafe {
+                handle::get_all(certificates, certificates_count, "certificates")
             }?),
             at: Some(buf::instant(at, "at")?),
         };
@@ -234,13 +236,13 @@ pub unsafe extern "C" fn bk_signed_data_verify(
 /// Errors: `BK_INVALID_INPUT` (field "index") past the end; `BK_SIGNER_CERTIFICATE_MISSING`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_signed_data_signer_certificate(
-    sd: *const bk_signed_data,
+    signed_data: *const bk_signed_data,
     index: usize,
     out: *mut *mut bk_certificate,
 ) -> bk_status {
     boundary("bk_signed_data_signer_certificate", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(sd, "sd") }?;
+        let h = unsafe { handle::get(signed_data, "signed_data") }?;
         if index >= h.sd.signers().len() {
             return Err(Fail::invalid(
                 "index",
@@ -258,12 +260,12 @@ pub unsafe extern "C" fn bk_signed_data_signer_certificate(
 /// The SignedData as PEM (`CMS`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_signed_data_pem(
-    sd: *const bk_signed_data,
+    signed_data: *const bk_signed_data,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_signed_data_pem", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(sd, "sd") }?;
+        let h = unsafe { handle::get(signed_data, "signed_data") }?;
         out.set(bk_bytes::from_string(h.sd.to_pem()));
         Ok(())
     })
@@ -271,8 +273,8 @@ pub unsafe extern "C" fn bk_signed_data_pem(
 
 /// Frees a SignedData (NULL: nothing).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_signed_data_free(sd: *mut bk_signed_data) {
-    quiet((), || unsafe { handle::free(sd) })
+pub unsafe extern "C" fn bk_signed_data_free(signed_data: *mut bk_signed_data) {
+    quiet((), || unsafe { handle::free(signed_data) })
 }
 
 /// Parses a signed remote-regeneration request (DER or PEM): attached SignedData with one
@@ -301,10 +303,10 @@ pub unsafe extern "C" fn bk_signed_request_parse(
 /// chaining to `anchors`, then the PKCS#10 self-signature. On success `*request` and `*signer`
 /// (either may be NULL when not wanted) receive new handles. The bank's whole check (the
 /// subscriber's current registered certificate, the identity unchanged, the key new) is
-/// `bk_bank_verify_request` / `bk_bank_receive`.
+/// `bk_registry_verify_request` / `bk_bank_receive`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_signed_request_verify(
-    sr: *const bk_signed_request,
+    signed_request: *const bk_signed_request,
     anchors: *const *const bk_certificate,
     anchors_count: usize,
     at: i64,
@@ -312,8 +314,10 @@ pub unsafe extern "C" fn bk_signed_request_verify(
     signer: *mut *mut bk_certificate,
 ) -> bk_status {
     boundary("bk_signed_request_verify", || {
-        let h = unsafe { handle::get(sr, "sr") }?;
-        let anchors = certificates(unsafe { handle::get_all(anchors, anchors_count, "anchors") }?);
+        let h = unsafe { handle::get(signed_request, "signed_request") }?;
+        let anchors = crate::pki::certificates(unsafe {
+            handle::get_all(anchors, anchors_count, "anchors")
+        }?);
         let (req, cert) = h.sr.verify(&anchors, buf::instant(at, "at")?)?;
         if !request.is_null() {
             unsafe { *request = handle::into_handle::<bk_request>(RequestH::new(req)) };
@@ -328,12 +332,12 @@ pub unsafe extern "C" fn bk_signed_request_verify(
 /// The PKCS#10 request inside (read, not verified), as a new handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_signed_request_request(
-    sr: *const bk_signed_request,
+    signed_request: *const bk_signed_request,
     out: *mut *mut bk_request,
 ) -> bk_status {
     boundary("bk_signed_request_request", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(sr, "sr") }?;
+        let h = unsafe { handle::get(signed_request, "signed_request") }?;
         out.set(handle::into_handle::<bk_request>(RequestH::new(
             h.sr.request()?,
         )));
@@ -344,12 +348,12 @@ pub unsafe extern "C" fn bk_signed_request_request(
 /// The signed request's DER (what goes to the bank), for the caller to free.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_signed_request_der(
-    sr: *const bk_signed_request,
+    signed_request: *const bk_signed_request,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_signed_request_der", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(sr, "sr") }?;
+        let h = unsafe { handle::get(signed_request, "signed_request") }?;
         out.set(bk_bytes::from_vec(h.sr.to_der()));
         Ok(())
     })
@@ -358,12 +362,12 @@ pub unsafe extern "C" fn bk_signed_request_der(
 /// The signed request as PEM (`CMS`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_signed_request_pem(
-    sr: *const bk_signed_request,
+    signed_request: *const bk_signed_request,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_signed_request_pem", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(sr, "sr") }?;
+        let h = unsafe { handle::get(signed_request, "signed_request") }?;
         out.set(bk_bytes::from_string(h.sr.to_pem()));
         Ok(())
     })
@@ -371,6 +375,6 @@ pub unsafe extern "C" fn bk_signed_request_pem(
 
 /// Frees a signed request (NULL: nothing).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_signed_request_free(sr: *mut bk_signed_request) {
-    quiet((), || unsafe { handle::free(sr) })
+pub unsafe extern "C" fn bk_signed_request_free(signed_request: *mut bk_signed_request) {
+    quiet((), || unsafe { handle::free(signed_request) })
 }

@@ -48,6 +48,7 @@ pub struct bk_person {
 /// `struct_size` to `sizeof(bk_document_details)`; NULL strings are printed as blank lines to
 /// fill in by hand.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct bk_document_details {
     /// `sizeof(bk_document_details)` as the caller compiled it.
     pub struct_size: usize,
@@ -89,18 +90,13 @@ unsafe fn person(p: &bk_person, param: &str) -> Result<Person> {
     })
 }
 
-unsafe fn details(d: *const bk_document_details) -> Result<DocumentDetails> {
-    if d.is_null() {
-        return Err(Fail::null("details"));
-    }
-    // SAFETY: non-NULL, the caller's struct.
-    let d = unsafe { &*d };
-    if d.struct_size < std::mem::size_of::<bk_document_details>() {
-        return Err(Fail::invalid(
-            "details.struct_size",
-            "set it to sizeof(bk_document_details)",
-        ));
-    }
+/// `sizeof(bk_document_details)` in 0.1, the release that introduced it; it stays when fields
+/// are appended.
+const DETAILS_FIRST: usize = std::mem::size_of::<bk_document_details>();
+
+unsafe fn read_details(d: *const bk_document_details) -> Result<DocumentDetails> {
+    let d = unsafe { buf::versioned(d, DETAILS_FIRST, "details") }?
+        .ok_or_else(|| Fail::null("details"))?;
     let month = u8::try_from(d.month)
         .ok()
         .and_then(|m| time::Month::try_from(m).ok())
@@ -162,13 +158,13 @@ pub unsafe extern "C" fn bk_document_render(
     request: *const bk_request,
     cert: *const bk_certificate,
     owner: *const bk_person,
-    details_: *const bk_document_details,
+    details: *const bk_document_details,
     format: u32,
     out: *mut bk_bytes,
 ) -> bk_status {
     boundary("bk_document_render", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let d = unsafe { details(details_) }?;
+        let d = unsafe { read_details(details) }?;
         let bytes = match document {
             BK_DOCUMENT_ACT => {
                 let act = if !request.is_null() {

@@ -93,6 +93,21 @@ fn set_last(fail: Option<Fail>) {
     let _ = LAST.try_with(|l| *l.borrow_mut() = last);
 }
 
+/// The detail of the last failed call on this thread, when its status is `status`: what a host
+/// callback that returns a status it got from a nested bankkey call is passing on.
+pub(crate) fn last_detail(status: bk_status) -> Option<(String, Option<String>)> {
+    LAST.try_with(|l| {
+        l.borrow().as_ref().filter(|e| e.status == status).map(|e| {
+            (
+                e.message.to_string_lossy().into_owned(),
+                e.field.as_ref().map(|f| f.to_string_lossy().into_owned()),
+            )
+        })
+    })
+    .ok()
+    .flatten()
+}
+
 /// Runs an exported function's body: catches a panic (which becomes `BK_INTERNAL`, "panic
 /// in NAME"), records the error detail of a failure or clears it on success, and returns the
 /// status.
@@ -122,6 +137,18 @@ pub(crate) fn boundary(name: &'static str, body: impl FnOnce() -> Result<()>) ->
 /// value): a panic is swallowed and `fallback` returned. The error detail is left as it was.
 pub(crate) fn quiet<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// Panics inside the boundary with `message`: how the C tests prove that a panic comes back as
+/// `BK_INTERNAL` and the process goes on, also from inside a host callback. Debug builds only
+/// (the header declares it when `BANKKEY_DEBUG_HOOKS` is defined); never in a release library.
+#[cfg(debug_assertions)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_debug_panic(message: *const c_char) -> crate::status::bk_status {
+    boundary("bk_debug_panic", || {
+        let m = unsafe { crate::buf::string(message, "message") }?;
+        panic!("{m}")
+    })
 }
 
 /// The status of the last fallible call on this thread: `BK_OK` when it succeeded.

@@ -26,7 +26,7 @@ use crate::store::{Store, StoreH, bk_key_store};
 /// the store takes no imported keys (a CryptoPro container).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_import_pfx(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     pfx: *const u8,
     pfx_len: usize,
     password: *const u8,
@@ -120,7 +120,7 @@ pub unsafe extern "C" fn bk_cryptopro_container_open(
 /// Errors: those of `bk_cryptopro_container_open` and of `bk_key_store_import_pfx`'s import.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_import_cryptopro(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     path: *const std::ffi::c_char,
     pin: *const u8,
     pin_len: usize,

@@ -386,12 +386,12 @@ pub unsafe extern "C" fn bk_request_parse(
 /// The request's fields. `*out` stays valid until the request is freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_request_get_info(
-    req: *const bk_request,
+    request: *const bk_request,
     out: *mut *const bk_request_info,
 ) -> bk_status {
     boundary("bk_request_get_info", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(req, "req") }?;
+        let h = unsafe { handle::get(request, "request") }?;
         let v = h.view.get_or_init(|| request_view(&h.req));
         out.set(&v.c);
         Ok(())
@@ -400,9 +400,9 @@ pub unsafe extern "C" fn bk_request_get_info(
 
 /// Verifies the request's self-signature (`BK_BAD_SIGNATURE` when it does not verify).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_request_verify(req: *const bk_request) -> bk_status {
+pub unsafe extern "C" fn bk_request_verify(request: *const bk_request) -> bk_status {
     boundary("bk_request_verify", || {
-        let h = unsafe { handle::get(req, "req") }?;
+        let h = unsafe { handle::get(request, "request") }?;
         h.req.verify()?;
         Ok(())
     })
@@ -410,10 +410,13 @@ pub unsafe extern "C" fn bk_request_verify(req: *const bk_request) -> bk_status 
 
 /// The request as PEM (`CERTIFICATE REQUEST`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_request_pem(req: *const bk_request, out: *mut bk_bytes) -> bk_status {
+pub unsafe extern "C" fn bk_request_pem(
+    request: *const bk_request,
+    out: *mut bk_bytes,
+) -> bk_status {
     boundary("bk_request_pem", || {
         let out = unsafe { buf::out(out, "out") }?;
-        let h = unsafe { handle::get(req, "req") }?;
+        let h = unsafe { handle::get(request, "request") }?;
         out.set(bk_bytes::from_string(h.req.to_pem()));
         Ok(())
     })
@@ -421,8 +424,8 @@ pub unsafe extern "C" fn bk_request_pem(req: *const bk_request, out: *mut bk_byt
 
 /// Frees a request (NULL: nothing).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_request_free(req: *mut bk_request) {
-    quiet((), || unsafe { handle::free(req) })
+pub unsafe extern "C" fn bk_request_free(request: *mut bk_request) {
+    quiet((), || unsafe { handle::free(request) })
 }
 
 pub(crate) fn public_key_handle(key: PublicKey) -> *mut bk_public_key {
@@ -604,6 +607,45 @@ pub unsafe extern "C" fn bk_crl_lists(
             }
             None => revoked.set(false),
         }
+        Ok(())
+    })
+}
+
+/// Issues a CRL as the CA `issuer` with `signer` (which holds the issuer's key): version 2,
+/// thisUpdate and nextUpdate (Unix seconds), cRLNumber `number`, and the `revoked_count`
+/// certificates of `revoked`, each revoked at `revoked_at`. `*out` receives the DER, verified
+/// against the issuer before it is returned. (A bank's CA publishes its CRLs this way; the QES
+/// check relies on the accredited CA's.)
+///
+/// Errors: `BK_INVALID_INPUT` (nextUpdate not after thisUpdate; an issuer that may not sign
+/// CRLs), `BK_KEY_MISMATCH`, the signer's.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_crl_sign(
+    issuer: *const bk_certificate,
+    signer: *const crate::signer::bk_signer,
+    this_update: i64,
+    next_update: i64,
+    number: u64,
+    revoked: *const *const bk_certificate,
+    revoked_count: usize,
+    revoked_at: i64,
+    out: *mut bk_bytes,
+) -> bk_status {
+    boundary("bk_crl_sign", || {
+        let out = unsafe { buf::out(out, "out") }?;
+        let i = unsafe { handle::get(issuer, "issuer") }?;
+        let s = unsafe { handle::get(signer, "signer") }?;
+        let revoked = unsafe { handle::get_all(revoked, revoked_count, "revoked") }?;
+        let mut b = bankkey::pki::CrlBuilder::new(
+            buf::instant(this_update, "this_update")?,
+            buf::instant(next_update, "next_update")?,
+            number,
+        );
+        let at = buf::instant(revoked_at, "revoked_at")?;
+        for c in revoked {
+            b = b.revoke(c.cert.serial(), at, None);
+        }
+        out.set(bk_bytes::from_vec(b.sign(&i.cert, s.signer.as_ref())?));
         Ok(())
     })
 }

@@ -6,10 +6,10 @@ use std::sync::OnceLock;
 use bankkey::report::{Options, Report};
 
 use crate::buf::{self, bk_bytes, bk_str};
-use crate::error::{Fail, boundary, quiet};
+use crate::error::{boundary, quiet};
 use crate::handle::{self, castable};
 use crate::pki::{bk_certificate, bk_public_key, certificates};
-use crate::status::{BK_INVALID_INPUT, bk_status};
+use crate::status::bk_status;
 use crate::view::{Arena, View};
 
 /// The report of one object. Immutable: usable from any thread at once. Free with
@@ -28,6 +28,7 @@ pub(crate) struct ReportH {
 /// `sizeof(bk_inspect_options)`: fields are only ever appended, and the library reads only
 /// those the caller's struct has.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct bk_inspect_options {
     /// `sizeof(bk_inspect_options)` as the caller compiled it.
     pub struct_size: usize,
@@ -88,11 +89,7 @@ pub unsafe extern "C" fn bk_inspect(
     boundary("bk_inspect", || {
         let out = unsafe { buf::out(out, "out") }?;
         let input = unsafe { buf::bytes(data, len, "data") }?;
-        let opts = if options.is_null() {
-            Options::default()
-        } else {
-            unsafe { read_options(&*options) }?
-        };
+        let opts = unsafe { options_of(options) }?;
         let report = bankkey::report::inspect(input, &opts);
         out.set(handle::into_handle::<bk_report>(ReportH {
             report,
@@ -114,11 +111,7 @@ pub unsafe extern "C" fn bk_inspect_path(
     boundary("bk_inspect_path", || {
         let out = unsafe { buf::out(out, "out") }?;
         let path = unsafe { buf::path(path, "path") }?;
-        let opts = if options.is_null() {
-            Options::default()
-        } else {
-            unsafe { read_options(&*options) }?
-        };
+        let opts = unsafe { options_of(options) }?;
         let report = bankkey::report::inspect_path(&path, &opts);
         out.set(handle::into_handle::<bk_report>(ReportH {
             report,
@@ -128,14 +121,19 @@ pub unsafe extern "C" fn bk_inspect_path(
     })
 }
 
-unsafe fn read_options(o: &bk_inspect_options) -> crate::error::Result<Options> {
-    if o.struct_size < std::mem::size_of::<bk_inspect_options>() {
-        return Err(Fail::new(
-            BK_INVALID_INPUT,
-            "options.struct_size is smaller than bk_inspect_options of this library's first version",
-        )
-        .field("options.struct_size"));
+/// `sizeof(bk_inspect_options)` in 0.1, the release that introduced it; it stays when fields
+/// are appended.
+const INSPECT_OPTIONS_FIRST: usize = std::mem::size_of::<bk_inspect_options>();
+
+/// The options of `bk_inspect` / `bk_inspect_path`: NULL is the defaults.
+unsafe fn options_of(options: *const bk_inspect_options) -> crate::error::Result<Options> {
+    match unsafe { buf::versioned(options, INSPECT_OPTIONS_FIRST, "options") }? {
+        None => Ok(Options::default()),
+        Some(o) => unsafe { read_options(&o) },
     }
+}
+
+unsafe fn read_options(o: &bk_inspect_options) -> crate::error::Result<Options> {
     let trust = certificates(unsafe { handle::get_all(o.trust, o.trust_count, "options.trust") }?);
     let password = if o.password.is_null() {
         None

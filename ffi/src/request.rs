@@ -67,7 +67,7 @@ pub unsafe extern "C" fn bk_subject_from_certificate(
 /// that is not UTF-8 or is empty.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_subject_set(
-    subject: *const bk_subject,
+    subject: *mut bk_subject,
     label: *const c_char,
     value: *const c_char,
 ) -> bk_status {
@@ -155,6 +155,7 @@ pub(crate) fn subject_of(subject: *const bk_subject) -> Result<Subject> {
 /// What a request asks for besides its subject and key. Set `struct_size` to
 /// `sizeof(bk_request_options)`; fields are only ever appended.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct bk_request_options {
     /// `sizeof(bk_request_options)` as the caller compiled it.
     pub struct_size: usize,
@@ -196,10 +197,8 @@ pub unsafe extern "C" fn bk_request_build(
         let subject = subject_of(subject)?;
         let s = unsafe { handle::get(signer, "signer") }?;
         let mut b = RequestBuilder::new(subject.clone());
-        if !options.is_null() {
-            // SAFETY: non-NULL, the caller's struct.
-            let o = unsafe { &*options };
-            b = apply_options(b, o, &subject)?;
+        if let Some(o) = unsafe { buf::versioned(options, REQUEST_OPTIONS_FIRST, "options") }? {
+            b = apply_options(b, &o, &subject)?;
         }
         let req = b.build(s.signer.as_ref())?;
         out.set(handle::into_handle::<bk_request>(RequestH::new(req)));
@@ -207,17 +206,15 @@ pub unsafe extern "C" fn bk_request_build(
     })
 }
 
+/// `sizeof(bk_request_options)` in 0.1, the release that introduced it; it stays when fields
+/// are appended.
+const REQUEST_OPTIONS_FIRST: usize = std::mem::size_of::<bk_request_options>();
+
 fn apply_options(
     mut b: RequestBuilder,
     o: &bk_request_options,
     subject: &Subject,
 ) -> Result<RequestBuilder> {
-    if o.struct_size < std::mem::size_of::<bk_request_options>() {
-        return Err(Fail::invalid(
-            "options.struct_size",
-            "set it to sizeof(bk_request_options)",
-        ));
-    }
     b = b.subject_kind(
         subject_kind(o.subject_kind, subject).map_err(|f| f.field("options.subject_kind"))?,
     );

@@ -174,7 +174,7 @@ pub unsafe extern "C" fn bk_signer_pkcs8(
 /// (field "store") for a token (keys are generated on the token).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_import(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     signer: *const bk_signer,
     label: *const c_char,
     id: *mut bk_bytes,
@@ -241,8 +241,13 @@ pub unsafe extern "C" fn bk_signer_free(signer: *mut bk_signer) {
 
 // ---- host callbacks ----
 
+/// `sizeof(bk_signer_callbacks)` in 0.1, the release that introduced it; it stays when fields
+/// are appended.
+const CALLBACKS_FIRST: usize = std::mem::size_of::<bk_signer_callbacks>();
+
 /// The callbacks of a host signer. Set `struct_size` to `sizeof(bk_signer_callbacks)`.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct bk_signer_callbacks {
     /// `sizeof(bk_signer_callbacks)` as the caller compiled it.
     pub struct_size: usize,
@@ -363,7 +368,11 @@ impl HostSigner {
 }
 
 fn host_error(status: bk_status, default: &str) -> bankkey::Error {
-    let (message, field) = take_callback_error().unwrap_or_else(|| (default.to_owned(), None));
+    // The callback's own words; else, when it passes on a status a nested bankkey call gave
+    // it, that call's detail; else a default.
+    let (message, field) = take_callback_error()
+        .or_else(|| crate::error::last_detail(status))
+        .unwrap_or_else(|| (default.to_owned(), None));
     let kind = bankkey::ErrorKind::from_code(status).unwrap_or(bankkey::ErrorKind::Internal);
     let message = if bankkey::ErrorKind::from_code(status).is_some() {
         format!("host signer: {message}")
@@ -420,17 +429,8 @@ pub unsafe extern "C" fn bk_signer_from_callbacks(
 ) -> bk_status {
     boundary("bk_signer_from_callbacks", || {
         let out = unsafe { buf::out(out, "out") }?;
-        if callbacks.is_null() {
-            return Err(Fail::null("callbacks"));
-        }
-        // SAFETY: non-NULL, points to the caller's struct of at least struct_size bytes.
-        let cb = unsafe { &*callbacks };
-        if cb.struct_size < std::mem::size_of::<bk_signer_callbacks>() {
-            return Err(Fail::invalid(
-                "callbacks.struct_size",
-                "set it to sizeof(bk_signer_callbacks)",
-            ));
-        }
+        let cb = unsafe { buf::versioned(callbacks, CALLBACKS_FIRST, "callbacks") }?
+            .ok_or_else(|| Fail::null("callbacks"))?;
         if cb.flags != 0 {
             return Err(Fail::invalid("callbacks.flags", "reserved: must be 0"));
         }

@@ -10,7 +10,9 @@
 use std::sync::{Arc, OnceLock};
 
 use bankkey::key::KeyAlgorithm;
-use bankkey::store::pkcs11::{LoginOptions, Pkcs11Module, Pkcs11Token, TokenInfo, TokenSelector};
+use bankkey::store::pkcs11::{
+    LoginOptions, Pkcs11Module, Pkcs11Token, SlotInfo, TokenInfo, TokenSelector,
+};
 use bankkey::store::{FileContainer, KeySet, KeySetKind, KeyStore};
 
 use crate::buf::{self, bk_bytes, bk_slice, bk_str};
@@ -216,6 +218,14 @@ pub struct bk_key_set {
     pub not_after: i64,
     /// The certificate's subject on one line, when there is one.
     pub subject: bk_str,
+    /// What is wrong with the set's stored parts, one line each naming the part (a file of the
+    /// container, an object on the token) and the problem — a certificate that does not parse
+    /// or holds another key, metadata that does not read, a public key that does not parse.
+    /// Empty when every part reads. A damaged set is listed with what could be read, never
+    /// hidden or silently repaired, and never chosen as the key set in use by a `bk_client`.
+    pub damage: *const bk_str,
+    /// How many lines (0: not damaged).
+    pub damage_count: usize,
 }
 
 /// A store's key sets, and warnings about the medium as a whole. Owned by the
@@ -288,7 +298,8 @@ pub unsafe extern "C" fn bk_file_container_open(
 
 /// Copies a file container into `dest` (which must not exist or be empty): every file written
 /// atomically and read back, the marker last, so an interrupted copy is not a container.
-/// `*out` (may be NULL) receives the copy, opened with the same password.
+/// `*out` receives the copy, opened with the same password, as a new `bk_key_store` (`out`
+/// NULL: not wanted).
 ///
 /// Errors: `BK_INVALID_INPUT` (field "store") for a token.
 #[unsafe(no_mangle)]
@@ -338,7 +349,7 @@ pub unsafe extern "C" fn bk_key_store_description(
 /// while the PIN is a factory PIN, `BK_PKCS11`, `BK_TOKEN_ABSENT`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_generate(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     algorithm: *const std::ffi::c_char,
     label: *const std::ffi::c_char,
     id: *mut bk_bytes,
@@ -373,44 +384,47 @@ pub unsafe extern "C" fn bk_key_store_key_sets(
     })
 }
 
+/// One key set as C sees it, its text and bytes in `a`.
+pub(crate) fn key_set_view(a: &mut Arena, k: KeySet) -> bk_key_set {
+    let kind = match k.kind() {
+        KeySetKind::Complete => BK_KEY_SET_COMPLETE,
+        KeySetKind::KeyWithoutCertificate => BK_KEY_SET_KEY_WITHOUT_CERTIFICATE,
+        KeySetKind::CertificateWithoutKey => BK_KEY_SET_CERTIFICATE_WITHOUT_KEY,
+        KeySetKind::PublicKeyOnly => BK_KEY_SET_PUBLIC_KEY_ONLY,
+    };
+    let key_info = k.public_key_spki.as_deref().and_then(|spki| {
+        bankkey::pki::KeyInfo::from_spki_der(spki)
+            .ok()
+            .map(|i| (i, spki))
+    });
+    let cert = k
+        .certificate
+        .as_deref()
+        .and_then(|c| bankkey::pki::Certificate::from_der(c).ok());
+    let (damage, damage_count) = a.strs(k.damage.clone());
+    bk_key_set {
+        id: a.bytes(k.id.clone()),
+        id_hex: a.str(&k.id_hex()),
+        label: a.str(&k.label),
+        kind,
+        has_private_key: k.has_private_key,
+        retired: k.retired,
+        has_public_key: key_info.is_some(),
+        key: match &key_info {
+            Some((i, spki)) => view::key(a, i, spki),
+            None => view::key_absent(),
+        },
+        certificate: k.certificate.map_or(bk_slice::EMPTY, |c| a.bytes(c)),
+        not_after: cert.as_ref().map_or(0, |c| c.not_after().unix_timestamp()),
+        subject: a.opt_str(cert.as_ref().map(|c| c.subject().to_string()).as_deref()),
+        damage,
+        damage_count,
+    }
+}
+
 fn key_set_list_view(sets: Vec<KeySet>, warnings: Vec<String>) -> View<bk_key_set_list_info> {
     let mut a = Arena::default();
-    let items: Vec<bk_key_set> = sets
-        .into_iter()
-        .map(|k| {
-            let kind = match k.kind() {
-                KeySetKind::Complete => BK_KEY_SET_COMPLETE,
-                KeySetKind::KeyWithoutCertificate => BK_KEY_SET_KEY_WITHOUT_CERTIFICATE,
-                KeySetKind::CertificateWithoutKey => BK_KEY_SET_CERTIFICATE_WITHOUT_KEY,
-                KeySetKind::PublicKeyOnly => BK_KEY_SET_PUBLIC_KEY_ONLY,
-            };
-            let key_info = k.public_key_spki.as_deref().and_then(|spki| {
-                bankkey::pki::KeyInfo::from_spki_der(spki)
-                    .ok()
-                    .map(|i| (i, spki))
-            });
-            let cert = k
-                .certificate
-                .as_deref()
-                .and_then(|c| bankkey::pki::Certificate::from_der(c).ok());
-            bk_key_set {
-                id: a.bytes(k.id.clone()),
-                id_hex: a.str(&k.id_hex()),
-                label: a.str(&k.label),
-                kind,
-                has_private_key: k.has_private_key,
-                retired: k.retired,
-                has_public_key: key_info.is_some(),
-                key: match &key_info {
-                    Some((i, spki)) => view::key(&mut a, i, spki),
-                    None => view::key_absent(),
-                },
-                certificate: k.certificate.map_or(bk_slice::EMPTY, |c| a.bytes(c)),
-                not_after: cert.as_ref().map_or(0, |c| c.not_after().unix_timestamp()),
-                subject: a.opt_str(cert.as_ref().map(|c| c.subject().to_string()).as_deref()),
-            }
-        })
-        .collect();
+    let items: Vec<bk_key_set> = sets.into_iter().map(|k| key_set_view(&mut a, k)).collect();
     let (items, count) = a.array(items);
     let (warnings, warnings_count) = a.strs(warnings);
     View::new(
@@ -472,7 +486,7 @@ pub unsafe extern "C" fn bk_key_store_signer(
 /// Errors: `BK_KEY_MISMATCH` when the certificate does not hold that key.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_install_certificate(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     cert: *const bk_certificate,
     id: *const u8,
     id_len: usize,
@@ -493,7 +507,7 @@ pub unsafe extern "C" fn bk_key_store_install_certificate(
 /// Marks a key set retired (kept, no longer the one in use).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_retire(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     id: *const u8,
     id_len: usize,
 ) -> bk_status {
@@ -508,7 +522,7 @@ pub unsafe extern "C" fn bk_key_store_retire(
 /// through `bk_client_delete_old_key`, after its successor is proven.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_delete(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     id: *const u8,
     id_len: usize,
 ) -> bk_status {
@@ -560,7 +574,7 @@ pub unsafe extern "C" fn bk_pkcs11_module_free(module: *mut bk_pkcs11_module) {
     quiet((), || unsafe { handle::free(module) })
 }
 
-fn token_view(a: &mut Arena, t: &TokenInfo) -> bk_token_info {
+pub(crate) fn token_view(a: &mut Arena, t: &TokenInfo) -> bk_token_info {
     bk_token_info {
         slot_id: t.slot_id,
         label: a.str(&t.label),
@@ -579,6 +593,37 @@ fn token_view(a: &mut Arena, t: &TokenInfo) -> bk_token_info {
         max_pin_len: t.max_pin_len,
         hardware_version: a.str(&t.hardware_version),
         firmware_version: a.str(&t.firmware_version),
+    }
+}
+
+/// A slot as C sees it, with its token as read (or why it could not be read).
+pub(crate) fn slot_view(
+    a: &mut Arena,
+    s: &SlotInfo,
+    token: std::result::Result<&TokenInfo, Option<String>>,
+) -> bk_slot_info {
+    let (has_token, token, token_error) = match token {
+        Ok(t) => (true, token_view(a, t), bk_str::NONE),
+        Err(e) => (
+            false,
+            token_absent(),
+            if s.token_present {
+                a.str(e.as_deref().unwrap_or("the token could not be read"))
+            } else {
+                bk_str::NONE
+            },
+        ),
+    };
+    bk_slot_info {
+        slot_id: s.slot_id,
+        description: a.str(&s.description),
+        manufacturer: a.str(&s.manufacturer),
+        token_present: s.token_present,
+        removable: s.removable,
+        hardware: s.hardware,
+        has_token,
+        token,
+        token_error,
     }
 }
 
@@ -625,29 +670,7 @@ pub unsafe extern "C" fn bk_pkcs11_module_slots(
                     Ok(list) => list.iter().find(|t| t.slot_id == s.slot_id).ok_or(None),
                     Err(e) => Err(Some(e.to_string())),
                 };
-                let (has_token, token, token_error) = match token {
-                    Ok(t) => (true, token_view(&mut a, t), bk_str::NONE),
-                    Err(e) => (
-                        false,
-                        token_absent(),
-                        if s.token_present {
-                            a.str(e.as_deref().unwrap_or("the token could not be read"))
-                        } else {
-                            bk_str::NONE
-                        },
-                    ),
-                };
-                bk_slot_info {
-                    slot_id: s.slot_id,
-                    description: a.str(&s.description),
-                    manufacturer: a.str(&s.manufacturer),
-                    token_present: s.token_present,
-                    removable: s.removable,
-                    hardware: s.hardware,
-                    has_token,
-                    token,
-                    token_error,
-                }
+                slot_view(&mut a, s, token)
             })
             .collect();
         let (slots, count) = a.array(items);
@@ -690,7 +713,7 @@ pub unsafe extern "C" fn bk_slot_list_free(list: *mut bk_slot_list) {
 /// by a client. Set the user PIN next with `bk_key_store_init_user_pin`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_pkcs11_module_init_token(
-    module: *const bk_pkcs11_module,
+    module: *mut bk_pkcs11_module,
     slot_id: u64,
     so_pin: *const u8,
     so_pin_len: usize,
@@ -802,7 +825,7 @@ pub const BK_LOGIN_INSIST_ON_FINAL_TRY: u32 = 1;
 /// tells), `BK_PIN_LOCKED`, `BK_PIN_FINAL_TRY`, `BK_TOKEN_ABSENT`, `BK_PKCS11`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_login(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     pin: *const u8,
     pin_len: usize,
     flags: u32,
@@ -826,7 +849,7 @@ pub unsafe extern "C" fn bk_key_store_login(
 
 /// Logs out (idempotent).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn bk_key_store_logout(store: *const bk_key_store) -> bk_status {
+pub unsafe extern "C" fn bk_key_store_logout(store: *mut bk_key_store) -> bk_status {
     boundary("bk_key_store_logout", || {
         let h = unsafe { handle::get(store, "store") }?;
         h.token()?.logout()?;
@@ -838,7 +861,7 @@ pub unsafe extern "C" fn bk_key_store_logout(store: *const bk_key_store) -> bk_s
 /// and must fit the token's length limits.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_change_pin(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     old_pin: *const u8,
     old_pin_len: usize,
     new_pin: *const u8,
@@ -856,7 +879,7 @@ pub unsafe extern "C" fn bk_key_store_change_pin(
 /// The security officer sets a new user PIN (how a locked PIN is unlocked).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_key_store_init_user_pin(
-    store: *const bk_key_store,
+    store: *mut bk_key_store,
     so_pin: *const u8,
     so_pin_len: usize,
     new_pin: *const u8,

@@ -8,7 +8,9 @@ use std::ffi::c_char;
 use bankkey::bank::RejectReason;
 use bankkey::lifecycle::{Flow, KeySetStatus, QesStatus, RequestStatus};
 use bankkey::report::{Reason, Verdict};
+use bankkey::scan::Group;
 use bankkey::store::pkcs11::PinState;
+use bankkey::store::pkcs11::diagnosis::{FindingKind, Severity};
 
 use crate::text::static_cstr;
 
@@ -134,6 +136,67 @@ pub const BK_REASON_LIMIT_EXCEEDED: u32 = 15;
 /// A CMS message recognised but not opened (EnvelopedData, EncryptedData, ...): nothing was
 /// verified, nothing in it is signed.
 pub const BK_REASON_NOT_VERIFIABLE: u32 = 16;
+/// An encrypted key that the password given (or none) does not open.
+pub const BK_REASON_WRONG_PASSWORD: u32 = 17;
+
+/// The module lists no slot: no reader, or its driver is missing.
+pub const BK_FINDING_NO_SLOT: u32 = 1;
+/// Slots but no token in any of them: the token is not plugged in.
+pub const BK_FINDING_NO_TOKEN: u32 = 2;
+/// The token is not initialised.
+pub const BK_FINDING_TOKEN_NOT_INITIALIZED: u32 = 3;
+/// The user PIN is not set.
+pub const BK_FINDING_PIN_NOT_INITIALIZED: u32 = 4;
+/// The token flags that the PIN must be changed (factory PIN).
+pub const BK_FINDING_PIN_TO_BE_CHANGED: u32 = 5;
+/// The PIN given is a factory PIN: change it before keys are made.
+pub const BK_FINDING_FACTORY_PIN: u32 = 6;
+/// A wrong PIN was entered since the last good one.
+pub const BK_FINDING_PIN_COUNT_LOW: u32 = 7;
+/// One more wrong PIN locks the token; no login was tried.
+pub const BK_FINDING_PIN_FINAL_TRY: u32 = 8;
+/// The PIN is locked: only the security officer can unlock it.
+pub const BK_FINDING_PIN_LOCKED: u32 = 9;
+/// The PIN given is wrong.
+pub const BK_FINDING_PIN_INCORRECT: u32 = 10;
+/// The PIN given is right.
+pub const BK_FINDING_PIN_CORRECT: u32 = 11;
+/// No PIN was given: private keys were not looked at.
+pub const BK_FINDING_NOT_LOGGED_IN: u32 = 12;
+/// The token holds no key set.
+pub const BK_FINDING_EMPTY: u32 = 13;
+/// A certificate without its private key.
+pub const BK_FINDING_CERTIFICATE_WITHOUT_KEY: u32 = 14;
+/// A private key without a certificate (a request waiting for the bank, or forgotten).
+pub const BK_FINDING_KEY_WITHOUT_CERTIFICATE: u32 = 15;
+/// A certificate that has expired.
+pub const BK_FINDING_CERTIFICATE_EXPIRED: u32 = 16;
+/// A certificate inside the replacement window: «Необходима плановая замена сертификата».
+pub const BK_FINDING_REPLACEMENT_DUE: u32 = 17;
+/// More than one qualified key on the medium (seed 004: keep one).
+pub const BK_FINDING_SEVERAL_QUALIFIED_KEYS: u32 = 18;
+
+/// A finding worth knowing; nothing to do.
+pub const BK_SEVERITY_INFO: u32 = 1;
+/// Something to do soon.
+pub const BK_SEVERITY_WARNING: u32 = 2;
+/// The token cannot be used as it is.
+pub const BK_SEVERITY_ERROR: u32 = 3;
+
+/// The input holds no readable certificate.
+pub const BK_SCAN_GROUP_UNREADABLE: u32 = 1;
+/// With trust anchors: no valid path to them.
+pub const BK_SCAN_GROUP_UNTRUSTED: u32 = 2;
+/// Past notAfter at the scan's moment.
+pub const BK_SCAN_GROUP_EXPIRED: u32 = 3;
+/// Before notBefore.
+pub const BK_SCAN_GROUP_NOT_YET_VALID: u32 = 4;
+/// An INN, INNLE, OGRN, OGRNIP or SNILS with a wrong check digit or length.
+pub const BK_SCAN_GROUP_BAD_IDENTIFIERS: u32 = 5;
+/// Inside the replacement window: «Необходима плановая замена сертификата».
+pub const BK_SCAN_GROUP_REPLACEMENT_DUE: u32 = 6;
+/// Nothing to do.
+pub const BK_SCAN_GROUP_FINE: u32 = 7;
 
 /// `bk_text` vocabulary: key-set statuses (`BK_KEY_SET_STATUS_*`).
 pub const BK_VOCABULARY_KEY_SET_STATUS: u32 = 1;
@@ -151,6 +214,12 @@ pub const BK_VOCABULARY_PIN_STATE: u32 = 6;
 pub const BK_VOCABULARY_REPORT_REASON: u32 = 7;
 /// The report's verdicts (`BK_VERDICT_*`).
 pub const BK_VOCABULARY_VERDICT: u32 = 8;
+/// A token diagnosis's findings (`BK_FINDING_*`).
+pub const BK_VOCABULARY_FINDING: u32 = 9;
+/// A finding's severity (`BK_SEVERITY_*`; names only).
+pub const BK_VOCABULARY_SEVERITY: u32 = 10;
+/// The groups of a scan (`BK_SCAN_GROUP_*`).
+pub const BK_VOCABULARY_SCAN_GROUP: u32 = 11;
 
 /// `bk_text` form: the stable machine name ("accepted_by_bank", "bad-signature").
 pub const BK_TEXT_NAME: u32 = 0;
@@ -211,6 +280,16 @@ fn words(
             Reason::en,
         ),
         BK_VOCABULARY_VERDICT => Verdict::from_code(code).map(|v| (v.as_str(), None, None)),
+        BK_VOCABULARY_FINDING => all(
+            FindingKind::from_code(code),
+            FindingKind::as_str,
+            FindingKind::ru,
+            FindingKind::en,
+        ),
+        BK_VOCABULARY_SEVERITY => Severity::from_code(code).map(|v| (v.as_str(), None, None)),
+        BK_VOCABULARY_SCAN_GROUP => {
+            all(Group::from_code(code), Group::as_str, Group::ru, Group::en)
+        }
         _ => None,
     }
 }
@@ -218,7 +297,8 @@ fn words(
 /// A value's machine name (`BK_TEXT_NAME`), Russian (`BK_TEXT_RU`) or English (`BK_TEXT_EN`)
 /// words, static and NUL-terminated: `bk_text(BK_VOCABULARY_REQUEST_STATUS,
 /// BK_REQUEST_STATUS_ACCEPTED_BY_BANK, BK_TEXT_RU)` is «Принят банком». NULL for an unknown
-/// vocabulary, value or form, or words the value does not have (verdicts have names only).
+/// vocabulary, value or form, or words the value does not have (verdicts and severities have
+/// names only).
 #[unsafe(no_mangle)]
 pub extern "C" fn bk_text(vocabulary: u32, code: u32, form: u32) -> *const c_char {
     crate::error::quiet(std::ptr::null(), || {
@@ -297,6 +377,9 @@ mod tests {
         );
         check(BK_VOCABULARY_VERDICT, "BK_VERDICT_", Verdict::ALL.len());
         check(BK_VOCABULARY_REPORT_REASON, "BK_REASON_", Reason::ALL.len());
+        check(BK_VOCABULARY_FINDING, "BK_FINDING_", FindingKind::ALL.len());
+        check(BK_VOCABULARY_SEVERITY, "BK_SEVERITY_", Severity::ALL.len());
+        check(BK_VOCABULARY_SCAN_GROUP, "BK_SCAN_GROUP_", Group::ALL.len());
     }
 
     #[test]

@@ -174,7 +174,7 @@ static void contract(const char *fx) {
     CHECK(bk_certificate_pem((const bk_certificate *)(const void *)subject, &pem) == BK_INVALID_HANDLE &&
               field_is("cert"),
           "a subject passed as a certificate is refused");
-    CHECK(bk_subject_set((const bk_subject *)(const void *)cert, "CN", "x") == BK_INVALID_HANDLE,
+    CHECK(bk_subject_set((bk_subject *)(void *)cert, "CN", "x") == BK_INVALID_HANDLE,
           "a certificate passed as a subject is refused");
     bk_subject_free((bk_subject *)(void *)cert); /* the wrong type's _free does nothing */
     MUST(bk_certificate_pem(cert, &pem));
@@ -219,6 +219,25 @@ static void contract(const char *fx) {
     d.struct_size = 8;
     CHECK(bk_document_render(BK_DOCUMENT_ACT, NULL, cert, NULL, &d, BK_FORMAT_TEXT, &doc) == BK_INVALID_INPUT,
           "a struct_size too small is refused");
+    CHECK(field_is("details.struct_size"), "the error names details.struct_size");
+    /* A newer program's longer struct: taken when the fields this library lacks are zero,
+     * refused (never ignored) when one is set. */
+    struct {
+        bk_document_details d;
+        uint64_t newer_field;
+    } newer;
+    memset(&newer, 0, sizeof newer);
+    newer.d = d;
+    newer.d.struct_size = sizeof newer;
+    MUST(bk_document_render(BK_DOCUMENT_ACT, NULL, cert, NULL, &newer.d, BK_FORMAT_TEXT, &doc));
+    bk_bytes_free(&doc);
+    newer.newer_field = 1;
+    CHECK(bk_document_render(BK_DOCUMENT_ACT, NULL, cert, NULL, &newer.d, BK_FORMAT_TEXT, &doc) == BK_INVALID_INPUT &&
+              field_is("details.struct_size") && strstr(bk_last_error_message(), "newer library") != NULL,
+          "a field this library does not know, set, is refused");
+    d.struct_size = (size_t)1 << 40;
+    CHECK(bk_document_render(BK_DOCUMENT_ACT, NULL, cert, NULL, &d, BK_FORMAT_TEXT, &doc) == BK_INVALID_INPUT,
+          "an uninitialised struct_size is refused before anything is read");
     d.struct_size = sizeof d;
     CHECK(doc.data == NULL, "no output on failure");
     MUST(bk_document_render(BK_DOCUMENT_ACT, NULL, cert, NULL, &d, BK_FORMAT_TEXT, &doc));

@@ -192,18 +192,11 @@ impl Bank {
 
     /// Registers an existing client by its current certificate (trusted as given: the bank
     /// issued it or checked it otherwise). A subscriber with the certificate's identity gets
-    /// it as its current certificate; otherwise a new subscriber is created. Returns the
+    /// it as its current certificate; otherwise a new subscriber is created (one registry
+    /// transaction: two processes registering one client make one subscriber). Returns the
     /// subscriber's id.
     pub fn register_subscriber(&mut self, cert: &Certificate, at: OffsetDateTime) -> Result<i64> {
-        let identity = Identity::of(cert.subject());
-        let id = match self.registry.find_subscriber(&identity)? {
-            Some(s) => s.id,
-            None => self
-                .registry
-                .add_subscriber(&identity, cert.subject_der(), false, at)?,
-        };
-        self.registry.add_certificate(id, cert, at)?;
-        Ok(id)
+        self.registry.add_subscriber_with_certificate(cert, at)
     }
 
     /// Pre-registers a new client (initial generation, paper flow): its first request is
@@ -255,7 +248,7 @@ impl Bank {
         }
         let verdict =
             verify::verify_request(flow, bytes, &self.registry, &self.roots, &self.policy, at)?;
-        let rec = match verdict {
+        let decided = match verdict {
             Err(failed) => {
                 let key_id = failed
                     .request
@@ -268,7 +261,7 @@ impl Bank {
                     key_id.as_deref(),
                     &failed.rejection,
                     at,
-                )?
+                )
             }
             Ok(ok) => {
                 let paper_check_by = match flow {
@@ -282,10 +275,21 @@ impl Bank {
                     &ok.request.public_key()?,
                     paper_check_by,
                     at,
-                )?
+                )
             }
         };
-        Ok(received_of(&rec))
+        match decided {
+            Ok(rec) => Ok(received_of(&rec)),
+            // Another process received the same bytes and decided first: its decision
+            // stands (the registry checked the status inside the transaction).
+            Err(e) if e.kind() == ErrorKind::WrongState => {
+                match self.registry.request(&request_id)? {
+                    Some(rec) if rec.status != RequestStatus::Sent => Ok(received_of(&rec)),
+                    _ => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn reject_with(
@@ -361,7 +365,7 @@ impl Bank {
             Err(e) => {
                 let mut r = Rejection::new(RejectReason::PaperActMismatch, e.message());
                 r.field = e.field().map(str::to_owned);
-                self.reject_with(request_id, &r, at)?;
+                self.registry.reject_paper_act(request_id, &r, at)?;
             }
         }
         Ok(received_of(&self.request_record(request_id)?))

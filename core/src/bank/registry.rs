@@ -17,8 +17,10 @@ use crate::lifecycle::{Flow, QesStatus, RequestStatus};
 use crate::pki::Certificate;
 use crate::{Error, ErrorKind, Result};
 
-/// The schema version this library writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this library writes and reads: 2 adds the uniqueness of a
+/// subscriber's identity and of a subscriber's current certificate (issue 13, defect 3); a
+/// version-1 file is upgraded on opening ([`Registry::open`]).
+pub const SCHEMA_VERSION: u32 = 2;
 
 const SCHEMA_V1: &str = "
 CREATE TABLE subscribers (
@@ -88,6 +90,17 @@ CREATE TABLE events (
 );
 CREATE INDEX events_subscriber ON events(subscriber_id);
 CREATE INDEX events_request ON events(request_id);
+";
+
+/// Version 2: what must be unique is unique in the schema, not only in the code that checks
+/// before writing. One subscriber per identity (every identifier and the name, as
+/// [`Registry::find_subscriber`] compares them; an absent value is distinct from any
+/// present one, an empty one included) and one current certificate per subscriber.
+const SCHEMA_V2: &str = "
+CREATE UNIQUE INDEX subscribers_identity ON subscribers (
+    coalesce('=' || inn, ''), coalesce('=' || inn_le, ''), coalesce('=' || ogrn, ''),
+    coalesce('=' || ogrnip, ''), coalesce('=' || snils, ''), coalesce('=' || name, ''));
+CREATE UNIQUE INDEX certificates_one_current ON certificates (subscriber_id) WHERE current = 1;
 ";
 
 /// A subscriber of the bank.
@@ -323,6 +336,8 @@ pub mod json {
 /// The bank's registry over SQLite.
 pub struct Registry {
     conn: Connection,
+    /// Why the registry cannot be written, when its file is on a read-only medium.
+    read_only: Option<String>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -335,6 +350,10 @@ impl std::fmt::Debug for Registry {
 
 fn db(e: rusqlite::Error) -> Error {
     Error::new(ErrorKind::Storage, format!("bank registry: {e}"))
+}
+
+fn db_at(what: &str, e: rusqlite::Error) -> Error {
+    Error::new(ErrorKind::Storage, format!("bank registry: {what}: {e}"))
 }
 
 fn ts(t: OffsetDateTime) -> i64 {
@@ -377,13 +396,26 @@ fn col<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> Result<T> {
 
 impl Registry {
     /// Opens (creating if needed) a registry in a file; `":memory:"` gives a fresh one in
-    /// memory.
+    /// memory. Several processes may open one file at once (a busy timeout, the schema made
+    /// or upgraded in one immediate transaction), and every write is one immediate
+    /// transaction that reads what it checks inside it. A file on a read-only medium opens
+    /// for reading; writes then fail with [`ErrorKind::Storage`] saying why.
+    ///
+    /// A version-1 file is upgraded to [`SCHEMA_VERSION`]: subscribers registered twice with
+    /// one identity (two processes racing, before version 2) are merged into the first one
+    /// registered — their certificates, keys, requests, QES and history move to it, each
+    /// merge recorded as a `subscriber_merged` event — and a subscriber left with several
+    /// current certificates keeps the last one added, the others superseded (recorded).
+    /// Nothing is deleted but the duplicate subscriber rows themselves.
     ///
     /// Errors: [`ErrorKind::Storage`] when the file is not a registry, or one written with a
     /// newer schema than [`SCHEMA_VERSION`].
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Registry> {
-        let conn = Connection::open(path.as_ref()).map_err(db)?;
-        Registry::init(conn, path.as_ref() != std::path::Path::new(":memory:"))
+        if path.as_ref() == std::path::Path::new(":memory:") {
+            return Registry::in_memory();
+        }
+        let opened = crate::sqlite::open(path.as_ref(), "bank registry", db_at)?;
+        Registry::init(opened)
     }
 
     /// Opens an existing registry for reading only (support scripts, reports): a missing file
@@ -409,7 +441,13 @@ impl Registry {
         .map_err(|e| db(e).context(path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db)?;
-        let r = Registry { conn };
+        let r = Registry {
+            conn,
+            read_only: Some(format!(
+                "bank registry {} was opened for reading only",
+                path.display()
+            )),
+        };
         match r.schema_version()? {
             SCHEMA_VERSION => Ok(r),
             0 => Err(Error::new(
@@ -428,38 +466,48 @@ impl Registry {
 
     /// A fresh registry in memory.
     pub fn in_memory() -> Result<Registry> {
-        Registry::init(Connection::open_in_memory().map_err(db)?, false)
+        Registry::init(crate::sqlite::Opened {
+            conn: Connection::open_in_memory().map_err(db)?,
+            read_only: None,
+        })
     }
 
-    fn init(conn: Connection, file: bool) -> Result<Registry> {
-        if file {
-            conn.pragma_update(None, "journal_mode", "WAL")
-                .map_err(db)?;
-            conn.pragma_update(None, "synchronous", "FULL")
-                .map_err(db)?;
+    fn init(mut opened: crate::sqlite::Opened) -> Result<Registry> {
+        opened
+            .conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(db)?;
+        crate::sqlite::migrate(
+            &mut opened,
+            "bank registry",
+            SCHEMA_VERSION,
+            db_at,
+            |tx, from| {
+                if from == 0 {
+                    tx.execute_batch(SCHEMA_V1).map_err(db)?;
+                }
+                merge_duplicates(tx)?;
+                tx.execute_batch(SCHEMA_V2).map_err(db)
+            },
+        )?;
+        Ok(Registry {
+            conn: opened.conn,
+            read_only: opened.read_only,
+        })
+    }
+
+    /// Why the registry cannot be written (its file is on a read-only medium), or `None`.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    /// Runs `f` in one immediate transaction (see `crate::sqlite::write`): the checks `f`
+    /// reads and the rows it writes are one step for every other process.
+    fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if let Some(why) = &self.read_only {
+            return Err(crate::sqlite::read_only_error(why));
         }
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
-        let mut r = Registry { conn };
-        let v = r.schema_version()?;
-        match v {
-            0 => {
-                let tx = r.conn.transaction().map_err(db)?;
-                tx.execute_batch(SCHEMA_V1).map_err(db)?;
-                tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-                    .map_err(db)?;
-                tx.commit().map_err(db)?;
-            }
-            SCHEMA_VERSION => {}
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Storage,
-                    format!(
-                        "bank registry schema version {other}; this library reads {SCHEMA_VERSION}"
-                    ),
-                ));
-            }
-        }
-        Ok(r)
+        crate::sqlite::write(&mut self.conn, db_at, |tx| f(tx))
     }
 
     /// The schema version of the open registry.
@@ -469,7 +517,8 @@ impl Registry {
             .map_err(db)
     }
 
-    /// Registers a subscriber with this identity and subject.
+    /// Registers a subscriber with this identity and subject. The check and the insert are
+    /// one transaction, and the schema forbids a second row of one identity.
     ///
     /// Errors: [`ErrorKind::PreconditionFailed`] when a subscriber with the same identity
     /// exists.
@@ -480,121 +529,57 @@ impl Registry {
         preregistered: bool,
         at: OffsetDateTime,
     ) -> Result<i64> {
-        if let Some(s) = self.find_subscriber(identity)? {
-            return Err(Error::new(
-                ErrorKind::PreconditionFailed,
-                format!("subscriber {} is already registered", s.id),
-            ));
-        }
-        let tx = self.conn.transaction().map_err(db)?;
-        tx.execute(
-            "INSERT INTO subscribers (inn, inn_le, ogrn, ogrnip, snils, name, subject_der,
-                 preregistered, registered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                identity.inn,
-                identity.inn_le,
-                identity.ogrn,
-                identity.ogrnip,
-                identity.snils,
-                identity.name,
-                subject_der,
-                preregistered,
-                ts(at)
-            ],
-        )
-        .map_err(db)?;
-        let id = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO events (at, subscriber_id, what, note) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                ts(at),
-                id,
-                "subscriber_registered",
-                if preregistered {
-                    "pre-registered new client"
-                } else {
-                    "existing client"
-                }
-            ],
-        )
-        .map_err(db)?;
-        tx.commit().map_err(db)?;
-        Ok(id)
+        self.write(|tx| {
+            if let Some(s) = find_subscriber(tx, identity)? {
+                return Err(Error::new(
+                    ErrorKind::PreconditionFailed,
+                    format!("subscriber {} is already registered", s.id),
+                ));
+            }
+            insert_subscriber(tx, identity, subject_der, preregistered, at)
+        })
     }
 
-    fn subscriber_row(r: &Row<'_>) -> rusqlite::Result<(i64, Identity, Vec<u8>, bool, i64)> {
-        Ok((
-            r.get(0)?,
-            Identity {
-                inn: r.get(1)?,
-                inn_le: r.get(2)?,
-                ogrn: r.get(3)?,
-                ogrnip: r.get(4)?,
-                snils: r.get(5)?,
-                name: r.get(6)?,
-            },
-            r.get(7)?,
-            r.get(8)?,
-            r.get(9)?,
-        ))
-    }
-
-    fn subscribers_where(
-        &self,
-        clause: &str,
-        p: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<Subscriber>> {
-        let sql = format!(
-            "SELECT id, inn, inn_le, ogrn, ogrnip, snils, name, subject_der, preregistered,
-                    registered_at FROM subscribers WHERE {clause} ORDER BY id"
-        );
-        query_rows(&self.conn, &sql, p, |r| {
-            let (id, identity, subject_der, preregistered, at) =
-                Self::subscriber_row(r).map_err(db)?;
-            Ok(Subscriber {
-                id,
-                identity,
-                subject_der,
-                preregistered,
-                registered_at: from_ts(at)?,
-            })
+    /// Registers an existing client by its current certificate in one transaction: the
+    /// subscriber with the certificate's identity (created when there is none) gets it as
+    /// its current certificate (see [`add_certificate`](Self::add_certificate)). Returns the
+    /// subscriber's id.
+    ///
+    /// Errors: those of [`add_certificate`](Self::add_certificate).
+    pub fn add_subscriber_with_certificate(
+        &mut self,
+        cert: &Certificate,
+        at: OffsetDateTime,
+    ) -> Result<i64> {
+        let identity = Identity::of(cert.subject());
+        self.write(|tx| {
+            let id = match find_subscriber(tx, &identity)? {
+                Some(s) => s.id,
+                None => insert_subscriber(tx, &identity, cert.subject_der(), false, at)?,
+            };
+            add_certificate_in(tx, id, cert, at)?;
+            Ok(id)
         })
     }
 
     /// The subscriber with exactly this identity (every identifier and the name).
     pub fn find_subscriber(&self, identity: &Identity) -> Result<Option<Subscriber>> {
-        Ok(self
-            .subscribers_where(
-                "inn IS ?1 AND inn_le IS ?2 AND ogrn IS ?3 AND ogrnip IS ?4 AND snils IS ?5
-                 AND name IS ?6",
-                &[
-                    &identity.inn,
-                    &identity.inn_le,
-                    &identity.ogrn,
-                    &identity.ogrnip,
-                    &identity.snils,
-                    &identity.name,
-                ],
-            )?
-            .into_iter()
-            .next())
+        find_subscriber(&self.conn, identity)
     }
 
     /// The subscriber with this id.
     ///
     /// Errors: [`ErrorKind::InvalidInput`] when there is none.
     pub fn subscriber(&self, id: i64) -> Result<Subscriber> {
-        self.subscribers_where("id = ?1", &[&id])?
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::invalid_field("subscriber", format!("no subscriber {id}")))
+        subscriber(&self.conn, id)
     }
 
     /// Subscribers having `value` as one of their identifiers (INN, INNLE, OGRN, OGRNIP,
     /// SNILS): everybody of an organisation by its INNLE, say.
     pub fn subscribers_by_identifier(&self, value: &str) -> Result<Vec<Subscriber>> {
         let v = value.trim();
-        self.subscribers_where(
+        subscribers_where(
+            &self.conn,
             "inn = ?1 OR inn_le = ?1 OR ogrn = ?1 OR ogrnip = ?1 OR snils = ?1",
             &[&v],
         )
@@ -602,7 +587,8 @@ impl Registry {
 
     /// Adds `cert` to a subscriber as its current certificate: the previous current one
     /// becomes superseded, the key is registered, and a pre-registered client becomes a
-    /// regular one. Adding the current certificate again changes nothing.
+    /// regular one. Adding the current certificate again changes nothing. One transaction,
+    /// checks included.
     ///
     /// Errors: [`ErrorKind::PreconditionFailed`] when the certificate belongs to another
     /// subscriber, or its key is registered to another subscriber.
@@ -612,95 +598,62 @@ impl Registry {
         cert: &Certificate,
         at: OffsetDateTime,
     ) -> Result<i64> {
-        self.subscriber(subscriber_id)?;
-        if let Some(rec) = self.certificate_record(cert)? {
-            if rec.subscriber_id != subscriber_id {
-                return Err(Error::new(
-                    ErrorKind::PreconditionFailed,
-                    format!(
-                        "certificate {} belongs to subscriber {}",
-                        cert.serial_hex(),
-                        rec.subscriber_id
-                    ),
-                ));
-            }
-            if rec.current {
-                return self.certificate_id(cert);
-            }
-        }
-        self.check_key_owner(subscriber_id, cert)?;
-        let tx = self.conn.transaction().map_err(db)?;
-        let id = insert_certificate(&tx, subscriber_id, cert, at)?;
-        tx.commit().map_err(db)?;
-        Ok(id)
-    }
-
-    fn check_key_owner(&self, subscriber_id: i64, cert: &Certificate) -> Result<()> {
-        if let Some(k) = self.key(&cert.key_info().key_id)?
-            && k.subscriber_id.is_some_and(|s| s != subscriber_id)
-        {
-            return Err(Error::new(
-                ErrorKind::PreconditionFailed,
-                format!(
-                    "key {} is registered to another subscriber",
-                    hex::encode(cert.key_info().key_id)
-                ),
-            ));
-        }
-        Ok(())
+        self.write(|tx| add_certificate_in(tx, subscriber_id, cert, at))
     }
 
     /// Records the certificate issued for a request, in one transaction: the certificate
     /// becomes the subscriber's current one (see [`add_certificate`](Self::add_certificate)),
-    /// the request goes to `CertificateIssued` (the transition is checked) and is linked to it.
+    /// the request goes to `CertificateIssued` (the transition is checked, inside the
+    /// transaction: of two processes issuing one request, the second gets `WrongState`) and
+    /// is linked to it.
     pub fn record_issued(
         &mut self,
         request_id: &str,
         cert: &Certificate,
         at: OffsetDateTime,
     ) -> Result<RequestRecord> {
-        let rec = self.request_required(request_id)?;
-        rec.status
-            .check_transition(rec.flow, RequestStatus::CertificateIssued)?;
-        let subscriber_id = rec.subscriber_id.ok_or_else(|| {
-            Error::new(
-                ErrorKind::PreconditionFailed,
-                format!("request {request_id} has no subscriber"),
+        self.write(|tx| {
+            let rec = request_required(tx, request_id)?;
+            rec.status
+                .check_transition(rec.flow, RequestStatus::CertificateIssued)?;
+            let subscriber_id = rec.subscriber_id.ok_or_else(|| {
+                Error::new(
+                    ErrorKind::PreconditionFailed,
+                    format!("request {request_id} has no subscriber"),
+                )
+            })?;
+            if certificate_record(tx, cert)?.is_some() {
+                return Err(Error::new(
+                    ErrorKind::PreconditionFailed,
+                    format!("certificate {} is registered already", cert.serial_hex()),
+                ));
+            }
+            check_key_owner(tx, subscriber_id, cert)?;
+            let cert_id = insert_certificate(tx, subscriber_id, cert, at)?;
+            tx.execute(
+                "UPDATE requests SET status = ?2, certificate_id = ?3 WHERE id = ?1",
+                params![
+                    request_id,
+                    RequestStatus::CertificateIssued.as_str(),
+                    cert_id
+                ],
             )
-        })?;
-        if self.certificate_record(cert)?.is_some() {
-            return Err(Error::new(
-                ErrorKind::PreconditionFailed,
-                format!("certificate {} is registered already", cert.serial_hex()),
-            ));
-        }
-        self.check_key_owner(subscriber_id, cert)?;
-        let tx = self.conn.transaction().map_err(db)?;
-        let cert_id = insert_certificate(&tx, subscriber_id, cert, at)?;
-        tx.execute(
-            "UPDATE requests SET status = ?2, certificate_id = ?3 WHERE id = ?1",
-            params![
-                request_id,
-                RequestStatus::CertificateIssued.as_str(),
-                cert_id
-            ],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "INSERT INTO events (at, subscriber_id, request_id, what, from_status, to_status, note)
-             VALUES (?1, ?2, ?3, 'request_status', ?4, ?5, ?6)",
-            params![
-                ts(at),
-                subscriber_id,
-                request_id,
-                rec.status.as_str(),
-                RequestStatus::CertificateIssued.as_str(),
-                format!("certificate {}", cert.serial_hex())
-            ],
-        )
-        .map_err(db)?;
-        tx.commit().map_err(db)?;
-        self.request_required(request_id)
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO events (at, subscriber_id, request_id, what, from_status, to_status, note)
+                 VALUES (?1, ?2, ?3, 'request_status', ?4, ?5, ?6)",
+                params![
+                    ts(at),
+                    subscriber_id,
+                    request_id,
+                    rec.status.as_str(),
+                    RequestStatus::CertificateIssued.as_str(),
+                    format!("certificate {}", cert.serial_hex())
+                ],
+            )
+            .map_err(db)?;
+            request_required(tx, request_id)
+        })
     }
 
     /// The certificate issued for a request, if any.
@@ -719,55 +672,26 @@ impl Registry {
             .transpose()
     }
 
-    fn certificate_id(&self, cert: &Certificate) -> Result<i64> {
-        self.conn
-            .query_row(
-                "SELECT id FROM certificates WHERE der = ?1",
-                [cert.der()],
-                |r| r.get(0),
-            )
-            .map_err(db)
-    }
-
-    fn certificates_where(
-        &self,
-        clause: &str,
-        p: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<CertificateRecord>> {
-        let sql = format!(
-            "SELECT subscriber_id, der, current, added_at FROM certificates WHERE {clause}
-             ORDER BY id"
-        );
-        query_rows(&self.conn, &sql, p, |r| {
-            Ok(CertificateRecord {
-                subscriber_id: col(r, 0)?,
-                certificate: Certificate::from_der(&col::<Vec<u8>>(r, 1)?).map_err(corrupt)?,
-                current: col(r, 2)?,
-                added_at: from_ts(col(r, 3)?)?,
-            })
-        })
-    }
-
     /// The registry's record of this certificate (byte for byte), if any.
     pub fn certificate_record(&self, cert: &Certificate) -> Result<Option<CertificateRecord>> {
-        Ok(self
-            .certificates_where("der = ?1", &[&cert.der()])?
-            .into_iter()
-            .next())
+        certificate_record(&self.conn, cert)
     }
 
     /// A subscriber's current certificate.
     pub fn current_certificate(&self, subscriber_id: i64) -> Result<Option<Certificate>> {
-        Ok(self
-            .certificates_where("subscriber_id = ?1 AND current = 1", &[&subscriber_id])?
-            .into_iter()
-            .next()
-            .map(|r| r.certificate))
+        Ok(certificates_where(
+            &self.conn,
+            "subscriber_id = ?1 AND current = 1",
+            &[&subscriber_id],
+        )?
+        .into_iter()
+        .next()
+        .map(|r| r.certificate))
     }
 
     /// Every certificate of a subscriber, oldest first.
     pub fn certificates(&self, subscriber_id: i64) -> Result<Vec<CertificateRecord>> {
-        self.certificates_where("subscriber_id = ?1", &[&subscriber_id])
+        certificates_where(&self.conn, "subscriber_id = ?1", &[&subscriber_id])
     }
 
     /// Registers a key (from an accepted request, say). Registering a key twice keeps the
@@ -779,8 +703,8 @@ impl Registry {
         source: &str,
         at: OffsetDateTime,
     ) -> Result<()> {
-        self.conn
-            .execute(
+        self.write(|tx| {
+            tx.execute(
                 "INSERT OR IGNORE INTO keys (key_id, subscriber_id, spki_der, source, registered_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
@@ -793,28 +717,12 @@ impl Registry {
             )
             .map(|_| ())
             .map_err(db)
+        })
     }
 
     /// The record of a key by its id (SHA-1 of the key bits), if the bank has registered it.
     pub fn key(&self, key_id: &[u8]) -> Result<Option<KeyRecord>> {
-        let row: Option<(String, Option<i64>, String, i64)> = self
-            .conn
-            .query_row(
-                "SELECT key_id, subscriber_id, source, registered_at FROM keys WHERE key_id = ?1",
-                [hex::encode(key_id)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()
-            .map_err(db)?;
-        row.map(|(key_id, subscriber_id, source, at)| {
-            Ok(KeyRecord {
-                key_id,
-                subscriber_id,
-                source,
-                registered_at: from_ts(at)?,
-            })
-        })
-        .transpose()
+        key(&self.conn, key_id)
     }
 
     /// The subscriber a key is registered to.
@@ -828,46 +736,47 @@ impl Registry {
     /// Records a newly received request (status `Sent`: what the client sent, as the bank
     /// got it). Returns false, recording nothing, when a request with this id exists.
     pub fn insert_request(&mut self, rec: &RequestRecord) -> Result<bool> {
-        let tx = self.conn.transaction().map_err(db)?;
-        let n = tx
-            .execute(
-                "INSERT OR IGNORE INTO requests (id, flow, subscriber_id, status, received_at,
-                     received_der, request_der, key_id, paper_check_by, paper_act_ok)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    rec.id,
-                    rec.flow.as_str(),
-                    rec.subscriber_id,
-                    rec.status.as_str(),
-                    ts(rec.received_at),
-                    rec.received_der,
-                    rec.request_der,
-                    rec.key_id,
-                    rec.paper_check_by.map(format_date),
-                    rec.paper_act_ok
-                ],
-            )
-            .map_err(db)?;
-        if n == 1 {
-            tx.execute(
-                "INSERT INTO events (at, subscriber_id, request_id, what, to_status, note)
-                 VALUES (?1, ?2, ?3, 'request_status', ?4, ?5)",
-                params![
-                    ts(rec.received_at),
-                    rec.subscriber_id,
-                    rec.id,
-                    rec.status.as_str(),
-                    format!("received ({})", rec.flow.as_str())
-                ],
-            )
-            .map_err(db)?;
-        }
-        tx.commit().map_err(db)?;
-        Ok(n == 1)
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "INSERT OR IGNORE INTO requests (id, flow, subscriber_id, status, received_at,
+                         received_der, request_der, key_id, paper_check_by, paper_act_ok)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        rec.id,
+                        rec.flow.as_str(),
+                        rec.subscriber_id,
+                        rec.status.as_str(),
+                        ts(rec.received_at),
+                        rec.received_der,
+                        rec.request_der,
+                        rec.key_id,
+                        rec.paper_check_by.map(format_date),
+                        rec.paper_act_ok
+                    ],
+                )
+                .map_err(db)?;
+            if n == 1 {
+                tx.execute(
+                    "INSERT INTO events (at, subscriber_id, request_id, what, to_status, note)
+                     VALUES (?1, ?2, ?3, 'request_status', ?4, ?5)",
+                    params![
+                        ts(rec.received_at),
+                        rec.subscriber_id,
+                        rec.id,
+                        rec.status.as_str(),
+                        format!("received ({})", rec.flow.as_str())
+                    ],
+                )
+                .map_err(db)?;
+            }
+            Ok(n == 1)
+        })
     }
 
-    /// Moves a request to `to`, checking the transition table of its flow, and records the
-    /// event (with the rejection for `Rejected`).
+    /// Moves a request to `to`, checking the transition table of its flow against the status
+    /// read inside the transaction, and records the event (with the rejection for
+    /// `Rejected`).
     ///
     /// Errors: [`ErrorKind::WrongState`] for a transition the flow does not allow;
     /// [`ErrorKind::InvalidInput`] for an unknown request.
@@ -878,18 +787,25 @@ impl Registry {
         rejection: Option<&Rejection>,
         at: OffsetDateTime,
     ) -> Result<RequestRecord> {
-        let rec = self.request_required(request_id)?;
-        let tx = self.conn.transaction().map_err(db)?;
-        transition(&tx, &rec, rec.status, to, rejection, at)?;
-        tx.commit().map_err(db)?;
-        self.request_required(request_id)
+        self.write(|tx| {
+            let rec = request_required(tx, request_id)?;
+            transition(tx, &rec, rec.status, to, rejection, at)?;
+            request_required(tx, request_id)
+        })
     }
 
     /// Accepts a received (`Sent`) request in one transaction: records its subscriber,
     /// PKCS#10 and key, registers the key, and moves it to `AcceptedByBank` and, in the paper
     /// flow, on to `AwaitingPaperDocuments` with the day the act is checked by.
     ///
-    /// Errors: [`ErrorKind::WrongState`] unless the request is `Sent`.
+    /// What the verification read from the registry and another process may have changed
+    /// since is checked again inside the transaction: the request must still be `Sent`, and
+    /// the key must still be unregistered — if another request registered it meanwhile, this
+    /// one is rejected with [`RejectReason::KeyAlreadyRegistered`] instead (the returned
+    /// record says so), so one key is never accepted twice.
+    ///
+    /// Errors: [`ErrorKind::WrongState`] unless the request is `Sent` (another process
+    /// decided it meanwhile).
     pub fn accept_request(
         &mut self,
         request_id: &str,
@@ -899,50 +815,72 @@ impl Registry {
         paper_check_by: Option<Date>,
         at: OffsetDateTime,
     ) -> Result<RequestRecord> {
-        let mut rec = self.request_required(request_id)?;
         let key_id = hex::encode(key.key_id());
-        let tx = self.conn.transaction().map_err(db)?;
-        rec.subscriber_id = Some(subscriber_id);
-        set_details(
-            &tx,
-            request_id,
-            Some(subscriber_id),
-            Some(request_der),
-            Some(&key_id),
-            paper_check_by,
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO keys (key_id, subscriber_id, spki_der, source, registered_at)
-             VALUES (?1, ?2, ?3, 'request', ?4)",
-            params![key_id, subscriber_id, key.to_spki_der(), ts(at)],
-        )
-        .map_err(db)?;
-        transition(
-            &tx,
-            &rec,
-            rec.status,
-            RequestStatus::AcceptedByBank,
-            None,
-            at,
-        )?;
-        if rec.flow == Flow::PaperActs {
+        self.write(|tx| {
+            let mut rec = request_required(tx, request_id)?;
+            undecided(&rec)?;
+            rec.subscriber_id = Some(subscriber_id);
+            set_details(
+                tx,
+                request_id,
+                Some(subscriber_id),
+                Some(request_der),
+                Some(&key_id),
+                paper_check_by,
+            )?;
+            if let Some(k) = self::key(tx, &key.key_id())? {
+                let rejection = Rejection::new(
+                    RejectReason::KeyAlreadyRegistered,
+                    format!(
+                        "key {} was registered on {} (from a {})",
+                        k.key_id,
+                        format_date(k.registered_at.date()),
+                        k.source
+                    ),
+                );
+                transition(
+                    tx,
+                    &rec,
+                    rec.status,
+                    RequestStatus::Rejected,
+                    Some(&rejection),
+                    at,
+                )?;
+                return request_required(tx, request_id);
+            }
+            tx.execute(
+                "INSERT INTO keys (key_id, subscriber_id, spki_der, source, registered_at)
+                 VALUES (?1, ?2, ?3, 'request', ?4)",
+                params![key_id, subscriber_id, key.to_spki_der(), ts(at)],
+            )
+            .map_err(db)?;
             transition(
-                &tx,
+                tx,
                 &rec,
+                rec.status,
                 RequestStatus::AcceptedByBank,
-                RequestStatus::AwaitingPaperDocuments,
                 None,
                 at,
             )?;
-        }
-        tx.commit().map_err(db)?;
-        self.request_required(request_id)
+            if rec.flow == Flow::PaperActs {
+                transition(
+                    tx,
+                    &rec,
+                    RequestStatus::AcceptedByBank,
+                    RequestStatus::AwaitingPaperDocuments,
+                    None,
+                    at,
+                )?;
+            }
+            request_required(tx, request_id)
+        })
     }
 
-    /// Rejects a request in one transaction, recording what was learnt of it (subscriber,
-    /// PKCS#10, key id) and the rejection.
+    /// Rejects a received (`Sent`) request in one transaction, recording what was learnt of
+    /// it (subscriber, PKCS#10, key id) and the rejection.
     ///
-    /// Errors: [`ErrorKind::WrongState`] when the request may not be rejected now.
+    /// Errors: [`ErrorKind::WrongState`] unless the request is `Sent` (another process
+    /// decided it meanwhile).
     pub fn reject_request(
         &mut self,
         request_id: &str,
@@ -952,92 +890,76 @@ impl Registry {
         rejection: &Rejection,
         at: OffsetDateTime,
     ) -> Result<RequestRecord> {
-        let mut rec = self.request_required(request_id)?;
-        let tx = self.conn.transaction().map_err(db)?;
-        set_details(&tx, request_id, subscriber_id, request_der, key_id, None)?;
-        rec.subscriber_id = rec.subscriber_id.or(subscriber_id);
-        transition(
-            &tx,
-            &rec,
-            rec.status,
-            RequestStatus::Rejected,
-            Some(rejection),
-            at,
-        )?;
-        tx.commit().map_err(db)?;
-        self.request_required(request_id)
+        self.write(|tx| {
+            let mut rec = request_required(tx, request_id)?;
+            undecided(&rec)?;
+            set_details(tx, request_id, subscriber_id, request_der, key_id, None)?;
+            rec.subscriber_id = rec.subscriber_id.or(subscriber_id);
+            transition(
+                tx,
+                &rec,
+                rec.status,
+                RequestStatus::Rejected,
+                Some(rejection),
+                at,
+            )?;
+            request_required(tx, request_id)
+        })
     }
 
     /// Records that the paper act of a request arrived and matched it.
+    ///
+    /// Errors: [`ErrorKind::WrongState`] unless the request awaits its paper documents and
+    /// no act was recorded yet (checked inside the transaction).
     pub fn set_paper_act_ok(&mut self, request_id: &str, at: OffsetDateTime) -> Result<()> {
-        let rec = self.request_required(request_id)?;
-        let tx = self.conn.transaction().map_err(db)?;
-        tx.execute(
-            "UPDATE requests SET paper_act_ok = 1 WHERE id = ?1",
-            [request_id],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "INSERT INTO events (at, subscriber_id, request_id, what, from_status, to_status, note)
-             VALUES (?1, ?2, ?3, 'paper_act', ?4, ?4, 'the paper act matches the request')",
-            params![ts(at), rec.subscriber_id, request_id, rec.status.as_str()],
-        )
-        .map_err(db)?;
-        tx.commit().map_err(db)
+        self.write(|tx| {
+            let rec = request_required(tx, request_id)?;
+            awaiting_act(&rec)?;
+            tx.execute(
+                "UPDATE requests SET paper_act_ok = 1 WHERE id = ?1",
+                [request_id],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO events (at, subscriber_id, request_id, what, from_status, to_status, note)
+                 VALUES (?1, ?2, ?3, 'paper_act', ?4, ?4, 'the paper act matches the request')",
+                params![ts(at), rec.subscriber_id, request_id, rec.status.as_str()],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
     }
 
-    fn request_required(&self, request_id: &str) -> Result<RequestRecord> {
-        self.request(request_id)?
-            .ok_or_else(|| Error::invalid_field("request_id", format!("no request {request_id}")))
-    }
-
-    fn requests_where(
-        &self,
-        clause: &str,
-        p: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<RequestRecord>> {
-        let sql = format!(
-            "SELECT id, flow, subscriber_id, status, received_at, received_der, request_der,
-                    key_id, paper_check_by, paper_act_ok, reason, detail, reason_field
-             FROM requests WHERE {clause} ORDER BY received_at, id"
-        );
-        query_rows(&self.conn, &sql, p, |r| {
-            let reason: Option<String> = col(r, 10)?;
-            Ok(RequestRecord {
-                id: col(r, 0)?,
-                flow: Flow::parse(&col::<String>(r, 1)?).map_err(corrupt)?,
-                subscriber_id: col(r, 2)?,
-                status: RequestStatus::parse(&col::<String>(r, 3)?).map_err(corrupt)?,
-                received_at: from_ts(col(r, 4)?)?,
-                received_der: col(r, 5)?,
-                request_der: col(r, 6)?,
-                key_id: col(r, 7)?,
-                paper_check_by: col::<Option<String>>(r, 8)?
-                    .as_deref()
-                    .map(parse_date)
-                    .transpose()
-                    .map_err(corrupt)?,
-                paper_act_ok: col(r, 9)?,
-                rejection: match reason {
-                    Some(reason) => Some(Rejection {
-                        reason: RejectReason::parse(&reason).map_err(corrupt)?,
-                        detail: col::<Option<String>>(r, 11)?.unwrap_or_default(),
-                        field: col(r, 12)?,
-                    }),
-                    None => None,
-                },
-            })
+    /// Rejects a request whose paper act did not match it, in one transaction that checks
+    /// the request still awaits its act (so a second act cannot reject a request whose first
+    /// act matched, nor two acts record twice).
+    ///
+    /// Errors: [`ErrorKind::WrongState`] as for [`set_paper_act_ok`](Self::set_paper_act_ok).
+    pub fn reject_paper_act(
+        &mut self,
+        request_id: &str,
+        rejection: &Rejection,
+        at: OffsetDateTime,
+    ) -> Result<RequestRecord> {
+        self.write(|tx| {
+            let rec = request_required(tx, request_id)?;
+            awaiting_act(&rec)?;
+            transition(
+                tx,
+                &rec,
+                rec.status,
+                RequestStatus::Rejected,
+                Some(rejection),
+                at,
+            )?;
+            request_required(tx, request_id)
         })
     }
 
     /// A request by id.
     pub fn request(&self, request_id: &str) -> Result<Option<RequestRecord>> {
-        Ok(self
-            .requests_where("id = ?1", &[&request_id])?
-            .into_iter()
-            .next())
+        request(&self.conn, request_id)
     }
-
     /// Current certificates whose notAfter falls within `days` days after `at` (expired ones
     /// not included), soonest first: who needs scheduled replacement.
     pub fn expiring_within(&self, days: u32, at: OffsetDateTime) -> Result<Vec<Expiring>> {
@@ -1066,7 +988,8 @@ impl Registry {
     /// Requests in `AwaitingPaperDocuments` whose act has not arrived yet, the check due
     /// soonest first.
     pub fn awaiting_paper(&self) -> Result<Vec<AwaitingPaper>> {
-        let recs = self.requests_where(
+        let recs = requests_where(
+            &self.conn,
             "status = 'awaiting_paper_documents' AND paper_act_ok = 0",
             &[],
         )?;
@@ -1140,45 +1063,46 @@ impl Registry {
     }
 
     /// Registers a qualified certificate (status `NotConfirmed`), or returns the existing
-    /// registration.
+    /// registration (looked up inside the transaction).
     pub fn add_qes(
         &mut self,
         subscriber_id: Option<i64>,
         cert: &Certificate,
         at: OffsetDateTime,
     ) -> Result<QesRecord> {
-        if let Some(q) = self.qes(cert)? {
-            return Ok(q);
-        }
-        let tx = self.conn.transaction().map_err(db)?;
-        tx.execute(
-            "INSERT INTO qes (subscriber_id, der, status, registered_at) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                subscriber_id,
-                cert.der(),
-                QesStatus::NotConfirmed.as_str(),
-                ts(at)
-            ],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "INSERT INTO events (at, subscriber_id, what, to_status, note)
-             VALUES (?1, ?2, 'qes_status', ?3, ?4)",
-            params![
-                ts(at),
-                subscriber_id,
-                QesStatus::NotConfirmed.as_str(),
-                cert.serial_hex()
-            ],
-        )
-        .map_err(db)?;
-        tx.commit().map_err(db)?;
-        self.qes(cert)?
-            .ok_or_else(|| Error::new(ErrorKind::Storage, "bank registry: QES not recorded"))
+        self.write(|tx| {
+            if let Some(q) = qes(tx, cert)? {
+                return Ok(q);
+            }
+            tx.execute(
+                "INSERT INTO qes (subscriber_id, der, status, registered_at) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    subscriber_id,
+                    cert.der(),
+                    QesStatus::NotConfirmed.as_str(),
+                    ts(at)
+                ],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO events (at, subscriber_id, what, to_status, note)
+                 VALUES (?1, ?2, 'qes_status', ?3, ?4)",
+                params![
+                    ts(at),
+                    subscriber_id,
+                    QesStatus::NotConfirmed.as_str(),
+                    cert.serial_hex()
+                ],
+            )
+            .map_err(db)?;
+            qes(tx, cert)?
+                .ok_or_else(|| Error::new(ErrorKind::Storage, "bank registry: QES not recorded"))
+        })
     }
 
     /// Marks a registered QES confirmed (linking it to `subscriber_id` if it had no
-    /// subscriber), with the moment its data is loaded from.
+    /// subscriber), with the moment its data is loaded from. Confirming a confirmed QES
+    /// returns it unchanged.
     pub fn confirm_qes(
         &mut self,
         cert: &Certificate,
@@ -1186,67 +1110,353 @@ impl Registry {
         loaded_not_before: OffsetDateTime,
         at: OffsetDateTime,
     ) -> Result<QesRecord> {
-        let q = self.qes(cert)?.ok_or_else(|| {
-            Error::new(
-                ErrorKind::WrongState,
-                "the qualified certificate is not registered",
+        self.write(|tx| {
+            let q = qes(tx, cert)?.ok_or_else(|| {
+                Error::new(
+                    ErrorKind::WrongState,
+                    "the qualified certificate is not registered",
+                )
+            })?;
+            if q.status == QesStatus::Confirmed {
+                return Ok(q);
+            }
+            tx.execute(
+                "UPDATE qes SET status = ?2, loaded_not_before = ?3,
+                     subscriber_id = COALESCE(subscriber_id, ?4) WHERE id = ?1",
+                params![
+                    q.id,
+                    QesStatus::Confirmed.as_str(),
+                    ts(loaded_not_before),
+                    subscriber_id
+                ],
             )
-        })?;
-        let tx = self.conn.transaction().map_err(db)?;
-        tx.execute(
-            "UPDATE qes SET status = ?2, loaded_not_before = ?3,
-                 subscriber_id = COALESCE(subscriber_id, ?4) WHERE id = ?1",
-            params![
-                q.id,
-                QesStatus::Confirmed.as_str(),
-                ts(loaded_not_before),
-                subscriber_id
-            ],
-        )
-        .map_err(db)?;
-        tx.execute(
-            "INSERT INTO events (at, subscriber_id, what, from_status, to_status, note)
-             VALUES (?1, ?2, 'qes_status', ?3, ?4, ?5)",
-            params![
-                ts(at),
-                q.subscriber_id.or(subscriber_id),
-                q.status.as_str(),
-                QesStatus::Confirmed.as_str(),
-                cert.serial_hex()
-            ],
-        )
-        .map_err(db)?;
-        tx.commit().map_err(db)?;
-        self.qes(cert)?
-            .ok_or_else(|| Error::new(ErrorKind::Storage, "bank registry: QES not recorded"))
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO events (at, subscriber_id, what, from_status, to_status, note)
+                 VALUES (?1, ?2, 'qes_status', ?3, ?4, ?5)",
+                params![
+                    ts(at),
+                    q.subscriber_id.or(subscriber_id),
+                    q.status.as_str(),
+                    QesStatus::Confirmed.as_str(),
+                    cert.serial_hex()
+                ],
+            )
+            .map_err(db)?;
+            qes(tx, cert)?
+                .ok_or_else(|| Error::new(ErrorKind::Storage, "bank registry: QES not recorded"))
+        })
     }
 
     /// The registration of a qualified certificate, if any.
     pub fn qes(&self, cert: &Certificate) -> Result<Option<QesRecord>> {
-        let mut found = query_rows(
-            &self.conn,
-            "SELECT id, subscriber_id, der, status, registered_at, loaded_not_before
-             FROM qes WHERE der = ?1",
-            [cert.der()],
-            |r| {
-                Ok(QesRecord {
-                    id: col(r, 0)?,
-                    subscriber_id: col(r, 1)?,
-                    certificate: Certificate::from_der(&col::<Vec<u8>>(r, 2)?).map_err(corrupt)?,
-                    status: QesStatus::parse(&col::<String>(r, 3)?).map_err(corrupt)?,
-                    registered_at: from_ts(col(r, 4)?)?,
-                    loaded_not_before: col::<Option<i64>>(r, 5)?.map(from_ts).transpose()?,
-                })
-            },
-        )?;
-        Ok(found.pop())
+        qes(&self.conn, cert)
     }
+}
+
+// The reads every check runs, over a connection or a transaction (a `Transaction` derefs to
+// its `Connection`), so that a write reads what it checks inside its own transaction.
+
+fn subscriber_row(r: &Row<'_>) -> rusqlite::Result<(i64, Identity, Vec<u8>, bool, i64)> {
+    Ok((
+        r.get(0)?,
+        Identity {
+            inn: r.get(1)?,
+            inn_le: r.get(2)?,
+            ogrn: r.get(3)?,
+            ogrnip: r.get(4)?,
+            snils: r.get(5)?,
+            name: r.get(6)?,
+        },
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+    ))
+}
+
+fn subscribers_where(
+    conn: &Connection,
+    clause: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Subscriber>> {
+    let sql = format!(
+        "SELECT id, inn, inn_le, ogrn, ogrnip, snils, name, subject_der, preregistered,
+                registered_at FROM subscribers WHERE {clause} ORDER BY id"
+    );
+    query_rows(conn, &sql, p, |r| {
+        let (id, identity, subject_der, preregistered, at) = subscriber_row(r).map_err(db)?;
+        Ok(Subscriber {
+            id,
+            identity,
+            subject_der,
+            preregistered,
+            registered_at: from_ts(at)?,
+        })
+    })
+}
+
+fn find_subscriber(conn: &Connection, identity: &Identity) -> Result<Option<Subscriber>> {
+    Ok(subscribers_where(
+        conn,
+        "inn IS ?1 AND inn_le IS ?2 AND ogrn IS ?3 AND ogrnip IS ?4 AND snils IS ?5
+         AND name IS ?6",
+        &[
+            &identity.inn,
+            &identity.inn_le,
+            &identity.ogrn,
+            &identity.ogrnip,
+            &identity.snils,
+            &identity.name,
+        ],
+    )?
+    .into_iter()
+    .next())
+}
+
+fn subscriber(conn: &Connection, id: i64) -> Result<Subscriber> {
+    subscribers_where(conn, "id = ?1", &[&id])?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::invalid_field("subscriber", format!("no subscriber {id}")))
+}
+
+fn insert_subscriber(
+    tx: &Connection,
+    identity: &Identity,
+    subject_der: &[u8],
+    preregistered: bool,
+    at: OffsetDateTime,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO subscribers (inn, inn_le, ogrn, ogrnip, snils, name, subject_der,
+             preregistered, registered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            identity.inn,
+            identity.inn_le,
+            identity.ogrn,
+            identity.ogrnip,
+            identity.snils,
+            identity.name,
+            subject_der,
+            preregistered,
+            ts(at)
+        ],
+    )
+    .map_err(db)?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO events (at, subscriber_id, what, note) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            ts(at),
+            id,
+            "subscriber_registered",
+            if preregistered {
+                "pre-registered new client"
+            } else {
+                "existing client"
+            }
+        ],
+    )
+    .map_err(db)?;
+    Ok(id)
+}
+
+fn add_certificate_in(
+    tx: &Connection,
+    subscriber_id: i64,
+    cert: &Certificate,
+    at: OffsetDateTime,
+) -> Result<i64> {
+    subscriber(tx, subscriber_id)?;
+    if let Some(rec) = certificate_record(tx, cert)? {
+        if rec.subscriber_id != subscriber_id {
+            return Err(Error::new(
+                ErrorKind::PreconditionFailed,
+                format!(
+                    "certificate {} belongs to subscriber {}",
+                    cert.serial_hex(),
+                    rec.subscriber_id
+                ),
+            ));
+        }
+        if rec.current {
+            return tx
+                .query_row(
+                    "SELECT id FROM certificates WHERE der = ?1",
+                    [cert.der()],
+                    |r| r.get(0),
+                )
+                .map_err(db);
+        }
+    }
+    check_key_owner(tx, subscriber_id, cert)?;
+    insert_certificate(tx, subscriber_id, cert, at)
+}
+
+fn check_key_owner(conn: &Connection, subscriber_id: i64, cert: &Certificate) -> Result<()> {
+    if let Some(k) = key(conn, &cert.key_info().key_id)?
+        && k.subscriber_id.is_some_and(|s| s != subscriber_id)
+    {
+        return Err(Error::new(
+            ErrorKind::PreconditionFailed,
+            format!(
+                "key {} is registered to another subscriber",
+                hex::encode(cert.key_info().key_id)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn certificates_where(
+    conn: &Connection,
+    clause: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<CertificateRecord>> {
+    let sql = format!(
+        "SELECT subscriber_id, der, current, added_at FROM certificates WHERE {clause}
+         ORDER BY id"
+    );
+    query_rows(conn, &sql, p, |r| {
+        Ok(CertificateRecord {
+            subscriber_id: col(r, 0)?,
+            certificate: Certificate::from_der(&col::<Vec<u8>>(r, 1)?).map_err(corrupt)?,
+            current: col(r, 2)?,
+            added_at: from_ts(col(r, 3)?)?,
+        })
+    })
+}
+
+fn certificate_record(conn: &Connection, cert: &Certificate) -> Result<Option<CertificateRecord>> {
+    Ok(certificates_where(conn, "der = ?1", &[&cert.der()])?
+        .into_iter()
+        .next())
+}
+
+fn key(conn: &Connection, key_id: &[u8]) -> Result<Option<KeyRecord>> {
+    let row: Option<(String, Option<i64>, String, i64)> = conn
+        .query_row(
+            "SELECT key_id, subscriber_id, source, registered_at FROM keys WHERE key_id = ?1",
+            [hex::encode(key_id)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()
+        .map_err(db)?;
+    row.map(|(key_id, subscriber_id, source, at)| {
+        Ok(KeyRecord {
+            key_id,
+            subscriber_id,
+            source,
+            registered_at: from_ts(at)?,
+        })
+    })
+    .transpose()
+}
+
+fn requests_where(
+    conn: &Connection,
+    clause: &str,
+    p: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<RequestRecord>> {
+    let sql = format!(
+        "SELECT id, flow, subscriber_id, status, received_at, received_der, request_der,
+                key_id, paper_check_by, paper_act_ok, reason, detail, reason_field
+         FROM requests WHERE {clause} ORDER BY received_at, id"
+    );
+    query_rows(conn, &sql, p, |r| {
+        let reason: Option<String> = col(r, 10)?;
+        Ok(RequestRecord {
+            id: col(r, 0)?,
+            flow: Flow::parse(&col::<String>(r, 1)?).map_err(corrupt)?,
+            subscriber_id: col(r, 2)?,
+            status: RequestStatus::parse(&col::<String>(r, 3)?).map_err(corrupt)?,
+            received_at: from_ts(col(r, 4)?)?,
+            received_der: col(r, 5)?,
+            request_der: col(r, 6)?,
+            key_id: col(r, 7)?,
+            paper_check_by: col::<Option<String>>(r, 8)?
+                .as_deref()
+                .map(parse_date)
+                .transpose()
+                .map_err(corrupt)?,
+            paper_act_ok: col(r, 9)?,
+            rejection: match reason {
+                Some(reason) => Some(Rejection {
+                    reason: RejectReason::parse(&reason).map_err(corrupt)?,
+                    detail: col::<Option<String>>(r, 11)?.unwrap_or_default(),
+                    field: col(r, 12)?,
+                }),
+                None => None,
+            },
+        })
+    })
+}
+
+fn request(conn: &Connection, request_id: &str) -> Result<Option<RequestRecord>> {
+    Ok(requests_where(conn, "id = ?1", &[&request_id])?
+        .into_iter()
+        .next())
+}
+
+fn request_required(conn: &Connection, request_id: &str) -> Result<RequestRecord> {
+    request(conn, request_id)?
+        .ok_or_else(|| Error::invalid_field("request_id", format!("no request {request_id}")))
+}
+
+/// A request not decided yet (`Sent`): what receiving may accept or reject.
+fn undecided(rec: &RequestRecord) -> Result<()> {
+    if rec.status == RequestStatus::Sent {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::WrongState,
+        format!(
+            "request {} was decided meanwhile: \"{}\"",
+            rec.id,
+            rec.status.en()
+        ),
+    ))
+}
+
+/// A request waiting for its paper act, none recorded yet.
+fn awaiting_act(rec: &RequestRecord) -> Result<()> {
+    if rec.status == RequestStatus::AwaitingPaperDocuments && !rec.paper_act_ok {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::WrongState,
+        format!(
+            "request {} is \"{}\", not waiting for its paper act",
+            rec.id,
+            rec.status.en()
+        ),
+    ))
+}
+
+fn qes(conn: &Connection, cert: &Certificate) -> Result<Option<QesRecord>> {
+    let mut found = query_rows(
+        conn,
+        "SELECT id, subscriber_id, der, status, registered_at, loaded_not_before
+         FROM qes WHERE der = ?1",
+        [cert.der()],
+        |r| {
+            Ok(QesRecord {
+                id: col(r, 0)?,
+                subscriber_id: col(r, 1)?,
+                certificate: Certificate::from_der(&col::<Vec<u8>>(r, 2)?).map_err(corrupt)?,
+                status: QesStatus::parse(&col::<String>(r, 3)?).map_err(corrupt)?,
+                registered_at: from_ts(col(r, 4)?)?,
+                loaded_not_before: col::<Option<i64>>(r, 5)?.map(from_ts).transpose()?,
+            })
+        },
+    )?;
+    Ok(found.pop())
 }
 
 /// Inserts `cert` as the subscriber's current certificate inside `tx`: supersedes the
 /// previous current one, registers the key, ends a pre-registration, records the events.
 fn insert_certificate(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     subscriber_id: i64,
     cert: &Certificate,
     at: OffsetDateTime,
@@ -1327,7 +1537,7 @@ fn insert_certificate(
 /// Sets what was learnt of a request (the subscriber, PKCS#10, key id, paper check day),
 /// keeping what is not given; events recorded before the subscriber was known get it.
 fn set_details(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     request_id: &str,
     subscriber_id: Option<i64>,
     request_der: Option<&[u8]>,
@@ -1360,7 +1570,7 @@ fn set_details(
 /// Moves request `rec` from `from` to `to` inside `tx` (checking the flow's table) and
 /// records the event.
 fn transition(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     rec: &RequestRecord,
     from: RequestStatus,
     to: RequestStatus,
@@ -1394,5 +1604,86 @@ fn transition(
         ],
     )
     .map_err(db)?;
+    Ok(())
+}
+
+/// The identity expression of the `subscribers_identity` index (schema 2).
+const IDENTITY_KEY: &str = "coalesce('=' || inn, ''), coalesce('=' || inn_le, ''), \
+     coalesce('=' || ogrn, ''), coalesce('=' || ogrnip, ''), coalesce('=' || snils, ''), \
+     coalesce('=' || name, '')";
+
+/// Schema 1 → 2, before the unique indexes are made: subscribers registered twice with one
+/// identity are merged into the first one (everything that refers to a duplicate moves to
+/// it; a `subscriber_merged` event says which row went), and a subscriber with several
+/// current certificates keeps the one added last (the others superseded, with their
+/// events). The events are dated by the clock: the upgrade happens when the file is opened.
+fn merge_duplicates(tx: &Connection) -> Result<()> {
+    let now = ts(OffsetDateTime::now_utc());
+    let groups: Vec<(i64, String)> = query_rows(
+        tx,
+        &format!(
+            "SELECT min(id), group_concat(id) FROM subscribers GROUP BY {IDENTITY_KEY}
+             HAVING count(*) > 1"
+        ),
+        [],
+        |r| Ok((col(r, 0)?, col(r, 1)?)),
+    )?;
+    for (keep, ids) in groups {
+        for dup in ids.split(',').filter_map(|i| i.parse::<i64>().ok()) {
+            if dup == keep {
+                continue;
+            }
+            for table in ["certificates", "keys", "requests", "qes", "events"] {
+                tx.execute(
+                    &format!("UPDATE {table} SET subscriber_id = ?1 WHERE subscriber_id = ?2"),
+                    params![keep, dup],
+                )
+                .map_err(db)?;
+            }
+            tx.execute(
+                "UPDATE subscribers SET preregistered = 0 WHERE id = ?1
+                 AND (SELECT preregistered FROM subscribers WHERE id = ?2) = 0",
+                params![keep, dup],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO events (at, subscriber_id, what, note) VALUES (?1, ?2,
+                 'subscriber_merged', ?3)",
+                params![
+                    now,
+                    keep,
+                    format!(
+                        "subscriber {dup} had the same identity; merged into {keep} \
+                         on upgrading the registry to schema 2"
+                    )
+                ],
+            )
+            .map_err(db)?;
+            tx.execute("DELETE FROM subscribers WHERE id = ?1", [dup])
+                .map_err(db)?;
+        }
+    }
+    let extra: Vec<(i64, i64, String)> = query_rows(
+        tx,
+        "SELECT c.id, c.subscriber_id, c.serial FROM certificates c
+         WHERE c.current = 1 AND c.id < (SELECT max(id) FROM certificates d
+             WHERE d.subscriber_id = c.subscriber_id AND d.current = 1)",
+        [],
+        |r| Ok((col(r, 0)?, col(r, 1)?, col(r, 2)?)),
+    )?;
+    for (id, subscriber_id, serial) in extra {
+        tx.execute("UPDATE certificates SET current = 0 WHERE id = ?1", [id])
+            .map_err(db)?;
+        tx.execute(
+            "INSERT INTO events (at, subscriber_id, what, note) VALUES (?1, ?2,
+             'certificate_superseded', ?3)",
+            params![
+                now,
+                subscriber_id,
+                format!("{serial} (a later current certificate kept on upgrading to schema 2)")
+            ],
+        )
+        .map_err(db)?;
+    }
     Ok(())
 }

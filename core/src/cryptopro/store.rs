@@ -105,6 +105,7 @@ impl CryptoProStore {
             has_private_key: true,
             certificate: self.container.certificate().map(Certificate::to_der),
             retired: false,
+            damage: Vec::new(),
         }
     }
 }

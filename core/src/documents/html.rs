@@ -48,6 +48,15 @@ table.fields tr { break-inside: avoid; page-break-inside: avoid; }
   margin-right: 2mm; }
 .seal { margin-left: 8mm; }
 @media screen { .copy { border-bottom: 1px dashed #999; } }
+@media print {
+  body { font-size: 9pt; line-height: 1.2; }
+  .copy { padding: 0; }
+  .place-date { margin: 2mm 0 3mm 0; }
+  h2 { margin: 2.5mm 0 0.5mm 0; }
+  .key { font-size: 8.5pt; margin: 0.5mm 0 2mm 6mm; }
+  .signatures { margin-top: 2mm; }
+  .signature { margin: 0 0 3.5mm 0; }
+}
 "#;
 
 /// Renders every copy of the layout.

@@ -35,7 +35,7 @@ pub struct PublicKey {
 #[derive(Clone)]
 enum Material {
     Gost(crate::gost::VerifyingKey),
-    Rsa(rsa::RsaPublicKey),
+    Rsa(rsa::PublicKey),
     P256(p256::PublicKey),
 }
 
@@ -262,16 +262,13 @@ fn parse_rsa(key_bits: &[u8]) -> Result<(KeyAlgorithm, Vec<u8>, Material)> {
             .map_err(|e| Error::malformed(format!("RSAPublicKey: {e}")))?;
     let n = rsa::BoxedUint::from_be_slice_vartime(parsed.modulus.as_bytes());
     let e = rsa::BoxedUint::from_be_slice_vartime(parsed.public_exponent.as_bytes());
-    let bits = n.bits_vartime();
+    let bits = n.bit_width_vartime();
     if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) {
         return Err(Error::unsupported(format!("RSA modulus of {bits} bits")));
     }
-    let key = rsa::RsaPublicKey::new_with_size_limits(
-        n,
-        e,
-        RSA_MIN_BITS as usize..=RSA_MAX_BITS as usize,
-    )
-    .map_err(|e| Error::malformed(format!("RSA public key: {e}")))?;
+    let key =
+        rsa::PublicKey::new_with_size_limits(n, e, RSA_MIN_BITS as usize..=RSA_MAX_BITS as usize)
+            .map_err(|e| Error::malformed(format!("RSA public key: {e}")))?;
     let mut canonical = key.n().to_be_bytes_trimmed_vartime().to_vec();
     canonical.extend_from_slice(&key.e().to_be_bytes_trimmed_vartime());
     Ok((KeyAlgorithm::Rsa { bits }, canonical, Material::Rsa(key)))

@@ -27,7 +27,7 @@ pub struct SoftwareKey {
 /// The private part, per algorithm. Every variant zeroizes itself on drop.
 pub(crate) enum Secret {
     Gost(crate::gost::SigningKey),
-    Rsa(Box<rsa::RsaPrivateKey>),
+    Rsa(Box<rsa::PrivateKey>),
     P256(p256::ecdsa::SigningKey),
 }
 
@@ -43,7 +43,7 @@ impl SoftwareKey {
             KeyAlgorithm::Rsa { bits } => {
                 check_rsa_bits(bits)?;
                 let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-                let key = rsa::RsaPrivateKey::new(&mut rng, bits as usize).map_err(|e| {
+                let key = rsa::PrivateKey::new(&mut rng, bits as usize).map_err(|e| {
                     Error::new(
                         crate::ErrorKind::Internal,
                         format!("RSA key generation: {e}"),

@@ -82,7 +82,7 @@ impl Assessment {
 /// Assesses the medium behind `store` at `at`.
 ///
 /// The key set in use is chosen among the sets that have a private key and a certificate and
-/// are not retired: the one whose certificate ends last. None → `InitialGenerationRequired`.
+/// are neither retired nor damaged ([`KeySet::damage`]): the one whose certificate ends last. None → `InitialGenerationRequired`.
 /// This looks at the store alone; `Client::assess` also knows, from
 /// its journal, which set a regeneration in progress must not count yet.
 ///
@@ -96,15 +96,17 @@ pub fn assess_store(
     current_key_set(store.key_sets()?, |_| true).and_then(|k| Assessment::of(k, at, window_days))
 }
 
-/// Among `sets`, the usable one (private key, certificate, not retired, accepted by `keep`)
-/// whose certificate ends last.
+/// Among `sets`, the usable one (private key, certificate, not retired, not damaged, accepted
+/// by `keep`) whose certificate ends last.
 pub(crate) fn current_key_set(
     sets: Vec<KeySet>,
     keep: impl Fn(&KeySet) -> bool,
 ) -> Result<Option<KeySet>> {
     let mut best: Option<(OffsetDateTime, KeySet)> = None;
     for set in sets {
-        if !set.has_private_key || set.retired || !keep(&set) {
+        // A damaged set (its certificate or metadata does not read) is never the one in
+        // use: the store's warnings name it.
+        if !set.has_private_key || set.retired || set.is_damaged() || !keep(&set) {
             continue;
         }
         let Some(der) = set.certificate.as_deref() else {
@@ -203,6 +205,7 @@ mod tests {
             has_private_key: key,
             certificate: cert.map(|c| c.to_der()),
             retired,
+            damage: Vec::new(),
         };
         let at = t(1_850_000_000) - Duration::days(5) - Duration::hours(1);
         let a = Assessment::of(Some(set(1, Some(&old), true, false)), at, 30).unwrap();

@@ -170,6 +170,14 @@ impl Regeneration {
 
 /// The client of the regeneration lifecycle: a key store, a journal, and the state the
 /// journal's events give. Not `Sync` (one writer); `Send`.
+///
+/// Several clients — in other processes, or other threads each with its own `Client` — may
+/// share one store and one journal: every step (and opening) holds the journal
+/// ([`Journal::hold`]), catches up with the events the others appended and only then checks
+/// and writes, so a step another client is making is never undone as a crash's, and one
+/// that lost the race is refused ([`ErrorKind::WrongState`], [`ErrorKind::PreconditionFailed`]).
+/// What the accessors (`in_progress`, `regenerations`, `assess`) return is the state as of
+/// this client's last step.
 pub struct Client {
     pub(super) store: Box<dyn KeyStore>,
     journal: Box<dyn Journal>,
@@ -223,6 +231,7 @@ impl Client {
         journal: Box<dyn Journal>,
         at: OffsetDateTime,
     ) -> Result<Client> {
+        let hold = journal.hold()?;
         let events = journal.events()?;
         let mut client = Client {
             store,
@@ -240,7 +249,27 @@ impl Client {
             client.apply(e)?;
         }
         client.recover(at)?;
+        drop(hold);
         Ok(client)
+    }
+
+    /// The start of every step: the journal held (see [`Journal::hold`]), the events other
+    /// clients appended since applied, and what a client that crashed meanwhile left half
+    /// done recovered — under the hold, a pending `Intent` is provably a crash's.
+    pub(super) fn begin(&mut self, at: OffsetDateTime) -> Result<Option<Box<dyn Send>>> {
+        let hold = self.journal.hold()?;
+        let events = self.journal.events()?;
+        let last = self.last_seq;
+        for e in events.iter().filter(|e| e.seq > last) {
+            if e.seq != self.last_seq + 1 {
+                return Err(storage(e.seq, format!("expected {}", self.last_seq + 1)));
+            }
+            self.apply(e)?;
+        }
+        if !self.pending.is_empty() {
+            self.recover(at)?;
+        }
+        Ok(hold)
     }
 
     /// Trust anchors for [`receive_certificate`](Self::receive_certificate): when set, the
@@ -318,6 +347,7 @@ impl Client {
         subject: &Subject,
         at: OffsetDateTime,
     ) -> Result<Regeneration> {
+        let _hold = self.begin(at)?;
         if let Some(r) = self.in_progress() {
             return Err(Error::new(
                 ErrorKind::PreconditionFailed,
@@ -422,6 +452,7 @@ impl Client {
         outgoing: &dyn OutgoingDocuments,
         at: OffsetDateTime,
     ) -> Result<Regeneration> {
+        let _hold = self.begin(at)?;
         let r = self.find(id)?.clone();
         r.status.check_transition(r.flow, RequestStatus::Signed)?;
         let docs = outgoing.signed_unsent()?;
@@ -476,6 +507,7 @@ impl Client {
     ///
     /// Errors: [`ErrorKind::WrongState`]; the journal's.
     pub fn send(&mut self, id: &str, at: OffsetDateTime) -> Result<Vec<u8>> {
+        let _hold = self.begin(at)?;
         let r = self.find(id)?.clone();
         r.status.check_transition(r.flow, RequestStatus::Sent)?;
         let bytes = r
@@ -503,6 +535,7 @@ impl Client {
         reason: Option<&str>,
         at: OffsetDateTime,
     ) -> Result<Regeneration> {
+        let _hold = self.begin(at)?;
         use RequestStatus::*;
         if !matches!(status, AcceptedByBank | AwaitingPaperDocuments | Rejected) {
             return Err(Error::invalid_field(
@@ -540,6 +573,7 @@ impl Client {
         cert_der: &[u8],
         at: OffsetDateTime,
     ) -> Result<Regeneration> {
+        let _hold = self.begin(at)?;
         let r = self.find(id)?.clone();
         r.status
             .check_transition(r.flow, RequestStatus::CertificateIssued)?;
@@ -586,6 +620,7 @@ impl Client {
     /// retiring the old set fails, the activation stands ([`Regeneration::old_key_retired`]
     /// is false) and the retirement is retried when the client is next opened.
     pub fn activate(&mut self, id: &str, at: OffsetDateTime) -> Result<Regeneration> {
+        let _hold = self.begin(at)?;
         let r = self.find(id)?.clone();
         r.status
             .check_transition(r.flow, RequestStatus::Activated)?;
@@ -635,6 +670,7 @@ impl Client {
     /// Cancels the request → `Cancelled` (allowed until the certificate is issued). The new
     /// key set is removed from the store; the old one is never touched.
     pub fn cancel(&mut self, id: &str, at: OffsetDateTime) -> Result<Regeneration> {
+        let _hold = self.begin(at)?;
         let r = self.find(id)?.clone();
         r.status
             .check_transition(r.flow, RequestStatus::Cancelled)?;
@@ -652,6 +688,7 @@ impl Client {
     /// Errors: [`ErrorKind::WrongState`] before activation, or when the old set is not
     /// retired yet; the store's.
     pub fn delete_old_key(&mut self, id: &str, at: OffsetDateTime) -> Result<Regeneration> {
+        let _hold = self.begin(at)?;
         let r = self.find(id)?.clone();
         if r.status != RequestStatus::Activated || !r.old_key_retired {
             return Err(Error::new(

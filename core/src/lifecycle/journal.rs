@@ -8,6 +8,8 @@
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::sqlite;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -200,10 +202,23 @@ pub trait Journal: Send {
 
     /// Every event, in `seq` order.
     fn events(&self) -> Result<Vec<Event>>;
+
+    /// Holds off every other client of this journal — in other processes and other
+    /// threads — until the returned value is dropped. The [`Client`](super::Client) holds it
+    /// for each step and while it opens, so that a step another client is making is never
+    /// taken for one a crash left half-done (and undone under its feet), and so that each
+    /// step starts from the journal as it is. A crash releases it.
+    ///
+    /// The default holds nothing: enough for a journal only one client uses at a time. A
+    /// host whose journal several processes share implements it (a lock file, a database
+    /// lock).
+    fn hold(&self) -> Result<Option<Box<dyn Send>>> {
+        Ok(None)
+    }
 }
 
 /// The schema version written to SQLite's `user_version`.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: u32 = 1;
 
 const SCHEMA: &str = "
 CREATE TABLE events (
@@ -233,12 +248,17 @@ CREATE INDEX events_request ON events (request_id, seq);
 /// RFC 3339 text, statuses their machine names.
 pub struct SqliteJournal {
     conn: Connection,
+    /// Why the journal cannot be written, when it is on a read-only medium.
+    read_only: Option<String>,
+    /// The lock file beside the journal (`<journal>.lock`) that [`Journal::hold`] locks.
+    lock_path: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for SqliteJournal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteJournal")
             .field("path", &self.conn.path())
+            .field("read_only", &self.read_only.is_some())
             .finish()
     }
 }
@@ -248,40 +268,25 @@ fn db_error(what: &str, e: rusqlite::Error) -> Error {
 }
 
 impl SqliteJournal {
-    /// Opens the journal at `path`, creating the file and its schema when missing.
+    /// Opens the journal at `path`, creating the file and its schema when missing. Several
+    /// processes may open one journal at once (see `crate::sqlite`: a busy timeout, the
+    /// switch to WAL retried, the schema created in one immediate transaction).
+    ///
+    /// On a read-only medium the journal opens for reading ([`read_only`](Self::read_only)
+    /// says why it cannot be written) and [`Journal::append`] fails with
+    /// [`ErrorKind::Storage`] saying so.
     ///
     /// Errors: [`ErrorKind::Storage`] when the file is not a journal of this or an older
-    /// format, or SQLite fails.
+    /// format, when it is missing on a medium where it cannot be created, or SQLite fails.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteJournal> {
-        let conn = Connection::open(path.as_ref()).map_err(|e| db_error("opening", e))?;
-        let mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .map_err(|e| db_error("setting WAL", e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::new(
-                ErrorKind::Storage,
-                format!("journal: WAL mode refused (journal_mode={mode})"),
-            ));
-        }
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(|e| db_error("setting synchronous=FULL", e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(|e| db_error("setting the busy timeout", e))?;
-        let mut journal = SqliteJournal { conn };
-        journal.migrate()?;
-        Ok(journal)
-    }
-
-    fn migrate(&mut self) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| db_error("starting the schema check", e))?;
-        let version: i64 = tx
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| db_error("reading user_version", e))?;
-        match version {
-            0 => {
+        let mut opened = sqlite::open(path.as_ref(), "journal", db_error)?;
+        sqlite::migrate(
+            &mut opened,
+            "journal",
+            SCHEMA_VERSION,
+            db_error,
+            |tx, _from| {
+                // Version 1 is the only one: from 0, the file must be empty.
                 let tables: i64 = tx
                     .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
                     .map_err(|e| db_error("reading the schema", e))?;
@@ -292,23 +297,22 @@ impl SqliteJournal {
                     ));
                 }
                 tx.execute_batch(SCHEMA)
-                    .map_err(|e| db_error("creating the schema", e))?;
-                tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-                    .map_err(|e| db_error("writing user_version", e))?;
-            }
-            SCHEMA_VERSION => {}
-            v => {
-                return Err(Error::new(
-                    ErrorKind::Storage,
-                    format!(
-                        "journal: schema version {v} is not one this library reads \
-                         (it reads {SCHEMA_VERSION})"
-                    ),
-                ));
-            }
-        }
-        tx.commit()
-            .map_err(|e| db_error("committing the schema", e))
+                    .map_err(|e| db_error("creating the schema", e))
+            },
+        )?;
+        let mut lock_path = path.as_ref().as_os_str().to_owned();
+        lock_path.push(".lock");
+        Ok(SqliteJournal {
+            conn: opened.conn,
+            read_only: opened.read_only,
+            lock_path: lock_path.into(),
+        })
+    }
+
+    /// Why the journal cannot be written (it is on a read-only medium), or `None` when it
+    /// can.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
     }
 }
 
@@ -321,6 +325,31 @@ fn seq_to_sql(seq: u64) -> Result<i64> {
 }
 
 impl Journal for SqliteJournal {
+    /// An exclusive lock (`flock` on Unix, `LockFileEx` on Windows) on `<journal>.lock`,
+    /// created `0600` beside the journal; nothing on a read-only medium, where nobody writes.
+    fn hold(&self) -> Result<Option<Box<dyn Send>>> {
+        if self.read_only.is_some() {
+            return Ok(None);
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&self.lock_path).map_err(|e| {
+            Error::new(
+                ErrorKind::Storage,
+                format!("journal lock {}: {e}", self.lock_path.display()),
+            )
+        })?;
+        file.lock().map_err(|e| {
+            Error::new(
+                ErrorKind::Storage,
+                format!("locking {}: {e}", self.lock_path.display()),
+            )
+        })?;
+        Ok(Some(Box::new(file)))
+    }
+
     fn append(&mut self, e: &Event) -> Result<()> {
         let at = e
             .at
@@ -329,6 +358,9 @@ impl Journal for SqliteJournal {
             .format(&Rfc3339)
             .map_err(|_| Error::invalid_field("at", "the time cannot be written as RFC 3339"))?;
         let seq = seq_to_sql(e.seq)?;
+        if let Some(why) = &self.read_only {
+            return Err(sqlite::read_only_error(why));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)

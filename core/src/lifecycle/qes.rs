@@ -98,6 +98,7 @@ impl Client {
     /// qualified (the reasons listed); [`ErrorKind::Expired`] / [`ErrorKind::NotYetValid`]
     /// at `at`; [`ErrorKind::KeyMismatch`] when its key is not in the store; the store's.
     pub fn register_qes(&mut self, cert_der: &[u8], at: OffsetDateTime) -> Result<QesRegistration> {
+        let _hold = self.begin(at)?;
         let cert = Certificate::from_der(cert_der)?;
         let q = cert.qualification();
         if !q.qualified {
@@ -140,6 +141,7 @@ impl Client {
         head_cert: &Certificate,
         at: OffsetDateTime,
     ) -> Result<Vec<u8>> {
+        let _hold = self.begin(at)?;
         let r = self.unconfirmed(id)?;
         if content.is_empty() {
             return Err(Error::invalid_field("content", "the statement is empty"));
@@ -172,6 +174,7 @@ impl Client {
     ///
     /// Errors: [`ErrorKind::WrongState`] when already confirmed.
     pub fn qes_confirmed(&mut self, id: &str, at: OffsetDateTime) -> Result<QesRegistration> {
+        let _hold = self.begin(at)?;
         let r = self.unconfirmed(id)?;
         let flow = if r.statement_der.is_some() {
             Flow::Remote

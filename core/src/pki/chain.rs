@@ -1,7 +1,11 @@
 //! Chain building from a certificate to given trust anchors (RFC 5280 §6, simplified).
 //!
 //! The search goes from the leaf upwards: a candidate issuer is any trust anchor or
-//! intermediate whose subject matches the certificate's issuer name and that
+//! intermediate whose subject matches the certificate's issuer name, whose subject key
+//! identifier is the certificate's authority key identifier when both are present (a CA that
+//! renewed its key keeps its name: the Ministry's three roots are all «Минцифры России»; a
+//! same-named CA with another key is not the issuer, and its absence is `UntrustedIssuer`, as
+//! OpenSSL says "unable to get local issuer certificate"), and that
 //! [`verifies`](Certificate::verify_issued_by) the certificate's signature. Anchors are tried
 //! before intermediates; the depth is bounded. Once a path to an anchor is found, every
 //! certificate in it must be within its validity period at the given time, carry no critical
@@ -57,10 +61,18 @@ pub fn build_chain(
         return Err(first_failure.unwrap_or_else(|| {
             Error::new(
                 ErrorKind::UntrustedIssuer,
-                format!(
-                    "no trust anchor or intermediate certificate for issuer \"{}\"",
-                    leaf.issuer()
-                ),
+                match leaf.authority_key_id() {
+                    Some(aki) => format!(
+                        "no trust anchor or intermediate certificate for issuer \"{}\" with key \
+                         identifier {}",
+                        leaf.issuer(),
+                        hex::encode_upper(aki)
+                    ),
+                    None => format!(
+                        "no trust anchor or intermediate certificate for issuer \"{}\"",
+                        leaf.issuer()
+                    ),
+                },
             )
         }));
     }
@@ -98,6 +110,15 @@ pub fn build_chain(
     Ok(Chain { certificates: path })
 }
 
+/// Whether `issuer` may hold the key that signed `cert` by their key identifiers (either
+/// missing: it may).
+fn key_ids_agree(cert: &Certificate, issuer: &Certificate) -> bool {
+    match (cert.authority_key_id(), issuer.subject_key_id()) {
+        (Some(aki), Some(ski)) => aki == ski,
+        _ => true,
+    }
+}
+
 fn is_anchor(c: &Certificate, anchors: &[Certificate]) -> bool {
     anchors.iter().any(|a| a.der() == c.der())
 }
@@ -124,6 +145,7 @@ fn search(
         .chain(intermediates.iter())
         .filter(|c| {
             names_match(cur.issuer_der(), cur.issuer(), c.subject_der(), c.subject())
+                && key_ids_agree(&cur, c)
                 && !path.iter().any(|p| p.der() == c.der())
         })
         .collect();

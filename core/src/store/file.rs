@@ -246,6 +246,7 @@ impl FileContainer {
             has_private_key: true,
             certificate: None,
             retired: false,
+            damage: Vec::new(),
         })
     }
 
@@ -329,11 +330,24 @@ impl FileContainer {
         self.dir.join(format!("{name}.{ext}"))
     }
 
-    fn read_meta(&self, name: &str) -> Meta {
-        fs::read(self.file(name, "json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+    /// The metadata of a key set: `Ok(None)` when its file does not exist, `Err` with a
+    /// line naming the file when it does not read or parse (never defaults in its place: a
+    /// retired set must not come back as not retired).
+    fn read_meta(&self, name: &str) -> std::result::Result<Option<Meta>, String> {
+        let path = self.file(name, "json");
+        match fs::read(&path) {
+            Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| {
+                format!(
+                    "{}: the metadata does not parse ({e}): label and retired flag unknown",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!(
+                "{}: the metadata does not read ({e}): label and retired flag unknown",
+                path.display()
+            )),
+        }
     }
 
     fn write_meta(&self, name: &str, meta: &Meta) -> Result<()> {
@@ -360,21 +374,61 @@ impl FileContainer {
         ids.iter().map(|n| self.key_set(n)).collect()
     }
 
+    /// One key set as its files say, never failing for a file that does not read: what is
+    /// wrong goes into [`KeySet::damage`] naming the file, and the rest is listed.
     fn key_set(&self, name: &str) -> Result<KeySet> {
         let id = hex::decode(name)
             .map_err(|_| Error::new(ErrorKind::Storage, format!("bad file name {name}")))?;
-        let meta = self.read_meta(name);
-        let certificate = match fs::read(self.file(name, "crt")) {
-            Ok(pem) => Some(Certificate::from_pem(&pem)?.to_der()),
-            Err(_) => None,
+        let mut damage = Vec::new();
+        let has_private_key = self.file(name, "key").exists();
+        let meta = match self.read_meta(name) {
+            Ok(Some(meta)) => meta,
+            Ok(None) => {
+                // Written before the public and private key and removed after them: missing
+                // beside either, it was removed by hand, and the retired flag is lost.
+                if has_private_key || self.file(name, "pub").exists() {
+                    damage.push(format!(
+                        "{}: the metadata is missing: label and retired flag unknown",
+                        self.file(name, "json").display()
+                    ));
+                }
+                Meta::default()
+            }
+            Err(line) => {
+                damage.push(line);
+                Meta::default()
+            }
         };
-        let public_key_spki = match fs::read_to_string(self.file(name, "pub")) {
-            Ok(pem) => Some(PublicKey::from_pem(&pem)?.to_spki_der()),
-            Err(_) => certificate
-                .as_deref()
-                .map(|c| Certificate::from_der(c).map(|c| c.public_key_der().to_vec()))
-                .transpose()?,
-        };
+        let certificate = self.read_part(name, "crt", &mut damage, |pem| {
+            let cert = Certificate::from_pem(pem)?;
+            if cert.key_info().key_id.as_slice() != id.as_slice() {
+                return Err(Error::new(
+                    ErrorKind::KeyMismatch,
+                    "the certificate holds another key than this key set's",
+                ));
+            }
+            Ok(cert.to_der())
+        });
+        let public_key_spki = self
+            .read_part(name, "pub", &mut damage, |pem| {
+                let key = PublicKey::from_pem(
+                    std::str::from_utf8(pem)
+                        .map_err(|_| Error::malformed("the public key file is not text"))?,
+                )?;
+                if key.key_id().as_slice() != id.as_slice() {
+                    return Err(Error::new(
+                        ErrorKind::KeyMismatch,
+                        "the public key is not the one the file is named after",
+                    ));
+                }
+                Ok(key.to_spki_der())
+            })
+            .or_else(|| {
+                certificate
+                    .as_deref()
+                    .and_then(|c| Certificate::from_der(c).ok())
+                    .map(|c| c.public_key_der().to_vec())
+            });
         let label = if meta.retired {
             format!("{RETIRED_PREFIX}{}", meta.label)
         } else {
@@ -384,10 +438,38 @@ impl FileContainer {
             id,
             label,
             public_key_spki,
-            has_private_key: self.file(name, "key").exists(),
+            has_private_key,
             certificate,
             retired: meta.retired,
+            damage,
         })
+    }
+
+    /// Reads `<name>.<ext>` and makes a value of it with `parse`: `None` when the file does
+    /// not exist, or when it does not read or parse — then a line naming the file and the
+    /// error goes into `damage`.
+    fn read_part<T>(
+        &self,
+        name: &str,
+        ext: &str,
+        damage: &mut Vec<String>,
+        parse: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Option<T> {
+        let path = self.file(name, ext);
+        match fs::read(&path) {
+            Ok(bytes) => match parse(&bytes) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    damage.push(format!("{}: {}", path.display(), e.message()));
+                    None
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                damage.push(format!("{}: does not read ({e})", path.display()));
+                None
+            }
+        }
     }
 }
 
@@ -447,7 +529,9 @@ impl KeyStore for FileContainer {
                 "no key set with this identifier",
             ));
         }
-        let mut meta = self.read_meta(&name);
+        // Metadata that does not read is replaced: retiring is the state that must hold,
+        // the label was unreadable already.
+        let mut meta = self.read_meta(&name).ok().flatten().unwrap_or_default();
         meta.retired = true;
         self.write_meta(&name, &meta)
     }
@@ -457,15 +541,21 @@ impl KeyStore for FileContainer {
         let _lock = self.lock_exclusive()?;
         let mut found = false;
         // The private key first: a half-done delete leaves a public key, never a lone key.
+        // Each removal is made durable before the next: a file system may otherwise keep any
+        // subset of them after a power loss (the power-loss test found a key left without its
+        // metadata when the removals were synced once, at the end).
         for ext in ["key", "crt", "pub", "json"] {
             let path = self.file(&name, ext);
             match fs::remove_file(&path) {
-                Ok(()) => found = true,
+                Ok(()) => {
+                    trace::record(|| trace::Step::Remove(path.clone()));
+                    sync_dir(&self.dir)?;
+                    found = true
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(io_error(e, "deleting a key set", &path)),
             }
         }
-        sync_dir(&self.dir)?;
         if found {
             Ok(())
         } else {
@@ -502,10 +592,13 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(|e| io_error(e, "creating a temporary file", &temp))?;
         f.write_all(bytes)
             .map_err(|e| io_error(e, "writing a temporary file", &temp))?;
+        trace::record(|| trace::Step::Write(temp.clone(), bytes.to_vec()));
         f.sync_all()
             .map_err(|e| io_error(e, "flushing a temporary file", &temp))?;
+        trace::record(|| trace::Step::SyncFile(temp.clone()));
         drop(f);
         fs::rename(&temp, path).map_err(|e| io_error(e, "replacing a file", path))?;
+        trace::record(|| trace::Step::Rename(temp.clone(), path.to_path_buf()));
         sync_dir(dir)
     })();
     if result.is_err() {
@@ -536,7 +629,67 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(|e| io_error(e, "flushing the directory", dir))?;
     #[cfg(not(unix))]
     let _ = dir;
+    trace::record(|| trace::Step::SyncDir(dir.to_path_buf()));
     Ok(())
+}
+
+/// The container's file-system steps, recorded for the power-loss test (RELIABILITY.md, "Power
+/// loss"): with the cargo feature `failpoints` a thread can [`start`](trace::start) recording
+/// every step that decides what survives a power loss — a file's bytes written, a file
+/// fsync'd, a rename, a removal, a directory fsync'd — and [`take`](trace::take) them. Without
+/// the feature, recording compiles to nothing.
+pub mod trace {
+    use std::path::PathBuf;
+
+    /// One step, in the order the container made it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Step {
+        /// A new file written (not yet durable): its path and bytes.
+        Write(PathBuf, Vec<u8>),
+        /// The file's bytes fsync'd (durable, its name not yet).
+        SyncFile(PathBuf),
+        /// A rename (not yet durable).
+        Rename(PathBuf, PathBuf),
+        /// A removal (not yet durable).
+        Remove(PathBuf),
+        /// The directory fsync'd: its names are durable.
+        SyncDir(PathBuf),
+    }
+
+    #[cfg(feature = "failpoints")]
+    thread_local! {
+        static STEPS: std::cell::RefCell<Option<Vec<Step>>> = const { std::cell::RefCell::new(None) };
+    }
+
+    /// Starts recording this thread's steps (forgetting earlier ones).
+    pub fn start() {
+        #[cfg(feature = "failpoints")]
+        STEPS.with(|s| *s.borrow_mut() = Some(Vec::new()));
+    }
+
+    /// The steps recorded since [`start`]; recording goes on.
+    pub fn take() -> Vec<Step> {
+        #[cfg(feature = "failpoints")]
+        return STEPS.with(|s| {
+            s.borrow_mut()
+                .as_mut()
+                .map(std::mem::take)
+                .unwrap_or_default()
+        });
+        #[cfg(not(feature = "failpoints"))]
+        Vec::new()
+    }
+
+    /// Records a step when this thread records.
+    #[cfg_attr(not(feature = "failpoints"), allow(unused_variables))]
+    pub(crate) fn record(step: impl FnOnce() -> Step) {
+        #[cfg(feature = "failpoints")]
+        STEPS.with(|s| {
+            if let Some(v) = s.borrow_mut().as_mut() {
+                v.push(step())
+            }
+        });
+    }
 }
 
 /// Whether opening a file read-write failed because the medium (or the directory) does not

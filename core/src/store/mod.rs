@@ -13,6 +13,7 @@ mod file;
 pub mod pkcs11;
 
 pub use file::FileContainer;
+pub use file::trace as file_trace;
 
 use crate::key::{KeyAlgorithm, PublicKey, Signer, SoftwareKey};
 use crate::{Error, ErrorKind, Result};
@@ -176,13 +177,14 @@ pub fn import_key_set(
     }
 }
 
-/// Warnings about what a medium holds. Seed 004: «Во избежание сбоев, желательно иметь на
+/// Warnings about what a medium holds: every damaged key set, one line per damaged part
+/// (see [`KeySet::damage`]). Seed 004: «Во избежание сбоев, желательно иметь на
 /// одном устройстве (флешке, токене) только один ключ КЭП» — more than one usable qualified
 /// key (not retired, private key and qualified certificate present) is reported.
 pub fn medium_warnings(sets: &[KeySet]) -> Vec<String> {
     let qualified = sets
         .iter()
-        .filter(|k| k.has_private_key && !k.retired)
+        .filter(|k| k.has_private_key && !k.retired && !k.is_damaged())
         .filter(|k| {
             k.certificate
                 .as_deref()
@@ -190,7 +192,18 @@ pub fn medium_warnings(sets: &[KeySet]) -> Vec<String> {
                 .is_some_and(|c| c.is_qualified())
         })
         .count();
-    let mut out = Vec::new();
+    let mut out: Vec<String> = sets
+        .iter()
+        .flat_map(|k| {
+            k.damage.iter().map(move |d| {
+                format!(
+                    "key set {} («{}») is damaged and not used: {d}",
+                    k.id_hex(),
+                    k.label
+                )
+            })
+        })
+        .collect();
     if qualified > 1 {
         out.push(format!(
             "the medium holds {qualified} qualified keys; keep one qualified key per medium \
@@ -220,6 +233,14 @@ pub struct KeySet {
     pub certificate: Option<Vec<u8>>,
     /// Retired (see [`RETIRED_PREFIX`]).
     pub retired: bool,
+    /// What is wrong with the set's stored parts, one line each naming the part (a file of
+    /// the container, an object on the token) and the problem: a certificate that does not
+    /// parse or holds another key, metadata that does not read (label and retired flag
+    /// unknown), a public key that does not parse. Empty when every part reads. A damaged
+    /// set is listed with what could be read, never hidden and never silently repaired; it is
+    /// reported by [`KeyStore::warnings`] and never chosen as the key set in use by the
+    /// lifecycle (issue 13, defect 8: one bad file used to disable a whole container).
+    pub damage: Vec<String>,
 }
 
 /// What a key set is made of.
@@ -236,6 +257,11 @@ pub enum KeySetKind {
 }
 
 impl KeySet {
+    /// Whether a stored part of the set does not read ([`damage`](Self::damage)).
+    pub fn is_damaged(&self) -> bool {
+        !self.damage.is_empty()
+    }
+
     /// What the key set is made of.
     pub fn kind(&self) -> KeySetKind {
         match (self.has_private_key, self.certificate.is_some()) {

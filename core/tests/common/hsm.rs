@@ -103,3 +103,118 @@ pub fn pem(label: &str, der: &[u8]) -> String {
     s.push_str(&format!("-----END {label}-----\n"));
     s
 }
+
+/// Where to find a token for [`assert_least_privilege`].
+#[allow(dead_code)]
+pub enum Slot<'a> {
+    /// The token with this label (SoftHSM renumbers its slots).
+    Label(&'a str),
+    /// This slot id (opencryptoki's soft token).
+    Id(u64),
+}
+
+/// Least privilege (issue 13), read back from the module as the token stored it — not as the
+/// library asked: the private key of the pair `id` signs and nothing else (no decrypt,
+/// unwrap, derive or sign-recover), is private, sensitive and never was extractable; the
+/// public key verifies and nothing else (no encrypt, wrap, derive or verify-recover). Read
+/// with cryptoki over the same, already initialised module, logged in as the user.
+#[allow(dead_code)]
+pub fn assert_least_privilege(module: &Path, slot: Slot, user_pin: &str, id: &[u8], what: &str) {
+    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+    use cryptoki::object::{Attribute, AttributeType, ObjectClass};
+    use cryptoki::session::UserType;
+    use cryptoki::types::AuthPin;
+    let ctx = Pkcs11::new(module).unwrap();
+    // Already initialised by the library in this process: CKR_CRYPTOKI_ALREADY_INITIALIZED.
+    let _ = ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK));
+    let slot = ctx
+        .get_slots_with_token()
+        .unwrap()
+        .into_iter()
+        .find(|s| match slot {
+            Slot::Label(label) => ctx
+                .get_token_info(*s)
+                .is_ok_and(|i| i.label().trim_end() == label),
+            Slot::Id(n) => s.id() == n,
+        })
+        .expect("the token is there");
+    let session = ctx.open_ro_session(slot).unwrap();
+    // The library's own session may already be logged in (the login is the token's).
+    let _ = session.login(UserType::User, Some(&AuthPin::new(user_pin.into())));
+    let find = |class| {
+        let found = session
+            .find_objects(&[Attribute::Class(class), Attribute::Id(id.to_vec())])
+            .unwrap();
+        assert_eq!(
+            found.len(),
+            1,
+            "{what}: one {class} object with the key's CKA_ID"
+        );
+        found[0]
+    };
+    // Some(value), or None when the token does not hold the attribute for this object.
+    let flag = |h, t: AttributeType| -> Option<bool> {
+        let got = session.get_attributes(h, &[t]).unwrap();
+        match got.first()? {
+            Attribute::Sign(b)
+            | Attribute::SignRecover(b)
+            | Attribute::Decrypt(b)
+            | Attribute::Unwrap(b)
+            | Attribute::Derive(b)
+            | Attribute::Sensitive(b)
+            | Attribute::AlwaysSensitive(b)
+            | Attribute::Extractable(b)
+            | Attribute::NeverExtractable(b)
+            | Attribute::Private(b)
+            | Attribute::Token(b)
+            | Attribute::Verify(b)
+            | Attribute::VerifyRecover(b)
+            | Attribute::Encrypt(b)
+            | Attribute::Wrap(b) => Some(*b),
+            other => panic!("{what}: {t:?} read as {other:?}"),
+        }
+    };
+    use AttributeType as A;
+    let private = find(ObjectClass::PRIVATE_KEY);
+    let public = find(ObjectClass::PUBLIC_KEY);
+    let mut wrong = Vec::new();
+    for (half, h, want) in [
+        (
+            "private",
+            private,
+            &[
+                (A::Sign, true),
+                (A::SignRecover, false),
+                (A::Decrypt, false),
+                (A::Unwrap, false),
+                (A::Derive, false),
+                (A::Private, true),
+                (A::Token, true),
+                (A::Sensitive, true),
+                (A::AlwaysSensitive, true),
+                (A::Extractable, false),
+                (A::NeverExtractable, true),
+            ][..],
+        ),
+        (
+            "public",
+            public,
+            &[
+                (A::Verify, true),
+                (A::VerifyRecover, false),
+                (A::Encrypt, false),
+                (A::Wrap, false),
+                (A::Derive, false),
+                (A::Token, true),
+            ][..],
+        ),
+    ] {
+        for (t, w) in want {
+            let got = flag(h, *t);
+            if got != Some(*w) {
+                wrong.push(format!("{half} {t:?} = {got:?}, want {w}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{what}: {}", wrong.join("; "));
+}

@@ -23,7 +23,7 @@ pub(crate) fn decode(der: &[u8]) -> Result<SoftwareKey> {
     } else if alg == oid::GOST3410_2001 {
         return Err(super::algorithm::gost2001_signing_refused());
     } else if alg == oid::RSA_ENCRYPTION {
-        let key = rsa::RsaPrivateKey::try_from(info)
+        let key = rsa::PrivateKey::try_from(info)
             .map_err(|e| Error::malformed(format!("PKCS#8 RSA private key: {e}")))?;
         Secret::Rsa(Box::new(key))
     } else if alg == oid::EC_PUBLIC_KEY {

@@ -32,7 +32,16 @@ pub enum Severity {
     Error,
 }
 
+stable_codes!(Severity {
+    Info = 1,
+    Warning = 2,
+    Error = 3,
+});
+
 impl Severity {
+    /// Every severity, mildest first (the C ABI's `BK_SEVERITY_*`).
+    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
+
     /// The stable machine name (`info`, `warning`, `error`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -490,6 +499,7 @@ mod tests {
             has_private_key: private,
             certificate: cert,
             retired: false,
+            damage: Vec::new(),
         }
     }
 

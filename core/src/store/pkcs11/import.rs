@@ -93,6 +93,7 @@ impl Pkcs11Token {
                         has_private_key: true,
                         certificate: None,
                         retired: false,
+                        damage: Vec::new(),
                     });
                 }
                 Err(e) if e.kind() == ErrorKind::Pkcs11 => last_error = Some(e),

@@ -1,7 +1,11 @@
 //! Key-pair generation on the token, and reading public keys back.
 //!
-//! Every key pair: the private key is a token object, private, sensitive, non-extractable,
-//! signing only; the public key is a public token object. Both carry the same label and the
+//! Every key pair gets the least privilege (issue 13): the private key is a token object,
+//! private, sensitive, non-extractable, and signs only — CKA_DECRYPT, CKA_UNWRAP, CKA_DERIVE
+//! and CKA_SIGN_RECOVER are set false, because a token's defaults differ (SoftHSM turns
+//! decrypt, unwrap and sign-recover on when the template is silent); the public key is a
+//! public token object that verifies only (CKA_ENCRYPT, CKA_WRAP, CKA_DERIVE and
+//! CKA_VERIFY_RECOVER false). Both carry the same label and the
 //! same CKA_ID, by default the SHA-1 of the public key bits (the certificate installed later
 //! gets it too). Generation goes through the raw layer for every algorithm, so that one
 //! template path, driven by the quirks table, serves RSA, EC and GOST alike.
@@ -9,12 +13,12 @@
 use cryptoki::object::{Attribute, ObjectHandle};
 use cryptoki::session::Session;
 use cryptoki_sys::{
-    CK_ULONG, CKA_CLASS, CKA_DECRYPT, CKA_DERIVE, CKA_EC_PARAMS, CKA_EC_POINT, CKA_EXTRACTABLE,
-    CKA_ID, CKA_KEY_TYPE, CKA_LABEL, CKA_MODULUS, CKA_MODULUS_BITS, CKA_PRIVATE,
-    CKA_PUBLIC_EXPONENT, CKA_SENSITIVE, CKA_SIGN, CKA_TOKEN, CKA_VALUE, CKA_VERIFY, CKK_EC,
-    CKK_RSA, CKM_EC_KEY_PAIR_GEN, CKM_RSA_PKCS_KEY_PAIR_GEN, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY,
-    CKR_ATTRIBUTE_VALUE_INVALID, CKR_DOMAIN_PARAMS_INVALID, CKR_GENERAL_ERROR,
-    CKR_TEMPLATE_INCONSISTENT,
+    CK_ULONG, CKA_CLASS, CKA_DECRYPT, CKA_DERIVE, CKA_EC_PARAMS, CKA_EC_POINT, CKA_ENCRYPT,
+    CKA_EXTRACTABLE, CKA_ID, CKA_KEY_TYPE, CKA_LABEL, CKA_MODULUS, CKA_MODULUS_BITS, CKA_PRIVATE,
+    CKA_PUBLIC_EXPONENT, CKA_SENSITIVE, CKA_SIGN, CKA_SIGN_RECOVER, CKA_TOKEN, CKA_UNWRAP,
+    CKA_VALUE, CKA_VERIFY, CKA_VERIFY_RECOVER, CKA_WRAP, CKK_EC, CKK_RSA, CKM_EC_KEY_PAIR_GEN,
+    CKM_RSA_PKCS_KEY_PAIR_GEN, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKR_ATTRIBUTE_VALUE_INVALID,
+    CKR_DOMAIN_PARAMS_INVALID, CKR_GENERAL_ERROR, CKR_TEMPLATE_INCONSISTENT,
 };
 use der::Encode;
 use der::asn1::ObjectIdentifier;
@@ -107,6 +111,7 @@ impl Pkcs11Token {
         let inner = &self.inner;
         inner.require_login()?;
         inner.refuse_factory_pin()?;
+        let _objects = inner.write_objects();
         let attempts = attempts(inner, spec)?;
         let temp_id = temporary_id()?;
         let raw = &inner.module.raw;
@@ -128,6 +133,7 @@ impl Pkcs11Token {
                         has_private_key: true,
                         certificate: None,
                         retired: false,
+                        damage: Vec::new(),
                     });
                 }
                 Err(e) if is_template_refusal(&e) => last_error = Some(e),
@@ -186,7 +192,7 @@ fn attempts(inner: &TokenInner, spec: &TokenKeySpec) -> Result<Vec<Attempt>> {
                     RawAttribute::ulong(CKA_MODULUS_BITS, *bits as CK_ULONG),
                     RawAttribute::bytes(CKA_PUBLIC_EXPONENT, &[0x01, 0x00, 0x01]),
                 ],
-                vec![RawAttribute::bool(CKA_DECRYPT, false)],
+                vec![],
             )])
         }
         TokenKeySpec::EcdsaP256 => {
@@ -195,7 +201,7 @@ fn attempts(inner: &TokenInner, spec: &TokenKeySpec) -> Result<Vec<Attempt>> {
             Ok(vec![(
                 CKM_EC_KEY_PAIR_GEN,
                 vec![RawAttribute::bytes(CKA_EC_PARAMS, &params)],
-                vec![RawAttribute::bool(CKA_DERIVE, false)],
+                vec![],
             )])
         }
         TokenKeySpec::Gost { param_set } => {
@@ -234,6 +240,10 @@ fn with_common_public(mut t: Vec<RawAttribute>, label: &str, id: &[u8]) -> Vec<R
         RawAttribute::bool(CKA_TOKEN, true),
         RawAttribute::bool(CKA_PRIVATE, false),
         RawAttribute::bool(CKA_VERIFY, true),
+        RawAttribute::bool(CKA_VERIFY_RECOVER, false),
+        RawAttribute::bool(CKA_ENCRYPT, false),
+        RawAttribute::bool(CKA_WRAP, false),
+        RawAttribute::bool(CKA_DERIVE, false),
         RawAttribute::bytes(CKA_LABEL, label.as_bytes()),
         RawAttribute::bytes(CKA_ID, id),
     ]);
@@ -247,6 +257,10 @@ fn with_common_private(mut t: Vec<RawAttribute>, label: &str, id: &[u8]) -> Vec<
         RawAttribute::bool(CKA_SENSITIVE, true),
         RawAttribute::bool(CKA_EXTRACTABLE, false),
         RawAttribute::bool(CKA_SIGN, true),
+        RawAttribute::bool(CKA_SIGN_RECOVER, false),
+        RawAttribute::bool(CKA_DECRYPT, false),
+        RawAttribute::bool(CKA_UNWRAP, false),
+        RawAttribute::bool(CKA_DERIVE, false),
         RawAttribute::bytes(CKA_LABEL, label.as_bytes()),
         RawAttribute::bytes(CKA_ID, id),
     ]);
@@ -264,6 +278,14 @@ fn temporary_id() -> Result<Vec<u8>> {
 /// Reads the public key, sets CKA_ID = SHA-1 of its bits on both halves (a token that will
 /// not change CKA_ID keeps the random one), returns (SPKI, CKA_ID). On failure the new pair is
 /// destroyed, so a half-made key never stays behind.
+///
+/// The private key gets the new CKA_ID first: when the token goes between the two changes
+/// (or the public key's change fails and putting the private key's back fails too), the
+/// public key keeps the temporary CKA_ID while its own key id names a private key without a
+/// public key — which the listing pairs and the next login repairs
+/// ([`Pkcs11Token::finish_interrupted_generations`]). The other order would leave a private
+/// key under a random CKA_ID that nothing links to its public key (the fault-injecting
+/// module's test, a token pulled after the first change).
 fn finish(
     inner: &TokenInner,
     s: &Session,
@@ -274,11 +296,19 @@ fn finish(
         let spki = read_spki(inner, s, hpub)?;
         let id = pubkey::key_id(&spki)?.to_vec();
         let set = [Attribute::Id(id.clone())];
-        let changed = s
-            .update_attributes(handle(hpub), &set)
-            .and_then(|()| s.update_attributes(handle(hpriv), &set));
-        let id = match changed {
-            Ok(()) => id,
+        let id = match s.update_attributes(handle(hpriv), &set) {
+            Ok(()) => match s.update_attributes(handle(hpub), &set) {
+                Ok(()) => id,
+                Err(e) => {
+                    // Both halves back under the temporary CKA_ID, or fail (the pair is
+                    // destroyed, or repaired at the next login when the token went).
+                    let temporary = inner.module.raw.attribute(s.handle(), hpub, CKA_ID)?;
+                    let back = [Attribute::Id(temporary.clone().unwrap_or_default())];
+                    s.update_attributes(handle(hpriv), &back)
+                        .map_err(|_| super::error::from_cryptoki(e, "setting CKA_ID"))?;
+                    temporary.unwrap_or_default()
+                }
+            },
             Err(_) => inner
                 .module
                 .raw

@@ -174,7 +174,7 @@ impl RawModule {
             C_GetMechanismList(slot, std::ptr::null_mut(), &mut count)
         );
         check(rv, "C_GetMechanismList", "listing mechanisms")?;
-        let mut list = vec![0 as CK_ULONG; count as usize];
+        let mut list = vec![0 as CK_ULONG; bounded(count, MAX_MECHANISMS, "C_GetMechanismList")?];
         let rv = call!(
             self,
             C_GetMechanismList(slot, list.as_mut_ptr(), &mut count)
@@ -201,7 +201,8 @@ impl RawModule {
     }
 
     /// The value of one attribute of an object, any type; `None` when the object has no such
-    /// attribute or will not reveal it (sensitive).
+    /// attribute or will not reveal it (sensitive). A length over [`MAX_ATTRIBUTE_LEN`] is
+    /// refused before anything is allocated.
     pub(crate) fn attribute(
         &self,
         session: CK_SESSION_HANDLE,
@@ -221,7 +222,14 @@ impl RawModule {
         if template.ulValueLen == CK_UNAVAILABLE_INFORMATION {
             return Ok(None);
         }
-        let mut value = vec![0u8; template.ulValueLen as usize];
+        let mut value = vec![
+            0u8;
+            bounded(
+                template.ulValueLen,
+                MAX_ATTRIBUTE_LEN,
+                "C_GetAttributeValue"
+            )?
+        ];
         template.pValue = value.as_mut_ptr().cast::<c_void>();
         let rv = call!(self, C_GetAttributeValue(session, object, &mut template, 1));
         check(rv, "C_GetAttributeValue", "reading an attribute")?;
@@ -299,8 +307,9 @@ impl RawModule {
         // C_Sign takes a mutable data pointer but never writes through it (PKCS#11 §5.12);
         // give it our own copy anyway, so no shared reference is ever cast to mutable.
         let mut input = data.to_vec();
-        // Ask for the length first; a module that ends the operation on that query is
-        // outside the standard, so size generously and make one real call when it refuses.
+        // Ask for the length first (PKCS#11 §5.2: the query does not end the operation), then
+        // make the one real call with that length. A module that then answers
+        // CKR_BUFFER_TOO_SMALL misreported it; that is an error, not retried.
         let mut len: CK_ULONG = 0;
         let rv = call!(
             self,
@@ -313,7 +322,7 @@ impl RawModule {
             )
         );
         check(rv, "C_Sign", "signing")?;
-        let mut out = vec![0u8; len as usize];
+        let mut out = vec![0u8; bounded(len, MAX_SIGNATURE_LEN, "C_Sign")?];
         let rv = call!(
             self,
             C_Sign(
@@ -359,6 +368,27 @@ fn templates(attrs: &[RawAttribute]) -> Vec<CK_ATTRIBUTE> {
         .collect()
 }
 
+/// The most bytes an attribute value may have: a certificate is a few KiB; 1 MiB leaves room
+/// for any real object while a module reporting a huge length (a bug, or hostile) cannot make
+/// us allocate it.
+pub(crate) const MAX_ATTRIBUTE_LEN: CK_ULONG = 1 << 20;
+/// The most mechanisms a token may list (real tokens list tens to a few hundred).
+const MAX_MECHANISMS: CK_ULONG = 1 << 12;
+/// The longest signature a module may announce (RSA-16384 is 2 KiB).
+const MAX_SIGNATURE_LEN: CK_ULONG = 1 << 16;
+
+/// A length the module reported, as a buffer size, when within `max`.
+fn bounded(len: CK_ULONG, max: CK_ULONG, function: &str) -> Result<usize> {
+    if len > max {
+        return Err(Error::new(
+            ErrorKind::Pkcs11,
+            format!("{function}: the module reports {len} bytes, more than the {max} accepted"),
+        ));
+    }
+    usize::try_from(len)
+        .map_err(|_| Error::new(ErrorKind::Pkcs11, format!("{function}: length {len}")))
+}
+
 fn check(rv: CK_RV, function: &str, what: &str) -> Result<()> {
     if rv == CKR_OK {
         Ok(())
@@ -370,6 +400,18 @@ fn check(rv: CK_RV, function: &str, what: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reported_lengths_are_bounded_before_allocating() {
+        assert_eq!(bounded(3000, MAX_ATTRIBUTE_LEN, "f").unwrap(), 3000);
+        assert_eq!(
+            bounded(MAX_ATTRIBUTE_LEN, MAX_ATTRIBUTE_LEN, "f").unwrap(),
+            1 << 20
+        );
+        let e = bounded(CK_ULONG::MAX - 1, MAX_ATTRIBUTE_LEN, "C_GetAttributeValue").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Pkcs11);
+        assert!(e.message().starts_with("C_GetAttributeValue"), "{e}");
+    }
 
     #[test]
     fn attribute_encodings() {

@@ -48,6 +48,24 @@ pub(crate) struct TokenInner {
     pub(crate) info: TokenInfo,
     pub(crate) quirks: Quirks,
     sessions: Mutex<Sessions>,
+    /// Held exclusively by what writes objects (key generation, certificate install, retire,
+    /// delete) and shared by listings, within this process: SoftHSM answered
+    /// CKR_GENERAL_ERROR to key generations from several threads at once, and a listing
+    /// read a handle that vanished meanwhile (issue 13, the load test); real tokens
+    /// serialise at the device anyway. Signing does not take it.
+    objects: std::sync::RwLock<()>,
+}
+
+impl TokenInner {
+    /// The exclusive hold of the token's objects (see `objects`).
+    pub(crate) fn write_objects(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
+        self.objects.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The shared hold of the token's objects (see `objects`).
+    pub(crate) fn read_objects(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.objects.read().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl Drop for TokenInner {
@@ -105,6 +123,7 @@ impl Pkcs11Token {
                 info,
                 quirks,
                 sessions: Mutex::new(Sessions::default()),
+                objects: std::sync::RwLock::new(()),
             }),
         })
     }
@@ -205,6 +224,10 @@ impl Pkcs11Token {
         s.logged_in = true;
         s.shared_login = shared;
         s.factory_pin_used = !shared && is_factory_pin(pin);
+        drop(s);
+        // A generation the token's removal interrupted is finished now (best effort: the
+        // listing pairs its halves anyway).
+        let _ = self.finish_interrupted_generations();
         Ok(())
     }
 
@@ -321,39 +344,25 @@ impl TokenInner {
     /// Maps an error: when it says the token or session is gone, forget everything and
     /// report TokenAbsent.
     pub(crate) fn handle_error(&self, e: Error) -> Error {
-        match e.ckr() {
-            Some(ckr) if means_removed(ckr as _) => {
-                self.forget();
-                absent()
-            }
-            _ if e.kind() == ErrorKind::TokenAbsent => {
-                self.forget();
-                e
-            }
-            _ => e,
+        if gone(&e) {
+            handle_error(&mut self.lock(), e)
+        } else {
+            e
         }
     }
 
     /// Opens a session; the caller holds the lock on `s`, so a token found gone is forgotten
-    /// through `s` (not [`forget`](Self::forget), which would wait for that same lock).
+    /// through `s` (not [`forget`](Self::forget), which would wait for that same lock: a
+    /// token pulled at C_OpenSession hung the host, found by the fault-injecting module's
+    /// test).
     fn open_session(&self, s: &mut Sessions) -> Result<Session> {
         if s.removed {
             return Err(absent());
         }
-        self.module.ctx.open_rw_session(self.slot).map_err(|e| {
-            let e = from_cryptoki(e, "opening a session");
-            match e.ckr() {
-                Some(ckr) if means_removed(ckr as _) => {
-                    forget_locked(s);
-                    absent()
-                }
-                _ if e.kind() == ErrorKind::TokenAbsent => {
-                    forget_locked(s);
-                    e
-                }
-                _ => e,
-            }
-        })
+        self.module
+            .ctx
+            .open_rw_session(self.slot)
+            .map_err(|e| handle_error(s, from_cryptoki(e, "opening a session")))
     }
 
     /// Runs `f` on a session of this token (taken from the pool or opened), after checking
@@ -416,6 +425,23 @@ impl TokenInner {
         }
         Ok(())
     }
+}
+
+/// True when the error says the token or our session is gone.
+pub(crate) fn gone(e: &Error) -> bool {
+    e.ckr().is_some_and(|ckr| means_removed(ckr as _)) || e.kind() == ErrorKind::TokenAbsent
+}
+
+/// [`TokenInner::handle_error`] for a caller that holds the session lock.
+fn handle_error(s: &mut Sessions, e: Error) -> Error {
+    if !gone(&e) {
+        return e;
+    }
+    forget_locked(s);
+    Error::new(
+        ErrorKind::TokenAbsent,
+        format!("{} ({})", absent().message(), e.message()),
+    )
 }
 
 fn absent() -> Error {
