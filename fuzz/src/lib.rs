@@ -715,6 +715,7 @@ pub fn inspect(data: &[u8]) {
     let options = Options {
         at: Some(t0()),
         trust: vec![fixture_ca().clone()],
+        intermediates: Vec::new(),
         password: Some(zeroize::Zeroizing::new(PASSWORD.to_vec())),
         expected_key: None,
         content: None,
