@@ -1661,6 +1661,28 @@ bk_status bk_trusted_list_parse_signed(const uint8_t *data,
 // absent).
 bk_status bk_trusted_list_version(const bk_trusted_list *list, uint64_t *version, int64_t *date);
 
+// The certificate that signed a list read by `bk_trusted_list_parse_signed` (the first of its
+// path to the Ministry's certificate), as a new handle in `*signer` (free with
+// `bk_certificate_free`), and the path's length in `*path_len` (optional: NULL skips it).
+//
+// Errors: `BK_PRECONDITION_FAILED` for a list read without verifying (`bk_trusted_list_parse`).
+bk_status bk_trusted_list_signer(const bk_trusted_list *list,
+                                 bk_certificate **signer,
+                                 size_t *path_len);
+
+// Checks that no certificate on the path of a signed list's signer is revoked at `at`: each is
+// looked up in the CRLs its issuer signed (`crls`, `crls_count`: the Ministry's CRLs, from the
+// signer certificate's CRL distribution point). The pinned Ministry certificate itself is not
+// looked up. `BK_OK` means every certificate below it was found in a fresh CRL and is not in it.
+//
+// Errors: `BK_PRECONDITION_FAILED` for a list read without verifying; `BK_REVOKED` when one is
+// revoked; `BK_VERIFICATION_UNAVAILABLE` when no fresh CRL of its issuer was given (fetch the
+// CRL and call again; a CRL that does not verify under its issuer does not count).
+bk_status bk_trusted_list_check_revocation(const bk_trusted_list *list,
+                                           const bk_crl *const *crls,
+                                           size_t crls_count,
+                                           int64_t at);
+
 // Frees a list (NULL: nothing).
 void bk_trusted_list_free(bk_trusted_list *list);
 

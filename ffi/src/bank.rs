@@ -772,6 +772,73 @@ pub unsafe extern "C" fn bk_trusted_list_version(
     })
 }
 
+/// The certificate that signed a list read by `bk_trusted_list_parse_signed` (the first of its
+/// path to the Ministry's certificate), as a new handle in `*signer` (free with
+/// `bk_certificate_free`), and the path's length in `*path_len` (optional: NULL skips it).
+///
+/// Errors: `BK_PRECONDITION_FAILED` for a list read without verifying (`bk_trusted_list_parse`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_trusted_list_signer(
+    list: *const bk_trusted_list,
+    signer: *mut *mut bk_certificate,
+    path_len: *mut usize,
+) -> bk_status {
+    boundary("bk_trusted_list_signer", || {
+        let out = unsafe { buf::out(signer, "signer") }?;
+        let l = unsafe { handle::get(list, "list") }?;
+        let signature = signed_list(l)?;
+        let first = signature.chain.first().ok_or_else(|| {
+            bankkey::Error::new(
+                bankkey::ErrorKind::Internal,
+                "the list's signing path is empty",
+            )
+        })?;
+        if !path_len.is_null() {
+            // SAFETY: non-NULL, and the caller gives a writable `size_t` (the header says so).
+            unsafe { path_len.write(signature.chain.len()) };
+        }
+        out.set(handle::into_handle::<bk_certificate>(CertificateH::new(
+            first.clone(),
+        )));
+        Ok(())
+    })
+}
+
+/// Checks that no certificate on the path of a signed list's signer is revoked at `at`: each is
+/// looked up in the CRLs its issuer signed (`crls`, `crls_count`: the Ministry's CRLs, from the
+/// signer certificate's CRL distribution point). The pinned Ministry certificate itself is not
+/// looked up. `BK_OK` means every certificate below it was found in a fresh CRL and is not in it.
+///
+/// Errors: `BK_PRECONDITION_FAILED` for a list read without verifying; `BK_REVOKED` when one is
+/// revoked; `BK_VERIFICATION_UNAVAILABLE` when no fresh CRL of its issuer was given (fetch the
+/// CRL and call again; a CRL that does not verify under its issuer does not count).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_trusted_list_check_revocation(
+    list: *const bk_trusted_list,
+    crls: *const *const bk_crl,
+    crls_count: usize,
+    at: i64,
+) -> bk_status {
+    boundary("bk_trusted_list_check_revocation", || {
+        let l = unsafe { handle::get(list, "list") }?;
+        let crls = unsafe { crl_list(crls, crls_count) }?;
+        let at = buf::instant(at, "at")?;
+        signed_list(l)?.check_revocation(&crls, at)?;
+        Ok(())
+    })
+}
+
+fn signed_list(list: &TrustedList) -> Result<&bankkey::bank::ListSignature> {
+    list.signature().ok_or_else(|| {
+        bankkey::Error::new(
+            bankkey::ErrorKind::PreconditionFailed,
+            "the list was read without verifying its signature (bk_trusted_list_parse): \
+             read it with bk_trusted_list_parse_signed",
+        )
+        .into()
+    })
+}
+
 /// Frees a list (NULL: nothing).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_trusted_list_free(list: *mut bk_trusted_list) {
@@ -916,4 +983,156 @@ pub unsafe extern "C" fn bk_registry_verify_request(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bk_registry_free(registry: *mut bk_registry) {
     quiet((), || unsafe { handle::free(registry) })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The signed list's functions through the C ABI: the signer and its revocation, on a list
+    //! signed here as the Ministry signs TSLExt.xml (the C tests have no signing Ministry).
+    use super::*;
+    use crate::status;
+    use bankkey::key::{KeyAlgorithm, SoftwareKey};
+    use bankkey::pki::{Certificate, CertificateBuilder, CrlBuilder, KeyUsageBit};
+    use bankkey::subject::{AttributeType as A, Subject};
+    use std::ptr;
+    use time::{Duration, OffsetDateTime};
+
+    fn ca(
+        name: &str,
+        at: OffsetDateTime,
+        issuer: Option<&(SoftwareKey, Certificate)>,
+    ) -> (SoftwareKey, Certificate) {
+        let k =
+            SoftwareKey::generate(KeyAlgorithm::Gost(bankkey::gost::ParamSet::Tc26_256A)).unwrap();
+        let subject = Subject::new()
+            .with(A::CommonName, name)
+            .with(A::Country, "RU");
+        let b = CertificateBuilder::new(&subject, &k.public_key())
+            .unwrap()
+            .validity(at - Duration::days(100), at + Duration::days(300));
+        let cert = match issuer {
+            None => b.ca(None).sign(None, &k).unwrap(),
+            Some((ik, ic)) => b
+                .key_usage(&[KeyUsageBit::DigitalSignature, KeyUsageBit::NonRepudiation])
+                .sign(Some(ic), ik)
+                .unwrap(),
+        };
+        (k, cert)
+    }
+
+    fn crl(
+        at: OffsetDateTime,
+        root: &(SoftwareKey, Certificate),
+        revoke: Option<&Certificate>,
+    ) -> *mut bk_crl {
+        let mut b = CrlBuilder::new(at - Duration::days(1), at + Duration::days(6), 1);
+        if let Some(c) = revoke {
+            b = b.revoke(c.serial(), at - Duration::hours(1), None);
+        }
+        let der = b.sign(&root.1, &root.0).unwrap();
+        let mut out = ptr::null_mut();
+        assert_eq!(
+            unsafe { crate::pki::bk_crl_parse(der.as_ptr(), der.len(), &mut out) },
+            status::BK_OK
+        );
+        out
+    }
+
+    #[test]
+    fn a_signed_lists_signer_and_its_revocation() {
+        let at = OffsetDateTime::from_unix_timestamp(1_780_272_000).unwrap();
+        let root = ca("Минцифры России (тест)", at, None);
+        let signer = ca("Минцифры России, подпись списка УЦ", at, Some(&root));
+        let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<АккредитованныеУдостоверяющиеЦентры>\
+                   <Версия>7</Версия><Дата>2026-05-31T09:00:00</Дата></АккредитованныеУдостоверяющиеЦентры>";
+        let signed = bankkey::xmldsig::sign_enveloped(
+            xml.as_bytes(),
+            &signer.0,
+            &signer.1,
+            &bankkey::xmldsig::SignOptions::default(),
+        )
+        .unwrap();
+        let anchor = handle::into_handle::<bk_certificate>(CertificateH::new(root.1.clone()));
+        let anchors = [anchor as *const bk_certificate];
+        let mut list = ptr::null_mut();
+        let s = unsafe {
+            bk_trusted_list_parse_signed(
+                signed.as_ptr(),
+                signed.len(),
+                anchors.as_ptr(),
+                1,
+                at.unix_timestamp(),
+                &mut list,
+            )
+        };
+        assert_eq!(s, status::BK_OK);
+
+        // The signer, with the path's length; the length is optional.
+        let mut cert = ptr::null_mut();
+        let mut len = 0usize;
+        assert_eq!(
+            unsafe { bk_trusted_list_signer(list, &mut cert, &mut len) },
+            status::BK_OK
+        );
+        assert_eq!(len, 2);
+        assert_eq!(
+            unsafe { handle::get(cert, "c") }.unwrap().cert.to_der(),
+            signer.1.to_der()
+        );
+        unsafe { crate::pki::bk_certificate_free(cert) };
+        let mut cert = ptr::null_mut();
+        assert_eq!(
+            unsafe { bk_trusted_list_signer(list, &mut cert, ptr::null_mut()) },
+            status::BK_OK
+        );
+        unsafe { crate::pki::bk_certificate_free(cert) };
+
+        // No CRL: unavailable (fetch it); a fresh CRL without the signer: fine; revoked: revoked.
+        let none: [*const bk_crl; 0] = [];
+        let t = at.unix_timestamp();
+        assert_eq!(
+            unsafe { bk_trusted_list_check_revocation(list, none.as_ptr(), 0, t) },
+            status::BK_VERIFICATION_UNAVAILABLE
+        );
+        let fresh = crl(at, &root, None);
+        assert_eq!(
+            unsafe {
+                bk_trusted_list_check_revocation(list, [fresh as *const bk_crl].as_ptr(), 1, t)
+            },
+            status::BK_OK
+        );
+        let revoking = crl(at, &root, Some(&signer.1));
+        assert_eq!(
+            unsafe {
+                bk_trusted_list_check_revocation(list, [revoking as *const bk_crl].as_ptr(), 1, t)
+            },
+            status::BK_REVOKED
+        );
+
+        // A list read without verifying has no signer to ask about.
+        let mut plain = ptr::null_mut();
+        assert_eq!(
+            unsafe { bk_trusted_list_parse(signed.as_ptr(), signed.len(), &mut plain) },
+            status::BK_OK
+        );
+        let mut cert = ptr::null_mut();
+        assert_eq!(
+            unsafe { bk_trusted_list_signer(plain, &mut cert, ptr::null_mut()) },
+            status::BK_PRECONDITION_FAILED
+        );
+        assert!(cert.is_null());
+        assert_eq!(
+            unsafe {
+                bk_trusted_list_check_revocation(plain, [fresh as *const bk_crl].as_ptr(), 1, t)
+            },
+            status::BK_PRECONDITION_FAILED
+        );
+        unsafe {
+            bk_trusted_list_free(plain);
+            bk_trusted_list_free(list);
+            crate::pki::bk_crl_free(fresh);
+            crate::pki::bk_crl_free(revoking);
+            crate::pki::bk_certificate_free(anchor);
+        }
+    }
 }

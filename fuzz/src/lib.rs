@@ -717,8 +717,7 @@ pub fn inspect(data: &[u8]) {
         trust: vec![fixture_ca().clone()],
         intermediates: Vec::new(),
         password: Some(zeroize::Zeroizing::new(PASSWORD.to_vec())),
-        expected_key: None,
-        content: None,
+        ..Options::default()
     };
     let r = report::inspect(data, &options);
     let _ = r.to_json();
