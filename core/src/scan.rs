@@ -40,6 +40,12 @@ pub struct ScanOptions {
     /// Worker threads: `None` for one per core (rayon's global pool), `Some(1)` for the
     /// calling thread alone.
     pub threads: Option<usize>,
+    /// Keep each parsed certificate in its entry (`true`, the default). A parsed certificate
+    /// is dozens of allocations (names, extensions, a copy of its parts); a whole archive of
+    /// them costs memory and time to build and to free. With `false` an entry keeps only the
+    /// certificate's DER ([`ScanEntry::der`]), to be read again when it is needed: what the
+    /// Python `scan` does, parsing `entry.certificate` on first use.
+    pub keep_certificates: bool,
 }
 
 impl ScanOptions {
@@ -50,6 +56,7 @@ impl ScanOptions {
             window_days: DEFAULT_REPLACEMENT_WINDOW_DAYS,
             trust: Vec::new(),
             threads: None,
+            keep_certificates: true,
         }
     }
 }
@@ -153,8 +160,11 @@ stable_codes!(Group {
 pub struct ScanEntry {
     /// The index of the input it came from.
     pub input: usize,
-    /// The certificate (`None` when the input held none that could be read).
+    /// The certificate (`None` when the input held none that could be read, and when
+    /// [`ScanOptions::keep_certificates`] is off).
     pub certificate: Option<Certificate>,
+    /// The certificate's DER when [`ScanOptions::keep_certificates`] is off (else `None`).
+    pub der: Option<Vec<u8>>,
     /// Why the input could not be read ([`Group::Unreadable`]).
     pub error: Option<Error>,
     /// The group.
@@ -256,11 +266,18 @@ pub fn judge(input: usize, cert: Certificate, options: &ScanOptions) -> ScanEntr
         Some((r, m)) => (Some(r), Some(m)),
         None => (None, None),
     };
+    let days_left = Some(cert.days_to_expiry(at));
+    let (certificate, der) = if options.keep_certificates {
+        (Some(cert), None)
+    } else {
+        (None, Some(cert.to_der()))
+    };
     ScanEntry {
         input,
-        days_left: Some(cert.days_to_expiry(at)),
+        days_left,
         status: Some(status),
-        certificate: Some(cert),
+        certificate,
+        der,
         error: None,
         group,
         identifiers,
@@ -279,6 +296,7 @@ fn scan_one(input: usize, bytes: &[u8], options: &ScanOptions) -> Vec<ScanEntry>
         Err(e) => vec![ScanEntry {
             input,
             certificate: None,
+            der: None,
             group: Group::Unreadable,
             status: None,
             days_left: None,
@@ -296,6 +314,13 @@ fn scan_one(input: usize, bytes: &[u8], options: &ScanOptions) -> Vec<ScanEntry>
 /// an unreadable one a single [`Group::Unreadable`] entry). Never fails: what cannot be read
 /// is an entry.
 pub fn scan<T: AsRef<[u8]> + Sync>(inputs: &[T], options: &ScanOptions) -> Vec<ScanEntry> {
+    if options.threads == Some(1) {
+        return inputs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| scan_one(i, b.as_ref(), options))
+            .collect();
+    }
     let work = || -> Vec<ScanEntry> {
         inputs
             .par_iter()
@@ -333,18 +358,17 @@ pub struct SignatureItem<'a> {
 /// Verifies every item on `threads` threads (as [`scan`]); the i-th result is item i's, as
 /// [`PublicKey::verify`] gives it with the key's own signature algorithm.
 pub fn verify_many(items: &[SignatureItem<'_>], threads: Option<usize>) -> Vec<Result<()>> {
-    in_pool(threads, || {
-        items
-            .par_iter()
-            .map(|it| {
-                it.key.verify(
-                    &it.key.algorithm().signature_algorithm(),
-                    it.message,
-                    it.signature,
-                )
-            })
-            .collect()
-    })
+    let one = |it: &SignatureItem<'_>| {
+        it.key.verify(
+            &it.key.algorithm().signature_algorithm(),
+            it.message,
+            it.signature,
+        )
+    };
+    if threads == Some(1) {
+        return items.iter().map(one).collect();
+    }
+    in_pool(threads, || items.par_iter().map(one).collect())
 }
 
 #[cfg(test)]
@@ -461,6 +485,26 @@ mod tests {
             );
             let g: Vec<(usize, Group)> = again.iter().map(|e| (e.input, e.group)).collect();
             assert_eq!(g, got);
+        }
+        // Without keeping the parsed certificates: the same judgement, and each entry's DER.
+        let light = scan(
+            &inputs,
+            &ScanOptions {
+                keep_certificates: false,
+                ..options.clone()
+            },
+        );
+        assert_eq!(light.len(), entries.len());
+        for (full, light) in entries.iter().zip(&light) {
+            assert_eq!(
+                (full.input, full.group, full.days_left, full.status),
+                (light.input, light.group, light.days_left, light.status)
+            );
+            assert!(light.certificate.is_none());
+            assert_eq!(
+                light.der.as_deref(),
+                full.certificate.as_ref().map(|c| c.der())
+            );
         }
     }
 

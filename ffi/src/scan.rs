@@ -162,6 +162,8 @@ pub unsafe extern "C" fn bk_scan(
             } else {
                 Some(o.threads as usize)
             },
+            // The C entries hand out certificate handles.
+            keep_certificates: true,
         };
         let entries = scan::scan(&ranges, &opts);
         let mut a = Arena::default();

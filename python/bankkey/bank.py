@@ -8,10 +8,18 @@ Support scripts open the registry read-only:
 ...         print(row["name"], row["serial"], row["days_left"])
 
 A rejected request is a result (a dict with the reason in words), never an exception.
+
+Qualified signatures (seed 004): :class:`TrustedList` is the Ministry's list of accredited CAs,
+:func:`check_qualified` the check a QES passes before the bank registers it
+(:meth:`Bank.register_qes`, then :meth:`Bank.confirm_qes` with the signed statement):
+
+>>> tsl = TrustedList.from_signed_xml(open("TSLExt.xml", "rb").read(), ministry)  # doctest: +SKIP
+>>> check_qualified(cert, list=tsl, crls=[load_crl("ca.crl")])                   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from bankkey._native import Bank, Registry, verify_request
+from bankkey._native import Bank, Registry, TrustedList, check_qualified, verify_request
+from bankkey.pki import load_crl
 
-__all__ = ["Bank", "Registry", "verify_request"]
+__all__ = ["Bank", "Registry", "TrustedList", "check_qualified", "verify_request", "load_crl"]

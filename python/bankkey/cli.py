@@ -670,6 +670,15 @@ def cmd_registry(args: argparse.Namespace, lang: str, out: TextIO) -> int:
     except BankKeyError as e:
         raise UsageError(f"{args.db}: {e}")
     with registry:
+        if args.json:
+            # The core's JSON lines: the same text as the C ABI's bk_registry_*_json.
+            if args.query == "history" and not args.who:
+                raise UsageError("history needs an INN, INNLE, OGRN, OGRNIP, SNILS or key id")
+            lines = registry.json_lines(args.query, days=args.days, at=args.at, who=args.who)
+            for line in lines:
+                print(line, file=out)
+            found_json = bool(lines) and args.query in ("due", "awaiting-paper")
+            return EXIT_FOUND if found_json else EXIT_OK
         if args.query == "due":
             rows = registry.expiring_within(args.days, at=args.at)
             columns = [("days_left", "days", "дней"), ("not_after", "not after", "действует по"),
@@ -689,10 +698,7 @@ def cmd_registry(args: argparse.Namespace, lang: str, out: TextIO) -> int:
                        ("request_id", "request", "запрос"), ("from", "from", "было"),
                        ("to", "to", "стало"), ("note", "note", "примечание")]
     flat = [{k: _cell(v) for k, v in row.items() if not hasattr(v, "to_der")} for row in rows]
-    if args.json:
-        for row in flat:
-            print(json.dumps(row, ensure_ascii=False), file=out)
-    elif args.csv:
+    if args.csv:
         w = csv.writer(out)
         w.writerow([k for k, _, _ in columns])
         for row in flat:

@@ -17,6 +17,7 @@ from bankkey._io import Source, read_source
 from bankkey._native import (
     Certificate,
     CertificateRequest,
+    Crl,
     Name,
     PublicKey,
     SignedData,
@@ -27,12 +28,14 @@ from bankkey.keys import Signer
 __all__ = [
     "Certificate",
     "CertificateRequest",
+    "Crl",
     "Name",
     "PublicKey",
     "SignedData",
     "SignedRequest",
     "load_certificate",
     "load_certificates",
+    "load_crl",
     "load_request",
     "load_public_key",
     "load_signed_data",
@@ -57,6 +60,11 @@ def load_certificate(source: Source) -> Certificate:
 def load_certificates(source: Source) -> List[Certificate]:
     """Reads every certificate of a PEM bundle (or the one of a DER file), in order."""
     return Certificate.all_from_bytes(read_source(source))
+
+
+def load_crl(source: Source) -> Crl:
+    """Reads a certificate revocation list (DER or PEM ``X509 CRL``)."""
+    return Crl.from_bytes(read_source(source))
 
 
 def load_request(source: Source) -> CertificateRequest:

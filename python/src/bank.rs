@@ -1,19 +1,20 @@
 //! The bank's side: the registry and its support queries (opened read-only for support), the
 //! verification of an incoming request, and the bank that accepts and issues.
 
-use std::sync::Mutex;
-
 use bankkey::bank::{self as bkbank, Registry as BkRegistry, VerifyPolicy};
 use bankkey::lifecycle::Flow;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::build::subject_from_pairs;
+use crate::closable::Closable;
+use crate::cms::SignedData;
 use crate::convert::{at_or_now, input_bytes, to_datetime};
-use crate::errors::BkError;
+use crate::crl::crls_arg;
+use crate::errors::{BkError, invalid_argument};
 use crate::keys::signer_arg;
 use crate::pki::{Certificate, CertificateRequest, certificates_arg};
-use crate::stores::poisoned;
+use crate::qes::TrustedList;
 
 fn date_py<'py>(py: Python<'py>, d: time::Date) -> PyResult<Bound<'py, PyAny>> {
     py.import("datetime")?
@@ -136,6 +137,24 @@ fn received_dict<'py>(py: Python<'py>, r: &bkbank::Received) -> PyResult<Bound<'
     Ok(d)
 }
 
+fn qes_record_dict<'py>(py: Python<'py>, q: &bkbank::QesRecord) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("id", q.id)?;
+    d.set_item("subscriber_id", q.subscriber_id)?;
+    d.set_item("certificate", Certificate::new(q.certificate.clone()))?;
+    d.set_item("status", q.status.as_str())?;
+    d.set_item("status_ru", q.status.ru())?;
+    d.set_item("status_en", q.status.en())?;
+    d.set_item("registered_at", to_datetime(py, q.registered_at)?)?;
+    d.set_item(
+        "loaded_not_before",
+        q.loaded_not_before
+            .map(|t| to_datetime(py, t))
+            .transpose()?,
+    )?;
+    Ok(d)
+}
+
 fn flow(name: &str) -> PyResult<Flow> {
     Flow::parse(name).map_err(|e| BkError(e).into())
 }
@@ -145,7 +164,7 @@ fn flow(name: &str) -> PyResult<Flow> {
 /// naming the path, never an empty registry, and nothing can be written.
 #[pyclass(frozen, module = "bankkey._native", name = "Registry")]
 pub struct Registry {
-    inner: Mutex<Option<BkRegistry>>,
+    inner: Closable<BkRegistry>,
 }
 
 impl Registry {
@@ -154,18 +173,7 @@ impl Registry {
         py: Python<'_>,
         f: impl FnOnce(&BkRegistry) -> bankkey::Result<T> + Send,
     ) -> PyResult<T> {
-        let r: PyResult<bankkey::Result<T>> = py.detach(|| {
-            let guard = self.inner.lock().map_err(|_| poisoned())?;
-            match guard.as_ref() {
-                Some(r) => Ok(f(r)),
-                None => Err(BkError(bankkey::Error::new(
-                    bankkey::ErrorKind::PreconditionFailed,
-                    "the registry is closed",
-                ))
-                .into()),
-            }
-        });
-        r?.map_err(|e| BkError(e).into())
+        self.inner.run(py, |r| f(r))
     }
 }
 
@@ -176,7 +184,7 @@ impl Registry {
     fn open(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Registry> {
         let r = py.detach(|| BkRegistry::open(&path)).map_err(BkError)?;
         Ok(Registry {
-            inner: Mutex::new(Some(r)),
+            inner: Closable::new(r, "registry"),
         })
     }
 
@@ -188,7 +196,7 @@ impl Registry {
             .detach(|| BkRegistry::open_read_only(&path))
             .map_err(BkError)?;
         Ok(Registry {
-            inner: Mutex::new(Some(r)),
+            inner: Closable::new(r, "registry"),
         })
     }
 
@@ -218,6 +226,44 @@ impl Registry {
         rows.iter().map(|e| event_dict(py, e)).collect()
     }
 
+    /// The rows of a support query as the core's JSON lines, the same text the C ABI gives
+    /// (`bk_registry_*_json`): `query` is `"due"` (within `days` of `at`),
+    /// `"awaiting-paper"` or `"history"` (of `who`). Times RFC 3339 with a `_unix` twin.
+    #[pyo3(signature = (query, *, days=30, at=None, who=None))]
+    fn json_lines(
+        &self,
+        py: Python<'_>,
+        query: &str,
+        days: u32,
+        at: Option<&Bound<'_, PyAny>>,
+        who: Option<&str>,
+    ) -> PyResult<Vec<String>> {
+        use bkbank::registry::json;
+        let at = at_or_now(at)?;
+        match (query, who) {
+            ("due", _) => self.run(py, |r| {
+                Ok(r.expiring_within(days, at)?
+                    .iter()
+                    .map(json::expiring)
+                    .collect())
+            }),
+            ("awaiting-paper", _) => self.run(py, |r| {
+                Ok(r.awaiting_paper()?
+                    .iter()
+                    .map(json::awaiting_paper)
+                    .collect())
+            }),
+            ("history", Some(who)) => self.run(py, |r| {
+                Ok(r.history_of(who)?.iter().map(json::history).collect())
+            }),
+            ("history", None) => Err(invalid_argument("who", "history needs who=")),
+            _ => Err(invalid_argument(
+                "query",
+                "query is \"due\", \"awaiting-paper\" or \"history\"",
+            )),
+        }
+    }
+
     /// The subscribers having an identifier (INN, INNLE, OGRN, OGRNIP, SNILS).
     fn subscribers<'py>(
         &self,
@@ -242,8 +288,7 @@ impl Registry {
 
     /// Closes the registry.
     fn close(&self) -> PyResult<()> {
-        self.inner.lock().map_err(|_| poisoned())?.take();
-        Ok(())
+        self.inner.close()
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -313,7 +358,7 @@ pub fn verify_request<'py>(
 /// `registry` (created when missing). A context manager.
 #[pyclass(frozen, module = "bankkey._native", name = "Bank")]
 pub struct Bank {
-    inner: Mutex<Option<bkbank::Bank>>,
+    inner: Closable<bkbank::Bank>,
 }
 
 impl Bank {
@@ -322,39 +367,31 @@ impl Bank {
         py: Python<'_>,
         f: impl FnOnce(&mut bkbank::Bank) -> bankkey::Result<T> + Send,
     ) -> PyResult<T> {
-        let r: PyResult<bankkey::Result<T>> = py.detach(|| {
-            let mut guard = self.inner.lock().map_err(|_| poisoned())?;
-            match guard.as_mut() {
-                Some(b) => Ok(f(b)),
-                None => Err(BkError(bankkey::Error::new(
-                    bankkey::ErrorKind::PreconditionFailed,
-                    "the bank is closed",
-                ))
-                .into()),
-            }
-        });
-        r?.map_err(|e| BkError(e).into())
+        self.inner.run(py, f)
     }
 }
 
 #[pymethods]
 impl Bank {
     #[new]
-    #[pyo3(signature = (registry, ca, signer, *, roots=None))]
+    #[pyo3(signature = (registry, ca, signer, *, roots=None, trust_unsigned_list=false, max_list_age_days=7))]
     fn new(
         py: Python<'_>,
         registry: std::path::PathBuf,
         ca: &Certificate,
         signer: &Bound<'_, PyAny>,
         roots: Option<&Bound<'_, PyAny>>,
+        trust_unsigned_list: bool,
+        max_list_age_days: i64,
     ) -> PyResult<Bank> {
         let signer = signer_arg(signer, "signer")?;
         let ca = (*ca.inner).clone();
         let roots = certificates_arg(roots, "roots")?;
+        let qes_policy = crate::qes::policy(trust_unsigned_list, max_list_age_days)?;
         let bank = py
             .detach(|| -> bankkey::Result<bkbank::Bank> {
                 let r = BkRegistry::open(&registry)?;
-                let mut b = bkbank::Bank::new(r, ca, Box::new(signer))?;
+                let mut b = bkbank::Bank::new(r, ca, Box::new(signer))?.with_qes_policy(qes_policy);
                 if !roots.is_empty() {
                     b = b.with_roots(roots);
                 }
@@ -362,7 +399,7 @@ impl Bank {
             })
             .map_err(BkError)?;
         Ok(Bank {
-            inner: Mutex::new(Some(bank)),
+            inner: Closable::new(bank, "bank"),
         })
     }
 
@@ -491,10 +528,72 @@ impl Bank {
         rows.iter().map(|e| event_dict(py, e)).collect()
     }
 
+    /// Registers a client's qualified certificate (seed 004: its first login with it) after
+    /// the QES check (`check_qualified`, with the bank's policy) against `list` and `crls` at
+    /// `at`; the status is `not_confirmed` until `confirm_qes`. Returns the record (a dict).
+    #[pyo3(signature = (certificate, *, list, crls=None, at=None))]
+    fn register_qes<'py>(
+        &self,
+        py: Python<'py>,
+        certificate: &Certificate,
+        list: Option<&TrustedList>,
+        crls: Option<&Bound<'py, PyAny>>,
+        at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let cert = certificate.inner.clone();
+        let list = list.map(|l| l.inner.clone());
+        let crls = crls_arg(crls, "crls")?;
+        let at = at_or_now(at)?;
+        let q = self.run(py, |b| b.register_qes(&cert, list.as_deref(), &crls, at))?;
+        qes_record_dict(py, &q)
+    }
+
+    /// Confirms a client's QES: the check again, then the confirmation statement
+    /// («Заявление о подтверждении использования ЭП»): `signed` (a `SignedData` or its
+    /// bytes), a CMS over `statement` signed by the owner and the head of the organisation. The record becomes `confirmed`
+    /// with `loaded_not_before`, 12:00 Moscow time of the next business day. Nothing is
+    /// recorded when a check fails (the error says which).
+    #[pyo3(signature = (certificate, statement, signed, *, list, crls=None, at=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn confirm_qes<'py>(
+        &self,
+        py: Python<'py>,
+        certificate: &Certificate,
+        statement: &Bound<'py, PyAny>,
+        signed: &Bound<'py, PyAny>,
+        list: Option<&TrustedList>,
+        crls: Option<&Bound<'py, PyAny>>,
+        at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let cert = certificate.inner.clone();
+        let statement = input_bytes(statement, "statement")?.into_owned();
+        let signed = match signed.cast::<SignedData>() {
+            Ok(sd) => sd.get().inner.to_der(),
+            Err(_) => input_bytes(signed, "signed")?.into_owned(),
+        };
+        let list = list.map(|l| l.inner.clone());
+        let crls = crls_arg(crls, "crls")?;
+        let at = at_or_now(at)?;
+        let q = self.run(py, |b| {
+            b.confirm_qes(&cert, &statement, &signed, list.as_deref(), &crls, at)
+        })?;
+        qes_record_dict(py, &q)
+    }
+
+    /// The QES record of `certificate`, or `None` when it was never registered.
+    fn qes<'py>(
+        &self,
+        py: Python<'py>,
+        certificate: &Certificate,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let cert = certificate.inner.clone();
+        let q = self.run(py, |b| b.registry().qes(&cert))?;
+        q.map(|q| qes_record_dict(py, &q)).transpose()
+    }
+
     /// Closes the bank and its registry.
     fn close(&self) -> PyResult<()> {
-        self.inner.lock().map_err(|_| poisoned())?.take();
-        Ok(())
+        self.inner.close()
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

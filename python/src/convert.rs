@@ -74,6 +74,32 @@ pub fn to_offset(value: &Bound<'_, PyAny>, field: &str) -> PyResult<OffsetDateTi
     Ok(t + time::Duration::microseconds(micros))
 }
 
+/// `None`, one `T` or an iterable of them (a list of anchors, of CRLs), each mapped by `get`;
+/// anything else is `InvalidInputError` naming `field`.
+pub fn one_or_many<T, U>(
+    value: Option<&Bound<'_, PyAny>>,
+    field: &str,
+    get: impl Fn(&T) -> U,
+) -> PyResult<Vec<U>>
+where
+    T: pyo3::PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync,
+{
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let what = T::NAME;
+    if let Ok(one) = value.cast::<T>() {
+        return Ok(vec![get(one.get())]);
+    }
+    let wrong = || invalid_argument(field, format!("{field} must be a {what} or a list of them"));
+    let mut out = Vec::new();
+    for item in value.try_iter().map_err(|_| wrong())? {
+        let item = item?;
+        out.push(get(item.cast::<T>().map_err(|_| wrong())?.get()));
+    }
+    Ok(out)
+}
+
 /// `at=None` → now; else [`to_offset`].
 pub fn at_or_now(at: Option<&Bound<'_, PyAny>>) -> PyResult<OffsetDateTime> {
     match at {

@@ -14,10 +14,11 @@ use bankkey::store::KeyStore;
 use pyo3::prelude::*;
 use secrecy::ExposeSecret;
 
+use crate::closable::{closed, poisoned};
 use crate::convert::input_bytes;
 use crate::errors::BkError;
 use crate::pki::{Certificate, hex_upper};
-use crate::stores::{AnyStore, KeySet, StoreSigner, closed, id_arg, key_sets, poisoned, secret};
+use crate::stores::{AnyStore, KeySet, StoreSigner, id_arg, key_sets, secret};
 
 /// Imports the one key of the PFX `data` (with its certificate) into `store` as `label`.
 pub fn import_pfx(

@@ -7,14 +7,17 @@
 mod bank;
 mod baseline;
 mod build;
+mod closable;
 mod cms;
 mod convert;
+mod crl;
 mod documents;
 mod errors;
 mod keyfile;
 mod keys;
 mod lifecycle;
 mod pki;
+mod qes;
 mod report;
 mod scan;
 mod stores;
@@ -64,6 +67,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<bank::Registry>()?;
     m.add_class::<bank::Bank>()?;
     m.add_function(wrap_pyfunction!(bank::verify_request, m)?)?;
+    m.add_class::<crl::Crl>()?;
+    m.add_class::<qes::TrustedList>()?;
+    m.add_function(wrap_pyfunction!(qes::check_qualified, m)?)?;
     m.add_class::<documents::Document>()?;
     m.add_function(wrap_pyfunction!(documents::act, m)?)?;
     m.add_function(wrap_pyfunction!(documents::application, m)?)?;

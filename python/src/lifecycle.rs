@@ -1,20 +1,19 @@
 //! The client's regeneration state machine (`bankkey::lifecycle::Client`) over a token or a
 //! file container, journalled in SQLite; the shared vocabulary of statuses.
 
-use std::sync::Mutex;
-
 use bankkey::key::KeyAlgorithm;
 use bankkey::lifecycle::{self as lc, Flow, RequestStatus, SqliteJournal};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::build::subject_from_pairs;
+use crate::closable::Closable;
 use crate::cms::SignedData;
 use crate::convert::{at_or_now, to_datetime};
 use crate::errors::{BkError, invalid_argument};
 use crate::keys::signer_arg;
 use crate::pki::{Certificate, CertificateRequest, certificates_arg};
-use crate::stores::{AnyStore, FileContainer, KeySet, Token, poisoned};
+use crate::stores::{AnyStore, FileContainer, KeySet, Token};
 
 /// `(name, code, ru, en)` of every value of a vocabulary the bindings show: `"flow"`,
 /// `"request_status"`, `"key_set_status"`, `"qes_status"`, `"pin_state"`, `"reject_reason"`,
@@ -187,29 +186,16 @@ fn store_of(store: &Bound<'_, PyAny>) -> PyResult<AnyStore> {
 /// crash at any point recovers on the next open. A context manager.
 #[pyclass(frozen, module = "bankkey._native", name = "Client")]
 pub struct Client {
-    inner: Mutex<Option<lc::Client>>,
+    inner: Closable<lc::Client>,
 }
 
 impl Client {
-    /// Runs `f` on the client without the GIL; the lock is taken inside, so that a Python
-    /// signer called back from the core can take the GIL while another thread waits.
     fn run<T: Send>(
         &self,
         py: Python<'_>,
         f: impl FnOnce(&mut lc::Client) -> bankkey::Result<T> + Send,
     ) -> PyResult<T> {
-        let r: PyResult<bankkey::Result<T>> = py.detach(|| {
-            let mut guard = self.inner.lock().map_err(|_| poisoned())?;
-            match guard.as_mut() {
-                Some(c) => Ok(f(c)),
-                None => Err(BkError(bankkey::Error::new(
-                    bankkey::ErrorKind::PreconditionFailed,
-                    "the client is closed",
-                ))
-                .into()),
-            }
-        });
-        r?.map_err(|e| BkError(e).into())
+        self.inner.run(py, f)
     }
 }
 
@@ -246,7 +232,7 @@ impl Client {
             })
             .map_err(BkError)?;
         Ok(Client {
-            inner: Mutex::new(Some(client)),
+            inner: Closable::new(client, "client"),
         })
     }
 
@@ -475,8 +461,7 @@ impl Client {
 
     /// Closes the journal.
     fn close(&self) -> PyResult<()> {
-        self.inner.lock().map_err(|_| poisoned())?.take();
-        Ok(())
+        self.inner.close()
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

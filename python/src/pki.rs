@@ -12,17 +12,17 @@ use pyo3::pyclass::CompareOp;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 
-use crate::convert::{at_or_now, input_bytes, serde_to_py, to_datetime};
+use crate::convert::{at_or_now, input_bytes, one_or_many, serde_to_py, to_datetime};
 use crate::errors::{BkError, invalid_argument};
 
-fn hash_bytes(bytes: &[u8]) -> u64 {
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut h);
     h.finish()
 }
 
-fn compare<T: PartialEq>(a: &T, b: Option<&T>, op: CompareOp, py: Python<'_>) -> Py<PyAny> {
+pub fn compare<T: PartialEq>(a: &T, b: Option<&T>, op: CompareOp, py: Python<'_>) -> Py<PyAny> {
     match (op, b) {
         (CompareOp::Eq, Some(b)) => (a == b)
             .into_pyobject(py)
@@ -247,7 +247,7 @@ impl Name {
     }
 }
 
-fn name_object(
+pub fn name_object(
     py: Python<'_>,
     cell: &PyOnceLock<Py<Name>>,
     subject: &Subject,
@@ -356,6 +356,12 @@ impl PublicKey {
     }
 }
 
+/// A serial number's content octets as a Python int (big-endian, unsigned).
+pub fn serial_int<'py>(py: Python<'py>, serial: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    py.get_type::<pyo3::types::PyInt>()
+        .call_method1("from_bytes", (PyBytes::new(py, serial), "big"))
+}
+
 pub fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
@@ -391,30 +397,7 @@ pub fn certificates_arg(
     value: Option<&Bound<'_, PyAny>>,
     field: &str,
 ) -> PyResult<Vec<bkpki::Certificate>> {
-    let Some(value) = value else {
-        return Ok(Vec::new());
-    };
-    if value.is_none() {
-        return Ok(Vec::new());
-    }
-    if let Ok(c) = value.cast::<Certificate>() {
-        return Ok(vec![(*c.get().inner).clone()]);
-    }
-    let mut out = Vec::new();
-    let iter = value.try_iter().map_err(|_| {
-        invalid_argument(
-            field,
-            format!("{field} must be a Certificate or a list of them"),
-        )
-    })?;
-    for item in iter {
-        let item = item?;
-        let c = item.cast::<Certificate>().map_err(|_| {
-            invalid_argument(field, format!("{field} must hold Certificate objects"))
-        })?;
-        out.push((*c.get().inner).clone());
-    }
-    Ok(out)
+    one_or_many(value, field, |c: &Certificate| (*c.inner).clone())
 }
 
 /// A `PublicKey`, or the key of a `Certificate` or `CertificateRequest`.
@@ -478,9 +461,7 @@ impl Certificate {
     /// The serial number as an int.
     #[getter]
     fn serial_number<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let bytes = PyBytes::new(py, self.inner.serial());
-        py.get_type::<pyo3::types::PyInt>()
-            .call_method1("from_bytes", (bytes, "big"))
+        serial_int(py, self.inner.serial())
     }
 
     /// The serial number in uppercase hex, as the report and the registry show it.

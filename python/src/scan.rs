@@ -1,11 +1,10 @@
 //! Bulk work without the GIL: `scan` (certificates) and `verify_many` (signatures), over the
 //! core's `bankkey::scan`.
 
-use std::sync::Arc;
-
 use bankkey::scan::{self as bkscan, ScanOptions, SignatureItem};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::convert::{at_or_now, serde_to_py};
@@ -18,7 +17,10 @@ use crate::pki::{Certificate, PublicKey, certificates_arg};
 #[pyclass(frozen, module = "bankkey._native", name = "ScanEntry")]
 pub struct ScanEntry {
     input: usize,
-    certificate: Option<Arc<bankkey::pki::Certificate>>,
+    /// The certificate's DER; it is parsed on first use of `certificate` (the scan itself
+    /// keeps no parsed certificate: see `ScanOptions::keep_certificates`).
+    der: Option<Box<[u8]>>,
+    certificate: PyOnceLock<Py<Certificate>>,
     group: bkscan::Group,
     status: Option<bankkey::lifecycle::KeySetStatus>,
     days_left: Option<i64>,
@@ -39,8 +41,15 @@ impl ScanEntry {
 
     /// The certificate, or `None` for an unreadable input.
     #[getter]
-    fn certificate(&self) -> Option<Certificate> {
-        self.certificate.clone().map(Certificate::from_arc)
+    fn certificate(&self, py: Python<'_>) -> PyResult<Option<Py<Certificate>>> {
+        let Some(der) = &self.der else {
+            return Ok(None);
+        };
+        let cert = self.certificate.get_or_try_init(py, || {
+            let parsed = bankkey::pki::Certificate::from_der(der).map_err(BkError)?;
+            Py::new(py, Certificate::new(parsed))
+        })?;
+        Ok(Some(cert.clone_ref(py)))
     }
 
     /// The group, worst first: `"unreadable"`, `"untrusted"`, `"expired"`,
@@ -96,12 +105,11 @@ impl ScanEntry {
     }
 
     fn __repr__(&self) -> String {
-        match &self.certificate {
-            Some(c) => format!(
-                "<ScanEntry {} serial={} days_left={}>",
+        match self.days_left {
+            Some(days) => format!(
+                "<ScanEntry {} input={} days_left={days}>",
                 self.group.as_str(),
-                c.serial_hex(),
-                self.days_left.unwrap_or_default()
+                self.input
             ),
             None => format!("<ScanEntry {} input={}>", self.group.as_str(), self.input),
         }
@@ -143,6 +151,7 @@ pub fn scan(
         window_days,
         trust: certificates_arg(trust, "trust")?,
         threads,
+        keep_certificates: false,
     };
     let entries = py.detach(|| {
         let slices: Vec<&[u8]> = data.iter().map(|b| b.as_ref()).collect();
@@ -152,7 +161,11 @@ pub fn scan(
         .into_iter()
         .map(|e| ScanEntry {
             input: e.input,
-            certificate: e.certificate.map(Arc::new),
+            der: e
+                .der
+                .or_else(|| e.certificate.map(|c| c.to_der()))
+                .map(Vec::into_boxed_slice),
+            certificate: PyOnceLock::new(),
             group: e.group,
             status: e.status,
             days_left: e.days_left,

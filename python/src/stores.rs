@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use secrecy::SecretString;
 
+use crate::closable::{closed, poisoned};
 use crate::convert::{at_or_now, secret_bytes};
 use crate::errors::{BkError, invalid_argument};
 use crate::keys::SoftwareKey;
@@ -175,6 +176,7 @@ pub fn key_sets(py: Python<'_>, store: &dyn KeyStore) -> PyResult<Vec<KeySet>> {
     Ok(sets.into_iter().map(|inner| KeySet { inner }).collect())
 }
 
+/// A key id given as a `KeySet`, bytes or hex text.
 pub fn id_arg(id: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(k) = id.cast::<KeySet>() {
         return Ok(k.get().inner.id.clone());
@@ -368,22 +370,6 @@ impl Pkcs11Module {
             None => Err(closed("module")),
         }
     }
-}
-
-pub fn poisoned() -> PyErr {
-    BkError(bankkey::Error::new(
-        bankkey::ErrorKind::Internal,
-        "a lock was poisoned by a panic",
-    ))
-    .into()
-}
-
-pub fn closed(what: &str) -> PyErr {
-    BkError(bankkey::Error::new(
-        bankkey::ErrorKind::PreconditionFailed,
-        format!("the {what} is closed"),
-    ))
-    .into()
 }
 
 #[pymethods]

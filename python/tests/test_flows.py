@@ -165,6 +165,16 @@ def test_registry_queries_read_only_and_the_cli(tmp_path: Path) -> None:
     assert r.returncode == 1, r.stderr
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert rows[0]["serial"] == cert.serial and rows[0]["days_left"] == 10
+    # The core's JSON rows, as the C ABI gives them: RFC 3339 times with a `_unix` twin.
+    assert rows[0]["not_after_unix"] == int(cert.not_after.timestamp())
+    with bank.Registry.open_read_only(db) as reg:
+        assert [json.loads(x) for x in reg.json_lines("due", at=at)] == rows
+        events = [json.loads(x) for x in reg.json_lines("history", who="11223344595")]
+        assert [e["what"] for e in events] == [e["what"] for e in reg.history("11223344595")]
+        with pytest.raises(bankkey.InvalidInputError):
+            reg.json_lines("everything")
+    r = run(["-m", "bankkey", "registry", str(db), "history", "7707083893", "--json"])
+    assert r.returncode == 0 and all(json.loads(x)["at_unix"] for x in r.stdout.splitlines())
     r = run(["-m", "bankkey", "registry", str(db), "history", "11223344595", "--csv"])
     assert r.returncode == 0 and "certificate_issued" in r.stdout
     r = run(["-m", "bankkey", "registry", str(db), "awaiting-paper"])
