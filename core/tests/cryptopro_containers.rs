@@ -125,6 +125,31 @@ fn damaged_and_missing_files_are_named() {
     assert_eq!(e.field(), Some("header.key"));
     corrupt(d, "header.key", &header);
 
+    // header.key altered inside (a byte of the fingerprint): its MAC no longer matches.
+    let mut altered = header.clone();
+    let n = altered.len();
+    altered[n - 8] ^= 1;
+    corrupt(d, "header.key", &altered);
+    let e = CryptoProContainer::open(d).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MalformedEncoding, "{e}");
+    assert_eq!(e.field(), Some("header.key"));
+    assert!(e.message().contains("MAC"), "{e}");
+    corrupt(d, "header.key", &header);
+
+    // masks.key's salt altered: its MAC no longer matches, and without a reserve copy the
+    // file is named rather than the PIN blamed.
+    let masks = std::fs::read(d.join("masks.key")).unwrap();
+    let mut altered = masks.clone();
+    let n = altered.len();
+    altered[n - 8] ^= 1;
+    corrupt(d, "masks.key", &altered);
+    let c = CryptoProContainer::open(d).unwrap();
+    let e = c.private_key("1234").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MalformedEncoding, "{e}");
+    assert_eq!(e.field(), Some("masks.key"));
+    corrupt(d, "masks.key", &masks);
+    assert!(c.private_key("1234").is_ok());
+
     // masks.key missing: not a (complete) container.
     std::fs::remove_file(d.join("masks.key")).unwrap();
     let e = CryptoProContainer::open(d).unwrap_err();
@@ -173,6 +198,20 @@ fn the_reserve_copy_stands_in_for_a_damaged_main_copy() {
         c.private_key("1234").unwrap_err().kind(),
         ErrorKind::WrongPassword
     );
+
+    // A masks.key whose MAC fails is passed over for the reserve copy too.
+    let m = make(ParamSet::Tc26_512A, "1234", PinEncodingChoice::Utf32, true);
+    let d = m.dir.path();
+    let mut masks = std::fs::read(d.join("masks.key")).unwrap();
+    let n = masks.len();
+    masks[n - 1] ^= 1;
+    corrupt(d, "masks.key", &masks);
+    let (key, how) = CryptoProContainer::open(d)
+        .unwrap()
+        .private_key("1234")
+        .unwrap();
+    assert!(how.from_reserve);
+    assert_eq!(key.public_key(), m.key.public_key());
 }
 
 #[test]

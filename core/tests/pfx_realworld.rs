@@ -206,6 +206,31 @@ fn cryptopro_exports_read() {
     }
 }
 
+/// A CryptoPro CSP export under the password "1" (CryptoPro's .NET samples): the password
+/// goes into the key's derivation as UTF-16LE ("1" as 31 00; UTF-8 would be 31 alone), the
+/// MAC's and the certificates' as a BMPString; the key is the certificate's.
+#[test]
+fn cryptopro_export_with_a_password_reads() {
+    let der = realworld("pfx/cryptopro_corefx_2012_256_password_1.pfx");
+    let pfx = Pfx::from_der(&der, "1").unwrap();
+    let (key, cert) = pfx.single_key().unwrap();
+    let cert = cert.expect("the key's certificate");
+    assert_eq!(
+        key.key.algorithm(),
+        KeyAlgorithm::Gost(ParamSet::CryptoProXchA)
+    );
+    assert!(
+        key.protection.contains("CryptoPro key export"),
+        "{}",
+        key.protection
+    );
+    assert_signs(&key.key, cert);
+    for wrong in ["", "2", "11", " 1"] {
+        let e = Pfx::from_der(&der, wrong).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::WrongPassword, "{wrong:?}: {e}");
+    }
+}
+
 /// The offset of the key bag's encrypted data in a CryptoPro PFX (after its parameters'
 /// iteration count, 2000, and the OCTET STRING header).
 fn cryptopro_key_data(der: &[u8]) -> usize {

@@ -32,7 +32,7 @@
 //! Fields not listed are skipped; an element out of this shape is a damaged file.
 
 use der::asn1::{Any, BitString, ObjectIdentifier, OctetString};
-use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
 
 use crate::{Error, Result, oid};
 
@@ -219,7 +219,61 @@ pub(crate) fn parse_masks(der: &[u8], file: &str) -> Result<(Vec<u8>, Vec<u8>)> 
     let mut r = SliceReader::new(seq.value()).map_err(|e| damaged(file, e))?;
     let mask: OctetString = r.decode().map_err(|e| damaged(file, e))?;
     let salt: OctetString = r.decode().map_err(|e| damaged(file, e))?;
-    Ok((mask.as_bytes().to_vec(), salt.as_bytes().to_vec()))
+    let mac: OctetString = r.decode().map_err(|e| damaged(file, e))?;
+    let (mask, salt) = (mask.as_bytes(), salt.as_bytes());
+    // The MAC's key is the mask (the last 32 bytes of a 512-bit one).
+    let key: [u8; 32] = mask
+        .get(mask.len().saturating_sub(32)..)
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| damaged(file, "a mask shorter than 32 bytes"))?;
+    if container_mac(&key, salt) != mac.as_bytes() {
+        return Err(damaged(file, "its MAC does not match the mask and salt"));
+    }
+    Ok((mask.to_vec(), salt.to_vec()))
+}
+
+/// The 4-byte MACs of header.key and masks.key: the GOST 28147-89 MAC (S-box param-Z, IV
+/// zero) under the all-zero key over header.key's content, under the mask over masks.key's
+/// salt (li0ard/cpfx_ts, MIT, `computeContainerMAC` and `computeMaskMAC`; both match on the
+/// container CryptoPro CSP 5 wrote).
+fn container_mac(key: &[u8; 32], data: &[u8]) -> [u8; 4] {
+    use crate::key::pkcs8::ciphers::{Gost89Sbox, gost89_imit};
+    gost89_imit(Gost89Sbox::Tc26Z, key, &[0; 8], data)
+}
+
+/// Checks header.key's MAC (see [`container_mac`]); `der` has been read by
+/// [`parse_header`].
+pub(crate) fn check_header_mac(der: &[u8]) -> Result<()> {
+    const F: &str = "header.key";
+    let mut outer = SliceReader::new(der).map_err(|e| damaged(F, e))?;
+    let container: Any = outer.decode().map_err(|e| damaged(F, e))?;
+    let value = container.value();
+    let mut top = SliceReader::new(value).map_err(|e| damaged(F, e))?;
+    let content: Any = top.decode().map_err(|e| damaged(F, e))?;
+    let mac: OctetString = top.decode().map_err(|e| damaged(F, e))?;
+    let len = usize::try_from(content.encoded_len().map_err(|e| damaged(F, e))?)
+        .map_err(|e| damaged(F, e))?;
+    let content = value
+        .get(..len)
+        .ok_or_else(|| damaged(F, "the content is longer than the file"))?;
+    if container_mac(&[0; 32], content) != mac.as_bytes() {
+        return Err(damaged(F, "its MAC does not match its contents"));
+    }
+    Ok(())
+}
+
+/// The MAC of header.key's content, for the test writer.
+#[cfg(any(test, feature = "cryptopro-test-writer"))]
+pub(crate) fn header_mac(content: &[u8]) -> [u8; 4] {
+    container_mac(&[0; 32], content)
+}
+
+/// The MAC of masks.key, for the test writer.
+#[cfg(any(test, feature = "cryptopro-test-writer"))]
+pub(crate) fn masks_mac(mask: &[u8], salt: &[u8]) -> [u8; 4] {
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&mask[mask.len() - 32..]);
+    container_mac(&key, salt)
 }
 
 /// primary.key: the encrypted (masked) key.

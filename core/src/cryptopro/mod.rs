@@ -11,10 +11,10 @@
 //!
 //! **What it is not.** Not CryptoPro CSP, not certified (СКЗИ), not a writer: a key taken
 //! out of its container leaves the protection the bank's rules may require of it (see the
-//! README). GOST R 34.10-2001 containers are refused. The 4-byte MACs of header.key and
-//! masks.key (GOST 28147-89 imitovstavka under a key the descriptions do not give) are not
-//! checked: the fingerprint is what tells a wrong PIN or a damaged key, and a damaged
-//! primary.key falls back to its reserve copy.
+//! README). GOST R 34.10-2001 containers are refused. The 4-byte MACs of header.key (on
+//! open) and masks.key (before its copy is tried) are checked: an altered file is named; the
+//! fingerprint is what tells a wrong PIN or a damaged primary.key, and a damaged copy falls
+//! back to the reserve copy.
 //!
 //! Built only with the cargo feature `cryptopro` (on by default; see `docs/ARCHITECTURE.md`,
 //! "CryptoPro file containers", for why).
@@ -98,7 +98,8 @@ impl CryptoProContainer {
     /// [`ErrorKind::UnsupportedAlgorithm`] for a GOST R 34.10-2001 key or an unknown one.
     pub fn open(dir: impl AsRef<Path>) -> Result<CryptoProContainer> {
         let dir = dir.as_ref().to_path_buf();
-        let h = header::parse_header(&read(&dir, "header.key")?)?;
+        let header_der = read(&dir, "header.key")?;
+        let h = header::parse_header(&header_der)?;
         // Present, even if only the reserve copy is readable.
         read(&dir, "primary.key")?;
         read(&dir, "masks.key")?;
@@ -106,7 +107,9 @@ impl CryptoProContainer {
             Ok(der) => Some(header::parse_name(&der)?),
             Err(_) => None,
         };
+        // After the algorithm: a 2001 container is refused as such, whatever its MAC.
         let param_set = key_param_set(&h)?;
+        header::check_header_mac(&header_der)?;
         let usage = if h.key_algorithm == oid::GOST3410_12_256_AGREEMENT
             || h.key_algorithm == oid::GOST3410_12_512_AGREEMENT
             || bit(&h.key_attributes, 2)

@@ -85,7 +85,7 @@ pub fn write(dir: &Path, spec: &ContainerSpec<'_>) -> Result<()> {
         let masks_der = [
             OctetString::new(mask.to_vec())?.to_der()?,
             OctetString::new(salt.to_vec())?.to_der()?,
-            OctetString::new(rand::<4>().to_vec())?.to_der()?,
+            OctetString::new(super::header::masks_mac(&mask, &salt).to_vec())?.to_der()?,
         ]
         .concat();
         std::fs::write(dir.join(masks), tlv(0x30, &masks_der))?;
@@ -124,11 +124,9 @@ pub fn write(dir: &Path, spec: &ContainerSpec<'_>) -> Result<()> {
     }
     let xy = spec.key.verifying_key().to_le_xy();
     content.extend(tlv(0x8A, &xy[..8]));
-    let header = [
-        tlv(0x30, &content),
-        OctetString::new(rand::<4>().to_vec())?.to_der()?,
-    ]
-    .concat();
+    let content = tlv(0x30, &content);
+    let header = [OctetString::new(super::header::header_mac(&content).to_vec())?.to_der()?];
+    let header = [content, header.concat()].concat();
     std::fs::write(dir.join("header.key"), tlv(0x30, &header))?;
     Ok(())
 }
