@@ -297,8 +297,8 @@ pub fn pkcs8(data: &[u8]) {
 }
 
 /// The KDF limit while the `pfx` target runs: CryptoPro's key export (2000 iterations of
-/// GOST R 34.11-94, counted 8 each) and GnuTLS's 2001 example (PBKDF2-HMAC-GOST R 34.11-94)
-/// must open for the seeds to reach their keys.
+/// GOST R 34.11-94, counted 4 each) and GnuTLS's 2001 example (2000 of PBKDF2-HMAC-GOST R
+/// 34.11-94, counted 8 each) must open for the seeds to reach their keys.
 pub const PFX_KDF_LIMIT: u32 = 16_000;
 
 /// A PFX, read with the seeds' passwords (empty: CryptoPro's exports; the real-world
