@@ -225,7 +225,7 @@ impl Name {
     /// Whether every identifier present has correct check digits.
     #[getter]
     fn identifiers_valid(&self) -> bool {
-        self.inner.check_identifiers().iter().all(|c| c.valid)
+        self.inner.identifiers_valid()
     }
 
     fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> Py<PyAny> {
