@@ -35,3 +35,7 @@ pub mod xml;
 pub mod xmldsig;
 
 pub use error::{Error, ErrorKind, Result};
+/// The SQLite VFS the journal and the registry open their files through, chosen by a test
+/// (cargo feature `failpoints` only; see `sqlite_vfs::use_vfs`).
+#[cfg(feature = "failpoints")]
+pub use sqlite::test_vfs as sqlite_vfs;

@@ -55,7 +55,7 @@ pub(crate) fn open(
     if let Some(why) = read_only_reason(path) {
         return open_read_only(path, what, why, err);
     }
-    let conn = match Connection::open(path) {
+    let conn = match connect(path) {
         Ok(c) => c,
         Err(e) => {
             // A missing file in a directory that cannot be written.
@@ -96,6 +96,42 @@ pub(crate) fn open(
         conn,
         read_only: None,
     })
+}
+
+/// Opens a read-write connection (creating the file), through the VFS chosen by
+/// [`test_vfs::use_vfs`] when the test feature chose one on this thread.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    #[cfg(feature = "failpoints")]
+    if let Some(vfs) = test_vfs::current() {
+        return Connection::open_with_flags_and_vfs(path, OpenFlags::default(), vfs.as_str());
+    }
+    Connection::open(path)
+}
+
+/// Which SQLite VFS opens the journal and the registry, for the power-loss test of the
+/// SQLite files (RELIABILITY.md, "Power loss"; compiled only with the cargo feature
+/// `failpoints`): a test registers a VFS of its own (one that records every write and sync)
+/// and chooses it here for its thread; [`crate::lifecycle::SqliteJournal::open`] and
+/// [`crate::bank::Registry::open`] then open their files through it. Without the feature
+/// the library always uses SQLite's default VFS.
+#[cfg(feature = "failpoints")]
+pub mod test_vfs {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static VFS: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Opens this thread's journals and registries through the registered VFS `name`
+    /// (`None`: SQLite's default again).
+    pub fn use_vfs(name: Option<&str>) {
+        VFS.with(|v| *v.borrow_mut() = name.map(str::to_owned));
+    }
+
+    /// The VFS chosen on this thread, if any.
+    pub(crate) fn current() -> Option<String> {
+        VFS.with(|v| v.borrow().clone())
+    }
 }
 
 /// Why `path` (an existing file or directory) cannot be opened for writing, if it cannot:

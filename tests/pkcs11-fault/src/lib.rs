@@ -24,10 +24,17 @@
 //! the token did the work and the host hears `CKR_DEVICE_REMOVED`, as when the token is pulled
 //! while it works).
 //!
+//! It can also play a token that **does not keep the key-generation template** (issue 13:
+//! least privilege read back): `C_GenerateKeyPair` then passes SoftHSM the template with one
+//! attribute of the public or the private half dropped (the token's default applies) or its
+//! boolean value flipped, as a token that ignores or overrides it would.
+//!
 //! Control, in the process that loaded the module (the test `dlopen`s the same file and calls
-//! these functions): `bkfault_use_module`, `bkfault_reset`, `bkfault_remove_at`, `bkfault_insert`, `bkfault_calls`,
-//! `bkfault_call_name`, `bkfault_removed`. From outside (another process), the environment at
-//! load: `BKFAULT_REMOVE_AT=N`, `BKFAULT_RV=0x32`, `BKFAULT_AFTER=1`.
+//! these functions): `bkfault_use_module`, `bkfault_reset`, `bkfault_remove_at`,
+//! `bkfault_insert`, `bkfault_calls`, `bkfault_call_name`, `bkfault_removed`,
+//! `bkfault_template`. From outside (another process), the environment at load:
+//! `BKFAULT_REMOVE_AT=N`, `BKFAULT_RV=0x32`, `BKFAULT_AFTER=1`,
+//! `BKFAULT_TEMPLATE=private:0x105:flip` (half, attribute type, `drop` or `flip`).
 #![allow(non_snake_case)]
 
 use std::ffi::{c_char, c_void};
@@ -98,6 +105,19 @@ struct State {
     session_rv: CK_RV,
     /// The token is out.
     removed: bool,
+    /// The change made to every key-pair generation's template.
+    tamper: Option<Tamper>,
+}
+
+/// A change made to the template of `C_GenerateKeyPair`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Tamper {
+    /// The private half's template (else the public half's).
+    private: bool,
+    /// The attribute type.
+    attribute: CK_ATTRIBUTE_TYPE,
+    /// Flip its boolean value (else drop the attribute).
+    flip: bool,
 }
 
 static STATE: Mutex<State> = Mutex::new(State {
@@ -107,6 +127,7 @@ static STATE: Mutex<State> = Mutex::new(State {
     after: false,
     session_rv: CKR_DEVICE_REMOVED,
     removed: false,
+    tamper: None,
 });
 
 static ENV: OnceLock<()> = OnceLock::new();
@@ -130,6 +151,18 @@ fn state() -> MutexGuard<'static, State> {
             s.session_rv = rv as CK_RV;
         }
         s.after = std::env::var("BKFAULT_AFTER").as_deref() == Ok("1");
+        if let Ok(t) = std::env::var("BKFAULT_TEMPLATE") {
+            let parts: Vec<&str> = t.split(':').collect();
+            if let [half, attribute, action] = parts[..]
+                && let Some(attribute) = number(attribute)
+            {
+                s.tamper = Some(Tamper {
+                    private: half == "private",
+                    attribute: attribute as CK_ATTRIBUTE_TYPE,
+                    flip: action == "flip",
+                });
+            }
+        }
     });
     STATE.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -323,7 +356,6 @@ wrap! { Kind::Session;
     C_SignEncryptUpdate(a: H, b: B, c: CK_ULONG, d: B, e: L);
     C_DecryptVerifyUpdate(a: H, b: B, c: CK_ULONG, d: B, e: L);
     C_GenerateKey(a: H, b: M, c: T, d: CK_ULONG, e: *mut O);
-    C_GenerateKeyPair(a: H, b: M, c: T, d: CK_ULONG, e: T, f: CK_ULONG, g: *mut O, h: *mut O);
     C_WrapKey(a: H, b: M, c: O, d: O, e: B, f: L);
     C_UnwrapKey(a: H, b: M, c: O, d: B, e: CK_ULONG, f: T, g: CK_ULONG, h: *mut O);
     C_DeriveKey(a: H, b: M, c: O, d: T, e: CK_ULONG, f: *mut O);
@@ -331,6 +363,75 @@ wrap! { Kind::Session;
     C_GenerateRandom(a: H, b: B, c: CK_ULONG);
     C_GetFunctionStatus(a: H);
     C_CancelFunction(a: H);
+}
+
+static TRUE: CK_BBOOL = CK_TRUE;
+static FALSE: CK_BBOOL = CK_FALSE;
+
+/// The template `t` of `n` attributes, changed as `tamper` says when it is this half's.
+///
+/// # Safety
+/// `t` points to `n` attributes (or is null with `n` = 0): the host's promise.
+unsafe fn tampered(t: T, n: CK_ULONG, private: bool, tamper: Option<Tamper>) -> Vec<CK_ATTRIBUTE> {
+    let mut out: Vec<CK_ATTRIBUTE> = if t.is_null() || n == 0 {
+        Vec::new()
+    } else {
+        // SAFETY: the caller's promise.
+        unsafe { std::slice::from_raw_parts(t, n as usize) }.to_vec()
+    };
+    let Some(tamper) = tamper.filter(|x| x.private == private) else {
+        return out;
+    };
+    if !tamper.flip {
+        out.retain(|a| a.type_ != tamper.attribute);
+        return out;
+    }
+    for a in out.iter_mut().filter(|a| a.type_ == tamper.attribute) {
+        // SAFETY: a boolean attribute's value is one CK_BBOOL (checked by its length).
+        let was = a.ulValueLen == 1 && unsafe { *a.pValue.cast::<CK_BBOOL>() } != 0;
+        let now: &'static CK_BBOOL = if was { &FALSE } else { &TRUE };
+        // The module only reads the value (PKCS#11 declares the pointer mutable).
+        a.pValue = (now as *const CK_BBOOL).cast_mut().cast();
+        a.ulValueLen = 1;
+    }
+    out
+}
+
+/// Key-pair generation: a session function, with the template changed as `bkfault_template`
+/// (or `BKFAULT_TEMPLATE`) says.
+unsafe extern "C" fn C_GenerateKeyPair(
+    session: H,
+    mechanism: M,
+    public: T,
+    public_n: CK_ULONG,
+    private: T,
+    private_n: CK_ULONG,
+    public_key: *mut O,
+    private_key: *mut O,
+) -> CK_RV {
+    let remove_after = match before("C_GenerateKeyPair\0", Kind::Session) {
+        Verdict::Answer(rv) => return rv,
+        Verdict::Forward { remove_after } => remove_after,
+    };
+    let tamper = state().tamper;
+    // SAFETY: the host's templates, as it passed them.
+    let (mut public, mut private) = unsafe {
+        (
+            tampered(public, public_n, false, tamper),
+            tampered(private, private_n, true, tamper),
+        )
+    };
+    let rv = forward!(C_GenerateKeyPair(
+        session,
+        mechanism,
+        public.as_mut_ptr(),
+        public.len() as CK_ULONG,
+        private.as_mut_ptr(),
+        private.len() as CK_ULONG,
+        public_key,
+        private_key
+    ));
+    after(remove_after, Kind::Session, rv)
 }
 
 /// The slot list: no slot has a token while it is out.
@@ -493,6 +594,19 @@ pub extern "C" fn bkfault_reset() {
     s.after = false;
     s.session_rv = CKR_DEVICE_REMOVED;
     s.removed = false;
+    s.tamper = None;
+}
+
+/// Every later `C_GenerateKeyPair` gets its template changed: in the private half's
+/// (`private` != 0) or the public half's, attribute `attribute` is dropped (`action` 1) or
+/// its boolean value flipped (`action` 2); `action` 0 stops changing templates.
+#[unsafe(no_mangle)]
+pub extern "C" fn bkfault_template(private: u8, attribute: CK_ATTRIBUTE_TYPE, action: u8) {
+    state().tamper = (action != 0).then_some(Tamper {
+        private: private != 0,
+        attribute,
+        flip: action == 2,
+    });
 }
 
 /// The token is removed at call `n` counted from now (1 = the next call); `rv` is what

@@ -13,116 +13,22 @@
 //! Needs `eval "$(bash scripts/hsm.sh --no-gost)"`; skips with a message otherwise, fails
 //! under REQUIRE_HSM=1.
 
+mod fault;
 #[path = "../../../core/tests/common/hsm.rs"]
 #[allow(dead_code)]
 mod hsm;
 #[path = "../../../core/tests/lifecycle_common/mod.rs"]
 mod lifecycle_common;
 
-use std::ffi::{CStr, CString, c_char};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bankkey::ErrorKind;
 use bankkey::store::KeySet;
-use bankkey::store::pkcs11::{
-    LoginOptions, Pkcs11Module, Pkcs11Token, TokenKeySpec, TokenSelector,
-};
-use cryptoki_sys::{
-    CK_RV, CKR_DEVICE_REMOVED, CKR_OK, CKR_SESSION_HANDLE_INVALID, CKR_TOKEN_NOT_PRESENT,
-};
+use bankkey::store::pkcs11::{Pkcs11Module, Pkcs11Token, TokenKeySpec};
+use cryptoki_sys::{CK_RV, CKR_DEVICE_REMOVED, CKR_SESSION_HANDLE_INVALID, CKR_TOKEN_NOT_PRESENT};
+use fault::*;
 use hsm::*;
 use lifecycle_common::{TestCa, subscriber, t0};
-
-/// The fault module's control functions (the test `dlopen`s the same file the library loads).
-struct Fault {
-    path: PathBuf,
-    lib: libloading::Library,
-}
-
-impl Fault {
-    /// The module built beside this test binary, pointed at SoftHSM.
-    fn load(softhsm: &Path) -> Fault {
-        let exe = std::env::current_exe().unwrap();
-        let deps = exe.parent().unwrap();
-        let name = "libbankkey_pkcs11_fault.so";
-        let path = [deps.join(name), deps.parent().unwrap().join(name)]
-            .into_iter()
-            .find(|p| p.exists())
-            .expect(
-                "the fault module is built with the tests (cargo test -p bankkey-pkcs11-fault)",
-            );
-        // SAFETY: our own test module; its initialisers do nothing.
-        let lib = unsafe { libloading::Library::new(&path) }.unwrap();
-        let fault = Fault { path, lib };
-        let module = CString::new(softhsm.to_str().unwrap()).unwrap();
-        // SAFETY: the signature of bkfault_use_module; a NUL-terminated path.
-        let rv = unsafe {
-            fault
-                .lib
-                .get::<unsafe extern "C" fn(*const c_char) -> CK_RV>(b"bkfault_use_module\0")
-                .unwrap()(module.as_ptr())
-        };
-        assert_eq!(rv, CKR_OK, "the fault module loads SoftHSM");
-        fault
-    }
-
-    fn reset(&self) {
-        // SAFETY: the signature of bkfault_reset.
-        unsafe { self.lib.get::<extern "C" fn()>(b"bkfault_reset\0").unwrap()() }
-    }
-
-    fn remove_at(&self, n: u64, rv: CK_RV, after: bool) {
-        // SAFETY: the signature of bkfault_remove_at.
-        unsafe {
-            self.lib
-                .get::<extern "C" fn(u64, CK_RV, u8)>(b"bkfault_remove_at\0")
-                .unwrap()(n, rv, after as u8)
-        }
-    }
-
-    fn insert(&self) {
-        // SAFETY: the signature of bkfault_insert.
-        unsafe {
-            self.lib
-                .get::<extern "C" fn()>(b"bkfault_insert\0")
-                .unwrap()()
-        }
-    }
-
-    fn removed(&self) -> bool {
-        // SAFETY: the signature of bkfault_removed.
-        unsafe {
-            self.lib
-                .get::<extern "C" fn() -> u8>(b"bkfault_removed\0")
-                .unwrap()()
-                != 0
-        }
-    }
-
-    fn calls(&self) -> u64 {
-        // SAFETY: the signature of bkfault_calls.
-        unsafe {
-            self.lib
-                .get::<extern "C" fn() -> u64>(b"bkfault_calls\0")
-                .unwrap()()
-        }
-    }
-
-    fn call_name(&self, i: u64) -> String {
-        // SAFETY: the signature of bkfault_call_name; it returns null or a static C string.
-        unsafe {
-            let p = self
-                .lib
-                .get::<extern "C" fn(u64) -> *const c_char>(b"bkfault_call_name\0")
-                .unwrap()(i);
-            if p.is_null() {
-                "?".into()
-            } else {
-                CStr::from_ptr(p).to_string_lossy().into_owned()
-            }
-        }
-    }
-}
 
 /// The three answers of a pulled token, in turn.
 const ANSWERS: [(CK_RV, &str); 3] = [
@@ -130,99 +36,6 @@ const ANSWERS: [(CK_RV, &str); 3] = [
     (CKR_SESSION_HANDLE_INVALID, "CKR_SESSION_HANDLE_INVALID"),
     (CKR_TOKEN_NOT_PRESENT, "CKR_TOKEN_NOT_PRESENT"),
 ];
-
-/// SoftHSM's module and the fault module in front of it, or None (skip).
-fn modules() -> Option<(PathBuf, Fault)> {
-    let softhsm = softhsm_module(
-        "BANKKEY_SOFTHSM_MODULE",
-        "SoftHSM not set up: run `eval \"$(bash scripts/hsm.sh --no-gost)\"` first",
-    )?;
-    let fault = Fault::load(&softhsm);
-    Some((softhsm, fault))
-}
-
-fn logged_in(module: &Pkcs11Module, label: &str) -> Pkcs11Token {
-    let token = module
-        .open_token(&TokenSelector::Label(label.into()))
-        .unwrap();
-    token
-        .login(&pin(USER_PIN), LoginOptions::default())
-        .unwrap();
-    token
-}
-
-/// One object as SoftHSM holds it.
-#[derive(Debug)]
-struct Object {
-    class: u64,
-    id: Vec<u8>,
-    label: String,
-    /// The public key's EC point, or the certificate's DER.
-    value: Vec<u8>,
-}
-
-/// Every token object, read from SoftHSM directly (cryptoki on SoftHSM's own library, which
-/// the fault module loaded: the same instance, already initialised).
-fn objects(softhsm: &Path, label: &str) -> Vec<Object> {
-    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-    use cryptoki::object::{Attribute, AttributeType, ObjectClass};
-    use cryptoki::session::UserType;
-    use cryptoki::types::AuthPin;
-    let ctx = Pkcs11::new(softhsm).unwrap();
-    let _ = ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK));
-    let slot = ctx
-        .get_slots_with_token()
-        .unwrap()
-        .into_iter()
-        .find(|s| {
-            ctx.get_token_info(*s)
-                .is_ok_and(|i| i.label().trim_end() == label)
-        })
-        .expect("SoftHSM shows the token");
-    let session = ctx.open_ro_session(slot).unwrap();
-    let _ = session.login(UserType::User, Some(&AuthPin::new(USER_PIN.into())));
-    let mut out = Vec::new();
-    for class in [
-        ObjectClass::PRIVATE_KEY,
-        ObjectClass::PUBLIC_KEY,
-        ObjectClass::CERTIFICATE,
-    ] {
-        for h in session
-            .find_objects(&[Attribute::Token(true), Attribute::Class(class)])
-            .unwrap()
-        {
-            let value_type = if class == ObjectClass::PUBLIC_KEY {
-                AttributeType::EcPoint
-            } else {
-                AttributeType::Value
-            };
-            let mut o = Object {
-                class: class.into(),
-                id: Vec::new(),
-                label: String::new(),
-                value: Vec::new(),
-            };
-            let types = [AttributeType::Id, AttributeType::Label];
-            for a in session.get_attributes(h, &types).unwrap() {
-                match a {
-                    Attribute::Id(v) => o.id = v,
-                    Attribute::Label(v) => o.label = String::from_utf8_lossy(&v).into_owned(),
-                    _ => {}
-                }
-            }
-            if class != ObjectClass::PRIVATE_KEY {
-                for a in session.get_attributes(h, &[value_type]).unwrap() {
-                    match a {
-                        Attribute::EcPoint(v) | Attribute::Value(v) => o.value = v,
-                        _ => {}
-                    }
-                }
-            }
-            out.push(o);
-        }
-    }
-    out
-}
 
 /// Nothing half-made, read from SoftHSM directly: every private key has a non-empty CKA_ID
 /// and exactly one public key under it (and the other way round); every certificate sits
@@ -289,17 +102,6 @@ fn assert_absent<T: std::fmt::Debug>(got: bankkey::Result<T>, token: &Pkcs11Toke
         "{what}: a clear message: {e}"
     );
     assert!(!token.is_logged_in(), "{what}: the login is forgotten");
-}
-
-/// The old key set: generated and certified through the fault module, before any fault.
-fn old_key_set(token: &Pkcs11Token, ca: &TestCa) -> KeySet {
-    let old = token
-        .generate_key_pair(&TokenKeySpec::EcdsaP256, "old")
-        .unwrap();
-    let cert = ca.issue_for(&subscriber(), &token.signer(&old.id).unwrap(), t0(), 365);
-    token
-        .install_certificate(&cert.to_der(), Some(&old.id), None)
-        .unwrap()
 }
 
 /// What every pull shares: SoftHSM's path, the fault module, the module the library loaded
@@ -388,15 +190,9 @@ fn pull_at_every_call<S>(
 #[test]
 fn a_token_pulled_at_every_call_of_generation_signing_and_installation() {
     let _g = lock();
-    let Some((softhsm, fault)) = modules() else {
+    let Some((module, softhsm, fault, label, token)) = fresh_logged_in("pulled") else {
         return;
     };
-    let module = Pkcs11Module::load(&fault.path).unwrap();
-    let label = unique("pulled");
-    let token = fresh_token(&module, &label, USER_PIN);
-    token
-        .login(&pin(USER_PIN), LoginOptions::default())
-        .unwrap();
     let ca = TestCa::new();
     let old = old_key_set(&token, &ca);
     drop(token);

@@ -5,20 +5,23 @@
 //! and CKA_SIGN_RECOVER are set false, because a token's defaults differ (SoftHSM turns
 //! decrypt, unwrap and sign-recover on when the template is silent); the public key is a
 //! public token object that verifies only (CKA_ENCRYPT, CKA_WRAP, CKA_DERIVE and
-//! CKA_VERIFY_RECOVER false). Both carry the same label and the
-//! same CKA_ID, by default the SHA-1 of the public key bits (the certificate installed later
-//! gets it too). Generation goes through the raw layer for every algorithm, so that one
+//! CKA_VERIFY_RECOVER false). Every flag is read back once the pair exists
+//! (`check_flags`): a token that ignored or overrode the template (a usage it added, a
+//! private key it left extractable) gets the new pair destroyed and the generation refused,
+//! naming the attribute. Both carry the same label and the same CKA_ID, by default the
+//! SHA-1 of the public key bits (the certificate installed later gets it too). Generation goes through the raw layer for every algorithm, so that one
 //! template path, driven by the quirks table, serves RSA, EC and GOST alike.
 
 use cryptoki::object::{Attribute, ObjectHandle};
 use cryptoki::session::Session;
 use cryptoki_sys::{
-    CK_ULONG, CKA_CLASS, CKA_DECRYPT, CKA_DERIVE, CKA_EC_PARAMS, CKA_EC_POINT, CKA_ENCRYPT,
-    CKA_EXTRACTABLE, CKA_ID, CKA_KEY_TYPE, CKA_LABEL, CKA_MODULUS, CKA_MODULUS_BITS, CKA_PRIVATE,
-    CKA_PUBLIC_EXPONENT, CKA_SENSITIVE, CKA_SIGN, CKA_SIGN_RECOVER, CKA_TOKEN, CKA_UNWRAP,
-    CKA_VALUE, CKA_VERIFY, CKA_VERIFY_RECOVER, CKA_WRAP, CKK_EC, CKK_RSA, CKM_EC_KEY_PAIR_GEN,
-    CKM_RSA_PKCS_KEY_PAIR_GEN, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKR_ATTRIBUTE_VALUE_INVALID,
-    CKR_DOMAIN_PARAMS_INVALID, CKR_GENERAL_ERROR, CKR_TEMPLATE_INCONSISTENT,
+    CK_ULONG, CKA_ALWAYS_SENSITIVE, CKA_CLASS, CKA_DECRYPT, CKA_DERIVE, CKA_EC_PARAMS,
+    CKA_EC_POINT, CKA_ENCRYPT, CKA_EXTRACTABLE, CKA_ID, CKA_KEY_TYPE, CKA_LABEL, CKA_MODULUS,
+    CKA_MODULUS_BITS, CKA_NEVER_EXTRACTABLE, CKA_PRIVATE, CKA_PUBLIC_EXPONENT, CKA_SENSITIVE,
+    CKA_SIGN, CKA_SIGN_RECOVER, CKA_TOKEN, CKA_UNWRAP, CKA_VALUE, CKA_VERIFY, CKA_VERIFY_RECOVER,
+    CKA_WRAP, CKK_EC, CKK_RSA, CKM_EC_KEY_PAIR_GEN, CKM_RSA_PKCS_KEY_PAIR_GEN, CKO_PRIVATE_KEY,
+    CKO_PUBLIC_KEY, CKR_ATTRIBUTE_VALUE_INVALID, CKR_DOMAIN_PARAMS_INVALID, CKR_GENERAL_ERROR,
+    CKR_TEMPLATE_INCONSISTENT,
 };
 use der::Encode;
 use der::asn1::ObjectIdentifier;
@@ -235,36 +238,164 @@ fn attempts(inner: &TokenInner, spec: &TokenKeySpec) -> Result<Vec<Attempt>> {
     }
 }
 
-fn with_common_public(mut t: Vec<RawAttribute>, label: &str, id: &[u8]) -> Vec<RawAttribute> {
+/// How a flag of a new key pair is checked when read back ([`check_flags`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// Set in the template; must read back as asked: the key stays on the token (CKA_TOKEN),
+    /// inside it (sensitive, not extractable), behind the PIN (CKA_PRIVATE), and signs.
+    Protection,
+    /// Set false in the template; a usage the token added reads back true. Refused unless
+    /// the host accepts extra usages ([`Pkcs11Token::set_accept_extra_key_usages`]); a token
+    /// that does not report the attribute has no such usage.
+    Usage,
+    /// Not in the template (the token computes it): CKA_ALWAYS_SENSITIVE and
+    /// CKA_NEVER_EXTRACTABLE must be true when the token reports them.
+    Reported,
+    /// Set in the template, not read back: its value grants nothing (the public key's
+    /// CKA_PRIVATE: a token that hides the public key behind the PIN gives less, not more).
+    NotChecked,
+}
+
+/// A flag the template sets (or the token reports) and its value.
+struct Flag {
+    attribute: CK_ULONG,
+    name: &'static str,
+    value: bool,
+    check: Check,
+}
+
+const fn flag(attribute: CK_ULONG, name: &'static str, value: bool, check: Check) -> Flag {
+    Flag {
+        attribute,
+        name,
+        value,
+        check,
+    }
+}
+
+/// The public key's flags: a token object, readable without login, that verifies only.
+const PUBLIC_FLAGS: &[Flag] = &[
+    flag(CKA_TOKEN, "CKA_TOKEN", true, Check::Protection),
+    flag(CKA_PRIVATE, "CKA_PRIVATE", false, Check::NotChecked),
+    flag(CKA_VERIFY, "CKA_VERIFY", true, Check::Protection),
+    flag(
+        CKA_VERIFY_RECOVER,
+        "CKA_VERIFY_RECOVER",
+        false,
+        Check::Usage,
+    ),
+    flag(CKA_ENCRYPT, "CKA_ENCRYPT", false, Check::Usage),
+    flag(CKA_WRAP, "CKA_WRAP", false, Check::Usage),
+    flag(CKA_DERIVE, "CKA_DERIVE", false, Check::Usage),
+];
+
+/// The private key's flags: a token object behind the PIN that never leaves the token and
+/// signs only.
+const PRIVATE_FLAGS: &[Flag] = &[
+    flag(CKA_TOKEN, "CKA_TOKEN", true, Check::Protection),
+    flag(CKA_PRIVATE, "CKA_PRIVATE", true, Check::Protection),
+    flag(CKA_SENSITIVE, "CKA_SENSITIVE", true, Check::Protection),
+    flag(CKA_EXTRACTABLE, "CKA_EXTRACTABLE", false, Check::Protection),
+    flag(CKA_SIGN, "CKA_SIGN", true, Check::Protection),
+    flag(CKA_SIGN_RECOVER, "CKA_SIGN_RECOVER", false, Check::Usage),
+    flag(CKA_DECRYPT, "CKA_DECRYPT", false, Check::Usage),
+    flag(CKA_UNWRAP, "CKA_UNWRAP", false, Check::Usage),
+    flag(CKA_DERIVE, "CKA_DERIVE", false, Check::Usage),
+    flag(
+        CKA_ALWAYS_SENSITIVE,
+        "CKA_ALWAYS_SENSITIVE",
+        true,
+        Check::Reported,
+    ),
+    flag(
+        CKA_NEVER_EXTRACTABLE,
+        "CKA_NEVER_EXTRACTABLE",
+        true,
+        Check::Reported,
+    ),
+];
+
+/// The flags of a template, then its label and CKA_ID.
+fn with_flags(
+    mut t: Vec<RawAttribute>,
+    flags: &[Flag],
+    label: &str,
+    id: &[u8],
+) -> Vec<RawAttribute> {
+    t.extend(
+        flags
+            .iter()
+            .filter(|f| f.check != Check::Reported)
+            .map(|f| RawAttribute::bool(f.attribute, f.value)),
+    );
     t.extend([
-        RawAttribute::bool(CKA_TOKEN, true),
-        RawAttribute::bool(CKA_PRIVATE, false),
-        RawAttribute::bool(CKA_VERIFY, true),
-        RawAttribute::bool(CKA_VERIFY_RECOVER, false),
-        RawAttribute::bool(CKA_ENCRYPT, false),
-        RawAttribute::bool(CKA_WRAP, false),
-        RawAttribute::bool(CKA_DERIVE, false),
         RawAttribute::bytes(CKA_LABEL, label.as_bytes()),
         RawAttribute::bytes(CKA_ID, id),
     ]);
     t
 }
 
-fn with_common_private(mut t: Vec<RawAttribute>, label: &str, id: &[u8]) -> Vec<RawAttribute> {
-    t.extend([
-        RawAttribute::bool(CKA_TOKEN, true),
-        RawAttribute::bool(CKA_PRIVATE, true),
-        RawAttribute::bool(CKA_SENSITIVE, true),
-        RawAttribute::bool(CKA_EXTRACTABLE, false),
-        RawAttribute::bool(CKA_SIGN, true),
-        RawAttribute::bool(CKA_SIGN_RECOVER, false),
-        RawAttribute::bool(CKA_DECRYPT, false),
-        RawAttribute::bool(CKA_UNWRAP, false),
-        RawAttribute::bool(CKA_DERIVE, false),
-        RawAttribute::bytes(CKA_LABEL, label.as_bytes()),
-        RawAttribute::bytes(CKA_ID, id),
-    ]);
-    t
+fn with_common_public(t: Vec<RawAttribute>, label: &str, id: &[u8]) -> Vec<RawAttribute> {
+    with_flags(t, PUBLIC_FLAGS, label, id)
+}
+
+fn with_common_private(t: Vec<RawAttribute>, label: &str, id: &[u8]) -> Vec<RawAttribute> {
+    with_flags(t, PRIVATE_FLAGS, label, id)
+}
+
+/// Reads back every flag of the new pair and refuses the first one the token did not set as
+/// asked (see [`Check`]): [`ErrorKind::Pkcs11`] with the attribute as the error's field. A
+/// conforming module refuses a template it cannot keep (`CKR_TEMPLATE_INCONSISTENT`,
+/// `CKR_ATTRIBUTE_VALUE_INVALID`); one that made the key anyway is a module fault of the
+/// same kind, so the same kind — and a host that wants to let a token add usages says so
+/// beforehand ([`Pkcs11Token::set_accept_extra_key_usages`]).
+fn check_flags(inner: &TokenInner, s: &Session, hpub: CK_ULONG, hpriv: CK_ULONG) -> Result<()> {
+    let accept_usages = inner.accepts_extra_usages();
+    for (h, half, flags) in [
+        (hpriv, "private key", PRIVATE_FLAGS),
+        (hpub, "public key", PUBLIC_FLAGS),
+    ] {
+        for f in flags {
+            if f.check == Check::NotChecked {
+                continue;
+            }
+            let got = inner
+                .module
+                .raw
+                .attribute(s.handle(), h, f.attribute)?
+                .map(|v| v.iter().any(|&b| b != 0));
+            let wrong = match got {
+                Some(v) if v == f.value => false,
+                Some(_) => f.check != Check::Usage || !accept_usages,
+                // Unreported: a usage the key does not have; a protection not shown.
+                None => f.check == Check::Protection,
+            };
+            if wrong {
+                let said = match got {
+                    Some(v) => format!("{} = {v}", f.name),
+                    None => format!("no readable {}", f.name),
+                };
+                return Err(Error::new(
+                    ErrorKind::Pkcs11,
+                    format!(
+                        "the token did not keep the key template: it made the {half} with \
+                         {said} where {} = {} was asked{}; the new key pair was destroyed, \
+                         the keys already on the token are untouched",
+                        f.name,
+                        f.value,
+                        if f.check == Check::Usage {
+                            " (a host may accept extra usages: \
+                             Pkcs11Token::set_accept_extra_key_usages)"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+                .with_field(f.name));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A random CKA_ID used while the key is made (the real one needs the public key).
@@ -293,6 +424,7 @@ fn finish(
     hpriv: CK_ULONG,
 ) -> Result<(Vec<u8>, Vec<u8>)> {
     let done = (|| {
+        check_flags(inner, s, hpub, hpriv)?;
         let spki = read_spki(inner, s, hpub)?;
         let id = pubkey::key_id(&spki)?.to_vec();
         let set = [Attribute::Id(id.clone())];

@@ -54,9 +54,18 @@ pub(crate) struct TokenInner {
     /// read a handle that vanished meanwhile (issue 13, the load test); real tokens
     /// serialise at the device anyway. Signing does not take it.
     objects: std::sync::RwLock<()>,
+    /// Key generation accepts a pair to which the token gave usages the template did not
+    /// ask for ([`Pkcs11Token::set_accept_extra_key_usages`]).
+    accept_extra_usages: std::sync::atomic::AtomicBool,
 }
 
 impl TokenInner {
+    /// Whether key generation accepts extra usages (see `accept_extra_usages`).
+    pub(crate) fn accepts_extra_usages(&self) -> bool {
+        self.accept_extra_usages
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The exclusive hold of the token's objects (see `objects`).
     pub(crate) fn write_objects(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
         self.objects.write().unwrap_or_else(|p| p.into_inner())
@@ -124,8 +133,24 @@ impl Pkcs11Token {
                 quirks,
                 sessions: Mutex::new(Sessions::default()),
                 objects: std::sync::RwLock::new(()),
+                accept_extra_usages: std::sync::atomic::AtomicBool::new(false),
             }),
         })
+    }
+
+    /// Lets key generation keep a pair to which the token gave usages the template set
+    /// false (`CKA_DECRYPT`, `CKA_UNWRAP`, `CKA_DERIVE`, `CKA_SIGN_RECOVER` on the private
+    /// key; `CKA_ENCRYPT`, `CKA_WRAP`, `CKA_DERIVE`, `CKA_VERIFY_RECOVER` on the public key) —
+    /// for a token known to force them, when the host chooses that over not generating on it.
+    /// Off by default: generation then destroys such a pair and fails with
+    /// [`ErrorKind::Pkcs11`](crate::ErrorKind::Pkcs11) naming the attribute (the error's
+    /// field). Never accepted, whatever this says: a private key that can leave the token
+    /// (extractable, or not sensitive, now or ever), is readable without the PIN, is not a
+    /// token object, or cannot sign. Applies to every clone of this token.
+    pub fn set_accept_extra_key_usages(&self, accept: bool) {
+        self.inner
+            .accept_extra_usages
+            .store(accept, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The token's description as read when it was opened (label, serial, model, ...).

@@ -1,0 +1,160 @@
+//! A token that does not keep the key-generation template (issue 13: least privilege read
+//! back), through the fault-injecting module in front of SoftHSM: `C_GenerateKeyPair` gets
+//! one attribute of one half dropped (SoftHSM's default applies) or its value flipped, as a
+//! token that ignores or overrides the template would. The library must read the flags back,
+//! destroy the new pair and refuse with `Pkcs11` naming the attribute — unless the host
+//! accepted extra usages, which never covers a key that can leave the token. Every time the
+//! token is read directly (SoftHSM, not the library): no object of the refused pair is left,
+//! the old key set is whole and signs.
+//!
+//! Needs `eval "$(bash scripts/hsm.sh --no-gost)"`; skips with a message otherwise, fails
+//! under REQUIRE_HSM=1.
+
+mod fault;
+#[path = "../../../core/tests/common/hsm.rs"]
+#[allow(dead_code)]
+mod hsm;
+#[path = "../../../core/tests/lifecycle_common/mod.rs"]
+mod lifecycle_common;
+
+use bankkey::ErrorKind;
+use bankkey::store::pkcs11::TokenKeySpec;
+use cryptoki_sys::{
+    CK_ATTRIBUTE_TYPE, CKA_DECRYPT, CKA_DERIVE, CKA_ENCRYPT, CKA_EXTRACTABLE, CKA_PRIVATE,
+    CKA_SENSITIVE, CKA_SIGN_RECOVER, CKA_TOKEN, CKA_UNWRAP, CKA_VERIFY_RECOVER, CKA_WRAP,
+};
+use fault::*;
+use hsm::*;
+use lifecycle_common::TestCa;
+
+/// Drop the attribute from the template, or flip its value.
+const DROP: u8 = 1;
+const FLIP: u8 = 2;
+
+/// (private half?, attribute, its name, what the fault module does).
+const REFUSED: &[(bool, CK_ATTRIBUTE_TYPE, &str, u8)] = &[
+    (true, CKA_DECRYPT, "CKA_DECRYPT", FLIP),
+    (true, CKA_DECRYPT, "CKA_DECRYPT", DROP),
+    (true, CKA_UNWRAP, "CKA_UNWRAP", FLIP),
+    (true, CKA_DERIVE, "CKA_DERIVE", FLIP),
+    (true, CKA_SIGN_RECOVER, "CKA_SIGN_RECOVER", FLIP),
+    (true, CKA_EXTRACTABLE, "CKA_EXTRACTABLE", FLIP),
+    (true, CKA_SENSITIVE, "CKA_SENSITIVE", FLIP),
+    (true, CKA_PRIVATE, "CKA_PRIVATE", FLIP),
+    (true, CKA_TOKEN, "CKA_TOKEN", FLIP),
+    (false, CKA_ENCRYPT, "CKA_ENCRYPT", FLIP),
+    (false, CKA_WRAP, "CKA_WRAP", FLIP),
+    (false, CKA_DERIVE, "CKA_DERIVE", FLIP),
+    (false, CKA_VERIFY_RECOVER, "CKA_VERIFY_RECOVER", FLIP),
+    (false, CKA_TOKEN, "CKA_TOKEN", FLIP),
+];
+
+/// What the token holds, as (class, CKA_ID) pairs, read from SoftHSM directly.
+fn held(softhsm: &std::path::Path, label: &str) -> Vec<(u64, Vec<u8>)> {
+    let mut v: Vec<(u64, Vec<u8>)> = objects(softhsm, label)
+        .into_iter()
+        .map(|o| (o.class, o.id))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_token_that_does_not_keep_the_template_gets_its_new_pair_destroyed() {
+    let _g = lock();
+    let Some((_module, softhsm, fault, label, token)) = fresh_logged_in("template") else {
+        return;
+    };
+    let ca = TestCa::new();
+    // The normal path, through the same module: the template kept, the pair made.
+    let old = old_key_set(&token, &ca);
+    let before = held(&softhsm, &label);
+    for &(private, attribute, name, action) in REFUSED {
+        let what = format!(
+            "{} {name} {}",
+            if private { "private" } else { "public" },
+            if action == DROP { "dropped" } else { "flipped" }
+        );
+        fault.reset();
+        fault.template(private, attribute, action);
+        let e = token
+            .generate_key_pair(&TokenKeySpec::EcdsaP256, "new")
+            .expect_err(&what);
+        fault.reset();
+        assert_eq!(e.kind(), ErrorKind::Pkcs11, "{what}: {e}");
+        assert_eq!(e.field(), Some(name), "{what}: {e}");
+        assert!(
+            e.message().contains("did not keep the key template")
+                && e.message().contains("destroyed"),
+            "{what}: a clear message: {e}"
+        );
+        assert_eq!(
+            held(&softhsm, &label),
+            before,
+            "{what}: a refused object left"
+        );
+        let sets = token.key_sets().unwrap();
+        assert_eq!(sets.len(), 1, "{what}: {sets:?}");
+        assert!(
+            !token
+                .sign(&old.id, b"after the refusal")
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
+#[test]
+fn a_host_may_accept_extra_usages_but_never_a_key_that_can_leave_the_token() {
+    let _g = lock();
+    let Some((_module, softhsm, fault, label, token)) = fresh_logged_in("usages") else {
+        return;
+    };
+    token.set_accept_extra_key_usages(true);
+    // A usage added: accepted, the key made and usable, the flag as the token set it.
+    fault.reset();
+    fault.template(true, CKA_DERIVE, FLIP);
+    let set = token
+        .generate_key_pair(&TokenKeySpec::EcdsaP256, "derives too")
+        .unwrap();
+    fault.reset();
+    assert!(!token.sign(&set.id, b"signs").unwrap().is_empty());
+    assert_eq!(
+        private_flag(&softhsm, &label, &set.id, CKA_DERIVE),
+        Some(true)
+    );
+    // What lets the key leave the token, or makes it readable without the PIN: refused all
+    // the same.
+    let before = held(&softhsm, &label);
+    for (attribute, name) in [
+        (CKA_EXTRACTABLE, "CKA_EXTRACTABLE"),
+        (CKA_SENSITIVE, "CKA_SENSITIVE"),
+        (CKA_PRIVATE, "CKA_PRIVATE"),
+        (CKA_TOKEN, "CKA_TOKEN"),
+    ] {
+        fault.reset();
+        fault.template(true, attribute, FLIP);
+        let e = token
+            .generate_key_pair(&TokenKeySpec::EcdsaP256, "new")
+            .expect_err(name);
+        fault.reset();
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::Pkcs11, Some(name)),
+            "{e}"
+        );
+        assert_eq!(
+            held(&softhsm, &label),
+            before,
+            "{name}: a refused object left"
+        );
+    }
+    // Without the host's word, the same usage is refused again.
+    token.set_accept_extra_key_usages(false);
+    fault.template(true, CKA_DERIVE, FLIP);
+    let e = token
+        .generate_key_pair(&TokenKeySpec::EcdsaP256, "new")
+        .unwrap_err();
+    fault.reset();
+    assert_eq!(e.field(), Some("CKA_DERIVE"), "{e}");
+}
