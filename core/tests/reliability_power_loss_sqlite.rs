@@ -683,6 +683,17 @@ fn what_returned_survives_a_power_loss_in_the_journal_and_the_registry() {
             eprintln!("{i:4} {}", short(op));
         }
     }
+    // The directory syncs are observed (the unix VFS's openDirectory): without them the
+    // model would lose every new file's name.
+    for dir in [&w.client_dir, &w.bank_dir] {
+        assert!(
+            w.ops
+                .iter()
+                .any(|o| matches!(o, Op::SyncDir(d) if d == dir)),
+            "no directory sync of {} logged",
+            dir.display()
+        );
+    }
     let count = |dir: &Path| w.ops.iter().filter(|o| op_path(o).starts_with(dir)).count();
     eprintln!(
         "{} steps logged ({} journal, {} registry), {} API calls returned",
