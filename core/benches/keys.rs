@@ -61,6 +61,17 @@ fn pfx(c: &mut Criterion) {
     c.bench_function("pfx/r-50-1-112-example", |b| {
         b.iter(|| Pfx::from_der(black_box(&der), "Пароль для PFX").unwrap())
     });
+    // CryptoPro CSP's own export (empty password): the key's 2000 GOST R 34.11-94
+    // iterations, the certificates' triple DES (PKCS#12 KDF, 2 × 2000 SHA-1), the SHA-1 MAC
+    // (2000); with a wrong password, the MAC and the key's iterations only.
+    let cp =
+        std::fs::read(root().join("../tests/realworld/pfx/cryptopro_corefx_2012_256.pfx")).unwrap();
+    c.bench_function("pfx/cryptopro-export", |b| {
+        b.iter(|| Pfx::from_der(black_box(&cp), "").unwrap())
+    });
+    c.bench_function("pfx/cryptopro-export-wrong-password", |b| {
+        b.iter(|| Pfx::from_der(black_box(&cp), "x").is_err())
+    });
 }
 
 #[cfg(feature = "cryptopro")]

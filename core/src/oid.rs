@@ -267,9 +267,19 @@ pub const KUZNYECHIK_CTR_ACPKM_OMAC: Oid = Oid::new_unwrap("1.2.643.7.1.1.5.2.2"
 pub const MAGMA_CTR_ACPKM: Oid = Oid::new_unwrap("1.2.643.7.1.1.5.1.1");
 /// id-tc26-cipher-gostr3412-2015-magma-ctracpkm-omac (RFC 9337).
 pub const MAGMA_CTR_ACPKM_OMAC: Oid = Oid::new_unwrap("1.2.643.7.1.1.5.1.2");
-/// CryptoPro's own PFX key encryption ("pbeWithGost…", under pkcs-12PbeIds, not in RFC 7292):
-/// recognised to name it in errors, not read.
+/// CryptoPro's own PFX key encryption (under pkcs-12PbeIds, not in RFC 7292): the key bag
+/// of CryptoPro CSP's PFX export (`pfx::cryptopro`).
 pub const CRYPTOPRO_PFX_PBE: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.80");
+/// pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292 appendix C): how Windows and CryptoPro CSP
+/// encrypt a PFX's certificates (read only).
+pub const PKCS12_PBE_SHA1_3DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
+/// pbeWithSHAAnd2-KeyTripleDES-CBC (RFC 7292 appendix C; read only).
+pub const PKCS12_PBE_SHA1_2DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.4");
+/// pbeWithSHAAnd128BitRC2-CBC (RFC 7292 appendix C; read only).
+pub const PKCS12_PBE_SHA1_RC2_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.5");
+/// pbeWithSHAAnd40BitRC2-CBC (RFC 7292 appendix C): how CryptoPro CSP 5 and OpenSSL's
+/// `-legacy` encrypt a PFX's certificates (read only).
+pub const PKCS12_PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
 /// keyBag (RFC 7292 §4.2.1): a plain PrivateKeyInfo.
 pub const PKCS12_KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
 /// pkcs8ShroudedKeyBag (RFC 7292 §4.2.2): an EncryptedPrivateKeyInfo.

@@ -270,7 +270,7 @@ pub fn judge(input: usize, cert: Certificate, options: &ScanOptions) -> ScanEntr
     let (certificate, der) = if options.keep_certificates {
         (Some(cert), None)
     } else {
-        (None, Some(cert.to_der()))
+        (None, Some(cert.into_der()))
     };
     ScanEntry {
         input,

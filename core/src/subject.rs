@@ -267,10 +267,12 @@ impl StringType {
         })
     }
 
-    /// Decodes the content octets of a value of this type (lenient, see [`Subject::from_name`]).
-    fn decode(self, label: &str, bytes: &[u8]) -> Result<String> {
+    /// Decodes the content octets of a value of this type (lenient, see [`Subject::from_name`]);
+    /// errors name the attribute `kind` (its label is made only then).
+    fn decode(self, kind: &AttributeType, bytes: &[u8]) -> Result<String> {
         let bad = |what: &str| {
-            Error::malformed(format!("{label}: {} value {what}", self.name())).with_field(label)
+            let label = kind.label();
+            Error::malformed(format!("{label}: {} value {what}", self.name())).with_field(&label)
         };
         match self {
             // Lenient: some CAs put UTF-8 into PrintableString or IA5String; keep the text.
@@ -298,7 +300,7 @@ impl StringType {
                     let t = StringType::from_tag_number(tag).ok_or_else(|| {
                         bad(&format!("holds a line of tag 0x{tag:02X}, not a string"))
                     })?;
-                    lines.push(t.decode(label, line)?);
+                    lines.push(t.decode(kind, line)?);
                 }
                 if lines.is_empty() {
                     return Err(bad("has no line"));
@@ -429,11 +431,27 @@ impl AttributeType {
 
     /// The type for an OID: a known type, or [`AttributeType::Other`].
     pub fn from_oid(o: &ObjectIdentifier) -> AttributeType {
-        KNOWN
-            .iter()
-            .find(|t| t.known().is_some_and(|(k, _)| &k == o))
-            .cloned()
-            .unwrap_or(AttributeType::Other(*o))
+        use AttributeType as A;
+        // Every name of every certificate passes here: a match, not a search of KNOWN.
+        match *o {
+            oid::AT_COMMON_NAME => A::CommonName,
+            oid::AT_SURNAME => A::Surname,
+            oid::AT_GIVEN_NAME => A::GivenName,
+            oid::AT_TITLE => A::Title,
+            oid::AT_ORGANIZATION => A::Organization,
+            oid::AT_ORGANIZATIONAL_UNIT => A::OrganizationalUnit,
+            oid::AT_LOCALITY => A::Locality,
+            oid::AT_STATE => A::State,
+            oid::AT_STREET => A::Street,
+            oid::AT_COUNTRY => A::Country,
+            oid::AT_EMAIL => A::Email,
+            oid::AT_INN => A::Inn,
+            oid::AT_INNLE => A::InnLe,
+            oid::AT_OGRN => A::Ogrn,
+            oid::AT_OGRNIP => A::Ogrnip,
+            oid::AT_SNILS => A::Snils,
+            _ => A::Other(*o),
+        }
     }
 
     /// The short label used in Russian certificates and tools ("CN", "INNLE", ...), or the
@@ -838,28 +856,10 @@ impl Subject {
     /// order, leniently: an INN holding a legal entity's INN as "00"+10 digits or 10 digits,
     /// and an INNLE holding "00"+10 digits, are valid.
     pub fn check_identifiers(&self) -> Vec<IdentifierCheck> {
-        use AttributeType as A;
         self.attributes
             .iter()
             .filter_map(|a| {
-                let v = a.value.as_str();
-                let result: Result<()> = match a.kind {
-                    A::Inn => {
-                        if legacy_inn_le(v).is_some() {
-                            Ok(())
-                        } else {
-                            Inn::person(v).map(drop)
-                        }
-                    }
-                    A::InnLe => match legacy_inn_le(v) {
-                        Some(_) => Ok(()),
-                        None => Inn::legal_entity(v).map(drop),
-                    },
-                    A::Ogrn => Ogrn::new(v).map(drop),
-                    A::Ogrnip => Ogrnip::new(v).map(drop),
-                    A::Snils => Snils::new(v).map(drop),
-                    _ => return None,
-                };
+                let result = check_identifier(a)?;
                 Some(IdentifierCheck {
                     label: a.kind.label(),
                     value: a.value.clone(),
@@ -868,6 +868,16 @@ impl Subject {
                 })
             })
             .collect()
+    }
+
+    /// Whether every identifier attribute present is valid, as
+    /// [`check_identifiers`](Self::check_identifiers) judges them (true when there is none);
+    /// nothing is copied, for scans.
+    pub fn identifiers_valid(&self) -> bool {
+        self.attributes
+            .iter()
+            .filter_map(check_identifier)
+            .all(|r| r.is_ok())
     }
 
     /// Converts to an X.501 Name for writing into a request or certificate: one single-valued
@@ -943,7 +953,7 @@ impl Subject {
                         Error::malformed(format!("{label}: value is a {tag}, not a string"))
                             .with_field(&label)
                     })?;
-                let value = string_type.decode(&label, atv.value.value())?;
+                let value = string_type.decode(&kind, atv.value.value())?;
                 attributes.push(Attribute {
                     kind,
                     value,
@@ -1006,21 +1016,22 @@ impl Subject {
                 let o = ObjectIdentifier::from_bytes(oid_bytes)
                     .map_err(|e| Error::malformed(format!("Name: attribute OID: {e}")))?;
                 let kind = AttributeType::from_oid(&o);
-                let label = kind.label();
                 let (vtag, value, rest) = tlv(rest)?;
                 if !rest.is_empty() {
+                    let label = kind.label();
                     return Err(Error::malformed(format!(
                         "Name: {label}: AttributeTypeAndValue has extra fields"
                     ))
                     .with_field(&label));
                 }
                 let string_type = StringType::of_value(&o, vtag).ok_or_else(|| {
+                    let label = kind.label();
                     Error::malformed(format!(
                         "{label}: value has tag 0x{vtag:02X}, not a string type"
                     ))
                     .with_field(&label)
                 })?;
-                let value = string_type.decode(&label, value)?;
+                let value = string_type.decode(&kind, value)?;
                 attributes.push(Attribute {
                     kind,
                     value,
@@ -1030,6 +1041,30 @@ impl Subject {
         }
         Ok(Subject { attributes })
     }
+}
+
+/// The check of one attribute when it is an identifier (INN, INNLE, OGRN, OGRNIP, SNILS; see
+/// [`Subject::check_identifiers`]), `None` for other attributes.
+fn check_identifier(a: &Attribute) -> Option<Result<()>> {
+    use AttributeType as A;
+    let v = a.value.as_str();
+    Some(match a.kind {
+        A::Inn => {
+            if legacy_inn_le(v).is_some() {
+                Ok(())
+            } else {
+                Inn::person(v).map(drop)
+            }
+        }
+        A::InnLe => match legacy_inn_le(v) {
+            Some(_) => Ok(()),
+            None => Inn::legal_entity(v).map(drop),
+        },
+        A::Ogrn => Ogrn::new(v).map(drop),
+        A::Ogrnip => Ogrnip::new(v).map(drop),
+        A::Snils => Snils::new(v).map(drop),
+        _ => return None,
+    })
 }
 
 /// Splits one DER TLV off `input`: (tag byte, content, rest). Low tag numbers and definite,
@@ -1557,6 +1592,16 @@ mod tests {
         );
         let json = serde_json::to_value(&c[1]).unwrap();
         assert_eq!(json["valid"], false);
+        // identifiers_valid answers the same without building the list.
+        assert!(!s.identifiers_valid());
+        let good = without(&without(&s, &A::Ogrn), &A::Ogrnip);
+        assert!(good.check_identifiers().iter().all(|c| c.valid) && good.identifiers_valid());
+        assert!(Subject::new().with(A::CommonName, "x").identifiers_valid());
+        assert!(
+            !Subject::new()
+                .with(A::Inn, "500100732258")
+                .identifiers_valid()
+        );
     }
 
     #[test]

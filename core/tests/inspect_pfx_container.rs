@@ -52,6 +52,32 @@ fn a_pfx_is_reported_with_its_password() {
     assert_eq!(r.reason, Some(Reason::ContentAltered), "{}", r.to_json());
 }
 
+/// A PFX CryptoPro CSP exported, with its (empty) password: the key's protection is named.
+#[test]
+fn a_cryptopro_pfx_is_reported() {
+    let der = std::fs::read(realworld("pfx/cryptopro_corefx_2012_512.pfx")).unwrap();
+    let r = report::inspect(&der, &with_password(""));
+    assert_eq!(r.kind, ObjectKind::Pfx);
+    assert_eq!(r.verdict, Verdict::Valid, "{}", r.to_json());
+    let p = r.pfx.as_ref().unwrap();
+    assert_eq!(p.mac.as_deref(), Some("SHA-1"));
+    assert_eq!(p.keys.len(), 1);
+    assert!(
+        p.keys[0]
+            .protection
+            .as_deref()
+            .is_some_and(|s| s.contains("1.2.840.113549.1.12.1.80")),
+        "{}",
+        r.to_json()
+    );
+    assert_eq!(
+        p.keys[0].certificate_serial.as_deref(),
+        Some(p.certificates[0].serial.as_str())
+    );
+    let r = report::inspect(&der, &with_password("wrong"));
+    assert_eq!(r.verdict, Verdict::Invalid);
+}
+
 #[cfg(feature = "cryptopro")]
 #[test]
 fn a_container_folder_is_reported_with_and_without_its_pin() {

@@ -40,6 +40,46 @@ fn engine(gost: bool) -> Vec<&'static str> {
     }
 }
 
+/// `openssl pkcs12 -export` of the fixture key of `dir`, its certificate and its CA under
+/// [`PASSWORD`] (named "bankkey test"), with `extra` arguments; the PFX's bytes.
+fn openssl_export(
+    ossl: &common::Oracle,
+    tmp: &TempDir,
+    dir: &str,
+    gost: bool,
+    extra: &[&str],
+) -> Vec<u8> {
+    let out = tmp.path(&format!("{dir}.p12"));
+    let path = |f: &str| {
+        fixture_path(&format!("{dir}/{f}"))
+            .to_string_lossy()
+            .into_owned()
+    };
+    let mut args = vec!["pkcs12".to_string()];
+    args.extend(engine(gost).into_iter().map(String::from));
+    args.extend(
+        [
+            "-export",
+            "-inkey",
+            &path("key.pem"),
+            "-in",
+            &path("cert.pem"),
+            "-certfile",
+            &path("ca.pem"),
+            "-name",
+            "bankkey test",
+            "-passout",
+            &format!("pass:{PASSWORD}"),
+            "-out",
+            &out.to_string_lossy(),
+        ]
+        .map(String::from),
+    );
+    args.extend(extra.iter().map(|a| a.to_string()));
+    ossl.run(&args);
+    std::fs::read(&out).unwrap()
+}
+
 /// OpenSSL writes a PFX of the fixture key, its certificate and its CA (the chain makes the
 /// certificates' plaintext longer than 1024 bytes: CryptoPro key meshing in CFB); we read
 /// the same key and both certificates, and a wrong password is refused as such.
@@ -50,48 +90,19 @@ fn openssl_pfx_reads() {
     };
     let tmp = TempDir::new("pfx-ossl");
     for &(dir, gost) in CASES {
-        let out = tmp
-            .path(&format!("{dir}.p12"))
-            .to_string_lossy()
-            .into_owned();
-        let chain = fixture_path(&format!("{dir}/ca.pem"))
-            .to_string_lossy()
-            .into_owned();
-        let mut args = vec!["pkcs12".to_string()];
-        args.extend(engine(gost).into_iter().map(String::from));
-        args.extend(
-            [
-                "-export",
-                "-inkey",
-                &fixture_path(&format!("{dir}/key.pem")).to_string_lossy(),
-                "-in",
-                &fixture_path(&format!("{dir}/cert.pem")).to_string_lossy(),
-                "-certfile",
-                &chain,
-                "-name",
-                "bankkey test",
-                "-passout",
-                &format!("pass:{PASSWORD}"),
-                "-out",
-                &out,
+        let extra: &[&str] = if gost {
+            &[
+                "-keypbe",
+                "gost89",
+                "-certpbe",
+                "gost89",
+                "-macalg",
+                "md_gost12_512",
             ]
-            .map(String::from),
-        );
-        if gost {
-            args.extend(
-                [
-                    "-keypbe",
-                    "gost89",
-                    "-certpbe",
-                    "gost89",
-                    "-macalg",
-                    "md_gost12_512",
-                ]
-                .map(String::from),
-            );
-        }
-        ossl.run(&args);
-        let der = std::fs::read(&out).unwrap();
+        } else {
+            &[]
+        };
+        let der = openssl_export(&ossl, &tmp, dir, gost, extra);
         let pfx = Pfx::from_der(&der, PASSWORD).unwrap_or_else(|e| panic!("{dir}: {e}"));
         let (k, c) = pfx.single_key().unwrap();
         assert_eq!(k.key.public_key(), key(dir).public_key(), "{dir}");
@@ -115,6 +126,51 @@ fn openssl_pfx_reads() {
             ErrorKind::WrongPassword,
             "{dir}"
         );
+    }
+}
+
+/// OpenSSL 3's `-legacy` profile, the PKCS#12 PBEs of RFC 7292 appendix C as older Windows
+/// and CryptoPro CSP 5 write them: the key under pbeWithSHAAnd3-KeyTripleDES-CBC, the
+/// certificates under pbeWithSHAAnd40BitRC2-CBC, a SHA-1 MAC by the PKCS#12 KDF.
+#[test]
+fn openssl_legacy_pfx_reads() {
+    let Some(ossl) = common::openssl() else {
+        return;
+    };
+    let tmp = TempDir::new("pfx-legacy");
+    for &(dir, gost) in CASES {
+        let der = openssl_export(&ossl, &tmp, dir, gost, &["-legacy"]);
+        let pfx = Pfx::from_der(&der, PASSWORD).unwrap_or_else(|e| panic!("{dir}: {e}"));
+        let (k, c) = pfx.single_key().unwrap();
+        assert_eq!(k.key.public_key(), key(dir).public_key(), "{dir}");
+        assert_eq!(
+            c.unwrap().to_der(),
+            cert(&format!("{dir}/cert.pem")).to_der(),
+            "{dir}"
+        );
+        assert_eq!(pfx.certificates().len(), 2, "{dir}");
+        assert_eq!(pfx.integrity().mac.as_deref(), Some("SHA-1"), "{dir}");
+        assert_eq!(
+            k.protection, "PKCS#12 PBE: SHA-1, 3-key triple DES CBC, 2048 iterations",
+            "{dir}"
+        );
+        assert!(
+            pfx.encryption().contains(
+                &"certificates: PKCS#12 PBE: SHA-1, 40-bit RC2 CBC, 2048 iterations".into()
+            ),
+            "{dir}: {:?}",
+            pfx.encryption()
+        );
+        assert_eq!(
+            Pfx::from_der(&der, "not it").unwrap_err().kind(),
+            ErrorKind::WrongPassword,
+            "{dir}"
+        );
+        // A byte of the certificates' ciphertext changed: the password still opens the key.
+        let mut altered = der.clone();
+        let at = altered.len() / 3;
+        altered[at] ^= 0x20;
+        assert!(Pfx::from_der(&altered, PASSWORD).is_err(), "{dir}");
     }
 }
 

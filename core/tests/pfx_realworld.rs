@@ -59,10 +59,15 @@ fn the_r_50_1_112_example_reads() {
         pfx.encryption()
     );
     // The key signs, and the certificate's key verifies it.
-    let sig = bankkey::key::Signer::sign(&key.key, b"bankkey").unwrap();
+    assert_signs(&key.key, cert);
+}
+
+/// `key` signs, and `cert`'s key verifies the signature.
+fn assert_signs(key: &SoftwareKey, cert: &bankkey::pki::Certificate) {
+    let sig = bankkey::key::Signer::sign(key, b"bankkey").unwrap();
     cert.public_key()
         .unwrap()
-        .verify(&key.key.algorithm().signature_algorithm(), b"bankkey", &sig)
+        .verify(&key.algorithm().signature_algorithm(), b"bankkey", &sig)
         .unwrap();
 }
 
@@ -159,4 +164,97 @@ fn the_cryptopro_style_keys_read() {
     )
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::WrongPassword, "{e}");
+}
+
+/// A PFX CryptoPro CSP exported (`tests/realworld/pfx/cryptopro_corefx_*.pfx`, from
+/// CryptoPro's own .NET tests; empty password): the key bag under CryptoPro's key encryption
+/// 1.2.840.113549.1.12.1.80, the certificates under pbeWithSHAAnd3-KeyTripleDES-CBC, a SHA-1
+/// MAC. The key comes out as the one its certificate holds and signs.
+#[test]
+fn cryptopro_exports_read() {
+    for (file, ps) in [
+        ("pfx/cryptopro_corefx_2012_256.pfx", ParamSet::CryptoProXchA),
+        ("pfx/cryptopro_corefx_2012_512.pfx", ParamSet::Tc26_512A),
+    ] {
+        let pfx = Pfx::from_der(&realworld(file), "").unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(pfx.integrity().mac.as_deref(), Some("SHA-1"), "{file}");
+        assert_eq!(pfx.integrity().iterations, Some(2000), "{file}");
+        let (key, cert) = pfx.single_key().unwrap();
+        let cert = cert.expect("the key's certificate");
+        assert_eq!(key.key.algorithm(), KeyAlgorithm::Gost(ps), "{file}");
+        assert!(cert.holds_key(&key.key.public_key()));
+        assert!(
+            key.friendly_name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("0000_tinyCA_")),
+            "{:?}",
+            key.friendly_name
+        );
+        assert!(
+            key.protection.contains("CryptoPro key export"),
+            "{}",
+            key.protection
+        );
+        assert!(
+            pfx.encryption()
+                .iter()
+                .any(|e| e.starts_with("certificates: PKCS#12 PBE: SHA-1, 3-key triple DES")),
+            "{:?}",
+            pfx.encryption()
+        );
+        assert_signs(&key.key, cert);
+    }
+}
+
+/// The offset of the key bag's encrypted data in a CryptoPro PFX (after its parameters'
+/// iteration count, 2000, and the OCTET STRING header).
+fn cryptopro_key_data(der: &[u8]) -> usize {
+    let at = der
+        .windows(6)
+        .position(|w| w == [0x02, 0x02, 0x07, 0xD0, 0x04, 0x81])
+        .unwrap();
+    at + 7
+}
+
+#[test]
+fn cryptopro_exports_tell_a_wrong_password_from_an_altered_file() {
+    let der = realworld("pfx/cryptopro_corefx_2012_256.pfx");
+    for wrong in ["x", "пароль", " "] {
+        let e = Pfx::from_der(&der, wrong).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::WrongPassword, "{wrong}: {e}");
+    }
+    // The MAC changed: the contents still open.
+    let mut altered = der.clone();
+    let n = altered.len();
+    altered[n - 30] ^= 1;
+    let e = Pfx::from_der(&altered, "").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ContentAltered, "{e}");
+    // A byte of the wrapped key changed: the key no longer matches its own MAC (CEK_MAC).
+    let mut altered = der.clone();
+    altered[cryptopro_key_data(&der) + 60] ^= 0x10;
+    let e = Pfx::from_der(&altered, "").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ContentAltered, "{e}");
+    // Truncations and single-byte changes anywhere: an error or the file as it was, never a
+    // panic.
+    for len in (0..der.len()).step_by(5) {
+        assert!(Pfx::from_der(&der[..len], "").is_err());
+    }
+    for at in (0..der.len()).step_by(3) {
+        let mut changed = der.clone();
+        changed[at] ^= 0x5A;
+        let _ = Pfx::from_der(&changed, "");
+    }
+}
+
+/// The 2001 export opens (the key blob decrypts) and its key is refused as a 2001 key.
+#[test]
+fn cryptopro_2001_export_is_refused_by_name() {
+    let der = realworld("pfx/cryptopro_corefx_2001.pfx");
+    let e = Pfx::from_der(&der, "").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedAlgorithm, "{e}");
+    assert!(e.message().contains("2001"), "{e}");
+    assert_eq!(
+        Pfx::from_der(&der, "x").unwrap_err().kind(),
+        ErrorKind::WrongPassword
+    );
 }

@@ -94,6 +94,31 @@ fn a_pfx_imports_into_a_file_container() {
     assert_eq!(set.kind(), KeySetKind::Complete);
 }
 
+/// PFX that CryptoPro CSP exported (its own key encryption, 1.2.840.113549.1.12.1.80; empty
+/// password): the key and its certificate into a file container, where the key is kept under
+/// the container's password.
+#[test]
+fn a_cryptopro_pfx_imports_into_a_file_container() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store =
+        FileContainer::create(dir.path(), SecretString::from("контейнер".to_string())).unwrap();
+    store.set_kdf_iterations(1000);
+    for file in [
+        "pfx/cryptopro_corefx_2012_256.pfx",
+        "pfx/cryptopro_corefx_2012_512.pfx",
+    ] {
+        let pfx = Pfx::from_der(&realworld(file), "").unwrap();
+        let (key, cert) = pfx.single_key().unwrap();
+        let cert = cert.unwrap().clone();
+        let set = pfx.import_into(&store, "из PFX").unwrap();
+        assert_eq!(check_imported(&store, &cert), set.id);
+        assert_eq!(
+            store.software_key(&set.id).unwrap().public_key(),
+            key.key.public_key()
+        );
+    }
+}
+
 fn gost_softhsm() -> Option<PathBuf> {
     softhsm_module(
         "BANKKEY_SOFTHSM_GOST_MODULE",
@@ -167,6 +192,19 @@ fn a_gost_pfx_imports_onto_a_token() {
         d,
     );
     assert!(ok && text.contains("Verified OK"), "{text}");
+}
+
+/// The 256-bit key of a CryptoPro CSP export onto SoftHSM with GOST, with its certificate.
+#[test]
+fn a_cryptopro_pfx_imports_onto_a_token() {
+    let _g = lock();
+    let Some(path) = gost_softhsm() else { return };
+    let module = Pkcs11Module::load(&path).unwrap();
+    let token = token(&module, "pfx-cryptopro");
+    let pfx = Pfx::from_der(&realworld("pfx/cryptopro_corefx_2012_256.pfx"), "").unwrap();
+    let cert = pfx.single_key().unwrap().1.unwrap().clone();
+    let set = pfx.import_into(&token, "из PFX").unwrap();
+    assert_eq!(check_imported(&token, &cert), set.id);
 }
 
 /// RSA and P-256 keys from PFX onto plain SoftHSM.

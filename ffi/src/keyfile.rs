@@ -18,10 +18,13 @@ use crate::store::{Store, StoreH, bk_key_store};
 /// container: kept under its password; a token: sensitive and non-extractable) as a key set
 /// labelled `label`, with its certificate beside it under the same identifier; writes the
 /// identifier to `*id`. If the certificate cannot be installed the key is removed again.
+/// Reads the standard GOST profile, OpenSSL's, and CryptoPro CSP's own export (its key
+/// encryption 1.2.840.113549.1.12.1.80; certificates under PKCS#12 triple DES or RC2).
 ///
 /// Errors: `BK_WRONG_PASSWORD`; `BK_CONTENT_ALTERED` when the password is right but the MAC
-/// does not match; `BK_LIMIT_EXCEEDED`; `BK_UNSUPPORTED_ALGORITHM` (CryptoPro's proprietary
-/// PFX encryption, GOST R 34.10-2001 keys); `BK_INVALID_INPUT` (field "pfx") for a PFX
+/// (or the key's own MAC in CryptoPro's export) does not match; `BK_LIMIT_EXCEEDED`;
+/// `BK_UNSUPPORTED_ALGORITHM` (GOST R 34.10-2001 keys, enveloped PFX); `BK_INVALID_INPUT`
+/// (field "pfx") for a PFX
 /// without a key or with several; `BK_PRECONDITION_FAILED` when the key is already there or
 /// the store takes no imported keys (a CryptoPro container).
 #[unsafe(no_mangle)]

@@ -39,6 +39,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("request", request),
     ("cms", cms),
     ("pkcs8", pkcs8),
+    ("pfx", pfx),
     ("public_key", public_key),
     ("container", container),
     ("crl", crl),
@@ -293,6 +294,43 @@ pub fn pkcs8(data: &[u8]) {
         let again = SoftwareKey::from_pkcs8_der(&key.to_pkcs8_der()).expect("reads its own DER");
         assert_eq!(again.public_key(), public, "PKCS#8 round trip");
     }
+}
+
+/// The KDF limit while the `pfx` target runs: CryptoPro's key export (2000 iterations of
+/// GOST R 34.11-94, counted 8 each) and GnuTLS's 2001 example (PBKDF2-HMAC-GOST R 34.11-94)
+/// must open for the seeds to reach their keys.
+pub const PFX_KDF_LIMIT: u32 = 16_000;
+
+/// A PFX, read with the seeds' passwords (empty: CryptoPro's exports; the real-world
+/// examples'; the fixtures'): every key read signs what its public key verifies and reads
+/// back from its own PKCS#8 as the same key.
+pub fn pfx(data: &[u8]) {
+    init();
+    bankkey::key::set_kdf_iteration_limit(PFX_KDF_LIMIT).expect("a non-zero limit");
+    let _ = bankkey::pfx::looks_like_pfx(data);
+    let password = std::str::from_utf8(PASSWORD).expect("ASCII");
+    for password in ["", REALWORLD_PASSWORD, password] {
+        let Ok(p) = bankkey::pfx::Pfx::from_der(data, password) else {
+            continue;
+        };
+        for k in p.keys() {
+            let public = k.key.public_key();
+            let sig = k
+                .key
+                .sign(b"bankkey fuzz")
+                .expect("a key read from a PFX signs");
+            public
+                .verify(&k.key.signature_algorithm(), b"bankkey fuzz", &sig)
+                .expect("its public key verifies what it signed");
+            // What inspect and import do with it: its certificate, its DER round trip.
+            let _ = p.certificate_of(k);
+            let again =
+                SoftwareKey::from_pkcs8_der(&k.key.to_pkcs8_der()).expect("reads its own DER");
+            assert_eq!(again.public_key(), public, "PKCS#8 round trip");
+        }
+        let _ = p.single_key();
+    }
+    bankkey::key::set_kdf_iteration_limit(KDF_LIMIT).expect("a non-zero limit");
 }
 
 /// A public key (SubjectPublicKeyInfo, DER or PEM) as the parsers of keys, certificates and

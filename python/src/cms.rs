@@ -6,7 +6,7 @@ use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::convert::{at_opt, at_or_now, input_bytes, serde_to_py, to_datetime};
 use crate::errors::{BkError, invalid_argument};
-use crate::pki::{Certificate, CertificateRequest, certificates_arg, hex_upper};
+use crate::pki::{Certificate, CertificateRequest, certificates_arg};
 
 /// A CMS SignedData (RFC 5652), attached or detached, read from DER, BER or PEM.
 #[pyclass(frozen, module = "bankkey._native", name = "SignedData")]
@@ -22,13 +22,13 @@ fn signer_dict<'py>(py: Python<'py>, si: &bkcms::SignerInfo) -> PyResult<Bound<'
                 .map(|s| s.to_string())
                 .unwrap_or_default();
             d.set_item("issuer", issuer)?;
-            d.set_item("serial", hex_upper(serial))?;
+            d.set_item("serial", hex::encode_upper(serial))?;
             d.set_item("key_id", py.None())?;
         }
         bkcms::SignerId::KeyIdentifier(id) => {
             d.set_item("issuer", py.None())?;
             d.set_item("serial", py.None())?;
-            d.set_item("key_id", hex_upper(id))?;
+            d.set_item("key_id", hex::encode_upper(id))?;
         }
     }
     d.set_item("digest_algorithm", si.digest_algorithm().oid.to_string())?;

@@ -17,7 +17,7 @@ use secrecy::ExposeSecret;
 use crate::closable::{closed, poisoned};
 use crate::convert::input_bytes;
 use crate::errors::BkError;
-use crate::pki::{Certificate, hex_upper};
+use crate::pki::Certificate;
 use crate::stores::{AnyStore, KeySet, StoreSigner, id_arg, key_sets, secret};
 
 /// Imports the one key of the PFX `data` (with its certificate) into `store` as `label`.
@@ -134,7 +134,7 @@ impl CryptoProContainer {
     /// hex.
     #[getter]
     fn fingerprint(&self) -> String {
-        hex_upper(&self.inner.fingerprint())
+        hex::encode_upper(self.inner.fingerprint())
     }
 
     /// Whether the reserve copy (primary2.key, masks2.key) is there.

@@ -12,7 +12,7 @@ use spki::AlgorithmIdentifierOwned;
 
 use crate::convert::{input_bytes, secret_bytes};
 use crate::errors::{BkError, invalid_argument};
-use crate::pki::{PublicKey, hex_upper};
+use crate::pki::PublicKey;
 
 /// Every key algorithm id (`"gost2012-256-tc26-a"`, …, `"rsa-2048"`, `"ecdsa-p256"`).
 #[pyfunction]
@@ -115,7 +115,7 @@ impl SoftwareKey {
         format!(
             "<SoftwareKey {} {}>",
             self.inner.algorithm().id(),
-            hex_upper(&self.inner.public_key().key_id())
+            hex::encode_upper(self.inner.public_key().key_id())
         )
     }
 }
@@ -302,7 +302,7 @@ impl CallableSigner {
         format!(
             "<CallableSigner {} {}>",
             self.inner.public_key().algorithm().id(),
-            hex_upper(&self.inner.public_key().key_id())
+            hex::encode_upper(self.inner.public_key().key_id())
         )
     }
 }

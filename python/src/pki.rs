@@ -225,7 +225,7 @@ impl Name {
     /// Whether every identifier present has correct check digits.
     #[getter]
     fn identifiers_valid(&self) -> bool {
-        self.inner.check_identifiers().iter().all(|c| c.valid)
+        self.inner.identifiers_valid()
     }
 
     fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> Py<PyAny> {
@@ -340,7 +340,7 @@ impl PublicKey {
         format!(
             "<PublicKey {} {}>",
             self.inner.algorithm().name(),
-            hex_upper(&self.inner.key_id())
+            hex::encode_upper(self.inner.key_id())
         )
     }
 
@@ -360,10 +360,6 @@ impl PublicKey {
 pub fn serial_int<'py>(py: Python<'py>, serial: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     py.get_type::<pyo3::types::PyInt>()
         .call_method1("from_bytes", (PyBytes::new(py, serial), "big"))
-}
-
-pub fn hex_upper(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
 // ------------------------------------------------------------------------------------------
@@ -521,7 +517,7 @@ impl Certificate {
     /// The key identifier of the certified key (SHA-1 of its bits), uppercase hex.
     #[getter]
     fn key_id(&self) -> String {
-        hex_upper(&self.inner.key_info().key_id)
+        hex::encode_upper(self.inner.key_info().key_id)
     }
 
     /// Whether the certificate holds `key` (a PublicKey, or the key of a request or another
@@ -782,7 +778,7 @@ impl CertificateRequest {
     /// The key identifier of the requested key (SHA-1 of its bits), uppercase hex.
     #[getter]
     fn key_id(&self) -> String {
-        hex_upper(&self.inner.key_info().key_id)
+        hex::encode_upper(self.inner.key_info().key_id)
     }
 
     /// The signature algorithm OID (dotted).
@@ -864,7 +860,7 @@ impl CertificateRequest {
         format!(
             "<CertificateRequest subject=\"{}\" key_id={}>",
             self.inner.subject(),
-            hex_upper(&self.inner.key_info().key_id)
+            hex::encode_upper(self.inner.key_info().key_id)
         )
     }
 

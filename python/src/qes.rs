@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::convert::{at_or_now, input_bytes, to_datetime};
-use crate::crl::crls_arg;
+use crate::crl::{Crl, crls_arg};
 use crate::errors::{BkError, invalid_argument};
 use crate::pki::{Certificate, certificates_arg};
 
@@ -108,6 +108,63 @@ impl TrustedList {
     #[getter]
     fn signed(&self) -> bool {
         self.inner.signature().is_some()
+    }
+
+    /// The certificate that signed the list (the first of its path to the Ministry's
+    /// certificate), or `None` for a list read without verifying.
+    #[getter]
+    fn signer(&self) -> Option<Certificate> {
+        let signature = self.inner.signature()?;
+        signature.chain.first().map(|c| Certificate::new(c.clone()))
+    }
+
+    /// The signer's certificate path: the signer first, the Ministry's certificate (the one
+    /// given to `from_signed_xml` that it chains to) last; empty for a list read without
+    /// verifying.
+    #[getter]
+    fn signing_path(&self) -> Vec<Certificate> {
+        self.inner.signature().map_or_else(Vec::new, |s| {
+            s.chain
+                .iter()
+                .map(|c| Certificate::new(c.clone()))
+                .collect()
+        })
+    }
+
+    /// Checks that no certificate on the signing path is revoked at `at` (default now): each
+    /// is looked up in the CRLs its issuer signed (`crls`: the Ministry's CRLs, from the
+    /// signer certificate's CRL distribution point). The Ministry's certificate itself is
+    /// trusted by being given, not looked up. Returns the CRL relied on for each certificate
+    /// below it, signer first (empty when the signer itself was given as the Ministry's).
+    ///
+    /// Raises `PreconditionFailedError` for a list read without verifying, `RevokedError`,
+    /// and `VerificationUnavailableError` when no fresh CRL of an issuer on the path that
+    /// verifies under it was given (fetch it and call again). The QES check does not make
+    /// this check: it is the caller's, on its own schedule.
+    #[pyo3(signature = (crls, *, at=None))]
+    fn check_revocation(
+        &self,
+        py: Python<'_>,
+        crls: &Bound<'_, PyAny>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Crl>> {
+        let crls = crls_arg(Some(crls), "crls")?;
+        let at = at_or_now(at)?;
+        let signature = self.inner.signature().ok_or_else(|| {
+            BkError(bankkey::Error::new(
+                bankkey::ErrorKind::PreconditionFailed,
+                "the list was read without verifying its signature (from_unsigned_xml): \
+                 read it with from_signed_xml",
+            ))
+        })?;
+        let relied = py
+            .detach(|| {
+                signature
+                    .check_revocation(&crls, at)
+                    .map(|r| r.into_iter().cloned().collect::<Vec<_>>())
+            })
+            .map_err(BkError)?;
+        Ok(relied.into_iter().map(Crl::new).collect())
     }
 
     /// The CAs: dicts with `name`, `short_name`, `inn`, `ogrn`, `registry_number`, `status`

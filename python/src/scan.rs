@@ -163,7 +163,7 @@ pub fn scan(
             input: e.input,
             der: e
                 .der
-                .or_else(|| e.certificate.map(|c| c.to_der()))
+                .or_else(|| e.certificate.map(|c| c.into_der()))
                 .map(Vec::into_boxed_slice),
             certificate: PyOnceLock::new(),
             group: e.group,

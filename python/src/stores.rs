@@ -15,7 +15,7 @@ use crate::closable::{closed, poisoned};
 use crate::convert::{at_or_now, secret_bytes};
 use crate::errors::{BkError, invalid_argument};
 use crate::keys::SoftwareKey;
-use crate::pki::{Certificate, PublicKey, hex_upper};
+use crate::pki::{Certificate, PublicKey};
 
 /// A PIN or password as a `SecretString` (UTF-8).
 pub fn secret(value: &Bound<'_, PyAny>, field: &str) -> PyResult<SecretString> {
@@ -140,7 +140,7 @@ impl StoreSigner {
         format!(
             "<StoreSigner {} {}>",
             self.inner.public_key().algorithm().id(),
-            hex_upper(&self.inner.public_key().key_id())
+            hex::encode_upper(self.inner.public_key().key_id())
         )
     }
 }
@@ -185,23 +185,12 @@ pub fn id_arg(id: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return Ok(b.as_bytes().to_vec());
     }
     if let Ok(s) = id.extract::<String>() {
-        return hex_decode(&s).ok_or_else(|| invalid_argument("id", "id is not hex"));
+        return hex::decode(s.trim()).map_err(|_| invalid_argument("id", "id is not hex"));
     }
     Err(invalid_argument(
         "id",
         "id must be a KeySet, bytes or hex text",
     ))
-}
-
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim();
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// The `#[pymethods]` of a store: its own methods and the operations both stores share,
@@ -354,10 +343,7 @@ fn finding_dict<'py>(py: Python<'py>, f: &diagnosis::Finding) -> PyResult<Bound<
     d.set_item("severity", f.kind.severity().as_str())?;
     d.set_item("ru", f.kind.ru())?;
     d.set_item("en", f.kind.en())?;
-    d.set_item(
-        "key_id",
-        f.key_id.as_ref().map(|k| hex_upper(k).to_lowercase()),
-    )?;
+    d.set_item("key_id", f.key_id.as_ref().map(hex::encode))?;
     d.set_item("detail", f.detail.as_deref())?;
     Ok(d)
 }

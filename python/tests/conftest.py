@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import List
+from typing import Dict, List, Tuple
 
 import pytest
 
@@ -61,6 +61,40 @@ def openssl() -> str:
             pytest.fail("the OpenSSL gost engine does not load (REQUIRE_ORACLES=1)")
         pytest.skip("the OpenSSL gost engine does not load")
     return path
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("REQUIRE_ORACLES") == "1":
+        pytest.fail(f"{what} is required (REQUIRE_ORACLES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(scope="session")
+def xmlsec1(tmp_path_factory: pytest.TempPathFactory) -> Tuple[str, Dict[str, str]]:
+    """xmlsec1 built with GOST (`scripts/xmlsec-gost.sh`, cached; `BANKKEY_XMLSEC1` names
+    another) and the environment that loads OpenSSL's gost engine for it, as the Rust tests
+    use them (core/tests/xmldsig_xmlsec.rs)."""
+    path = os.environ.get("BANKKEY_XMLSEC1", "")
+    if not path:
+        built = subprocess.run(
+            ["bash", str(REPO / "scripts" / "xmlsec-gost.sh")],
+            stdout=subprocess.PIPE, text=True, check=False,
+        )
+        if built.returncode != 0:
+            _missing("xmlsec1 with GOST (scripts/xmlsec-gost.sh)")
+        path = built.stdout.strip()
+    engines = subprocess.run(["openssl", "version", "-e"], capture_output=True, text=True, check=False)
+    parts = engines.stdout.split('"')
+    so = Path(parts[1] if len(parts) > 1 else "/usr/lib/x86_64-linux-gnu/engines-3") / "gost.so"
+    if not so.exists():
+        _missing("the OpenSSL gost engine (libengine-gost-openssl)")
+    cnf = "\n".join(
+        f"dynamic_path = {so}" if line.startswith("dynamic_path") else line
+        for line in (REPO / "scripts" / "openssl-gost.cnf").read_text().splitlines()
+    )
+    cnf_path = tmp_path_factory.mktemp("xmlsec") / "openssl-gost.cnf"
+    cnf_path.write_text(cnf + "\n")
+    return path, {**os.environ, "OPENSSL_CONF": str(cnf_path)}
 
 
 def every_fixture_file() -> List[Path]:

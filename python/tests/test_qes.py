@@ -5,9 +5,10 @@ relies on, and the bank's registration and confirmation of a client's QES."""
 from __future__ import annotations
 
 import base64
+import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 from cryptography import x509
@@ -192,6 +193,94 @@ def test_check_qualified_every_outcome(world: Tuple[Ca, bankkey.Certificate, ban
     with pytest.raises(bankkey.InvalidInputError) as bad:
         bank.check_qualified(qes, list=lst, crls=[crl, qes], at=NOW)  # type: ignore[list-item]
     assert bad.value.field == "crls" and "Crl" in str(bad.value)
+
+
+XMLDSIG = "http://www.w3.org/2000/09/xmldsig#"
+GOST_256 = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256"
+STREEBOG_256 = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34112012-256"
+C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+
+
+def xmlsec_signed(xmlsec1: Tuple[str, Dict[str, str]], tmp: Path, body: bytes,
+                  key: bankkey.SoftwareKey, cert: bankkey.Certificate) -> bytes:
+    """`body` signed by xmlsec1 as the Ministry signs TSLExt.xml: one enveloped GOST R
+    34.10-2012 signature over the whole document (URI=""), inclusive C14N, the signer's
+    certificate in KeyInfo."""
+    tool, env = xmlsec1
+    template = (
+        f'<Signature xmlns="{XMLDSIG}"><SignedInfo><CanonicalizationMethod Algorithm="{C14N}"/>'
+        f'<SignatureMethod Algorithm="{GOST_256}"/><Reference URI=""><Transforms>'
+        f'<Transform Algorithm="{XMLDSIG}enveloped-signature"/></Transforms>'
+        f'<DigestMethod Algorithm="{STREEBOG_256}"/><DigestValue></DigestValue></Reference>'
+        f'</SignedInfo><SignatureValue/><KeyInfo><X509Data/></KeyInfo></Signature>\n'
+    ).encode()
+    end = body.rindex(b"</")
+    (tmp / "tmpl.xml").write_bytes(body[:end] + template + body[end:])
+    (tmp / "key.pem").write_text(key.to_pkcs8_pem())
+    (tmp / "cert.pem").write_text(cert.to_pem())
+    subprocess.run([tool, "--sign", "--privkey-pem", f"{tmp / 'key.pem'},{tmp / 'cert.pem'}",
+                    "--output", str(tmp / "signed.xml"), str(tmp / "tmpl.xml")],
+                   env=env, check=True, capture_output=True)
+    return (tmp / "signed.xml").read_bytes()
+
+
+def test_a_list_the_ministry_signed_reads_with_its_signer_and_revocation(
+    tmp_path: Path, xmlsec1: Tuple[str, Dict[str, str]],
+    world: Tuple[Ca, bankkey.Certificate, bank.TrustedList, bankkey.Crl],
+) -> None:
+    ca, qes, _, crl = world
+    # The Ministry's root (P-256, so that pyca makes its CRLs) certifies a GOST list-signing key.
+    ministry = Ca("Минцифры России (тест)", NOW - timedelta(days=1000))
+    key = bankkey.generate_key("gost2012-256-tc26-a")
+    signer = pki.issue_certificate([("CN", "Подпись списка УЦ"), ("O", "Минцифры России (тест)")],
+                                   ministry.key, issuer=ministry.cert, public_key=key.public_key,
+                                   key_usage=["digitalSignature"], not_before=NOW - timedelta(days=1),
+                                   not_after=NOW + timedelta(days=30))
+    xml = tsl(41, NOW - timedelta(days=1), ca.cert, [("Действует", NOW - timedelta(days=900))])
+    signed = xmlsec_signed(xmlsec1, tmp_path, xml, key, signer)
+
+    lst = bank.TrustedList.from_signed_xml(signed, ministry.cert, at=NOW)
+    assert lst.signed and lst.version == 41 and "unsigned" not in repr(lst)
+    assert lst.signer == signer and lst.signing_path == [signer, ministry.cert]
+    [entry] = lst.cas
+    assert lst.find_key(ca.cert.subject_key_id) == entry
+    # The QES check takes a verified list without being told to trust it.
+    ok = bank.check_qualified(qes, list=lst, crls=[crl], at=NOW)
+    assert ok["list_version"] == 41 and ok["ca_certificate"] == ca.cert
+
+    # The signer's revocation, in the Ministry's CRLs: the fresh one relied on is returned.
+    fresh = ministry.crl(NOW - timedelta(hours=1), NOW + timedelta(days=7))
+    older = ministry.crl(NOW - timedelta(days=3), NOW + timedelta(days=4))
+    assert lst.check_revocation([older, fresh], at=NOW) == [fresh]
+    assert lst.check_revocation(fresh, at=NOW) == [fresh]
+    revoked = ministry.crl(NOW - timedelta(hours=1), NOW + timedelta(days=7),
+                           [(signer.serial_number, NOW - timedelta(minutes=30))])
+    with pytest.raises(bankkey.RevokedError):
+        lst.check_revocation([revoked], at=NOW)
+    with pytest.raises(bankkey.RevokedError):  # a CRL that lists it wins over one that does not
+        lst.check_revocation([fresh, revoked], at=NOW)
+    assert lst.check_revocation([revoked], at=NOW - timedelta(minutes=45)) == [revoked]
+    stale = ministry.crl(NOW - timedelta(days=10), NOW - timedelta(days=3))
+    foreign = Ca("Другой УЦ", NOW - timedelta(days=10)).crl(NOW - timedelta(hours=1), None)
+    for crls in ([], [stale], [foreign]):
+        with pytest.raises(bankkey.VerificationUnavailableError):
+            lst.check_revocation(crls, at=NOW)
+    with pytest.raises(bankkey.InvalidInputError):
+        lst.check_revocation([signer], at=NOW)  # type: ignore[list-item]
+
+    # The signing certificate pinned itself: nothing below it to look up.
+    pinned = bank.TrustedList.from_signed_xml(signed, signer, at=NOW)
+    assert pinned.signing_path == [signer] and pinned.check_revocation([], at=NOW) == []
+    # Changed after signing; signed by a key the Ministry did not certify; no signature.
+    with pytest.raises(bankkey.ContentAlteredError):
+        bank.TrustedList.from_signed_xml(signed.replace("Действует".encode(), "Прекращена".encode(), 1),
+                                         ministry.cert, at=NOW)
+    with pytest.raises(bankkey.UntrustedIssuerError):
+        bank.TrustedList.from_signed_xml(signed, Ca("Не Минцифры", NOW - timedelta(days=10)).cert, at=NOW)
+    unsigned = bank.TrustedList.from_unsigned_xml(xml)
+    assert unsigned.signer is None and unsigned.signing_path == []
+    with pytest.raises(bankkey.PreconditionFailedError):
+        unsigned.check_revocation([fresh], at=NOW)
 
 
 def test_the_bank_registers_and_confirms_a_qes(tmp_path: Path, world: Tuple[Ca, bankkey.Certificate, bank.TrustedList, bankkey.Crl]) -> None:

@@ -31,7 +31,7 @@
 //! privateKey OCTET STRING's contents; GnuTLS wraps it in an inner OCTET STRING; old OpenSSL
 //! versions wrote an INTEGER (big-endian). We read all three and write OpenSSL's form.
 
-use der::asn1::{Any, ObjectIdentifier, OctetString};
+use der::asn1::{Any, AnyRef, ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
@@ -53,7 +53,7 @@ pub(crate) struct KeyParameters {
 impl KeyParameters {
     /// Reads the parameters of a GOST key AlgorithmIdentifier; a GOST 28147-89 parameter set
     /// in the digest's place (a key written without digestParamSet) is the encryptionParamSet.
-    pub(crate) fn from_any(params: &Any) -> Result<KeyParameters> {
+    pub(crate) fn from_any(params: AnyRef<'_>) -> Result<KeyParameters> {
         let field = "GostR3410-PublicKeyParameters";
         let mut p: KeyParameters = params
             .decode_as()
@@ -169,7 +169,7 @@ pub(crate) fn param_set_of_2001(alg: &AlgorithmIdentifierOwned) -> Result<ParamS
     let params = alg.parameters.as_ref().ok_or_else(|| {
         Error::malformed("GOST R 34.10-2001 key without parameters").with_field(field)
     })?;
-    let params = KeyParameters::from_any(params)?;
+    let params = KeyParameters::from_any(params.into())?;
     let ps = ParamSet::from_oid(&params.public_key_param_set).map_err(|_| {
         Error::unsupported(format!(
             "GOST R 34.10-2001 parameter set {}",
@@ -210,7 +210,7 @@ pub(crate) fn param_set_of(alg: &AlgorithmIdentifierOwned) -> Result<ParamSet> {
         .parameters
         .as_ref()
         .ok_or_else(|| Error::malformed("GOST key without parameters").with_field(field))?;
-    let params = KeyParameters::from_any(params)?;
+    let params = KeyParameters::from_any(params.into())?;
     let ps = ParamSet::from_oid(&params.public_key_param_set)?;
     let is_512 = alg.oid == oid::GOST3410_12_512;
     if ps.is_512() != is_512 {
@@ -419,7 +419,7 @@ mod tests {
         };
         let alg = alg_with(oid::GOST3410_12_256, &p);
         assert_eq!(param_set_of(&alg).unwrap(), ParamSet::Tc26_256B);
-        let read = KeyParameters::from_any(alg.parameters.as_ref().unwrap()).unwrap();
+        let read = KeyParameters::from_any(alg.parameters.as_ref().unwrap().into()).unwrap();
         assert_eq!(read.digest_param_set, None);
         assert_eq!(read.encryption_param_set, Some(oid::GOST28147_PARAM_Z));
     }

@@ -17,6 +17,7 @@ mod signer;
 mod software;
 
 pub use algorithm::KeyAlgorithm;
+pub(crate) use algorithm::gost2001_signing_refused;
 pub(crate) use gost::KeyParameters as GostKeyParameters;
 #[cfg(test)]
 pub(crate) use gost::decode_public_key as gost_public_le;

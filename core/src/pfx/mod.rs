@@ -6,7 +6,11 @@
 //! PBKDF2-HMAC-Streebog-512 or HMAC-GOST R 34.11-94, GOST 28147-89 CFB with key meshing,
 //! Kuznyechik and Magma CTR-ACPKM with or without OMAC; the MAC key derived by PBKDF2 as
 //! those documents say), and the common profile of OpenSSL and Windows (PBES2 with AES, the
-//! MAC key by the PKCS#12 KDF). Keys plain or encrypted, GOST keys plain or "masked" (the
+//! MAC key by the PKCS#12 KDF); CryptoPro CSP's own export (the key bag under CryptoPro's
+//! key encryption 1.2.840.113549.1.12.1.80, see `cryptopro.rs`; the certificates under the
+//! PKCS#12 PBEs with triple DES or RC2, as Windows and OpenSSL's `-legacy` write them too, see
+//! `legacy.rs`). Keys plain or encrypted,
+//! GOST keys plain or "masked" (the
 //! CryptoPro form: key·mask⁻¹ followed by the mask), several keys and certificates, nested
 //! SafeContents. BER input (indefinite lengths, chunked strings) is read as well.
 //!
@@ -21,11 +25,13 @@
 //! decrypts) but the MAC does not match, i.e. the file was altered;
 //! [`ErrorKind::LimitExceeded`] for iteration counts above
 //! [`kdf_iteration_limit`](crate::key::kdf_iteration_limit);
-//! [`ErrorKind::UnsupportedAlgorithm`] naming what is not read (CryptoPro's proprietary key
-//! encryption 1.2.840.113549.1.12.1.80, the legacy PKCS#12 PBEs, GOST R 34.10-2001 keys);
+//! [`ErrorKind::UnsupportedAlgorithm`] naming what is not read (the RC4 PKCS#12 PBEs,
+//! GOST R 34.10-2001 keys, enveloped safes);
 //! [`ErrorKind::MalformedEncoding`] for the rest.
 
 mod asn1;
+mod cryptopro;
+mod legacy;
 mod mac;
 
 use der::asn1::{Any, BmpString, OctetString};
@@ -125,6 +131,7 @@ impl Default for PfxOptions {
 
 /// The password as each KDF wants it.
 struct Password<'a> {
+    text: &'a str,
     utf8: &'a [u8],
     /// BMPString, big-endian UTF-16 with a terminating zero (RFC 7292 B.1), for the PKCS#12 KDF.
     bmp: Zeroizing<Vec<u8>>,
@@ -138,6 +145,7 @@ impl<'a> Password<'a> {
         }
         bmp.extend_from_slice(&[0, 0]);
         Password {
+            text: password,
             utf8: password.as_bytes(),
             bmp,
         }
@@ -426,11 +434,29 @@ impl Reader<'_> {
             .encrypted_content
             .as_ref()
             .ok_or_else(|| Error::malformed("EncryptedData without encryptedContent"))?;
-        let pbes2 = Pbes2::from_algorithm(&eci.content_encryption_algorithm)?;
-        self.out
-            .encryption
-            .push(format!("certificates: {}", describe(&pbes2)));
-        let plain = pbes2.decrypt(self.password.utf8, data.as_bytes(), "certificates")?;
+        let alg = &eci.content_encryption_algorithm;
+        let plain = if let Some(legacy) = legacy::LegacyPbe::from_algorithm(alg) {
+            let legacy = legacy?;
+            self.out
+                .encryption
+                .push(format!("certificates: {}", legacy.describe()));
+            match legacy.decrypt(&self.password.bmp, data.as_bytes())? {
+                Some(plain) => plain,
+                None if self.trusted => {
+                    return Err(Error::malformed(
+                        "the certificates do not decrypt (bad padding), although the PFX MAC \
+                         matches",
+                    ));
+                }
+                None => return Err(pbes2_wrong("certificates")),
+            }
+        } else {
+            let pbes2 = Pbes2::from_algorithm(alg)?;
+            self.out
+                .encryption
+                .push(format!("certificates: {}", describe(&pbes2)));
+            pbes2.decrypt(self.password.utf8, data.as_bytes(), "certificates")?
+        };
         // A wrong password gives random bytes (CFB, CTR): a SafeContents that parses says
         // the password is right.
         if Vec::<asn1::SafeBag>::from_der(&plain).is_ok() {
@@ -471,11 +497,32 @@ impl Reader<'_> {
                     .bag_value
                     .decode_as()
                     .map_err(|e| Error::malformed(format!("pkcs8ShroudedKeyBag: {e}")))?;
-                let pbes2 = Pbes2::from_algorithm(&epki.encryption_algorithm)?;
-                let protection = describe(&pbes2);
-                self.out.encryption.push(format!("key: {protection}"));
-                let plain =
-                    pbes2.decrypt(self.password.utf8, epki.encrypted_data.as_bytes(), "key")?;
+                if epki.encryption_algorithm.oid == oid::CRYPTOPRO_PFX_PBE {
+                    return self.cryptopro_key_bag(&epki, local_key_id, friendly_name);
+                }
+                let data = epki.encrypted_data.as_bytes();
+                let (plain, protection) = if let Some(legacy) =
+                    legacy::LegacyPbe::from_algorithm(&epki.encryption_algorithm)
+                {
+                    let legacy = legacy?;
+                    let protection = legacy.describe();
+                    self.out.encryption.push(format!("key: {protection}"));
+                    match legacy.decrypt(&self.password.bmp, data)? {
+                        Some(plain) => (plain, protection),
+                        None if self.trusted => {
+                            return Err(Error::malformed(
+                                "the key does not decrypt (bad padding), although the PFX \
+                                 MAC matches",
+                            ));
+                        }
+                        None => return Err(pbes2_wrong("key")),
+                    }
+                } else {
+                    let pbes2 = Pbes2::from_algorithm(&epki.encryption_algorithm)?;
+                    let protection = describe(&pbes2);
+                    self.out.encryption.push(format!("key: {protection}"));
+                    (pbes2.decrypt(self.password.utf8, data, "key")?, protection)
+                };
                 if pkcs8::PrivateKeyInfoRef::from_der(&plain).is_err() {
                     return Err(if self.trusted {
                         Error::malformed("the decrypted key is not a PrivateKeyInfo")
@@ -529,6 +576,50 @@ impl Reader<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl Reader<'_> {
+    /// A key bag under CryptoPro's own key encryption (1.2.840.113549.1.12.1.80).
+    fn cryptopro_key_bag(
+        &mut self,
+        epki: &asn1::EncryptedPrivateKeyInfo,
+        local_key_id: Option<Vec<u8>>,
+        friendly_name: Option<String>,
+    ) -> Result<()> {
+        let params = cryptopro::Params::from_algorithm(&epki.encryption_algorithm)?;
+        let protection = params.describe();
+        self.out.encryption.push(format!("key: {protection}"));
+        match cryptopro::decrypt(&params, self.password.text, epki.encrypted_data.as_bytes())? {
+            cryptopro::Outcome::Key(key) => {
+                self.evidence.password_works = true;
+                self.out.keys.push(PfxKey {
+                    key: *key,
+                    local_key_id,
+                    friendly_name,
+                    protection,
+                });
+                Ok(())
+            }
+            cryptopro::Outcome::Damaged(reason) => {
+                self.evidence.password_works = true;
+                Err(Error::new(
+                    ErrorKind::ContentAltered,
+                    format!(
+                        "the password opens the key bag (CryptoPro's key export), but {reason}: \
+                         it was altered"
+                    ),
+                ))
+            }
+            cryptopro::Outcome::NotOpened => Err(if self.trusted {
+                Error::malformed(
+                    "the key bag (CryptoPro's key export) does not decrypt into a key blob, \
+                     although the PFX MAC matches",
+                )
+            } else {
+                pbes2_wrong("key")
+            }),
+        }
     }
 }
 

@@ -390,6 +390,15 @@ impl Extension {
     }
 }
 
+/// `Extension` (RFC 5280 §4.1) borrowed from the bytes read.
+#[derive(der::Sequence)]
+struct ExtensionRef<'a> {
+    extn_id: ObjectIdentifier,
+    #[asn1(default = "Default::default")]
+    critical: bool,
+    extn_value: &'a der::asn1::OctetStringRef,
+}
+
 /// The short name of an extension OID (the dotted OID when unknown).
 pub fn name_of(o: &ObjectIdentifier) -> String {
     let n = match *o {
@@ -818,6 +827,28 @@ impl Extensions {
             ExtensionValue::AuthorityKeyIdentifier { key_id, .. } => key_id.as_deref(),
             _ => None,
         })
+    }
+
+    /// Reads `Extensions ::= SEQUENCE OF Extension` (its whole TLV, in DER), each value from
+    /// the bytes given, without copying the list first.
+    pub(crate) fn from_der(list: &[u8]) -> Result<Extensions> {
+        let (tag, mut items, _) = crate::asn1::read_tlv(list, "extensions")?;
+        if tag != 0x30 {
+            return Err(Error::malformed("extensions: not a SEQUENCE"));
+        }
+        let mut out = Vec::new();
+        while !items.is_empty() {
+            let (_, _, rest) = crate::asn1::read_tlv(items, "extensions")?;
+            let e = ExtensionRef::from_der(&items[..items.len() - rest.len()])
+                .map_err(|e| Error::from(e).context("extension"))?;
+            out.push(Extension::decode(
+                e.extn_id,
+                e.critical,
+                e.extn_value.as_bytes(),
+            )?);
+            items = rest;
+        }
+        Ok(Extensions(out))
     }
 
     pub(crate) fn from_x509(list: &[x509_cert::ext::Extension]) -> Result<Extensions> {

@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, BitStringRef};
-use der::{Decode, Encode, Sequence, Tagged};
+use der::{Decode, Sequence, Tagged};
 use sha1::Digest;
 use spki::AlgorithmIdentifierOwned;
 use time::OffsetDateTime;
@@ -62,15 +62,37 @@ pub(crate) struct SignedParts {
     pub signature: Vec<u8>,
 }
 
+/// [`SignedParts`] borrowed from the input: the to-be-signed element (its whole TLV) and the
+/// signature bytes are slices of it.
+pub(crate) struct SignedSlices<'a> {
+    pub tbs: &'a [u8],
+    pub algorithm: AlgorithmIdentifierOwned,
+    pub signature: &'a [u8],
+}
+
 pub(crate) fn split_signed(der: &[u8], what: &str) -> Result<SignedParts> {
+    let s = split_signed_slices(der, what)?;
+    Ok(SignedParts {
+        tbs: s.tbs.to_vec(),
+        algorithm: s.algorithm,
+        signature: s.signature.to_vec(),
+    })
+}
+
+/// Splits a signed object without copying: the to-be-signed TLV exactly as received (DER
+/// outside, whatever its contents), the algorithm, the signature bytes.
+pub(crate) fn split_signed_slices<'a>(der: &'a [u8], what: &str) -> Result<SignedSlices<'a>> {
     let s = SignedRef::from_der(der).map_err(|e| Error::from(e).context(what))?;
     let signature = s
         .signature
         .as_bytes()
-        .ok_or_else(|| Error::malformed(format!("{what}: the signature has unused bits")))?
-        .to_vec();
-    Ok(SignedParts {
-        tbs: s.tbs.to_der()?,
+        .ok_or_else(|| Error::malformed(format!("{what}: the signature has unused bits")))?;
+    // The outer SEQUENCE was read as DER above, so its first element, the whole
+    // to-be-signed TLV, is found again without decoding it.
+    let (_, content, _) = crate::asn1::read_tlv(der, what)?;
+    let (_, _, after_tbs) = crate::asn1::read_tlv(content, what)?;
+    Ok(SignedSlices {
+        tbs: &content[..content.len() - after_tbs.len()],
         algorithm: s.algorithm,
         signature,
     })
@@ -106,7 +128,7 @@ pub struct KeyInfo {
 impl KeyInfo {
     /// Reads a DER SubjectPublicKeyInfo.
     pub fn from_spki_der(spki: &[u8]) -> Result<KeyInfo> {
-        let info = spki::SubjectPublicKeyInfoOwned::from_der(spki)
+        let info = spki::SubjectPublicKeyInfoRef::from_der(spki)
             .map_err(|e| Error::from(e).context("SubjectPublicKeyInfo"))?;
         let algorithm = info.algorithm.oid;
         let (mut parameter_set, mut digest_parameter_set) = (None, None);
@@ -115,7 +137,7 @@ impl KeyInfo {
                 parameter_set = Some(p.decode_as::<ObjectIdentifier>()?);
             } else if p.tag() == der::Tag::Sequence {
                 // 2012 and 2001 keys alike, with the optional encryptionParamSet.
-                let g = crate::key::GostKeyParameters::from_any(p)?;
+                let g = crate::key::GostKeyParameters::from_any(*p)?;
                 parameter_set = Some(g.public_key_param_set);
                 digest_parameter_set = g.digest_param_set;
             }

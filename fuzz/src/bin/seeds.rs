@@ -168,6 +168,29 @@ fn main() {
         s.add("pkcs8", bytes);
     }
 
+    // PFX: the real-world ones (the Р 50.1.112 example and its 2001 sibling; CryptoPro CSP's
+    // own exports, key encryption 1.2.840.113549.1.12.1.80, certificates under triple DES),
+    // and ours (GOST, RSA, P-256 under the fixtures' password).
+    for (_, bytes) in files_in("tests/realworld/pfx") {
+        s.add("pfx", bytes);
+    }
+    for dir in ["gost2012_256-A", "gost2012_512-C", "rsa2048", "ec-p256"] {
+        let key = SoftwareKey::from_pkcs8_pem(
+            std::str::from_utf8(&fixture(&format!("{dir}/key.pem"))).unwrap(),
+        )
+        .unwrap();
+        let cert = Certificate::from_pem(&fixture(&format!("{dir}/cert.pem"))).unwrap();
+        let options = bankkey::pfx::PfxOptions {
+            iterations: 100,
+            friendly_name: Some("bankkey fuzz".into()),
+        };
+        let password = std::str::from_utf8(PASSWORD).unwrap();
+        s.add(
+            "pfx",
+            bankkey::pfx::Pfx::write(&key, Some(&cert), &[], password, &options).unwrap(),
+        );
+    }
+
     // CMS: the real-world messages (DER, PEM), ours attached and detached, DER and BER.
     for (name, bytes) in files_in("tests/realworld/cms") {
         if name.ends_with(".sig") {

@@ -133,8 +133,8 @@ impl Pbes2 {
                 "password-based encryption {} (only PBES2 is supported{})",
                 alg.oid,
                 if alg.oid == oid::CRYPTOPRO_PFX_PBE {
-                    "; this is CryptoPro's own PFX key encryption: export the key again from \
-                     CryptoPro CSP in the standard profile, or read its container"
+                    "; this is CryptoPro's own PFX key encryption, read inside a PFX \
+                     (bankkey::pfx), not as a lone PKCS#8 file"
                 } else {
                     ""
                 }
