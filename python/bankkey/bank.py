@@ -15,6 +15,12 @@ Qualified signatures (seed 004): :class:`TrustedList` is the Ministry's list of 
 
 >>> tsl = TrustedList.from_signed_xml(open("TSLExt.xml", "rb").read(), ministry)  # doctest: +SKIP
 >>> check_qualified(cert, list=tsl, crls=[load_crl("ca.crl")])                   # doctest: +SKIP
+
+Who signed the list, and whether that certificate is still good by the Ministry's CRLs (the
+QES check does not look: the host does, on its own schedule):
+
+>>> tsl.signer.subject.common_name, [c.issuer for c in tsl.signing_path]        # doctest: +SKIP
+>>> tsl.check_revocation([load_crl("ministry.crl")])                              # doctest: +SKIP
 """
 
 from __future__ import annotations
