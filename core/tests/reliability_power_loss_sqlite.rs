@@ -14,7 +14,8 @@
 //! random subset of its writes since its last sync, the last or a random one torn at
 //! 512-byte sectors (powersafe overwrite, which the unix VFS declares: bytes outside a write
 //! never change); each name bound as it was at the last directory sync or as any later change
-//! left it (creations and removals in any combination); the `-shm` index never there. Each
+//! left it (creations and removals in any combination); the `-shm` index never durable (absent,
+//! or its file there with garbage). Each
 //! state is opened with the real `SqliteJournal::open` / `Registry::open` (recovery included)
 //! and must:
 //! - open, read (`events()` in order, without a gap; the subscriber found), pass SQLite's
@@ -384,6 +385,21 @@ impl Disk {
             out.push(self.state(&bind, &none));
             out.push(self.state(&bind, &all));
         }
+        // The -shm index is never durable, but its file may survive with whatever the kernel
+        // wrote back: garbage beside the synced state and beside everything written.
+        for base in [self.durable(), self.state(&live_names, &all)] {
+            let mut with_shm = base.clone();
+            for db in base
+                .keys()
+                .filter(|n| !n.ends_with("-wal") && !n.ends_with("-journal"))
+            {
+                let garbage: Vec<u8> = (0..32768 / 8)
+                    .flat_map(|_| rng.next().to_le_bytes())
+                    .collect();
+                with_shm.insert(format!("{db}-shm"), garbage);
+            }
+            out.push(with_shm);
+        }
         // Contents, each inode with pending writes in turn (the others none or all), names
         // live and synced.
         for (idx, inode) in self.inodes.iter().enumerate() {
@@ -666,6 +682,17 @@ fn what_returned_survives_a_power_loss_in_the_journal_and_the_registry() {
             }
             eprintln!("{i:4} {}", short(op));
         }
+    }
+    // The directory syncs are observed (the unix VFS's openDirectory): without them the
+    // model would lose every new file's name.
+    for dir in [&w.client_dir, &w.bank_dir] {
+        assert!(
+            w.ops
+                .iter()
+                .any(|o| matches!(o, Op::SyncDir(d) if d == dir)),
+            "no directory sync of {} logged",
+            dir.display()
+        );
     }
     let count = |dir: &Path| w.ops.iter().filter(|o| op_path(o).starts_with(dir)).count();
     eprintln!(

@@ -4,13 +4,15 @@
 //! the disk — a file created, the bytes of each write at their offset, a truncation, a file's
 //! sync, a removal, a directory's sync.
 //!
-//! The unix VFS syncs a directory in two places the wrapper cannot see, so it logs them from
-//! the rule in `os_unix.c` (SQLite 3.5x, bundled by `libsqlite3-sys`): `xDelete` with its
-//! `dirSync` argument set syncs the directory after the removal; and a file opened with
-//! `SQLITE_OPEN_CREATE` as a rollback journal, super-journal or WAL (`isNewJrnl`) carries
-//! `UNIXFILE_DIRSYNC`, so its first successful `xSync` syncs its directory right after the
-//! file. The `-shm` index is mapped memory (`xShmMap`), never written through `xWrite`: it is
-//! not logged, and the model treats it as never durable (SQLite rebuilds it from the WAL).
+//! The unix VFS syncs a directory inside two of its methods — `xDelete` with `dirSync` set,
+//! after the removal, and the first `xSync` of a rollback journal or WAL the open created,
+//! after the file — where no VFS method shows it. Both open the directory through the unix
+//! VFS's overridable system call `openDirectory` (`os_unix.c`, `osOpenDirectory`, used
+//! nowhere else), and fsync what it returns: the recorder replaces that system call
+//! (`xSetSystemCall`) with one that logs the directory sync and calls the original, so the
+//! directory syncs are observed, not assumed. The `-shm` index is mapped memory (`xShmMap`),
+//! never written through `xWrite`: it is not logged, and the model treats it as never durable
+//! (SQLite rebuilds it from the WAL).
 //!
 //! The log is per thread (SQLite calls a VFS in the thread using the connection), so tests
 //! running in parallel threads of one binary do not mix their logs.
@@ -71,6 +73,38 @@ fn log(op: impl FnOnce() -> Op) {
     });
 }
 
+/// Logs `op` at position `at` (the step came first, the directory sync its method made
+/// inside was logged meanwhile).
+fn log_at(at: usize, op: impl FnOnce() -> Op) {
+    LOG.with(|l| {
+        if let Some(v) = l.borrow_mut().as_mut() {
+            v.insert(at.min(v.len()), op())
+        }
+    });
+}
+
+/// The unix VFS's `openDirectory` system call: `int openDirectory(const char *file, int *fd)`.
+type OpenDirectory = unsafe extern "C" fn(*const c_char, *mut c_int) -> c_int;
+
+static OPEN_DIRECTORY: OnceLock<OpenDirectory> = OnceLock::new();
+
+/// The `openDirectory` the unix VFS calls to sync the directory of `file`: the original, and
+/// the directory sync logged when it opened (the fsync follows at once).
+unsafe extern "C" fn open_directory(file: *const c_char, fd: *mut c_int) -> c_int {
+    // SAFETY: the unix VFS's arguments, passed on to its own function.
+    let rc = unsafe { OPEN_DIRECTORY.get().unwrap()(file, fd) };
+    if rc == ffi::SQLITE_OK {
+        // SAFETY: a NUL-terminated path from the unix VFS.
+        let path = PathBuf::from(
+            unsafe { CStr::from_ptr(file) }
+                .to_string_lossy()
+                .into_owned(),
+        );
+        log(|| Op::SyncDir(path.parent().unwrap().to_path_buf()));
+    }
+    rc
+}
+
 /// Registers the VFS (once per process; not as the default).
 pub fn register() {
     static DONE: OnceLock<()> = OnceLock::new();
@@ -91,6 +125,22 @@ pub fn register() {
             vfs.xDelete = Some(x_delete);
             let vfs = Box::into_raw(Box::new(vfs));
             assert_eq!(ffi::sqlite3_vfs_register(vfs, 0), ffi::SQLITE_OK);
+            // The directory syncs: the unix VFS's openDirectory, wrapped. It does only what
+            // the original does for every other connection (their syncs are not logged: the
+            // log is this thread's, and only while a test records).
+            let name = c"openDirectory".as_ptr();
+            let original = (*under).xGetSystemCall.unwrap()(under, name)
+                .expect("the unix VFS has an openDirectory system call");
+            // SAFETY (transmutes): SQLite stores system calls as `void (*)(void)`; this one is
+            // `int (*)(const char *, int *)` (os_unix.c) both ways.
+            OPEN_DIRECTORY
+                .set(std::mem::transmute::<unsafe extern "C" fn(), OpenDirectory>(original))
+                .unwrap();
+            let ours = std::mem::transmute::<OpenDirectory, unsafe extern "C" fn()>(open_directory);
+            assert_eq!(
+                (*under).xSetSystemCall.unwrap()(under, name, Some(ours)),
+                ffi::SQLITE_OK
+            );
         }
     });
 }
@@ -102,8 +152,6 @@ struct RecFile {
     base: ffi::sqlite3_file,
     /// The file's path, when it has one (temporary files have none and are not logged).
     path: Option<PathBuf>,
-    /// The unix VFS will sync the directory at this file's first sync.
-    dir_sync: bool,
 }
 
 static METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
@@ -166,12 +214,6 @@ unsafe extern "C" fn x_open(
                     pMethods: std::ptr::null(),
                 },
                 path: path.clone(),
-                dir_sync: create
-                    && flags
-                        & (ffi::SQLITE_OPEN_MAIN_JOURNAL
-                            | ffi::SQLITE_OPEN_SUPER_JOURNAL
-                            | ffi::SQLITE_OPEN_WAL)
-                        != 0,
             },
         );
         let rc = (*under).xOpen.unwrap()(under, name, inner(f), flags, out_flags);
@@ -198,13 +240,12 @@ unsafe extern "C" fn x_delete(
 ) -> c_int {
     unsafe {
         let under: *mut ffi::sqlite3_vfs = (*vfs).pAppData.cast();
+        let at = len();
         let rc = (*under).xDelete.unwrap()(under, name, sync);
         if rc == ffi::SQLITE_OK {
+            // Before the directory sync the removal made (`dirSync`), if it made one.
             let path = PathBuf::from(CStr::from_ptr(name).to_string_lossy().into_owned());
-            log(|| Op::Remove(path.clone()));
-            if sync & 1 != 0 {
-                log(|| Op::SyncDir(path.parent().unwrap().to_path_buf()));
-            }
+            log_at(at, || Op::Remove(path));
         }
         rc
     }
@@ -259,18 +300,13 @@ unsafe extern "C" fn x_truncate(f: *mut ffi::sqlite3_file, size: i64) -> c_int {
 
 unsafe extern "C" fn x_sync(f: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
     unsafe {
+        let at = len();
         let rc = methods(f).xSync.unwrap()(inner(f), flags);
-        let r = rec(f);
         if rc == ffi::SQLITE_OK
-            && let Some(p) = &r.path
+            && let Some(p) = &rec(f).path
         {
-            log(|| Op::Sync(p.clone()));
-            if r.dir_sync {
-                log(|| Op::SyncDir(p.parent().unwrap().to_path_buf()));
-            }
-        }
-        if rc == ffi::SQLITE_OK {
-            r.dir_sync = false;
+            // Before the directory sync the unix VFS made after the file's, if it made one.
+            log_at(at, || Op::Sync(p.clone()));
         }
         rc
     }

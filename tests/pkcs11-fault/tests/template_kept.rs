@@ -5,7 +5,8 @@
 //! destroy the new pair and refuse with `Pkcs11` naming the attribute — unless the host
 //! accepted extra usages, which never covers a key that can leave the token. Every time the
 //! token is read directly (SoftHSM, not the library): no object of the refused pair is left,
-//! the old key set is whole and signs.
+//! the old key set is whole and signs. Through the lifecycle, a `Client`'s start on such a
+//! token is undone in the journal and the key in use stays.
 //!
 //! Needs `eval "$(bash scripts/hsm.sh --no-gost)"`; skips with a message otherwise, fails
 //! under REQUIRE_HSM=1.
@@ -25,7 +26,7 @@ use cryptoki_sys::{
 };
 use fault::*;
 use hsm::*;
-use lifecycle_common::TestCa;
+use lifecycle_common::{TestCa, subscriber, t0};
 
 /// Drop the attribute from the template, or flip its value.
 const DROP: u8 = 1;
@@ -157,4 +158,57 @@ fn a_host_may_accept_extra_usages_but_never_a_key_that_can_leave_the_token() {
         .unwrap_err();
     fault.reset();
     assert_eq!(e.field(), Some("CKA_DERIVE"), "{e}");
+}
+
+#[test]
+fn a_regeneration_started_on_such_a_token_is_undone_and_the_key_in_use_stays() {
+    use bankkey::key::KeyAlgorithm;
+    use bankkey::lifecycle::{Client, EventKind, Flow, Journal, KeySetStatus, SqliteJournal};
+    use time::Duration;
+    let _g = lock();
+    let Some((_module, softhsm, fault, label, token)) = fresh_logged_in("client") else {
+        return;
+    };
+    let ca = TestCa::new();
+    let old = old_key_set(&token, &ca);
+    let before = held(&softhsm, &label);
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("journal.sqlite");
+    let at = t0() + Duration::days(340);
+    let journal = SqliteJournal::open(&journal_path).unwrap();
+    let mut client = Client::open_at(Box::new(token), Box::new(journal), at).unwrap();
+    let due = client.assess(at, 30).unwrap();
+    assert_eq!(due.status, KeySetStatus::ScheduledReplacementRequired);
+
+    fault.reset();
+    fault.template(true, CKA_UNWRAP, FLIP);
+    let e = client
+        .start(Flow::Remote, KeyAlgorithm::EcdsaP256, &subscriber(), at)
+        .unwrap_err();
+    fault.reset();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::Pkcs11, Some("CKA_UNWRAP")),
+        "{e}"
+    );
+    // Nothing of the start is left: the token as before, the journal's start undone, the key
+    // in use still the one in use, and no regeneration in progress.
+    assert_eq!(held(&softhsm, &label), before);
+    let events = SqliteJournal::open(&journal_path)
+        .unwrap()
+        .events()
+        .unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        [EventKind::Intent, EventKind::Undone],
+        "{events:#?}"
+    );
+    let after = client.assess(at, 30).unwrap();
+    assert_eq!(after.status, KeySetStatus::ScheduledReplacementRequired);
+    assert_eq!(after.key_set.unwrap().id, old.id);
+    // The token keeping its template again, the regeneration starts.
+    let r = client
+        .start(Flow::Remote, KeyAlgorithm::EcdsaP256, &subscriber(), at)
+        .unwrap();
+    assert_ne!(r.new_key_id(), Some(&old.id[..]));
 }
