@@ -212,3 +212,50 @@ fn a_regeneration_started_on_such_a_token_is_undone_and_the_key_in_use_stays() {
         .unwrap();
     assert_ne!(r.new_key_id(), Some(&old.id[..]));
 }
+
+/// The token label a child process works on (set by the parent test).
+const CHILD_TOKEN_ENV: &str = "BANKKEY_TEMPLATE_CHILD_TOKEN";
+
+#[test]
+fn another_process_changes_the_template_through_the_environment() {
+    let _g = lock();
+    let Some((_module, _softhsm, _fault, label, token)) = fresh_logged_in("environment") else {
+        return;
+    };
+    drop(token);
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_generates_a_key",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("BKFAULT_TEMPLATE", format!("private:{CKA_DERIVE:#x}:flip"))
+        .env(CHILD_TOKEN_ENV, &label)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success()
+            && stdout.contains("refused: CKA_DERIVE: ")
+            && stdout.contains("the private key with CKA_DERIVE = true"),
+        "the child: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Run by `another_process_changes_the_template_through_the_environment`: generates on the
+/// token through the fault module, which read `BKFAULT_TEMPLATE` when it loaded.
+#[test]
+#[ignore = "run by another_process_changes_the_template_through_the_environment"]
+fn child_generates_a_key() {
+    let label = std::env::var(CHILD_TOKEN_ENV).expect("run by the parent test");
+    let (_softhsm, fault) = modules().expect("SoftHSM, as in the parent");
+    let module = bankkey::store::pkcs11::Pkcs11Module::load(&fault.path).unwrap();
+    let token = logged_in(&module, &label);
+    let e = token
+        .generate_key_pair(&TokenKeySpec::EcdsaP256, "child")
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Pkcs11, "{e}");
+    println!("refused: {}: {e}", e.field().unwrap_or("?"));
+}
