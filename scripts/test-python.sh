@@ -44,8 +44,10 @@ py="$work/venv/bin/python"
 "$py" -m pip install --quiet --disable-pip-version-check --no-deps "$work"/wheels/bankkey-*.whl
 
 # The Rust `inspect` example, whose JSON `bankkey inspect --json` must equal.
-cargo build --quiet -p bankkey --example inspect
+cargo build --quiet -p bankkey --example inspect -p bankkey-pkcs11-fault
 export BANKKEY_INSPECT="$root/target/debug/examples/inspect"
+# The fault-injecting PKCS#11 module (a token that does not keep the template; test_token.py).
+export BANKKEY_FAULT_MODULE="$root/target/debug/libbankkey_pkcs11_fault.so"
 
 # Outside the source tree, so that the installed package is the one checked and tested.
 cd "$work"

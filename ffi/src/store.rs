@@ -777,6 +777,31 @@ pub unsafe extern "C" fn bk_pkcs11_token_open(
     })
 }
 
+/// Whether key generation on this token keeps a pair to which the token gave usages the
+/// template set false (`accept` non-zero) or destroys it and fails (zero, the default).
+///
+/// After `C_GenerateKeyPair` the library reads every flag of the new pair back; a token that
+/// did not keep the template (a signing key that can also decrypt, unwrap or derive, or a
+/// private key that can leave the token) gets the pair destroyed and `bk_key_store_generate`
+/// fails with `BK_PKCS11`, `bk_last_error_field` naming the attribute ("CKA_DECRYPT", ...).
+/// Call this with `accept` non-zero only for a token known to force extra usages, when the
+/// host prefers that to not generating on it: it never lets through a private key that is
+/// extractable, not sensitive, readable without the PIN, not a token object or unable to
+/// sign. Applies to every later generation on this token, from any handle of it.
+///
+/// Errors: `BK_INVALID_INPUT` (field "store") for a file container.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bk_key_store_accept_extra_key_usages(
+    store: *mut bk_key_store,
+    accept: bool,
+) -> bk_status {
+    boundary("bk_key_store_accept_extra_key_usages", || {
+        let h = unsafe { handle::get(store, "store") }?;
+        h.token()?.set_accept_extra_key_usages(accept);
+        Ok(())
+    })
+}
+
 /// The token's description as read when it was opened. `*out` stays valid until the store is
 /// freed. For the PIN state now, `bk_key_store_pin_state`.
 ///

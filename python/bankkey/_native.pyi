@@ -485,6 +485,7 @@ class Pkcs11Module:
         serial: Optional[str] = None,
         label: Optional[str] = None,
         slot: Optional[int] = None,
+        accept_extra_key_usages: bool = False,
     ) -> Token: ...
     def diagnose(
         self,

@@ -11,6 +11,12 @@ passwords are ``str`` or ``bytes``; they go straight into a buffer the core wipe
 kept by these objects. :func:`diagnose` tells what is wrong with a module's tokens in the
 words support staff use.
 
+Generation on a token reads the new pair's flags back and refuses (``Pkcs11Error``, ``.field``
+naming the attribute) a pair the token gave more than the template asked — a signing key that
+can decrypt, unwrap or derive, or a key that can leave the token; ``module.open_token(...,
+accept_extra_key_usages=True)`` keeps the extra usages (never a weaker protection) for a token
+known to force them.
+
 The client's current key comes in from elsewhere (issue 16): ``store.import_pfx(data,
 password, label)`` brings a PFX's key and certificate into a token (non-extractable) or a
 file container, ``FileContainer.export_pfx`` writes one back out in the standard profile

@@ -391,13 +391,22 @@ impl Pkcs11Module {
 
     /// Opens a token: by `serial` (the reliable way), `label` or `slot`; with none, the only
     /// token present.
-    #[pyo3(signature = (*, serial=None, label=None, slot=None))]
+    ///
+    /// Key generation reads every flag of a new pair back: a token that did not keep the
+    /// template (a signing key that can also decrypt, unwrap or derive; a private key that can
+    /// leave the token) gets the pair destroyed and `generate` raises `Pkcs11Error` whose
+    /// `.field` names the attribute (`"CKA_DECRYPT"`, ...). `accept_extra_key_usages=True`
+    /// keeps pairs with extra usages, for a token known to force them; it never lets through
+    /// a private key that is extractable, not sensitive, readable without the PIN or not on
+    /// the token.
+    #[pyo3(signature = (*, serial=None, label=None, slot=None, accept_extra_key_usages=false))]
     fn open_token(
         &self,
         py: Python<'_>,
         serial: Option<String>,
         label: Option<String>,
         slot: Option<u64>,
+        accept_extra_key_usages: bool,
     ) -> PyResult<Token> {
         let selector = match (serial, label, slot) {
             (Some(s), None, None) => p11::TokenSelector::Serial(s),
@@ -415,6 +424,9 @@ impl Pkcs11Module {
             py.detach(|| m.open_token(&selector))
                 .map_err(|e| BkError(e).into())
         })?;
+        if accept_extra_key_usages {
+            token.set_accept_extra_key_usages(true);
+        }
         Ok(Token {
             inner: Mutex::new(Some(Arc::new(token))),
         })

@@ -167,3 +167,45 @@ def test_file_container_as_a_context_manager(tmp_path: Path) -> None:
     with pytest.raises(bankkey.WrongPasswordError) as e:
         wrong.signer(ks.id)
     assert "not the password" not in str(e.value)
+
+
+_TEMPLATE_SCRIPT = """
+import sys
+import bankkey
+from bankkey import stores
+fault, label, pin = sys.argv[1:4]
+with stores.Pkcs11Module(fault) as module:
+    with module.open_token(label=label) as token:
+        token.login(pin)
+        try:
+            token.generate("ecdsa-p256", "refused")
+        except bankkey.Pkcs11Error as e:
+            print("refused", e.field, e.code, len(token.key_sets()))
+        else:
+            print("generated")
+    with module.open_token(label=label, accept_extra_key_usages=True) as token:
+        token.login(pin)
+        kept = token.generate("ecdsa-p256", "kept")
+        print("kept", kept.has_private_key, len(token.key_sets()))
+"""
+
+
+def test_a_token_that_adds_a_usage_is_refused_unless_accepted(tmp_path: Path) -> None:
+    """The fault-injecting module (tests/pkcs11-fault) before SoftHSM flips CKA_DERIVE on every
+    generated private key, as a token that forces extra usages would: generation is refused
+    with the attribute named and nothing left; with accept_extra_key_usages=True it is kept.
+    In a child process: the fault module reads its control variables once, when loaded."""
+    softhsm = module_path("BANKKEY_SOFTHSM_MODULE")
+    fault = os.environ.get("BANKKEY_FAULT_MODULE")
+    if not fault or not os.path.exists(fault):
+        if os.environ.get("REQUIRE_HSM") == "1":
+            pytest.fail("BANKKEY_FAULT_MODULE is not built (scripts/test-python.sh builds it)")
+        pytest.skip("BANKKEY_FAULT_MODULE not set: cargo build -p bankkey-pkcs11-fault")
+    label = fresh_token(softhsm)
+    env = dict(os.environ, BKFAULT_MODULE=softhsm, BKFAULT_TEMPLATE="private:0x10C:flip")
+    r = subprocess.run([sys.executable, "-c", _TEMPLATE_SCRIPT, fault, label, USER_PIN],
+                       capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.split("\n")
+    assert lines[0] == f"refused CKA_DERIVE {bankkey.Pkcs11Error.code} 0", r.stdout
+    assert lines[1] == "kept True 1", r.stdout

@@ -153,6 +153,12 @@ impl Pkcs11Token {
             .store(accept, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Whether key generation keeps a pair with usages the token added
+    /// ([`Pkcs11Token::set_accept_extra_key_usages`]); false unless the host said so.
+    pub fn accepts_extra_key_usages(&self) -> bool {
+        self.inner.accepts_extra_usages()
+    }
+
     /// The token's description as read when it was opened (label, serial, model, ...).
     pub fn info(&self) -> &TokenInfo {
         &self.inner.info
