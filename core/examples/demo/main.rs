@@ -362,7 +362,7 @@ fn run(out: PathBuf) -> bankkey::Result<()> {
         .replace_nanosecond(0)
         .map_err(|e| bankkey::Error::new(ErrorKind::Internal, format!("clock: {e}")))?;
     let now = real_now - Duration::hours(3);
-    let t1 = now - Duration::days(340);
+    let t1 = paper_flow_start(now)?;
     let world = World::new(t1)?;
     let mut bank = world.bank(&out.join("bank"))?;
     write(
@@ -423,6 +423,29 @@ fn run(out: PathBuf) -> bankkey::Result<()> {
     show.support(&bank, real_now)?;
     write(&out.join("README.txt"), show.readme(&out), &mut show)?;
     Ok(())
+}
+
+/// When flow 1 starts so that the certificate it ends with is due for replacement at `now`
+/// (the remote flow's «Необходима плановая замена сертификата»): about eleven months before,
+/// moved back a day at a time while the bank's paper check — the next business day, up to
+/// twelve days later across the New Year holidays — would leave more than 27 of the
+/// certificate's days (the window is 30) at `now`.
+fn paper_flow_start(now: OffsetDateTime) -> bankkey::Result<OffsetDateTime> {
+    let calendar = bankkey::calendar::BusinessCalendar::new();
+    let validity = Duration::days(i64::from(bankkey::bank::Profile::default().validity_days));
+    let mut t1 = now - Duration::days(340);
+    for _ in 0..60 {
+        let checked = calendar
+            .paper_check_by(t1)?
+            .with_time(time::Time::MIDNIGHT)
+            .assume_offset(parties::MSK)
+            + Duration::hours(10);
+        if checked + validity - now <= Duration::days(27) {
+            break;
+        }
+        t1 -= Duration::days(1);
+    }
+    Ok(t1)
 }
 
 fn main() -> ExitCode {
